@@ -1,0 +1,45 @@
+package org.rramctl.driver;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/** Opens a driver from a board URI, always behind a {@link SafetyEnvelope}. */
+public final class Boards {
+  private Boards() {}
+
+  /** All providers on the class path. */
+  public static List<DriverProvider> providers() {
+    List<DriverProvider> out = new ArrayList<>();
+    ServiceLoader.load(DriverProvider.class).forEach(out::add);
+    return out;
+  }
+
+  /**
+   * Opens a board.
+   *
+   * @param uri the board URI
+   * @param envelope the host envelope, or null for the board's own hardware limits
+   * @throws IllegalArgumentException for an unknown scheme (listing the known ones), a malformed URI, or an
+   *     envelope wider than the board allows (the driver is closed again)
+   */
+  public static EnvelopedDriver open(String uri, SafetyEnvelope envelope) throws IOException {
+    BoardUri u = BoardUri.parse(uri);
+    List<DriverProvider> all = providers();
+    for (DriverProvider p : all) {
+      if (p.schemes().contains(u.scheme())) {
+        CrossbarDriver d = p.open(u);
+        try {
+          return new EnvelopedDriver(d, envelope == null ? SafetyEnvelope.of(d.info()) : envelope);
+        } catch (RuntimeException e) {
+          d.close();
+          throw e;
+        }
+      }
+    }
+    StringBuilder known = new StringBuilder();
+    for (DriverProvider p : all) known.append(known.length() == 0 ? "" : "; ").append(p.usage());
+    throw new IllegalArgumentException("board: '" + uri + "': unknown scheme '" + u.scheme() + ":' (expected: " + (known.length() == 0 ? "no drivers on the class path" : known) + ")");
+  }
+}

@@ -1,0 +1,94 @@
+package org.rramctl.driver;
+
+import java.io.IOException;
+
+/**
+ * Pulse programming and reading of RRAM cross-point arrays: the one interface that the emulator, the
+ * serial board driver, the remote driver and single-device instruments implement, and that calibration,
+ * characterization and training use.
+ *
+ * <h2>Units</h2>
+ * Voltages in volts, pulse widths in nanoseconds, conductances in siemens, currents in amperes. Rows
+ * and columns are zero-based; forward reads drive the rows and sense the columns.
+ *
+ * <h2>Safety</h2>
+ * Implementations refuse requests outside their hardware limits ({@link BoardInfo#hardwareLimits()})
+ * before anything reaches a device, and the host-side {@link SafetyEnvelope} (applied by
+ * {@link EnvelopedDriver}, which {@link Boards#open} always wraps around a driver) refuses requests outside
+ * the user's envelope before they reach the implementation. Nothing is clamped silently. Every finish,
+ * error, abort or lost link leaves the outputs idle.
+ *
+ * <h2>Vector operations</h2>
+ * Where an implementation lacks a vector operation natively ({@link BoardInfo#nativeOps()}), the default
+ * methods compose it from single-device operations through {@link SingleDeviceFallback}: correct, slow.
+ *
+ * <h2>Threading</h2>
+ * A driver serves one caller thread at a time; callers must not overlap operations. The exception is
+ * {@link #abort()}, which any thread (a Ctrl-C handler, a watchdog, a remote client) may call at any
+ * moment: it returns promptly with the outputs idle, and an operation in progress on another thread ends
+ * with {@link DriverAbortedException} (or completes, if it was already done). {@link #close()} is
+ * idempotent; any other call after close throws {@link IllegalStateException}.
+ */
+public interface CrossbarDriver extends AutoCloseable {
+
+  /** Identity, geometry, limits and native operations. Cheap; callable after close. */
+  BoardInfo info();
+
+  /** Reads one device at {@code readVolts} (0 < V <= max read voltage); returns its conductance in siemens. */
+  double read(Cell cell, double readVolts) throws IOException;
+
+  /** Applies {@code count} identical pulses to one device. */
+  void pulse(Cell cell, Pulse pulse, int count) throws IOException;
+
+  /** Applies {@code count} pulses, then reads the device at {@code readVolts}; returns siemens. */
+  default double pulseThenRead(Cell cell, Pulse pulse, int count, double readVolts) throws IOException {
+    return SingleDeviceFallback.pulseThenRead(this, cell, pulse, count, readVolts);
+  }
+
+  /** Reads every device of a row of one plane; siemens, one per column. */
+  default double[] readRow(int array, Plane plane, int row, double readVolts) throws IOException {
+    return SingleDeviceFallback.readRow(this, array, plane, row, readVolts);
+  }
+
+  /** Reads every device of a column of one plane; siemens, one per row. */
+  default double[] readColumn(int array, Plane plane, int col, double readVolts) throws IOException {
+    return SingleDeviceFallback.readColumn(this, array, plane, col, readVolts);
+  }
+
+  /** Reads a whole array (one plane). */
+  default ConductanceMap readArray(int array, Plane plane, double readVolts) throws IOException {
+    return SingleDeviceFallback.readArray(this, array, plane, readVolts);
+  }
+
+  /**
+   * Forward read: applies {@code rowVolts[j]} (|V| <= max read voltage, either sign) to tile row j and
+   * returns the current collected on each tile column, amperes: {@code I_i = sum_j V_j * G(j, i)}, with
+   * G the active conductance, the reference conductance, or their difference, per {@code mode}.
+   */
+  default double[] forwardRead(Tile tile, ReadMode mode, double[] rowVolts) throws IOException {
+    return SingleDeviceFallback.forwardRead(this, tile, mode, rowVolts);
+  }
+
+  /** Transpose read: applies {@code colVolts[i]} to tile column i; returns each tile row's current, amperes. */
+  default double[] transposeRead(Tile tile, ReadMode mode, double[] colVolts) throws IOException {
+    return SingleDeviceFallback.transposeRead(this, tile, mode, colVolts);
+  }
+
+  /** Runs a parallel stochastic update program on one plane of a tile. */
+  default void parallelUpdate(Tile tile, Plane plane, StochasticUpdate update) throws IOException {
+    SingleDeviceFallback.parallelUpdate(this, tile, plane, update);
+  }
+
+  /** Current state of the outputs and counters. */
+  DriverStatus status() throws IOException;
+
+  /**
+   * Stops whatever is running and sets every output to idle. Thread-safe, returns promptly, never throws;
+   * the driver stays usable afterwards.
+   */
+  void abort();
+
+  /** Sets the outputs idle and releases the board. Idempotent. */
+  @Override
+  void close();
+}
