@@ -2,6 +2,7 @@ package org.rramctl.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -77,7 +78,8 @@ public sealed interface Response extends Message {
       for (Opcode op : nativeOps) {
         if (!op.isDeviceOperation()) throw new IllegalArgumentException("nativeOps: " + op + " (expected: device operations READ..UPDATE)");
       }
-      nativeOps = nativeOps.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(nativeOps));
+      // An EnumSet keeps opcode order, so that toString (the golden vectors' field column) is stable.
+      nativeOps = Collections.unmodifiableSet(nativeOps.isEmpty() ? EnumSet.noneOf(Opcode.class) : EnumSet.copyOf(nativeOps));
     }
   }
 
@@ -175,7 +177,9 @@ public sealed interface Response extends Message {
 
     @Override
     public String toString() {
-      return "Conductances[part=" + part + ", more=" + more + ", first=" + first + ", codes=" + Arrays.toString(codes) + "]";
+      StringBuilder s = new StringBuilder("Conductances[part=").append(part).append(", more=").append(more).append(", first=").append(first).append(", codes=[");
+      for (int k = 0; k < codes.length; k++) s.append(k == 0 ? "" : ", ").append(code(k));
+      return s.append("]]").toString();
     }
   }
 
