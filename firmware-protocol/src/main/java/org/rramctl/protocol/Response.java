@@ -153,11 +153,14 @@ public sealed interface Response extends Message {
    * position {@code first} of the request's row-major order.
    */
   record Conductances(int part, boolean more, long first, short[] codes) implements Part {
+    /** Most codes one part carries: what fits the largest body after part and first. */
+    public static final int MAX_CODES = (WireFormat.MAX_BODY_BYTES - 6) / 2;
+
     public Conductances {
       Check.range("part", part, 0, 0xFFFF);
       Check.range("first", first, 0, 0xFFFF_FFFFL);
       Check.notNull("codes", codes);
-      Check.range("codes.length", codes.length, 1, WireFormat.MAX_BODY_BYTES / 2);
+      Check.range("codes.length", codes.length, 1, MAX_CODES);
     }
 
     /** Code {@code k} of this run, 0..65535. */
@@ -185,11 +188,14 @@ public sealed interface Response extends Message {
 
   /** A run of output currents of a forward or transpose read, float32 amperes, starting at output {@code first}. */
   record Currents(int part, boolean more, int first, float[] amps) implements Part {
+    /** Most currents one part carries: what fits the largest body after part and first. */
+    public static final int MAX_VALUES = (WireFormat.MAX_BODY_BYTES - 4) / 4;
+
     public Currents {
       Check.range("part", part, 0, 0xFFFF);
       Check.range("first", first, 0, 0xFFFF);
       Check.notNull("amps", amps);
-      Check.range("amps.length", amps.length, 1, WireFormat.MAX_BODY_BYTES / 4);
+      Check.range("amps.length", amps.length, 1, MAX_VALUES);
       for (int k = 0; k < amps.length; k++) {
         if (!Float.isFinite(amps[k])) throw new IllegalArgumentException("amps[" + k + "]: " + amps[k] + " (expected: finite)");
       }

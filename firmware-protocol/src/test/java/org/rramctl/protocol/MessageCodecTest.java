@@ -17,6 +17,10 @@ class MessageCodecTest {
         GoldenVectors.LIMITS, 12, 1e-6f, 1e-4f, 2.5e-8f, EnumSet.of(Opcode.READ));
   }
 
+  private static Message golden(String name) {
+    return GoldenVectors.ALL.stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow().message();
+  }
+
   @Test
   void unknownOpcodeIsRejectedWithItsHexValue() {
     ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.decode(new byte[] {1, 0x7E, 0, 0, 0}));
@@ -77,7 +81,7 @@ class MessageCodecTest {
 
   @Test
   void updateStreamMarkedPresentButEmptyIsMalformed() {
-    Command.Update u = (Command.Update) GoldenVectors.ALL.stream().filter(v -> v.name().equals("update")).findFirst().orElseThrow().message();
+    Command.Update u = (Command.Update) golden("update");
     byte[] packet = MessageCodec.encode(u, 1);
     int firstRowMagnitude = WireFormat.HEADER_BYTES + 31 + 2;
     packet[firstRowMagnitude] = 0;
@@ -91,6 +95,21 @@ class MessageCodecTest {
     Command.ForwardRead big = new Command.ForwardRead(new TileAddress(0, 0, 0, 4100, 1), WireReadMode.ACTIVE, new short[4100]);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(big, 1));
     assertEquals("FORWARD_READ packet: 8215 bytes (expected: <= 8188; split the tile)", e.getMessage());
+  }
+
+  @Test
+  void largestStreamedPartsFitOneFrame() throws ProtocolException {
+    Response.Conductances codes = new Response.Conductances(0, true, 0, new short[Response.Conductances.MAX_CODES]);
+    assertEquals(WireFormat.MAX_PACKET_BYTES - 1, MessageCodec.encode(codes, 1).length);
+    assertEquals(codes, MessageCodec.decode(MessageCodec.encode(codes, 1)).message());
+    Response.Currents amps = new Response.Currents(0, false, 0, new float[Response.Currents.MAX_VALUES]);
+    assertEquals(amps, MessageCodec.decode(MessageCodec.encode(amps, 1)).message());
+  }
+
+  @Test
+  void identityBodyIs48BytesPlusItsTextsAndFivePerArray() {
+    // "RB-0042", "rramctl-ref", "1.0.0" and one array.
+    assertEquals(WireFormat.HEADER_BYTES + 48 + 7 + 11 + 5 + 5, MessageCodec.encode(golden("identity"), 1).length);
   }
 
   @Test
