@@ -220,7 +220,7 @@ public final class MessageCodec {
         float lsb = r.f32();
         int mask = r.u16();
         if ((mask & ~0x1FF) != 0) {
-          throw new ProtocolException(String.format("nativeOps: 0x%04x (expected: bits 0..8 only)", mask), code(r), r.at - 2);
+          throw new ProtocolException(String.format("nativeOps: 0x%04x (expected: bits 0..8 only)", mask), r.opcode, r.at - 2);
         }
         Set<Opcode> ops = EnumSet.noneOf(Opcode.class);
         for (int bit = 0; bit < 16; bit++) {
@@ -260,10 +260,6 @@ public final class MessageCodec {
       case UPDATE_PROGRESS -> new Response.UpdateProgress(r.u16(), more, r.u8(), r.u32());
       case ERROR -> new Response.Error(r.error(), r.u8(), r.text());
     };
-  }
-
-  private static int code(Reader r) {
-    return r.opcode;
   }
 
   /** Little-endian appender over a growing array. */
