@@ -44,7 +44,9 @@ public enum ErrorCode {
 
   /** The error code for a wire value, or null when there is none. */
   static ErrorCode of(int code) {
-    ErrorCode[] all = values();
-    return code >= 0 && code < all.length ? all[code] : null;
+    for (ErrorCode e : values()) {
+      if (e.code == code) return e;
+    }
+    return null;
   }
 }

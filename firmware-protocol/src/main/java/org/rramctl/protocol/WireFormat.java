@@ -5,17 +5,18 @@ package org.rramctl.protocol;
  * description; this is the one place in the code that draws the frame.
  *
  * <pre>
- * frame (wire):  COBS( payload ) 0x00        COBS part at most MAX_ENCODED_BYTES (8225)
- * payload:       packet CRC-32C(packet)       9..8192 bytes (MAX_PAYLOAD_BYTES)
- * packet:
- *                +---------+--------+----------+-------+----------------+--------------+
- *                | version | opcode | sequence | flags | body           | (CRC-32C)    |
- *                | u8      | u8     | u16 LE   | u8    | 0..8183 bytes  | u32 LE       |
- *                +---------+--------+----------+-------+----------------+--------------+
- *                 offset 0   1        2          4       5                payload length - 4
+ * frame on the wire:  COBS(payload) 0x00          COBS part at most MAX_ENCODED_BYTES (8225)
+ * payload:            packet, CRC-32C(packet)     MIN_PAYLOAD_BYTES..MAX_PAYLOAD_BYTES (9..8192)
+ *
+ *   +---------+--------+----------+-------+----------------+-----------+
+ *   | version | opcode | sequence | flags | body           | CRC-32C   |
+ *   | u8      | u8     | u16 LE   | u8    | 0..8183 bytes  | u32 LE    |
+ *   +---------+--------+----------+-------+----------------+-----------+
+ *     0         1        2          4       5                n - 4        (n = payload length)
+ *   |<------------- packet: MessageCodec ------------------>|<- framing: FrameEncoder/FrameDecoder ->
  *
  * CRC-32C (Castagnoli): poly 0x1EDC6F41, init 0xFFFFFFFF, reflected in and out, xorout 0xFFFFFFFF,
- * check("123456789") = 0xE3069283; computed over version..body.
+ * check("123456789") = 0xE3069283; computed over the packet.
  * flags: bit 0 MORE (more frames of this streamed response follow); bits 1..7 zero.
  * </pre>
  *
