@@ -35,6 +35,8 @@ public final class Calibration {
   static final double FIT_DISAGREE_FRACTION = 0.03;
   /** A device moving less than this fraction of the tile's median response, both ways, is stuck. */
   static final double STUCK_FRACTION = 0.1;
+  /** Measured pulse responses kept in the record per tile, for plots. */
+  static final int KEPT_RESPONSES = 4;
 
   private Calibration() {}
 
@@ -46,6 +48,7 @@ public final class Calibration {
     List<DeviceFit> fits = new ArrayList<>();
     List<Failure> failures = new ArrayList<>();
     List<Trace> traces = new ArrayList<>();
+    List<SoftBoundFit.Response> responses = new ArrayList<>();
     boolean complete = true;
     for (Tile tile : tiles) {
       if (monitor.stopRequested()) {
@@ -55,9 +58,9 @@ public final class Calibration {
       // The response first: it moves the devices, and the search afterwards brings them back to their symmetry points.
       List<DeviceFit> tileFits = new ArrayList<>();
       if (s.fitPulses() > 0) {
-        for (SoftBoundFit.Response r : SoftBoundFit.measure(driver, tile, s, mode == Mode.PARALLEL, monitor)) {
-          tileFits.add(SoftBoundFit.fit(r, info.gMinSiemens(), info.gMaxSiemens()));
-        }
+        List<SoftBoundFit.Response> measured = SoftBoundFit.measure(driver, tile, s, mode == Mode.PARALLEL, monitor);
+        for (SoftBoundFit.Response r : measured) tileFits.add(SoftBoundFit.fit(r, info.gMinSiemens(), info.gMaxSiemens()));
+        responses.addAll(measured.subList(0, Math.min(KEPT_RESPONSES, measured.size())));
       }
       TileSearch search = mode == Mode.PARALLEL
           ? SymmetryPointSearch.parallel(driver, tile, s, monitor)
@@ -83,7 +86,7 @@ public final class Calibration {
     }
     Limits envelope = driver instanceof EnvelopedDriver e ? e.envelope().limits() : info.hardwareLimits();
     return new CalibrationRecord(CalibrationRecord.SCHEMA, CalibrationRecord.Board.of(info), envelope, s,
-        mode.name().toLowerCase(Locale.ROOT).replace('_', '-'), started, Instant.now().toString(), complete, tileRecords, fits, failures, traces);
+        mode.name().toLowerCase(Locale.ROOT).replace('_', '-'), started, Instant.now().toString(), complete, tileRecords, fits, failures, traces, responses);
   }
 
   /** The median positive limit-cycle step of a tile, or 0.1 % of the window when there is none. */

@@ -13,6 +13,7 @@ import org.rramctl.driver.Limits;
  * that 235,000 devices stay a compact file. Conductances in siemens; times ISO-8601 UTC.
  *
  * @param schema {@link #SCHEMA}
+ * @param responses measured pulse responses of a few fitted devices (for plots)
  * @param complete false when the run was stopped and the record holds what was measured until then
  */
 public record CalibrationRecord(
@@ -27,7 +28,8 @@ public record CalibrationRecord(
     List<TileRecord> tiles,
     List<DeviceFit> fits,
     List<Failure> failures,
-    List<Trace> traces) {
+    List<Trace> traces,
+    List<SoftBoundFit.Response> responses) {
 
   /** Schema name and version; a reader refuses any other. */
   public static final String SCHEMA = "rramctl.calibration/1";
@@ -40,6 +42,7 @@ public record CalibrationRecord(
     fits = fits == null ? List.of() : List.copyOf(fits);
     failures = failures == null ? List.of() : List.copyOf(failures);
     traces = traces == null ? List.of() : List.copyOf(traces);
+    responses = responses == null ? List.of() : List.copyOf(responses);
   }
 
   /** Board identity and geometry as calibrated. */

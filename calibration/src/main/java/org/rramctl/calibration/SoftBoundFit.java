@@ -203,6 +203,18 @@ public final class SoftBoundFit {
         sigAUp, sigADown, sig[3] * w, sig[4] * w, gMinSiemens + sp * w, spSe, Math.sqrt(rss / nObs) * w, converged);
   }
 
+  /**
+   * The fitted model's response to N up then N down pulses from {@code startSiemens}, at the read points
+   * of a measured response (after 0, r ... N up pulses, then r ... N down), siemens.
+   */
+  public static double[] curve(DeviceFit f, double startSiemens, int pulsesPerBranch, int readEvery) {
+    double h = (f.bMaxSiemens() - f.bMinSiemens()) / 2;
+    int nu = pulsesPerBranch / readEvery + 1;
+    int nd = pulsesPerBranch / readEvery;
+    double[] p = {startSiemens, f.aUpSiemens() / h, f.aDownSiemens() / h, f.bMaxSiemens(), f.bMinSiemens()};
+    return predict(p, nu, nd, readEvery);
+  }
+
   private static double clampRate(double k) {
     return Math.max(1e-7, Math.min(0.5, Double.isNaN(k) ? 1e-3 : k));
   }
