@@ -87,27 +87,14 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--check", paramLabel = "FILE", description = "Re-read the references of this record and report drift")
   Path check;
 
-  @Option(names = "--verbose", description = "Stack traces on errors")
-  boolean verbose;
 
+  /** Errors propagate to {@link Main}'s handler: one line, exit 2 for bad input, 1 for failures. */
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
-    try {
-      if (check != null) return check(err);
-      if (out == null) throw new IllegalArgumentException("--out: missing (expected: a file for the calibration record, e.g. --out cal.json)");
-      return calibrate(err);
-    } catch (IllegalArgumentException e) {
-      err.println("rramctl: " + e.getMessage());
-      if (verbose) e.printStackTrace(err);
-      err.flush();
-      return 2;
-    } catch (IOException | RuntimeException e) {
-      err.println("rramctl: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-      if (verbose) e.printStackTrace(err);
-      err.flush();
-      return 1;
-    }
+    if (check != null) return check(err);
+    if (out == null) throw new IllegalArgumentException("--out: missing (expected: a file for the calibration record, e.g. --out cal.json)");
+    return calibrate(err);
   }
 
   private int calibrate(PrintWriter err) throws IOException {

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rramctl.calibration.CalibrationRecord;
 import org.rramctl.calibration.CalibrationRecords;
-import picocli.CommandLine;
 
 class CalibrateCommandTest {
   private static final String BOARD = "sim:rram-imbalanced?arrays=1&rows=12&cols=12&seed=3";
@@ -21,10 +20,10 @@ class CalibrateCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine cl = new CommandLine(new CalibrateCommand());
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    return cl.execute(args);
+    String[] all = new String[args.length + 1];
+    all[0] = "calibrate";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return Main.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
   }
 
   @Test
