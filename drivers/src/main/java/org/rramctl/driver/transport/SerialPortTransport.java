@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * bootloader); stale input is purged before {@link #open} returns.
  *
  * <p>Reads use jSerialComm's semi-blocking mode: they return what is there, or 0 after the timeout.
+ * A read whose timeout differs from the previous one reconfigures the port (a native call), so a
+ * session's reader loop should use one steady timeout and keep its own deadlines.
  * {@link #close()} from another thread unblocks a blocked read (jSerialComm ignores
  * {@code Thread.interrupt()}). A peer that disappears (USB device unplugged, pty master closed) makes
  * reads fail with {@link LinkLostException}; a peer that merely stops talking is only noticed by the
