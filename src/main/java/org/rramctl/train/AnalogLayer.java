@@ -113,16 +113,17 @@ public final class AnalogLayer implements LayerWeights {
 
   /**
    * Plans a network on the driver's board and returns a factory of its analog layers, each initialised by
-   * {@link #initialize}.
+   * {@link #initialize} from a generator split off {@code initRng}, each updating with one split off
+   * {@code updateRng}.
    *
    * @throws IllegalArgumentException when the network does not fit (see {@link TileLayout#plan})
    */
-  public static Network.LayerFactory factory(CrossbarDriver driver, int[] sizes, AnalogSettings settings, Rng rng) {
+  public static Network.LayerFactory factory(CrossbarDriver driver, int[] sizes, AnalogSettings settings, Rng initRng, Rng updateRng) {
     Resolved r = resolve(driver, settings);
     TileLayout layout = TileLayout.plan(driver.info(), sizes, true);
     return (k, rows, cols) -> {
-      AnalogLayer l = new AnalogLayer(driver, rows, cols, layout.blocks(k), r, rng.split());
-      l.initialize(settings.initScale(), rng.split());
+      AnalogLayer l = new AnalogLayer(driver, rows, cols, layout.blocks(k), r, updateRng.split());
+      l.initialize(settings.initScale(), initRng.split());
       return l;
     };
   }
@@ -151,6 +152,11 @@ public final class AnalogLayer implements LayerWeights {
   /** The update RNG's state, for checkpoints. */
   public long[] rngState() {
     return rng.state();
+  }
+
+  /** Continues the update RNG from a checkpointed state. */
+  public void restoreRng(long[] state) {
+    rng.setState(state);
   }
 
   /**
@@ -195,7 +201,6 @@ public final class AnalogLayer implements LayerWeights {
     java.util.Arrays.fill(y, 0, cols, 0.0);
     double xMax = StochasticPulses.absMax(x, rows);
     if (xMax == 0) return;
-    double vScale = readVolts / xMax;
     double iScale = xMax / (readVolts * gUnit);
     for (int b = 0; b < blocks.length; b++) {
       TileLayout.Block blk = blocks[b];
@@ -203,7 +208,7 @@ public final class AnalogLayer implements LayerWeights {
       int r0 = blk.rowOffset();
       boolean any = false;
       for (int r = 0; r < v.length; r++) {
-        double vr = x[r0 + r] * vScale;
+        double vr = x[r0 + r] / xMax * readVolts; // x/x_max is exactly 1 at the max: never above readVolts
         v[r] = vr;
         any |= vr != 0;
       }
@@ -219,7 +224,6 @@ public final class AnalogLayer implements LayerWeights {
     java.util.Arrays.fill(out, 0, rows, 0.0);
     double dMax = StochasticPulses.absMax(delta, cols);
     if (dMax == 0) return;
-    double vScale = readVolts / dMax;
     double iScale = dMax / (readVolts * gUnit);
     for (int b = 0; b < blocks.length; b++) {
       TileLayout.Block blk = blocks[b];
@@ -227,7 +231,7 @@ public final class AnalogLayer implements LayerWeights {
       int c0 = blk.colOffset();
       boolean any = false;
       for (int c = 0; c < v.length; c++) {
-        double vc = delta[c0 + c] * vScale;
+        double vc = delta[c0 + c] / dMax * readVolts;
         v[c] = vc;
         any |= vc != 0;
       }

@@ -69,6 +69,14 @@ public final class FloatLayer implements LayerWeights {
     return w.clone();
   }
 
+  /** Replaces all weights (row-major, rows * cols values) with a copy of {@code weights}. */
+  public void setWeights(double[] weights) {
+    if (weights == null || weights.length != w.length) {
+      throw new IllegalArgumentException("weights: " + (weights == null ? "null" : weights.length + " values") + " (expected: " + rows + " x " + cols + " = " + w.length + ")");
+    }
+    System.arraycopy(weights, 0, w, 0, w.length);
+  }
+
   @Override
   public void forward(double[] x, double[] y) {
     java.util.Arrays.fill(y, 0, cols, 0.0);

@@ -40,6 +40,15 @@ public final class Rng {
     return new Rng(state[0], state[1], state[2], state[3]);
   }
 
+  /** Continues from a state returned by {@link #state()} (for resuming a checkpoint). */
+  public void setState(long[] state) {
+    Rng r = restored(state);
+    s0 = r.s0;
+    s1 = r.s1;
+    s2 = r.s2;
+    s3 = r.s3;
+  }
+
   /** A new independent generator seeded from this one's next draw (for per-layer streams). */
   public Rng split() {
     return seeded(nextLong());
