@@ -1,0 +1,76 @@
+package org.rramctl.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValuesTest {
+  @Test
+  void durationsParseWithUnitsAndRefuseEverythingElse() {
+    assertEquals(100, Durations.parseNanos("100ns"));
+    assertEquals(1500, Durations.parseNanos("1.5us"));
+    assertEquals(10_000_000, Durations.parseNanos("10 ms"));
+    assertEquals(2_000_000_000L, Durations.parseNanos("2s"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parseNanos("100"));
+    assertEquals("duration: '100' (expected: a number with a unit ns, us, ms or s, e.g. 100ns or 1.5us)", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Durations.parseNanos("0.5ns"));
+    assertThrows(IllegalArgumentException.class, () -> Durations.parseNanos("-1us"));
+    assertEquals("100ns", Durations.format(100));
+    assertEquals("2us", Durations.format(2000));
+  }
+
+  @Test
+  void cellsParseFromTheCliForm() {
+    assertEquals(Cell.active(0, 3, 4), Cell.parse("3,4", Plane.ACTIVE));
+    assertEquals(Cell.reference(2, 3, 4), Cell.parse("2:3,4", Plane.REFERENCE));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cell.parse("3;4", Plane.ACTIVE));
+    assertEquals("cell: '3;4' (expected: ROW,COL or ARRAY:ROW,COL, zero-based integers)", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Cell.parse("-1,2", Plane.ACTIVE));
+  }
+
+  @Test
+  void boardUrisSplitSchemePathAndParameters() {
+    BoardUri u = BoardUri.parse("sim:rram-imbalanced?arrays=3&rows=256&cols=785&seed=7");
+    assertEquals("sim", u.scheme());
+    assertEquals("rram-imbalanced", u.path());
+    assertEquals(256, u.intParam("rows", 0, 1, 1000));
+    assertEquals("//host:5555", BoardUri.parse("zmq+tcp://host:5555").path());
+    assertEquals("serial:/dev/ttyUSB0", BoardUri.parse("scpi:serial:/dev/ttyUSB0?baud=9600").path());
+    assertThrows(IllegalArgumentException.class, () -> BoardUri.parse("nocolon"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BoardUri.parse("sim:?rows=x").intParam("rows", 1, 1, 10));
+    assertEquals("board: 'sim:?rows=x': rows=x (expected: an integer 1..10)", e.getMessage());
+  }
+
+  @Test
+  void stochasticUpdatesRefuseBitsBeyondTheBitLengthAndBadSigns() {
+    Pulse up = Pulse.up(1, java.time.Duration.ofNanos(100));
+    Pulse down = up.withPolarity(Polarity.DOWN);
+    assertThrows(IllegalArgumentException.class, () -> new StochasticUpdate(4, new long[] {0x10}, new byte[] {1}, new long[] {1}, new byte[] {1}, up, down));
+    assertThrows(IllegalArgumentException.class, () -> new StochasticUpdate(4, new long[] {1}, new byte[] {0}, new long[] {1}, new byte[] {1}, up, down));
+    assertThrows(IllegalArgumentException.class, () -> new StochasticUpdate(64, new long[] {1}, new byte[] {1}, new long[] {1}, new byte[] {1}, up, down));
+    assertThrows(IllegalArgumentException.class, () -> new StochasticUpdate(4, new long[] {1}, new byte[] {1}, new long[] {1}, new byte[] {1}, down, up));
+  }
+
+  @Test
+  void boardProfilesLoadAndNameTheBadKey(@TempDir Path dir) throws IOException {
+    Path ok = dir.resolve("ok.json");
+    Files.writeString(ok, "{\"maxPulseVolts\": 1.5, \"maxReadVolts\": 0.3, \"minPulseWidth\": \"100ns\", \"maxPulseWidth\": \"10ms\","
+        + " \"maxPulsesPerCommand\": 10000, \"maxPulseRateHz\": 1e6, \"complianceAmps\": 1e-3}");
+    SafetyEnvelope env = SafetyEnvelope.load(ok);
+    assertEquals(1.5, env.limits().maxPulseVolts());
+    assertEquals(10_000_000, env.limits().maxPulseWidthNanos());
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, "{\"maxPulseVolts\": \"high\"}");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SafetyEnvelope.load(bad));
+    assertEquals(bad + ": maxPulseVolts: \"high\" (expected: a number)", e.getMessage());
+    Path notJson = dir.resolve("x.json");
+    Files.writeString(notJson, "{{{");
+    IOException io = assertThrows(IOException.class, () -> SafetyEnvelope.load(notJson));
+    assertEquals(true, io.getMessage().startsWith(notJson + ": not a readable JSON board profile"));
+  }
+}

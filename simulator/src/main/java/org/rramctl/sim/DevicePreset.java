@@ -1,0 +1,166 @@
+package org.rramctl.sim;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Parameters of the soft-bound device model (DESIGN.md section 2), named as in IBM aihwkit's
+ * {@code SoftBoundsDevice} so that presets translate one to one, plus the electrical view the emulated
+ * board exposes (conductance window, nominal pulse, switching threshold, read-out).
+ *
+ * <p>Weight-unit parameters: {@code dwMin} mean step, {@code dwMinDtod} its device-to-device spread,
+ * {@code dwMinStd} cycle-to-cycle spread (relative, per pulse), {@code upDown} one-sided up/down
+ * imbalance, {@code upDownDtod} its device-to-device spread, {@code wMax}/{@code wMin} the bounds and
+ * their relative spreads, {@code readNoiseStd} additive read noise. {@code forwardNoiseStd} and
+ * {@code forwardBound} are the vector-read output noise and saturation, in weight x input units.
+ *
+ * <p>Electrical: conductance window {@code gMinSiemens..gMaxSiemens}; a pulse of the nominal
+ * amplitude and width moves the device by one step; a pulse scales the step by
+ * {@code max(0, (V - Vth) / (Vnom - Vth)) * width / nominalWidth}, so pulses below the threshold do
+ * nothing (a simple, documented stand-in for a real switching threshold).
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record DevicePreset(
+    String name,
+    String source,
+    List<String> assumptions,
+    double dwMin,
+    double dwMinDtod,
+    double dwMinStd,
+    double upDown,
+    double upDownDtod,
+    double wMax,
+    double wMin,
+    double wMaxDtod,
+    double wMinDtod,
+    double w0Std,
+    double readNoiseStd,
+    double forwardNoiseStd,
+    double forwardBound,
+    int adcBits,
+    double gMinSiemens,
+    double gMaxSiemens,
+    double pulseVolts,
+    long pulseWidthNanos,
+    double thresholdVolts) {
+
+  /** Built-in preset names, each a JSON resource under /presets/. */
+  public static final List<String> BUILT_IN = List.of("ideal", "aihwkit-like", "rram-imbalanced");
+
+  public DevicePreset {
+    if (name == null || name.isBlank()) throw new IllegalArgumentException("name: '" + name + "' (expected: non-blank)");
+    if (source == null || source.isBlank()) throw new IllegalArgumentException("preset " + name + ": source: missing (expected: where the numbers come from)");
+    assumptions = assumptions == null ? List.of() : List.copyOf(assumptions);
+    positive(name, "dwMin", dwMin);
+    nonNegative(name, "dwMinDtod", dwMinDtod);
+    nonNegative(name, "dwMinStd", dwMinStd);
+    if (!(upDown > -1 && upDown < 1)) throw new IllegalArgumentException("preset " + name + ": upDown: " + upDown + " (expected: -1 < upDown < 1)");
+    nonNegative(name, "upDownDtod", upDownDtod);
+    positive(name, "wMax", wMax);
+    if (!(wMin < 0)) throw new IllegalArgumentException("preset " + name + ": wMin: " + wMin + " (expected: < 0)");
+    nonNegative(name, "wMaxDtod", wMaxDtod);
+    nonNegative(name, "wMinDtod", wMinDtod);
+    nonNegative(name, "w0Std", w0Std);
+    nonNegative(name, "readNoiseStd", readNoiseStd);
+    nonNegative(name, "forwardNoiseStd", forwardNoiseStd);
+    positive(name, "forwardBound", forwardBound);
+    if (adcBits < 4 || adcBits > 24) throw new IllegalArgumentException("preset " + name + ": adcBits: " + adcBits + " (expected: 4..24)");
+    nonNegative(name, "gMinSiemens", gMinSiemens);
+    if (!(gMaxSiemens > gMinSiemens)) throw new IllegalArgumentException("preset " + name + ": gMaxSiemens: " + gMaxSiemens + " (expected: > gMinSiemens " + gMinSiemens + ")");
+    positive(name, "pulseVolts", pulseVolts);
+    if (pulseWidthNanos < 1) throw new IllegalArgumentException("preset " + name + ": pulseWidthNanos: " + pulseWidthNanos + " (expected: >= 1)");
+    if (!(thresholdVolts >= 0 && thresholdVolts < pulseVolts)) {
+      throw new IllegalArgumentException("preset " + name + ": thresholdVolts: " + thresholdVolts + " (expected: 0 <= Vth < pulseVolts " + pulseVolts + ")");
+    }
+  }
+
+  private static void positive(String preset, String key, double v) {
+    if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException("preset " + preset + ": " + key + ": " + v + " (expected: finite and > 0)");
+  }
+
+  private static void nonNegative(String preset, String key, double v) {
+    if (!(v >= 0) || Double.isInfinite(v)) throw new IllegalArgumentException("preset " + preset + ": " + key + ": " + v + " (expected: finite and >= 0)");
+  }
+
+  private static ObjectMapper mapper() {
+    return new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+  }
+
+  /** A built-in preset by name. */
+  public static DevicePreset named(String name) {
+    if (!BUILT_IN.contains(name)) {
+      throw new IllegalArgumentException("preset: '" + name + "' (expected: one of " + String.join(", ", BUILT_IN) + ", or a path to a preset JSON file)");
+    }
+    try (InputStream in = DevicePreset.class.getResourceAsStream("/presets/" + name + ".json")) {
+      return mapper().readValue(in, DevicePreset.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("built-in preset " + name + " is unreadable", e);
+    }
+  }
+
+  /** A built-in preset name, or a path to a JSON file holding a preset. */
+  public static DevicePreset resolve(String nameOrPath) {
+    if (BUILT_IN.contains(nameOrPath)) return named(nameOrPath);
+    Path p = Path.of(nameOrPath);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException("preset: '" + nameOrPath + "' (expected: one of " + String.join(", ", BUILT_IN) + ", or a path to a preset JSON file)");
+    }
+    try {
+      return mapper().readValue(p.toFile(), DevicePreset.class);
+    } catch (IOException e) {
+      String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      throw new IllegalArgumentException("preset file " + p + ": not a device preset (" + why + ")", e);
+    }
+  }
+
+  /**
+   * The one-sided {@code upDown} that gives a nominal up/down step ratio {@code q = a_up / a_down}
+   * (DESIGN.md section 2: upDown > 0 shrinks the down step, upDown < 0 the up step).
+   */
+  public static double upDownForRatio(double q) {
+    if (!(q > 0) || Double.isInfinite(q)) throw new IllegalArgumentException("ratio: " + q + " (expected: finite and > 0)");
+    return q >= 1 ? 1 - 1 / q : q - 1;
+  }
+
+  /** The nominal up/down step ratio of this preset. */
+  public double nominalRatio() {
+    return upDown >= 0 ? 1 / (1 - upDown) : 1 + upDown;
+  }
+
+  public DevicePreset withRatio(double q) {
+    return withUpDown(upDownForRatio(q));
+  }
+
+  public DevicePreset withUpDown(double v) {
+    return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, v, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+  }
+
+  public DevicePreset withBounds(double newWMin, double newWMax) {
+    return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, newWMax, newWMin, wMaxDtod, wMinDtod, w0Std,
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+  }
+
+  public DevicePreset withNoise(double newDwMinStd, double newReadNoiseStd, double newForwardNoiseStd) {
+    return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, newDwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
+        newReadNoiseStd, newForwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+  }
+
+  public DevicePreset withVariation(double newDwMinDtod, double newUpDownDtod, double newBoundDtod) {
+    return new DevicePreset(name, source, assumptions, dwMin, newDwMinDtod, dwMinStd, upDown, newUpDownDtod, wMax, wMin, newBoundDtod, newBoundDtod, w0Std,
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+  }
+
+  public DevicePreset withDwMin(double v) {
+    return new DevicePreset(name, source, assumptions, v, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+  }
+}

@@ -1,0 +1,75 @@
+package org.rramctl.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.rramctl.driver.BoardUri;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.DriverProvider;
+
+/**
+ * Opens the emulator for {@code sim:[PRESET][?arrays=N&rows=R&cols=C&seed=S&ratio=Q]} or
+ * {@code sim:PRESET?geometry=785x256,257x128,129x10}. PRESET is a built-in name or a path to a preset
+ * JSON file; {@code ratio} overrides the preset's nominal up/down step ratio.
+ */
+public final class SimDriverProvider implements DriverProvider {
+  /** Default geometry: three 785 x 256 arrays, enough for the 784-256-128-10 network. */
+  public static final String DEFAULT_PRESET = "aihwkit-like";
+
+  @Override
+  public List<String> schemes() {
+    return List.of("sim");
+  }
+
+  @Override
+  public String usage() {
+    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q] with PRESET one of " + String.join(", ", DevicePreset.BUILT_IN) + " or a preset file";
+  }
+
+  @Override
+  public CrossbarDriver open(BoardUri uri) {
+    for (String key : uri.params().keySet()) {
+      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio").contains(key)) {
+        throw new IllegalArgumentException("board: '" + uri + "': unknown parameter '" + key + "' (expected: arrays, rows, cols, geometry, seed, ratio)");
+      }
+    }
+    String name = uri.path().isBlank() ? DEFAULT_PRESET : uri.path();
+    DevicePreset preset = DevicePreset.resolve(name);
+    String ratio = uri.params().get("ratio");
+    if (ratio != null) {
+      try {
+        preset = preset.withRatio(Double.parseDouble(ratio));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("board: '" + uri + "': ratio=" + ratio + " (expected: a number > 0, the up/down step ratio)");
+      }
+    }
+    List<int[]> geometry = new ArrayList<>();
+    String geo = uri.params().get("geometry");
+    if (geo != null) {
+      if (uri.params().containsKey("rows") || uri.params().containsKey("cols") || uri.params().containsKey("arrays")) {
+        throw new IllegalArgumentException("board: '" + uri + "': geometry= and arrays/rows/cols= (expected: one or the other)");
+      }
+      for (String part : geo.split(",")) {
+        String[] rc = part.trim().toLowerCase(java.util.Locale.ROOT).split("x");
+        try {
+          int r = Integer.parseInt(rc[0].trim());
+          int c = Integer.parseInt(rc[1].trim());
+          if (rc.length != 2 || r < 1 || c < 1 || r > 65_535 || c > 65_535) throw new NumberFormatException();
+          geometry.add(new int[] {r, c});
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("board: '" + uri + "': geometry part '" + part + "' (expected: ROWSxCOLS with 1..65535 each, comma-separated)");
+        }
+      }
+    } else {
+      int arrays = uri.intParam("arrays", 3, 1, 64);
+      int rows = uri.intParam("rows", 785, 1, 65_535);
+      int cols = uri.intParam("cols", 256, 1, 65_535);
+      for (int i = 0; i < arrays; i++) geometry.add(new int[] {rows, cols});
+    }
+    long devices = 0;
+    for (int[] g : geometry) devices += 2L * g[0] * g[1];
+    if (devices > 50_000_000L) {
+      throw new IllegalArgumentException("board: '" + uri + "': " + devices + " devices with references (expected: at most 50,000,000 in the emulator)");
+    }
+    return new EmulatorDriver(preset, geometry, uri.longParam("seed", 1));
+  }
+}

@@ -1,0 +1,182 @@
+package org.rramctl.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.rramctl.driver.Cell;
+import org.rramctl.driver.Plane;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.StochasticUpdate;
+import org.rramctl.driver.Tile;
+
+/** The emulator against the closed forms of DESIGN.md section 2. */
+class SoftBoundPhysicsTest {
+  private static final Pulse UP = Pulse.up(1.0, Duration.ofNanos(100));
+  private static final Pulse DOWN = Pulse.down(1.0, Duration.ofNanos(100));
+
+  private static EmulatorDriver emulator(DevicePreset p, int rows, int cols, long seed) {
+    return new EmulatorDriver(p, List.of(new int[] {rows, cols}), seed);
+  }
+
+  @Test
+  void noiseFreeUpPulsesFollowTheNPulseClosedForm() {
+    DevicePreset p = DevicePreset.named("ideal");
+    try (EmulatorDriver d = emulator(p, 1, 1, 1)) {
+      Cell c = Cell.active(0, 0, 0);
+      double b = p.wMax();
+      double a = p.dwMin();
+      double w0 = d.truth().weight(c);
+      for (int n : new int[] {1, 10, 100, 1000, 5000}) {
+        d.truth().setWeight(c, w0);
+        d.pulse(c, UP, n);
+        double closed = b - (b - w0) * Math.pow(1 - a / b, n);
+        assertEquals(closed, d.truth().weight(c), 1e-12, "w after " + n + " up pulses");
+      }
+    }
+  }
+
+  @Test
+  void noiseFreeAlternatingPulsesConvergeToTheClosedFormSymmetryPoint() {
+    for (double ratio : new double[] {1.0, 1.5, 2.0, 3.0}) {
+      DevicePreset p = DevicePreset.named("ideal").withRatio(ratio);
+      try (EmulatorDriver d = emulator(p, 1, 1, 1)) {
+        Cell c = Cell.active(0, 0, 0);
+        double b = p.wMax();
+        double expected = b * (ratio - 1) / (ratio + 1);
+        assertEquals(expected, d.truth().symmetryPointWeight(c), 1e-12, "closed form, symmetric bounds, ratio " + ratio);
+        for (int i = 0; i < 8000; i++) {
+          d.pulse(c, UP, 1);
+          d.pulse(c, DOWN, 1);
+        }
+        // In the limit cycle the state after a down pulse sits half a step below w*.
+        double aUp = d.truth().params(c).aUp();
+        assertEquals(expected, d.truth().weight(c), aUp, "settled at w* within one step, ratio " + ratio);
+      }
+    }
+  }
+
+  @Test
+  void deviceToDeviceVariationMatchesThePreset() {
+    DevicePreset p = DevicePreset.named("aihwkit-like");
+    int n = 100;
+    try (EmulatorDriver d = emulator(p, n, n, 9)) {
+      double sum = 0;
+      double sumSq = 0;
+      double bSum = 0;
+      for (int r = 0; r < n; r++) {
+        for (int col = 0; col < n; col++) {
+          EmulatorDriver.DeviceParams dp = d.truth().params(Cell.active(0, r, col));
+          double gain = (dp.aUp() + dp.aDown()) / 2 / p.dwMin();
+          sum += gain;
+          sumSq += gain * gain;
+          bSum += dp.bMax();
+        }
+      }
+      int m = n * n;
+      double mean = sum / m;
+      double std = Math.sqrt(sumSq / m - mean * mean);
+      // |1 + 0.3 xi| has mean ~1.0 and std ~0.3 (folding below zero is 4e-4 likely); 10,000 draws: se 0.003.
+      assertEquals(1.0, mean, 0.015);
+      assertEquals(p.dwMinDtod(), std, 0.015);
+      assertEquals(p.wMax(), bSum / m, 0.01);
+    }
+  }
+
+  @Test
+  void cycleToCycleNoiseSpreadsSinglePulseSteps() {
+    DevicePreset p = DevicePreset.named("ideal").withNoise(0.3, 0, 0);
+    try (EmulatorDriver d = emulator(p, 1, 1, 5)) {
+      Cell c = Cell.active(0, 0, 0);
+      int n = 20000;
+      double sum = 0;
+      double sumSq = 0;
+      for (int i = 0; i < n; i++) {
+        d.truth().setWeight(c, 0);
+        d.pulse(c, UP, 1);
+        double rel = d.truth().weight(c) / p.dwMin();
+        sum += rel;
+        sumSq += rel * rel;
+      }
+      double mean = sum / n;
+      double std = Math.sqrt(sumSq / n - mean * mean);
+      assertEquals(1.0, mean, 0.01);
+      assertEquals(0.3, std, 0.01);
+    }
+  }
+
+  @Test
+  void pulsesBelowTheSwitchingThresholdDoNothing() {
+    DevicePreset p = DevicePreset.named("ideal");
+    try (EmulatorDriver d = emulator(p, 1, 1, 1)) {
+      Cell c = Cell.active(0, 0, 0);
+      d.pulse(c, Pulse.up(p.thresholdVolts(), Duration.ofNanos(100)), 1000);
+      assertEquals(0, d.truth().weight(c), 0);
+      d.pulse(c, Pulse.up(p.thresholdVolts() + 0.5 * (p.pulseVolts() - p.thresholdVolts()), Duration.ofNanos(100)), 1);
+      assertEquals(0.5 * p.dwMin(), d.truth().weight(c), 1e-15, "half-way to the nominal amplitude gives half a step");
+    }
+  }
+
+  @Test
+  void readsReturnTheLinearConductanceMapThroughTheAdc() {
+    DevicePreset p = DevicePreset.named("ideal");
+    try (EmulatorDriver d = emulator(p, 1, 1, 1)) {
+      Cell c = Cell.active(0, 0, 0);
+      d.truth().setWeight(c, 0.5);
+      double expected = p.gMinSiemens() + (0.5 - p.wMin()) / (p.wMax() - p.wMin()) * (p.gMaxSiemens() - p.gMinSiemens());
+      double lsb = 1.25 * p.gMaxSiemens() / ((1 << p.adcBits()) - 1);
+      assertEquals(expected, d.read(c, 0.2), lsb / 2 + 1e-18);
+      assertEquals(expected, d.truth().conductance(c), 1e-15);
+    }
+  }
+
+  @Test
+  void parallelUpdateAppliesTheCoincidenceCountWithTheProductSign() throws Exception {
+    DevicePreset p = DevicePreset.named("ideal");
+    try (EmulatorDriver d = emulator(p, 3, 3, 1)) {
+      long[] rb = {0b1111L, 0b0011L, 0L};
+      byte[] rs = {1, -1, 0};
+      long[] cb = {0b0101L, 0b1111L, 0b1000L};
+      byte[] cs = {1, 1, -1};
+      StochasticUpdate u = new StochasticUpdate(4, rb, rs, cb, cs, UP, DOWN);
+      d.parallelUpdate(new Tile(0, 0, 0, 3, 3), Plane.ACTIVE, u);
+      double a = p.dwMin();
+      double b = p.wMax();
+      for (int r = 0; r < 3; r++) {
+        for (int c = 0; c < 3; c++) {
+          int n = u.signedPulses(r, c);
+          double expected = n >= 0 ? b - b * Math.pow(1 - a / b, n) : -b + b * Math.pow(1 - a / b, -n);
+          assertEquals(expected, d.truth().weight(Cell.active(0, r, c)), 1e-12, "device " + r + "," + c + " with " + n + " pulses");
+        }
+      }
+      assertEquals(4 + 2 + 1 + 1 + 2 + 0, d.status().pulsesApplied());
+    }
+  }
+
+  @Test
+  void sameSeedSameDevicesAndSameNoise() {
+    DevicePreset p = DevicePreset.named("rram-imbalanced");
+    try (EmulatorDriver a = emulator(p, 4, 4, 77); EmulatorDriver b = emulator(p, 4, 4, 77); EmulatorDriver c = emulator(p, 4, 4, 78)) {
+      Cell cell = Cell.active(0, 1, 2);
+      assertEquals(a.truth().symmetryPointSiemens(cell), b.truth().symmetryPointSiemens(cell), 0);
+      assertTrue(a.truth().symmetryPointSiemens(cell) != c.truth().symmetryPointSiemens(cell));
+      for (int i = 0; i < 50; i++) {
+        assertEquals(a.pulseThenRead(cell, UP, 3, 0.2), b.pulseThenRead(cell, UP, 3, 0.2), 0);
+      }
+    }
+  }
+
+  @Test
+  void imbalancedPresetPutsSymmetryPointsFarFromMidRange() {
+    DevicePreset p = DevicePreset.named("rram-imbalanced");
+    try (EmulatorDriver d = emulator(p, 40, 40, 11)) {
+      double sum = 0;
+      for (int r = 0; r < 40; r++) for (int c = 0; c < 40; c++) sum += d.truth().symmetryPointWeight(Cell.active(0, r, c));
+      double mean = sum / 1600;
+      assertEquals(1.0 / 3, mean, 0.05, "nominal ratio 2 puts w* at b/3");
+      assertEquals(2.0, p.nominalRatio(), 1e-12);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package org.rramctl.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import org.rramctl.driver.DriverAbortedException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+
+/**
+ * The rramctl command line. Errors become one line on stderr and a non-zero exit code: 2 for bad input
+ * (usage, arguments, limits), 1 for I/O and board errors, 130 for an abort; a stack trace only with
+ * {@code --verbose}.
+ */
+@Command(
+    name = "rramctl",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Hardware-in-the-loop controller for RRAM cross-point arrays: drivers, emulator, calibration, training.",
+    subcommands = {InfoCommand.class, ReadCommand.class, PulseCommand.class, DemoCommand.class})
+public final class Main {
+  /** Exit code for bad input. */
+  public static final int EXIT_USAGE = 2;
+  /** Exit code for I/O, board and other runtime failures. */
+  public static final int EXIT_FAILURE = 1;
+  /** Exit code after an abort (Ctrl-C). */
+  public static final int EXIT_ABORTED = 130;
+
+  @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
+  boolean verbose;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams and returns the exit code (tests call this). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = commandLine();
+    cl.setOut(out);
+    cl.setErr(err);
+    return cl.execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println("rramctl: " + ex.getMessage());
+      c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+      return EXIT_USAGE;
+    });
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      boolean verbose = false;
+      for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) verbose |= r.hasMatchedOption("--verbose");
+      PrintWriter err = c.getErr();
+      err.println("rramctl: " + describe(ex));
+      if (verbose) ex.printStackTrace(err);
+      if (ex instanceof DriverAbortedException) return EXIT_ABORTED;
+      if (ex instanceof IllegalArgumentException) return EXIT_USAGE;
+      return EXIT_FAILURE;
+    });
+    return cl;
+  }
+
+  private static String describe(Throwable ex) {
+    String m = ex.getMessage();
+    if (m == null || m.isBlank()) m = ex.getClass().getSimpleName();
+    if (ex instanceof IOException && !(ex instanceof DriverAbortedException) && ex.getClass() != IOException.class) {
+      return ex.getClass().getSimpleName() + ": " + m;
+    }
+    return m.lines().findFirst().orElse(m);
+  }
+
+  /** The version from the jar manifest. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"rramctl " + (v == null ? "dev" : v), "Java " + System.getProperty("java.version")};
+    }
+  }
+}
