@@ -11,6 +11,7 @@ import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
 import org.rramctl.driver.StochasticUpdate;
 import org.rramctl.driver.Tile;
+import org.rramctl.sim.EmulatorDriver;
 
 /**
  * Weights held as conductances on one or more tiles of a {@link CrossbarDriver}: the analog
@@ -95,18 +96,27 @@ public final class AnalogLayer implements LayerWeights {
   /** Settings with the board-derived values filled in. */
   record Resolved(AnalogSettings settings, double readVolts, double gUnit, Pulse up, Pulse down) {}
 
-  /** Fills in the NaN/null settings from the board and the driver's envelope. */
+  /**
+   * Fills in the NaN/null settings from the board and the driver's envelope. The emulator knows its nominal
+   * pulse and the read voltage its noise figures refer to, and those are used; a lab board must be given its
+   * pulses explicitly (no pulse is ever guessed for hardware).
+   */
   static Resolved resolve(CrossbarDriver driver, AnalogSettings s) {
     BoardInfo info = driver.info();
     Limits lim = driver instanceof EnvelopedDriver e ? e.envelope().limits() : info.hardwareLimits();
-    double readVolts = Double.isNaN(s.readVolts()) ? lim.maxReadVolts() : s.readVolts();
+    EmulatorDriver emu = EmulatorStateStore.emulatorOf(driver);
+    double readVolts = !Double.isNaN(s.readVolts()) ? s.readVolts()
+        : emu != null ? Math.min(EmulatorDriver.NOMINAL_READ_VOLTS, lim.maxReadVolts()) : lim.maxReadVolts();
     if (readVolts > lim.maxReadVolts()) {
       throw new IllegalArgumentException("readVolts: " + readVolts + " V (expected: <= " + lim.maxReadVolts() + " V, the envelope of board " + info.boardId() + ")");
     }
     double gUnit = Double.isNaN(s.gUnitSiemens()) ? (info.gMaxSiemens() - info.gMinSiemens()) / 2 : s.gUnitSiemens();
-    long width = lim.minPulseWidthNanos();
-    long period = Math.max(2 * width, (long) Math.ceil(1e9 / lim.maxPulseRateHz()));
-    Pulse up = s.up() != null ? s.up() : new Pulse(org.rramctl.driver.Polarity.UP, lim.maxPulseVolts(), width, period);
+    Pulse up = s.up();
+    if (up == null && emu != null) up = Pulse.up(emu.preset().pulseVolts(), java.time.Duration.ofNanos(emu.preset().pulseWidthNanos()));
+    if (up == null) {
+      throw new IllegalArgumentException("pulses: not set (expected: the UP and DOWN programming pulse for board " + info.boardId()
+          + ", e.g. --pulse-volts and --pulse-width; only the emulator has a known nominal pulse)");
+    }
     Pulse down = s.down() != null ? s.down() : up.withPolarity(org.rramctl.driver.Polarity.DOWN);
     return new Resolved(s, readVolts, gUnit, up, down);
   }

@@ -9,7 +9,8 @@ import org.rramctl.driver.Pulse;
  * weights about 3x the usual 1/sqrt(fan_in)).
  *
  * @param readVolts largest row/column voltage of a forward or transpose read, volts; inputs are scaled so
- *     that the largest |value| of a vector reads at this voltage (abs-max noise management). NaN: the
+ *     that the largest |value| of a vector reads at this voltage (abs-max noise management). NaN: on the
+ *     emulator its nominal read voltage (0.2 V, where its noise and bound figures are specified), else the
  *     envelope's maximum read voltage
  * @param gUnitSiemens conductance that reads as weight 1: {@code w = (G - G_ref) / gUnit}. NaN:
  *     {@code (gMax - gMin) / 2} of the board, so a device whose conductance window spans w in [-1, 1] reads 1:1
@@ -18,8 +19,8 @@ import org.rramctl.driver.Pulse;
  * @param updateManagement scale the row and column probabilities so the largest of each reach the same value
  * @param updateBlManagement shorten BL to {@code ceil(lr * x_max * d_max / dwMin)} when that is smaller
  * @param initScale initial weights are drawn with the spread of U(+-initScale / sqrt(fan_in)), fan-in incl. bias
- * @param up the UP (potentiation) pulse; null: the envelope's largest amplitude at its shortest width
- * @param down the DOWN (depression) pulse; null: as for {@code up}
+ * @param up the UP (potentiation) pulse; null: the emulator's nominal pulse (refused on other boards)
+ * @param down the DOWN (depression) pulse; null: {@code up} with DOWN polarity
  */
 public record AnalogSettings(
     double readVolts,

@@ -138,7 +138,7 @@ public final class Trainer {
   private DeviceStateStore deviceStore() {
     if (driver instanceof DeviceStateStore s) return s;
     if (driver instanceof EnvelopedDriver e && e.inner() instanceof DeviceStateStore s) return s;
-    return null;
+    return driver == null ? null : EmulatorStateStore.forDriver(driver);
   }
 
   private boolean analog() {

@@ -9,13 +9,18 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.rramctl.driver.Pulse;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.Tile;
 
 class AnalogLayerTest {
   private static final double DW = 0.001;
+  /** The linear test board has no nominal pulse: say which one to use. */
+  static final AnalogSettings SETTINGS = AnalogSettings.defaults().withPulses(
+      Pulse.up(1.0, Duration.ofNanos(100)), Pulse.down(1.0, Duration.ofNanos(100)));
 
   private static EnvelopedDriver enveloped(LinearCrossbar board) {
     return new EnvelopedDriver(board, SafetyEnvelope.of(board.info()));
@@ -51,7 +56,7 @@ class AnalogLayerTest {
     LinearCrossbar board = new LinearCrossbar(6, 4, 5, DW);
     TileLayout layout = TileLayout.plan(board.info(), new int[] {rows - 1, cols}, true);
     assertTrue(layout.blocks(0).size() >= 6, "blocks: " + layout.blocks(0));
-    AnalogLayer analog = AnalogLayer.on(enveloped(board), rows, cols, layout.blocks(0), AnalogSettings.defaults(), Rng.seeded(1));
+    AnalogLayer analog = AnalogLayer.on(enveloped(board), rows, cols, layout.blocks(0), AnalogLayerTest.SETTINGS, Rng.seeded(1));
     FloatLayer exact = FloatLayer.random(rows, cols, 3.0, Rng.seeded(2));
     program(board, analog, exact.weights());
 
@@ -77,7 +82,7 @@ class AnalogLayerTest {
       int cols = 3;
       LinearCrossbar board = new LinearCrossbar(1, 8, 8, DW);
       TileLayout layout = TileLayout.plan(board.info(), new int[] {rows - 1, cols}, true);
-      AnalogSettings s = AnalogSettings.defaults().withUpdateManagement(management).withUpdateBlManagement(management);
+      AnalogSettings s = AnalogLayerTest.SETTINGS.withUpdateManagement(management).withUpdateBlManagement(management);
       AnalogLayer layer = AnalogLayer.on(enveloped(board), rows, cols, layout.blocks(0), s, Rng.seeded(11));
       double[] x = {0.8, 0.25, 0, 1};
       double[] d = {0.5, -0.1, 0.9};
@@ -163,7 +168,7 @@ class AnalogLayerTest {
   void initialisationSpreadsWeightsLikeTheRequestedUniformRange() throws IOException {
     LinearCrossbar board = new LinearCrossbar(1, 64, 64, DW);
     TileLayout layout = TileLayout.plan(board.info(), new int[] {49, 16}, true);
-    AnalogLayer layer = AnalogLayer.on(enveloped(board), 50, 16, layout.blocks(0), AnalogSettings.defaults(), Rng.seeded(3));
+    AnalogLayer layer = AnalogLayer.on(enveloped(board), 50, 16, layout.blocks(0), AnalogLayerTest.SETTINGS, Rng.seeded(3));
     layer.initialize(3.0, Rng.seeded(4));
     double[] w = read(board, layer);
     double sum = 0;
@@ -181,12 +186,14 @@ class AnalogLayerTest {
 
   @Test
   void analogSettingsRefuseNonsenseWithTheNameAndTheRange() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AnalogSettings.defaults().withBitLength(64));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SETTINGS.withBitLength(64));
     assertEquals("bitLength: 64 (expected: 1..63)", e.getMessage());
     LinearCrossbar board = new LinearCrossbar(1, 8, 8, DW);
     List<TileLayout.Block> blocks = TileLayout.plan(board.info(), new int[] {3, 3}, true).blocks(0);
     e = assertThrows(IllegalArgumentException.class,
-        () -> AnalogLayer.on(enveloped(board), 4, 3, blocks, AnalogSettings.defaults().withReadVolts(0.5), Rng.seeded(1)));
+        () -> AnalogLayer.on(enveloped(board), 4, 3, blocks, SETTINGS.withReadVolts(0.5), Rng.seeded(1)));
     assertTrue(e.getMessage().startsWith("readVolts: 0.5 V (expected: <= 0.3 V"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> AnalogLayer.on(enveloped(board), 4, 3, blocks, AnalogSettings.defaults(), Rng.seeded(1)));
+    assertTrue(e.getMessage().startsWith("pulses: not set (expected: the UP and DOWN programming pulse for board linear-test"), e.getMessage());
   }
 }

@@ -89,7 +89,7 @@ class TrainerTest {
     EnvelopedDriver driver = new EnvelopedDriver(board, SafetyEnvelope.of(board.info()));
     int[] sizes = {49, 16, 10};
     Rng root = Rng.seeded(4);
-    Network net = Network.of(sizes, AnalogLayer.factory(driver, sizes, AnalogSettings.defaults().withInitScale(1.0), root.split(), root.split()));
+    Network net = Network.of(sizes, AnalogLayer.factory(driver, sizes, AnalogLayerTest.SETTINGS.withInitScale(1.0), root.split(), root.split()));
     Trainer t = new Trainer(net, data(7), new TrainSettings(2, new LearningRateSchedule(0.1, 10), dir), root.split(), driver);
     List<EpochMetrics> m = t.run(Trainer.QUIET);
     assertTrue(m.get(1).testAccuracy() > 0.80, "test accuracy: " + m);
