@@ -74,6 +74,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--read-volts", paramLabel = "VOLTS", description = "Largest read voltage of forward/transpose reads. Default: the envelope's maximum.")
   Double readVolts;
 
+  @Option(names = "--pulse-volts", paramLabel = "VOLTS", description = "Programming pulse amplitude (both polarities). Default: the emulator's nominal pulse; required for other boards.")
+  Double pulseVolts;
+
+  @Option(names = "--pulse-width", paramLabel = "NANOS", description = "Programming pulse width, ns (50 %% duty cycle). Default: the emulator's nominal pulse; required for other boards.")
+  Long pulseWidthNanos;
+
   @Option(names = "--no-update-management", negatable = false, description = "Do not balance the row and column pulse probabilities.")
   boolean noUpdateManagement;
 
@@ -107,6 +113,13 @@ public final class TrainCommand implements Callable<Integer> {
         if (initScale != null) a = a.withInitScale(initScale);
         if (gUnit != null) a = a.withGUnitSiemens(gUnit);
         if (readVolts != null) a = a.withReadVolts(readVolts);
+        if (pulseVolts != null || pulseWidthNanos != null) {
+          if (pulseVolts == null || pulseWidthNanos == null) {
+            throw new IllegalArgumentException("--pulse-volts/--pulse-width: only one given (expected: both, or neither on the emulator)");
+          }
+          java.time.Duration w = java.time.Duration.ofNanos(pulseWidthNanos);
+          a = a.withPulses(org.rramctl.driver.Pulse.up(pulseVolts, w), org.rramctl.driver.Pulse.down(pulseVolts, w));
+        }
         net = Network.of(sizes, AnalogLayer.factory(driver, sizes, a, initRng, updateRng));
         mode = "board " + driver.info().boardId();
       }
