@@ -166,7 +166,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public void epochStarted(int epoch, int samples) {
       bar = new ProgressBarBuilder().setTaskName("epoch " + epoch).setInitialMax(samples).setUpdateIntervalMillis(250)
-          .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" samples", 1).showSpeed().build();
+          .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" samples", 1).build();
     }
 
     @Override
