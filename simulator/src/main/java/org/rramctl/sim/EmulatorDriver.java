@@ -50,6 +50,7 @@ public final class EmulatorDriver implements CrossbarDriver {
   private final FastRandom rng;
   private final double gUnit;
   private final double adcLsbSiemens;
+  private final int[][] scratch = new int[5][];
   private volatile int abortCount;
   private volatile boolean closed;
   private boolean lastAborted;
@@ -112,6 +113,16 @@ public final class EmulatorDriver implements CrossbarDriver {
       lastAborted = true;
       throw new DriverAbortedException("aborted: emulator " + info.boardId() + " outputs idle");
     }
+  }
+
+  /** A reusable work array of at least {@code n} ints (one caller thread at a time). */
+  private int[] scratch(int slot, int n) {
+    int[] a = scratch[slot];
+    if (a == null || a.length < n) {
+      a = new int[Math.max(n, 16)];
+      scratch[slot] = a;
+    }
+    return a;
   }
 
   /** How strongly a pulse moves a device relative to the preset's nominal pulse (0 below threshold). */
@@ -308,21 +319,54 @@ public final class EmulatorDriver implements CrossbarDriver {
     byte[] rs = u.rowSigns();
     byte[] cs = u.colSigns();
     int cols = tile.cols();
-    // Columns that fire at all: MNIST deltas and inputs are sparse, and the cost should follow the pulses.
-    int[] activeCols = new int[cols];
-    int nActive = 0;
-    for (int c = 0; c < cols; c++) if (cb[c] != 0) activeCols[nActive++] = c;
+    int bl = u.bitLength();
+    // Per-slot lists of the columns that fire in that slot, so that the work per row follows its
+    // coincidences (the pulses), not rows x columns: MNIST inputs and deltas are sparse.
+    int[] slotStart = scratch(0, bl + 1);
+    java.util.Arrays.fill(slotStart, 0, bl + 1, 0);
+    int listed = 0;
+    for (int c = 0; c < cols; c++) {
+      long b = cb[c];
+      listed += Long.bitCount(b);
+      while (b != 0) {
+        slotStart[Long.numberOfTrailingZeros(b) + 1]++;
+        b &= b - 1;
+      }
+    }
+    for (int k = 0; k < bl; k++) slotStart[k + 1] += slotStart[k];
+    int[] fill = scratch(1, bl);
+    System.arraycopy(slotStart, 0, fill, 0, bl);
+    int[] slotCols = scratch(2, Math.max(1, listed));
+    for (int c = 0; c < cols; c++) {
+      long b = cb[c];
+      while (b != 0) {
+        slotCols[fill[Long.numberOfTrailingZeros(b)]++] = c;
+        b &= b - 1;
+      }
+    }
+    int[] count = scratch(3, cols);
+    int[] touched = scratch(4, cols);
     long applied = 0;
+    int stride = pl.cols;
     for (int r = 0; r < tile.rows(); r++) {
       long rowBits = rb[r];
       if (rowBits == 0) continue;
       if ((r & 63) == 0) checkAbort(started);
-      int base = (tile.row0() + r) * pl.cols + tile.col0();
+      int nTouched = 0;
+      while (rowBits != 0) {
+        int k = Long.numberOfTrailingZeros(rowBits);
+        rowBits &= rowBits - 1;
+        for (int i = slotStart[k], e = slotStart[k + 1]; i < e; i++) {
+          int c = slotCols[i];
+          if (count[c]++ == 0) touched[nTouched++] = c;
+        }
+      }
+      int base = (tile.row0() + r) * stride + tile.col0();
       int rowSign = rs[r];
-      for (int k = 0; k < nActive; k++) {
-        int c = activeCols[k];
-        int n = Long.bitCount(rowBits & cb[c]);
-        if (n == 0) continue;
+      for (int t = 0; t < nTouched; t++) {
+        int c = touched[t];
+        int n = count[c];
+        count[c] = 0;
         if (rowSign * cs[c] > 0) {
           pl.pulse(base + c, n, upStrength, rng);
         } else {

@@ -156,6 +156,42 @@ class SoftBoundPhysicsTest {
   }
 
   @Test
+  void theFastUpdateAgreesWithTheSingleDeviceComposition() throws Exception {
+    DevicePreset p = DevicePreset.named("ideal").withRatio(1.7).withVariation(0.3, 0.1, 0.3);
+    java.util.SplittableRandom r = new java.util.SplittableRandom(12);
+    for (int trial = 0; trial < 20; trial++) {
+      try (EmulatorDriver fast = emulator(p, 10, 12, trial); EmulatorDriver slow = emulator(p, 10, 12, trial)) {
+        int bl = 1 + r.nextInt(63);
+        Tile t = new Tile(0, 1 + r.nextInt(3), r.nextInt(3), 7, 9);
+        long mask = bl == 63 ? Long.MAX_VALUE : (1L << bl) - 1;
+        long[] rb = new long[7];
+        byte[] rs = new byte[7];
+        for (int j = 0; j < 7; j++) {
+          rb[j] = r.nextInt(3) == 0 ? 0 : r.nextLong() & r.nextLong() & mask;
+          rs[j] = (byte) (rb[j] == 0 ? 0 : r.nextBoolean() ? 1 : -1);
+        }
+        long[] cb = new long[9];
+        byte[] cs = new byte[9];
+        for (int i = 0; i < 9; i++) {
+          cb[i] = r.nextInt(3) == 0 ? 0 : r.nextLong() & r.nextLong() & mask;
+          cs[i] = (byte) (r.nextBoolean() ? 1 : -1);
+        }
+        StochasticUpdate u = new StochasticUpdate(bl, rb, rs, cb, cs, UP, DOWN);
+        Plane plane = trial % 2 == 0 ? Plane.ACTIVE : Plane.REFERENCE;
+        fast.parallelUpdate(t, plane, u);
+        org.rramctl.driver.SingleDeviceFallback.parallelUpdate(slow, t, plane, u);
+        for (int row = 0; row < 10; row++) {
+          for (int col = 0; col < 12; col++) {
+            Cell c = new Cell(0, plane, row, col);
+            assertEquals(slow.truth().weight(c), fast.truth().weight(c), 0, "trial " + trial + " device " + c);
+          }
+        }
+        assertEquals(slow.status().pulsesApplied(), fast.status().pulsesApplied());
+      }
+    }
+  }
+
+  @Test
   void sameSeedSameDevicesAndSameNoise() {
     DevicePreset p = DevicePreset.named("rram-imbalanced");
     try (EmulatorDriver a = emulator(p, 4, 4, 77); EmulatorDriver b = emulator(p, 4, 4, 77); EmulatorDriver c = emulator(p, 4, 4, 78)) {
