@@ -124,6 +124,9 @@ public final class TrainCommand implements Callable<Integer> {
         mode = "board " + driver.info().boardId();
       }
       Trainer trainer = new Trainer(net, dataset, settings, shuffleRng, driver);
+      if (!resume && Files.exists(settings.checkpointFile())) {
+        throw new IllegalArgumentException("--out: " + out + " holds the checkpoint of an earlier run (expected: --resume to continue it, or another --out)");
+      }
       if (resume) {
         Path cp = settings.checkpointFile();
         if (!Files.exists(cp)) throw new IllegalArgumentException("--resume: " + cp + " does not exist (expected: the checkpoint of an earlier run in --out " + out + ")");

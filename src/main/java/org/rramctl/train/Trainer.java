@@ -74,7 +74,11 @@ public final class Trainer {
 
   /** Trains the remaining epochs up to {@link TrainSettings#epochs()}; returns the metrics of all epochs. */
   public List<EpochMetrics> run(Listener listener) throws IOException {
-    if (settings.outDir() != null) Files.createDirectories(settings.outDir());
+    if (settings.outDir() != null) {
+      Files.createDirectories(settings.outDir());
+      // a fresh run starts a fresh metrics file; a resumed one has it rewritten by resume()
+      if (epochsDone == 0) Files.deleteIfExists(settings.metricsFile());
+    }
     Digits train = data.train();
     int[] order = new int[train.count()];
     double[] x = new double[data.inputSize()];

@@ -36,6 +36,9 @@ class TrainCommandTest {
     assertEquals(1, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
     assertTrue(Files.exists(dir.resolve("checkpoint.json")));
 
+    assertNotEquals(0, train("--side", "7", "--layers", "49-16-10", "--epochs", "2", "--lr", "0.1", "--out", o, "--no-progress"));
+    assertTrue(err.toString().contains("holds the checkpoint of an earlier run (expected: --resume to continue it"), err.toString());
+
     assertEquals(0, train("--side", "7", "--layers", "49-16-10", "--epochs", "2", "--lr", "0.1", "--out", o, "--no-progress", "--resume"));
     assertTrue(out.toString().contains("resuming after epoch 1"), out.toString());
     assertTrue(out.toString().contains("epoch   2"), out.toString());
