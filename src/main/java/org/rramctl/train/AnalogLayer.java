@@ -1,12 +1,15 @@
 package org.rramctl.train;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.rramctl.driver.BoardInfo;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.driver.Limits;
 import org.rramctl.driver.Plane;
+import org.rramctl.driver.Polarity;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
 import org.rramctl.driver.StochasticUpdate;
@@ -112,12 +115,12 @@ public final class AnalogLayer implements LayerWeights {
     }
     double gUnit = Double.isNaN(s.gUnitSiemens()) ? (info.gMaxSiemens() - info.gMinSiemens()) / 2 : s.gUnitSiemens();
     Pulse up = s.up();
-    if (up == null && emu != null) up = Pulse.up(emu.preset().pulseVolts(), java.time.Duration.ofNanos(emu.preset().pulseWidthNanos()));
+    if (up == null && emu != null) up = Pulse.up(emu.preset().pulseVolts(), Duration.ofNanos(emu.preset().pulseWidthNanos()));
     if (up == null) {
       throw new IllegalArgumentException("pulses: not set (expected: the UP and DOWN programming pulse for board " + info.boardId()
           + ", e.g. --pulse-volts and --pulse-width; only the emulator has a known nominal pulse)");
     }
-    Pulse down = s.down() != null ? s.down() : up.withPolarity(org.rramctl.driver.Polarity.DOWN);
+    Pulse down = s.down() != null ? s.down() : up.withPolarity(Polarity.DOWN);
     return new Resolved(s, readVolts, gUnit, up, down);
   }
 
@@ -208,7 +211,7 @@ public final class AnalogLayer implements LayerWeights {
 
   @Override
   public void forward(double[] x, double[] y) throws IOException {
-    java.util.Arrays.fill(y, 0, cols, 0.0);
+    Arrays.fill(y, 0, cols, 0.0);
     double xMax = StochasticPulses.absMax(x, rows);
     if (xMax == 0) return;
     double iScale = xMax / (readVolts * gUnit);
@@ -231,7 +234,7 @@ public final class AnalogLayer implements LayerWeights {
 
   @Override
   public void backward(double[] delta, double[] out) throws IOException {
-    java.util.Arrays.fill(out, 0, rows, 0.0);
+    Arrays.fill(out, 0, rows, 0.0);
     double dMax = StochasticPulses.absMax(delta, cols);
     if (dMax == 0) return;
     double iScale = dMax / (readVolts * gUnit);

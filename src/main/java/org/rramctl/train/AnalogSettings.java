@@ -1,5 +1,6 @@
 package org.rramctl.train;
 
+import org.rramctl.driver.Polarity;
 import org.rramctl.driver.Pulse;
 
 /**
@@ -42,8 +43,8 @@ public record AnalogSettings(
     if (!(dwMin > 0 && dwMin < 1)) throw new IllegalArgumentException("dwMin: " + dwMin + " (expected: 0 < dwMin < 1, weight units)");
     if (bitLength < 1 || bitLength > 63) throw new IllegalArgumentException("bitLength: " + bitLength + " (expected: 1..63)");
     if (!(initScale >= 0 && initScale < 100)) throw new IllegalArgumentException("initScale: " + initScale + " (expected: 0..100)");
-    if (up != null && up.polarity() != org.rramctl.driver.Polarity.UP) throw new IllegalArgumentException("up: " + up + " (expected: an UP pulse)");
-    if (down != null && down.polarity() != org.rramctl.driver.Polarity.DOWN) throw new IllegalArgumentException("down: " + down + " (expected: a DOWN pulse)");
+    if (up != null && up.polarity() != Polarity.UP) throw new IllegalArgumentException("up: " + up + " (expected: an UP pulse)");
+    if (down != null && down.polarity() != Polarity.DOWN) throw new IllegalArgumentException("down: " + down + " (expected: a DOWN pulse)");
   }
 
   /** Read at the envelope's maximum, gUnit from the board, dwMin 0.001, BL 31, both managements on, init scale 3. */

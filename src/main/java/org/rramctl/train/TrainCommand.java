@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -12,11 +13,12 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import org.rramctl.data.MnistDataset;
 import org.rramctl.driver.Boards;
 import org.rramctl.driver.CrossbarDriver;
-import picocli.CommandLine;
+import org.rramctl.driver.Pulse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code rramctl train}: trains the MNIST network, in floating point (no {@code --board}) or on a board's
@@ -117,8 +119,8 @@ public final class TrainCommand implements Callable<Integer> {
           if (pulseVolts == null || pulseWidthNanos == null) {
             throw new IllegalArgumentException("--pulse-volts/--pulse-width: only one given (expected: both, or neither on the emulator)");
           }
-          java.time.Duration w = java.time.Duration.ofNanos(pulseWidthNanos);
-          a = a.withPulses(org.rramctl.driver.Pulse.up(pulseVolts, w), org.rramctl.driver.Pulse.down(pulseVolts, w));
+          Duration w = Duration.ofNanos(pulseWidthNanos);
+          a = a.withPulses(Pulse.up(pulseVolts, w), Pulse.down(pulseVolts, w));
         }
         net = Network.of(sizes, AnalogLayer.factory(driver, sizes, a, initRng, updateRng));
         mode = "board " + driver.info().boardId();
