@@ -515,8 +515,9 @@ public final class DriverServer implements AutoCloseable {
           continue;
         }
         Reply reply = execute(t);
-        pairBoard.send(t.session.routingId, ZMQ.SNDMORE);
-        pairBoard.send(WireCodec.encode(t.requestId, reply), 0);
+        // Never block: once the I/O thread has stopped there is no one to hand the reply to.
+        if (stop || !pairBoard.send(t.session.routingId, ZMQ.SNDMORE | ZMQ.DONTWAIT)) continue;
+        pairBoard.send(WireCodec.encode(t.requestId, reply), ZMQ.DONTWAIT);
       }
     } catch (RuntimeException e) {
       if (!stop) LOG.log(Level.ERROR, "server board thread failed; the board is set idle: " + e, e);

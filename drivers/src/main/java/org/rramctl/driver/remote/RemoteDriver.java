@@ -128,7 +128,14 @@ public final class RemoteDriver implements CrossbarDriver {
   /** Opens a fresh socket and handshakes. Caller holds {@code io}. */
   private BoardInfo hello() throws IOException {
     if (socket == null) socket = newSocket();
-    Reply r = exchange(Opcode.HELLO, new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label()));
+    Reply r;
+    try {
+      r = exchange(Opcode.HELLO, new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label()));
+    } catch (OutcomeUnknownException e) {
+      // A hello touches no board, so "unknown outcome" says nothing useful: the server is not answering.
+      throw new ServerUnreachableException(endpoint, e.waitedMillis(), "connected, but the handshake got no answer: "
+          + (options.curve() != null ? "is the server key right, and this client's key on its allow-list?" : "does the server require CURVE keys?"));
+    }
     if (!(r instanceof Reply.Welcome w)) throw unexpected(Opcode.HELLO, r);
     if (info != null && !w.info().boardId().equals(info.boardId())) {
       dropSocket();

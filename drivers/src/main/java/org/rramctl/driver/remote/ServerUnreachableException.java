@@ -12,7 +12,7 @@ public class ServerUnreachableException extends IOException {
   private final long waitedMillis;
 
   public ServerUnreachableException(String endpoint, long waitedMillis, String hint) {
-    super("server " + endpoint + ": no connection within " + waitedMillis + " ms; nothing was sent" + (hint.isEmpty() ? "" : " (" + hint + ")"));
+    super("server " + endpoint + ": no usable connection within " + waitedMillis + " ms; no operation was executed" + (hint.isEmpty() ? "" : " (" + hint + ")"));
     this.endpoint = endpoint;
     this.waitedMillis = waitedMillis;
   }
