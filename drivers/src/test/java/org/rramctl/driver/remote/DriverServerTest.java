@@ -220,6 +220,34 @@ class DriverServerTest {
   }
 
   @Test
+  void statusIsRepublishedWithPerTopicSequenceNumbers() throws Exception {
+    DriverServer s = serve(loopback().withPublish("tcp://127.0.0.1:*"));
+    String pubEndpoint = s.publishEndpoint().orElseThrow();
+    assertEquals(1, s.publish("run", "{\"doc\":\"start\"}"));
+    assertEquals(2, s.publish("run", "{\"doc\":\"stop\"}"));
+    RemoteDriver c = client(s, "watched");
+    c.pulse(C00, UP, 4);
+    try (ZContext ctx = new ZContext()) {
+      ctx.setLinger(0);
+      ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
+      sub.subscribe("status".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      sub.setReceiveTimeOut(5_000);
+      sub.connect(pubEndpoint);
+      // Status goes out every heartbeat, so a late joiner still gets one; two in a row show the sequence.
+      long previous = -1;
+      for (int k = 0; k < 2; k++) {
+        assertEquals("status", sub.recvStr(0));
+        assertTrue(sub.hasReceiveMore());
+        long seq = java.nio.ByteBuffer.wrap(sub.recv(0)).getLong();
+        String doc = sub.recvStr(0);
+        assertTrue(doc.contains("\"pulsesApplied\":4") && doc.contains("\"leaseHolder\":\"watched#"), doc);
+        if (previous >= 0) assertEquals(previous + 1, seq, "consecutive per-topic sequence numbers");
+        previous = seq;
+      }
+    }
+  }
+
+  @Test
   void bindingBeyondLoopbackWithoutKeysIsRefusedWithAReason() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> DriverServer.start(board, ServerOptions.of("tcp://0.0.0.0:*")));
