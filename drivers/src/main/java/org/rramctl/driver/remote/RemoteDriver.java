@@ -125,16 +125,28 @@ public final class RemoteDriver implements CrossbarDriver {
     return s;
   }
 
-  /** Opens a fresh socket and handshakes. Caller holds {@code io}. */
+  /**
+   * Opens a fresh socket and handshakes. Caller holds {@code io}. A hello touches no board, so it is
+   * simply tried again on a new socket until the connect timeout: on a loaded machine we measured about one
+   * first message in a hundred never reaching a freshly started JeroMQ ROUTER, and a retry always got through.
+   */
   private BoardInfo hello() throws IOException {
-    if (socket == null) socket = newSocket();
+    long start = System.nanoTime();
+    long budget = options.connectTimeout().toNanos();
+    long attempt = Math.max(TimeUnit.MILLISECONDS.toNanos(250), Math.min(options.silenceTimeout().toNanos(), budget / 4));
     Reply r;
-    try {
-      r = exchange(Opcode.HELLO, new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label()));
-    } catch (OutcomeUnknownException e) {
-      // A hello touches no board, so "unknown outcome" says nothing useful: the server is not answering.
-      throw new ServerUnreachableException(endpoint, e.waitedMillis(), "connected, but the handshake got no answer: "
-          + (options.curve() != null ? "is the server key right, and this client's key on its allow-list?" : "does the server require CURVE keys?"));
+    while (true) {
+      if (socket == null) socket = newSocket();
+      try {
+        r = exchange(Opcode.HELLO, new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label()), attempt);
+        break;
+      } catch (OutcomeUnknownException e) {
+        long waited = System.nanoTime() - start;
+        if (waited + attempt > budget) {
+          throw new ServerUnreachableException(endpoint, TimeUnit.NANOSECONDS.toMillis(waited), "connected, but the handshake got no answer: "
+              + (options.curve() != null ? "is the server key right, and this client's key on its allow-list?" : "does the server require CURVE keys?"));
+        }
+      }
     }
     if (!(r instanceof Reply.Welcome w)) throw unexpected(Opcode.HELLO, r);
     if (info != null && !w.info().boardId().equals(info.boardId())) {
@@ -172,6 +184,10 @@ public final class RemoteDriver implements CrossbarDriver {
 
   /** Sends and waits for the matching reply. Caller holds {@code io}; a failure leaves no socket behind. */
   private Reply exchange(Opcode op, Request r) throws IOException {
+    return exchange(op, r, silenceNanos > 0 ? silenceNanos : options.silenceTimeout().toNanos());
+  }
+
+  private Reply exchange(Opcode op, Request r, long silence) throws IOException {
     long id = ++nextId & 0xffffffffL;
     byte[] frame = WireCodec.encode(id, r);
     long start = System.nanoTime();
@@ -181,7 +197,6 @@ public final class RemoteDriver implements CrossbarDriver {
           options.curve() != null ? "is the server running, its key right, and this client's key on its allow-list?" : "is the server running?");
     }
     lastSentNanos = System.nanoTime();
-    long silence = silenceNanos > 0 ? silenceNanos : options.silenceTimeout().toNanos();
     long lastHeard = lastSentNanos;
     long hardDeadline = start + options.requestTimeout().toNanos();
     while (true) {
