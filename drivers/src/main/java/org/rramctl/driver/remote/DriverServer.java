@@ -112,6 +112,7 @@ public final class DriverServer implements AutoCloseable {
     long lastSeenNanos;
     long lastWorkingNanos;
     final Set<Long> pending = new LinkedHashSet<>();
+    long token;
 
     Session(byte[] routingId, String key, long now) {
       this.routingId = routingId;
@@ -404,6 +405,8 @@ public final class DriverServer implements AutoCloseable {
       }
       String label = h.clientLabel().replaceAll("[^\\p{Print}]", "?");
       s.id = (label.isBlank() ? "anonymous" : label.length() > 64 ? label.substring(0, 64) : label) + "#" + key;
+      s.token = h.sessionToken();
+      if (s.token != 0) adoptEarlierConnection(s, now);
       send(s, id, new Reply.Welcome(WireCodec.PROTOCOL_VERSION, s.id, (int) options.heartbeat().toMillis(), (int) options.leaseTimeout().toMillis(),
           maxRequestBytes, advertised));
     } else if (r instanceof Request.Heartbeat) {
@@ -445,6 +448,25 @@ public final class DriverServer implements AutoCloseable {
     } else {
       refuse(rid, key, id, ErrorCode.MALFORMED, "request: " + r.getClass().getSimpleName() + " (expected: a request this server serves)");
     }
+  }
+
+  /**
+   * A client that reconnected (new routing id, same token) takes over its earlier connection's lease; the
+   * earlier connection is forgotten, and its queued programming operations fail the board thread's lease
+   * check (LEASE_LOST) rather than run on behalf of a connection the client gave up.
+   */
+  private void adoptEarlierConnection(Session s, long now) {
+    for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
+      Session old = it.next();
+      if (old == s || old.token != s.token) continue;
+      Lease l = lease;
+      if (l != null && l.holder == old) {
+        lease = new Lease(s, now + leaseNanos);
+        LOG.log(Level.INFO, "lease of " + old.id + " moved to its new connection " + s.id);
+      }
+      it.remove();
+    }
+    clientCount = sessions.size();
   }
 
   /** Grants or renews the lease for {@code s}, or says who holds it. */

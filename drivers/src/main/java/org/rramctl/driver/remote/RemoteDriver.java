@@ -65,6 +65,8 @@ public final class RemoteDriver implements CrossbarDriver {
   private volatile int heartbeatMillis;
   private volatile long silenceNanos;
   private final Thread heartbeat;
+  /** Identifies this driver across its reconnections (not a secret from the server; random so it is not guessed). */
+  private final long sessionToken = new java.security.SecureRandom().nextLong() | 1L;
 
   private RemoteDriver(String endpoint, ClientOptions options) throws IOException {
     Endpoints.tcpHost(endpoint);
@@ -138,7 +140,7 @@ public final class RemoteDriver implements CrossbarDriver {
     while (true) {
       if (socket == null) socket = newSocket();
       try {
-        r = exchange(Opcode.HELLO, new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label()), attempt);
+        r = exchange(Opcode.HELLO, new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label(), sessionToken), attempt);
         break;
       } catch (OutcomeUnknownException e) {
         long waited = System.nanoTime() - start;

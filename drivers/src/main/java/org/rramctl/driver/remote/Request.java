@@ -25,8 +25,12 @@ public sealed interface Request {
     return false;
   }
 
-  /** The handshake: the client's protocol version and a label for messages such as "board held by ...". */
-  record Hello(int protocolVersion, String clientLabel) implements Request {
+  /**
+   * The handshake: the client's protocol version, a label for messages such as "board held by ...", and a
+   * random token that stays the same across the client's reconnections, so a lease follows the client to
+   * its new connection instead of blocking it until the old one lapses (0: no token).
+   */
+  record Hello(int protocolVersion, String clientLabel, long sessionToken) implements Request {
     public Hello {
       if (protocolVersion < 0 || protocolVersion > 0xFFFF) throw new IllegalArgumentException("protocolVersion: " + protocolVersion + " (expected: 0..65535)");
       if (clientLabel == null) throw new IllegalArgumentException("clientLabel: null");

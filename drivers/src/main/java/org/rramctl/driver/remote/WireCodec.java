@@ -66,7 +66,7 @@ public final class WireCodec {
     o.u8(Opcode.of(r.getClass()).code()).u32(requestId);
     // Java 17 has no pattern switch; the opcode table above guarantees the chain is exhaustive.
     if (r instanceof Request.Hello h) {
-      o.u16(h.protocolVersion()).str(h.clientLabel());
+      o.u16(h.protocolVersion()).str(h.clientLabel()).i64(h.sessionToken());
     } else if (r instanceof Request.Read rd) {
       o.cell(rd.cell()).f64(rd.readVolts());
     } else if (r instanceof Request.ApplyPulses p) {
@@ -133,7 +133,7 @@ public final class WireCodec {
     Opcode op = in.opcode(true);
     long id = in.u32();
     Request r = in.guard(op, () -> switch (op) {
-      case HELLO -> new Request.Hello(in.u16(), in.str());
+      case HELLO -> new Request.Hello(in.u16(), in.str(), in.i64());
       case HEARTBEAT -> new Request.Heartbeat();
       case STATUS -> new Request.Status();
       case ACQUIRE -> new Request.Acquire();

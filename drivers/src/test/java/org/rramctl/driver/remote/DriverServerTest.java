@@ -143,7 +143,7 @@ class DriverServerTest {
       ctx.setLinger(0);
       ZMQ.Socket raw = ctx.createSocket(SocketType.DEALER);
       raw.connect(s.endpoint());
-      raw.send(WireCodec.encode(1, new Request.Hello(WireCodec.PROTOCOL_VERSION, "doomed")), 0);
+      raw.send(WireCodec.encode(1, new Request.Hello(WireCodec.PROTOCOL_VERSION, "doomed", 0)), 0);
       assertInstanceOf(Reply.Welcome.class, awaitReply(raw, 1));
       raw.send(WireCodec.encode(2, new Request.ApplyPulses(C00, UP, 5)), 0);
       assertInstanceOf(Reply.Ok.class, awaitReply(raw, 2));
@@ -203,6 +203,24 @@ class DriverServerTest {
     }
     c.pulse(C00, UP, 1);
     assertEquals(3, board.pulses.get(), "nothing ran twice across the restart");
+  }
+
+  @Test
+  void aClientThatGaveUpOnARequestKeepsItsLeaseOnItsNewConnection() throws Exception {
+    DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(5)));
+    RemoteDriver holder = closing(RemoteDriver.connect(s.endpoint(), fastClient("holder").withRequestTimeout(Duration.ofMillis(300))));
+    holder.acquire();
+    String firstId = holder.clientId();
+    board.blockReads.set(true);
+    OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> holder.read(C00, 0.2));
+    assertTrue(e.getMessage().contains("request timeout"), e.getMessage());
+    board.abort(); // lets the stuck read finish on the server
+    holder.pulse(C00, UP, 1);
+    assertTrue(!holder.clientId().equals(firstId), "a new connection: " + holder.clientId());
+    RemoteDriver other = client(s, "other");
+    BoardHeldException held = assertThrows(BoardHeldException.class, () -> other.pulse(C00, UP, 1));
+    assertEquals(holder.clientId(), held.holder());
+    assertEquals(1, board.pulses.get());
   }
 
   @Test

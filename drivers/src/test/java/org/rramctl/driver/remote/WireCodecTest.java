@@ -35,7 +35,7 @@ class WireCodecTest {
 
   static Map<Class<?>, Request> sampleRequests() {
     Map<Class<?>, Request> m = new LinkedHashMap<>();
-    m.put(Request.Hello.class, new Request.Hello(1, "alice@lab"));
+    m.put(Request.Hello.class, new Request.Hello(1, "alice@lab", 0x0123456789abcdefL));
     m.put(Request.Heartbeat.class, new Request.Heartbeat());
     m.put(Request.Status.class, new Request.Status());
     m.put(Request.Acquire.class, new Request.Acquire());
@@ -107,8 +107,8 @@ class WireCodecTest {
     assertEquals(new Request.ApplyPulses(Cell.active(0, 0, 3), UP, 5), WireCodec.decodeRequest(HEX.parseHex(pulse)).request());
     String error = "e0" + "00000008" + "07" + "0005" + "6c61746572";
     assertEquals(new Reply.Error(ErrorCode.BUSY, "later"), WireCodec.decodeReply(HEX.parseHex(error)).reply());
-    String hello = "01" + "00000001" + "0001" + "0002" + "6869";
-    assertEquals(new Request.Hello(1, "hi"), WireCodec.decodeRequest(HEX.parseHex(hello)).request());
+    String hello = "01" + "00000001" + "0001" + "0002" + "6869" + "000000000000002a";
+    assertEquals(new Request.Hello(1, "hi", 42), WireCodec.decodeRequest(HEX.parseHex(hello)).request());
   }
 
   @Test
