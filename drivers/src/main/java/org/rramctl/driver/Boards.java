@@ -41,8 +41,6 @@ public final class Boards {
       }
     }
     StringBuilder known = new StringBuilder();
-    // Sorted by scheme so the message does not depend on the class path order of the provider jars.
-    all.sort(java.util.Comparator.comparing(p -> p.schemes().isEmpty() ? "" : p.schemes().get(0)));
     for (DriverProvider p : all) known.append(known.length() == 0 ? "" : "; ").append(p.usage());
     throw new IllegalArgumentException("board: '" + uri + "': unknown scheme '" + u.scheme() + ":' (expected: " + (known.length() == 0 ? "no drivers on the class path" : known) + ")");
   }
