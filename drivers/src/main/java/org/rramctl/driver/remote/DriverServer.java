@@ -270,6 +270,9 @@ public final class DriverServer implements AutoCloseable {
     board.abort();
     join(ioThread);
     join(boardThread);
+    if (boardThread.isAlive()) {
+      LOG.log(Level.ERROR, "the board thread is still inside the driver 5 s after abort(); the driver ignores aborts");
+    }
     stopZap(zap);
     ctx.close();
     LOG.log(Level.INFO, "stopped serving board " + advertised.boardId() + " on " + endpoint + "; outputs idle");
@@ -277,7 +280,7 @@ public final class DriverServer implements AutoCloseable {
 
   private static void join(Thread t) {
     try {
-      t.join(10_000);
+      t.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

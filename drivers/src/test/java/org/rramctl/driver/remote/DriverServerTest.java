@@ -291,7 +291,7 @@ class DriverServerTest {
     CurveKeyPair alice = CurveKeyPair.generate();
     CurveKeyPair mallory = CurveKeyPair.generate();
     DriverServer s = serve(loopback().withCurve(CurveSecurity.of(server, java.util.Set.of(alice.publicKey()))));
-    RemoteDriver ok = closing(RemoteDriver.connect(s.endpoint(), fastClient("alice").withCurve(new ClientOptions.Curve(server.publicKey(), alice))));
+    RemoteDriver ok = closing(RemoteDriver.connect(s.endpoint(), fastClient("alice").withConnectTimeout(Duration.ofSeconds(10)).withCurve(new ClientOptions.Curve(server.publicKey(), alice))));
     ok.pulse(C00, UP, 1);
     assertEquals(1, board.pulses.get());
 

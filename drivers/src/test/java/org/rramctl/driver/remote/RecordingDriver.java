@@ -58,9 +58,11 @@ final class RecordingDriver implements CrossbarDriver {
     try {
       reads.incrementAndGet();
       if (blockReads.get()) {
+        // Take the latch before announcing the block, so an abort right after the announcement releases us.
+        CountDownLatch r = release;
         readBlocked.countDown();
         try {
-          release.await();
+          r.await();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
