@@ -16,12 +16,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** serve and keys, registered the way the lead will register them in Main. */
+/** serve and keys, through Main's command line and error handling. */
 class ServeCommandTest {
   record Result(int code, String out, String err) {}
 
   private static Result run(Object command, String name, String... args) {
+    // Main registers a fresh instance; swap in this one so the test can watch and stop it.
     CommandLine cl = Main.commandLine();
+    cl.getCommandSpec().removeSubcommand(name);
     cl.addSubcommand(name, command);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
