@@ -262,7 +262,11 @@ public final class BoardSession implements Closeable {
         waiting.remove(seq);
       }
     }
-    throw new BoardTimeoutException(port, op, seq, Duration.ofNanos(System.nanoTime() - started), why + " after " + settings.attempts() + " attempts");
+    BoardTimeoutException timeout = new BoardTimeoutException(port, op, seq, Duration.ofNanos(System.nanoTime() - started), why + " after " + settings.attempts() + " attempts");
+    // Silence through every attempt of a repeatable command: the link is unusable. Declaring it lost lets
+    // the driver reconnect at its next call instead of timing out command after command.
+    if (why.equals("no answer")) fail(new LinkLostException(port, "no answer to " + settings.attempts() + " attempts of " + op, timeout));
+    throw timeout;
   }
 
   private List<Response> callChanging(Command c, Cell cell) throws IOException {
