@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * bootloader); stale input is purged before {@link #open} returns.
  *
  * <p>Reads use jSerialComm's semi-blocking mode: they return what is there, or 0 after the timeout.
+ * A read whose timeout differs from the previous one reconfigures the port (a native call), so a
+ * session's reader loop should use one steady timeout and keep its own deadlines.
  * {@link #close()} from another thread unblocks a blocked read (jSerialComm ignores
  * {@code Thread.interrupt()}). A peer that disappears (USB device unplugged, pty master closed) makes
  * reads fail with {@link LinkLostException}; a peer that merely stops talking is only noticed by the
@@ -85,6 +87,7 @@ public final class SerialPortTransport implements Transport {
   private final String endpoint;
   private final int writeTimeoutMillis;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile LinkLostException lost; // the first loss seen; later calls fail fast with it
   private final byte[] purgeScratch = new byte[4096]; // reader thread only
   private int readTimeoutMillis; // reader thread only: avoids reconfiguring the port on every read
 
@@ -173,14 +176,15 @@ public final class SerialPortTransport implements Transport {
   public void write(byte[] bytes, int offset, int len) throws IOException {
     Transport.checkRange(bytes, offset, len);
     while (len > 0) {
-      if (closed.get()) throw new TransportClosedException(endpoint);
+      checkUsable();
       int n = port.writeBytes(bytes, len, offset);
       if (n <= 0) {
-        if (closed.get()) throw new TransportClosedException(endpoint);
-        // -1: the device is gone. 0: no progress within the write timeout.
-        throw new LinkLostException(endpoint, n < 0
-            ? "write returned -1 (" + describeLastError(port) + ")"
-            : "no write progress in " + writeTimeoutMillis + " ms (" + describeLastError(port) + ")");
+        // -1, or 0 with an error code (EIO once a pty master is gone): the device is gone.
+        // 0 without one: no progress within the write timeout.
+        int code = port.getLastErrorCode();
+        throw lostOrClosed(n < 0 || code != 0
+            ? "write returned " + n
+            : "no write progress in " + writeTimeoutMillis + " ms");
       }
       offset += n;
       len -= n;
@@ -191,7 +195,7 @@ public final class SerialPortTransport implements Transport {
   public int read(byte[] buffer, int offset, int len, Duration timeout) throws IOException {
     Transport.checkRange(buffer, offset, len);
     Transport.checkTimeout(timeout);
-    if (closed.get()) throw new TransportClosedException(endpoint);
+    checkUsable();
     if (len == 0) return 0;
     if (timeout.isZero()) {
       int available = port.bytesAvailable();
@@ -215,7 +219,7 @@ public final class SerialPortTransport implements Transport {
 
   @Override
   public void purgeInput() throws IOException {
-    if (closed.get()) throw new TransportClosedException(endpoint);
+    checkUsable();
     int available;
     while ((available = port.bytesAvailable()) > 0) {
       if (port.readBytes(purgeScratch, Math.min(available, purgeScratch.length), 0) < 0) {
@@ -248,7 +252,16 @@ public final class SerialPortTransport implements Transport {
 
   private IOException lostOrClosed(String what) {
     if (closed.get()) return new TransportClosedException(endpoint);
-    return new LinkLostException(endpoint, what + " (" + describeLastError(port) + ")");
+    LinkLostException e = new LinkLostException(endpoint, what + " (" + describeLastError(port) + ")");
+    if (lost == null) lost = e;
+    return e;
+  }
+
+  /** Closed first, then a loss already seen: jSerialComm would otherwise wait out a write timeout again. */
+  private void checkUsable() throws IOException {
+    if (closed.get()) throw new TransportClosedException(endpoint);
+    LinkLostException seen = lost;
+    if (seen != null) throw new LinkLostException(endpoint, seen.reason(), seen);
   }
 
   private static String describeLastError(SerialPort port) {

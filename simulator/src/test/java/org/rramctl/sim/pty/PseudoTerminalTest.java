@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,5 +127,23 @@ class PseudoTerminalTest {
     assertTrue(e.getCause().getCause() instanceof TransportClosedException, e.toString());
     assertThrows(TransportClosedException.class, () -> pty.write(new byte[1], 0, 1));
     pty.close();
+  }
+
+  @Test
+  void closingFromAnotherThreadUnblocksAWriteThatNoClientDrains() throws Exception {
+    PseudoTerminal pty = PseudoTerminal.open();
+    byte[] big = TransportTesting.randomBytes(1 << 20, 9); // far more than the line holds
+    CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+      try {
+        pty.write(big, 0, big.length);
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    });
+    // The write cannot finish: nobody reads the slave.
+    assertThrows(TimeoutException.class, () -> write.get(100, TimeUnit.MILLISECONDS), "the write is held by a full line");
+    pty.close();
+    ExecutionException e = assertThrows(ExecutionException.class, () -> write.get(2, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getCause() instanceof TransportClosedException, e.toString());
   }
 }

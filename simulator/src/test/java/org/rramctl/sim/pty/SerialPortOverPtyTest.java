@@ -93,6 +93,9 @@ class SerialPortOverPtyTest {
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertTrue(millis < 1000, "detected after " + millis + " ms");
     assertEquals(server.clientPath(), e.endpoint());
+    long writeStart = System.nanoTime();
+    assertThrows(LinkLostException.class, () -> client.write(new byte[] {1}));
+    assertTrue(System.nanoTime() - writeStart < 1_000_000_000L, "a write after the loss fails fast");
   }
 
   @Test
