@@ -93,7 +93,8 @@ public final class BoardSession implements Closeable {
   private volatile boolean rebooted;
   private volatile long lastUptimeMillis = -1;
 
-  private BoardSession(Transport transport, SessionSettings settings) {
+  /** Unstarted; {@link #open} starts it. Package-private for the sequence-number test. */
+  BoardSession(Transport transport, SessionSettings settings) {
     this.transport = transport;
     this.port = transport.endpoint();
     this.settings = settings;
