@@ -48,14 +48,9 @@ public final class SerialBench {
     int roundTrips = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     System.out.printf(Locale.ROOT, "java %s, %d cores%n", System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-    // Interleave the two latency measurements so that load from other processes hits both alike.
     long[] echo = new long[roundTrips];
     long[] read = new long[roundTrips];
-    for (int round = 0; round < 2; round++) {
-      boolean record = round == 1; // round 0 warms up the JIT on both paths
-      rawEcho(echo, record ? roundTrips : roundTrips / 4);
-      stackRead(read, record ? roundTrips : roundTrips / 4);
-    }
+    latencies(echo, read);
     report("raw jSerialComm echo, 16 B, pty", echo);
     report("SerialBoardDriver.read, pty", read);
     System.out.printf(Locale.ROOT, "ratio of medians (stack / echo): %.2f%n", (double) percentile(read, 50) / percentile(echo, 50));
@@ -64,14 +59,21 @@ public final class SerialBench {
 
   // ---------------------------------------------------------------------------------------------
 
-  private static void rawEcho(long[] out, int n) throws IOException {
-    try (PtyTransport server = PtyTransport.open(); SerialPortTransport client = SerialPortTransport.open(server.clientPath(), 115_200)) {
+  /**
+   * Both links open side by side, measured in alternating blocks of {@value #BLOCK} round trips, so that
+   * load from other processes on the machine falls on both alike. The first blocks warm up the JIT.
+   */
+  private static void latencies(long[] echoOut, long[] readOut) throws IOException {
+    EmulatorDriver emulator = new EmulatorDriver(DevicePreset.named("aihwkit-like"), List.of(new int[] {32, 32}), 1);
+    try (PtyTransport echoServer = PtyTransport.open();
+         SerialPortTransport echoClient = SerialPortTransport.open(echoServer.clientPath(), 115_200);
+         VirtualBoard board = new VirtualBoard(emulator, VirtualBoard.Config.defaults())) {
       Thread echo = new Thread(() -> {
         byte[] b = new byte[4096];
         try {
           while (true) {
-            int k = server.read(b, 0, b.length, Duration.ofSeconds(1));
-            if (k > 0) server.write(b, 0, k);
+            int k = echoServer.read(b, 0, b.length, Duration.ofSeconds(1));
+            if (k > 0) echoServer.write(b, 0, k);
           }
         } catch (IOException closed) {
           // the benchmark is over
@@ -79,33 +81,44 @@ public final class SerialBench {
       }, "echo");
       echo.setDaemon(true);
       echo.start();
-      byte[] msg = new byte[16];
-      byte[] in = new byte[16];
-      for (int i = 0; i < n; i++) {
-        msg[0] = (byte) i;
-        long t0 = System.nanoTime();
-        client.write(msg);
-        int got = 0;
-        while (got < 16) got += client.read(in, got, 16 - got, Duration.ofSeconds(1));
-        out[i] = System.nanoTime() - t0;
-      }
-    }
-  }
-
-  private static void stackRead(long[] out, int n) throws IOException {
-    EmulatorDriver emulator = new EmulatorDriver(DevicePreset.named("aihwkit-like"), List.of(new int[] {32, 32}), 1);
-    try (VirtualBoard board = new VirtualBoard(emulator, VirtualBoard.Config.defaults())) {
       PtyTransport pty = PtyTransport.open();
       board.serve(pty);
       String path = pty.clientPath();
       try (SerialBoardDriver d = SerialBoardDriver.open(() -> SerialPortTransport.open(path, 115_200), SessionSettings.defaults())) {
         Cell c = Cell.active(0, 3, 5);
-        for (int i = 0; i < n; i++) {
-          long t0 = System.nanoTime();
-          d.read(c, READ_VOLTS);
-          out[i] = System.nanoTime() - t0;
+        byte[] msg = new byte[16];
+        byte[] in = new byte[16];
+        long[] scratch = new long[BLOCK];
+        for (int warm = 0; warm < 10; warm++) {
+          echoBlock(echoClient, msg, in, scratch, 0);
+          readBlock(d, c, scratch, 0);
+        }
+        for (int at = 0; at < echoOut.length; at += BLOCK) {
+          echoBlock(echoClient, msg, in, echoOut, at);
+          readBlock(d, c, readOut, at);
         }
       }
+    }
+  }
+
+  private static final int BLOCK = 500;
+
+  private static void echoBlock(SerialPortTransport client, byte[] msg, byte[] in, long[] out, int at) throws IOException {
+    for (int i = at; i < Math.min(out.length, at + BLOCK); i++) {
+      msg[0] = (byte) i;
+      long t0 = System.nanoTime();
+      client.write(msg);
+      int got = 0;
+      while (got < 16) got += client.read(in, got, 16 - got, Duration.ofSeconds(1));
+      out[i] = System.nanoTime() - t0;
+    }
+  }
+
+  private static void readBlock(SerialBoardDriver d, Cell c, long[] out, int at) throws IOException {
+    for (int i = at; i < Math.min(out.length, at + BLOCK); i++) {
+      long t0 = System.nanoTime();
+      d.read(c, READ_VOLTS);
+      out[i] = System.nanoTime() - t0;
     }
   }
 
@@ -166,10 +179,22 @@ public final class SerialBench {
     return out;
   }
 
-  private static void step(CrossbarDriver d, LayerStep[] s) throws IOException {
+  /** Runs one sample; adds the nanoseconds of its forward, transpose and update phases to {@code phases}. */
+  private static void step(CrossbarDriver d, LayerStep[] s, long[] phases) throws IOException {
+    long t0 = System.nanoTime();
     for (LayerStep l : s) d.forwardRead(l.tile(), ReadMode.DIFFERENTIAL, l.x());
+    long t1 = System.nanoTime();
     for (int l = s.length - 1; l >= 0; l--) d.transposeRead(s[l].tile(), ReadMode.DIFFERENTIAL, s[l].delta());
+    long t2 = System.nanoTime();
     for (LayerStep l : s) d.parallelUpdate(l.tile(), Plane.ACTIVE, l.update());
+    long t3 = System.nanoTime();
+    phases[0] += t1 - t0;
+    phases[1] += t2 - t1;
+    phases[2] += t3 - t2;
+  }
+
+  private static String phases(long[] p, int steps) {
+    return String.format(Locale.ROOT, "forward %.2f, transpose %.2f, update %.2f ms", p[0] / 1e6 / steps, p[1] / 1e6 / steps, p[2] / 1e6 / steps);
   }
 
   private static EmulatorDriver networkEmulator() {
@@ -183,9 +208,10 @@ public final class SerialBench {
     for (int k = 0; k < steps; k++) samples[k] = sample(r);
 
     EmulatorDriver local = networkEmulator();
-    for (int k = 0; k < steps; k++) step(local, samples[k]); // warm-up
+    long[] localPhases = new long[3];
+    for (int k = 0; k < steps; k++) step(local, samples[k], new long[3]); // warm-up
     long t0 = System.nanoTime();
-    for (int k = 0; k < steps; k++) step(local, samples[k]);
+    for (int k = 0; k < steps; k++) step(local, samples[k], localPhases);
     double localSeconds = (System.nanoTime() - t0) / 1e9;
 
     AtomicLong boardToHost = new AtomicLong();
@@ -194,19 +220,20 @@ public final class SerialBench {
       board.serve(new Counting(pty, boardToHost));
       String path = pty.clientPath();
       try (SerialBoardDriver d = SerialBoardDriver.open(() -> SerialPortTransport.open(path, 115_200), SessionSettings.defaults())) {
-        for (int k = 0; k < Math.min(steps, 50); k++) step(d, samples[k]); // warm-up
+        long[] ptyPhases = new long[3];
+        for (int k = 0; k < Math.min(steps, 50); k++) step(d, samples[k], new long[3]); // warm-up
         long sent0 = d.session().bytesSent();
         long recv0 = boardToHost.get();
         long t1 = System.nanoTime();
-        for (int k = 0; k < steps; k++) step(d, samples[k]);
+        for (int k = 0; k < steps; k++) step(d, samples[k], ptyPhases);
         double ptySeconds = (System.nanoTime() - t1) / 1e9;
         double up = (d.session().bytesSent() - sent0) / (double) steps;
         double downBytes = (boardToHost.get() - recv0) / (double) steps;
         double total = up + downBytes;
         System.out.printf(Locale.ROOT, "training step 784-256-128-10 (forward + transpose + update, 3 tiles, BL %d), %d samples%n", BL, steps);
         System.out.printf(Locale.ROOT, "  wire bytes per step: host->board %.0f, board->host %.0f, total %.0f (heartbeats included)%n", up, downBytes, total);
-        System.out.printf(Locale.ROOT, "  over the pty, full stack:     %.1f samples/s (%.2f ms/sample)%n", steps / ptySeconds, ptySeconds * 1e3 / steps);
-        System.out.printf(Locale.ROOT, "  in-process emulator, no wire: %.1f samples/s (%.2f ms/sample)%n", steps / localSeconds, localSeconds * 1e3 / steps);
+        System.out.printf(Locale.ROOT, "  over the pty, full stack:     %.1f samples/s (%.2f ms/sample: %s)%n", steps / ptySeconds, ptySeconds * 1e3 / steps, phases(ptyPhases, steps));
+        System.out.printf(Locale.ROOT, "  in-process emulator, no wire: %.1f samples/s (%.2f ms/sample: %s)%n", steps / localSeconds, localSeconds * 1e3 / steps, phases(localPhases, steps));
         System.out.printf(Locale.ROOT, "  line-bound at 115200 baud 8N1 (11520 B/s): %.2f samples/s%n", 11_520 / total);
         System.out.printf(Locale.ROOT, "  line-bound at USB full speed, ~1 MB/s practical CDC: %.0f samples/s%n", 1_000_000 / total);
       }

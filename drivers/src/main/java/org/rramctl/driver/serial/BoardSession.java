@@ -38,8 +38,10 @@ import org.rramctl.protocol.WireFormat;
  *
  * <h2>Threads</h2>
  * The session runs three daemon threads of its own: a <b>reader</b> (transport to frames to the waiting
- * exchange), a <b>writer</b> (drains a queue of frames into the transport, so that no caller ever blocks
- * on a stalled line), and a <b>keeper</b> (sends HEARTBEAT when the line has been quiet for a quarter of
+ * exchange, when no caller is reading the line itself: a caller waiting for its answer reads it directly,
+ * leader/follower style, to save a thread wake-up per round trip), a <b>writer</b> (drains a queue of
+ * frames, e.g. heartbeats and ABORT, into the transport; a caller writes its own command directly when
+ * the line is free), and a <b>keeper</b> (sends HEARTBEAT when the line has been quiet for a quarter of
  * the board's watchdog, and declares the link lost after {@link SessionSettings#attempts()} unanswered
  * heartbeats). Callers: one thread at a time calls {@link #call}; {@link #abort()} and {@link #close()}
  * may be called from any thread at any time.
@@ -68,12 +70,25 @@ public final class BoardSession implements Closeable {
   private static final int REMEMBERED_SEQUENCES = 32;
   /** A board sends UPDATE progress at least this often (PROTOCOL.md 5.5). */
   private static final Duration PROGRESS_INTERVAL = Duration.ofMillis(100);
+  /** Longest single read, so that the read lock changes hands often. */
+  private static final long READ_SLICE_NANOS = 5_000_000L;
+  /** How long after a caller's answer the reader thread stays off the line, expecting the next command. */
+  private static final long CALLER_GRACE_NANOS = 2_000_000L;
 
   private final Transport transport;
   private final String port;
   private final SessionSettings settings;
   private final ConcurrentHashMap<Integer, Exchange> waiting = new ConcurrentHashMap<>();
   private final LinkedBlockingDeque<byte[]> outbox = new LinkedBlockingDeque<>();
+  /** Held by whoever reads the transport: the reader thread, or a caller waiting for its answer. */
+  private final java.util.concurrent.locks.ReentrantLock readLock = new java.util.concurrent.locks.ReentrantLock();
+  private final FrameDecoder decoder = FrameDecoder.create(); // guarded by readLock
+  private final byte[] readBuffer = new byte[16 * 1024]; // guarded by readLock
+  /** Callers inside {@link #collect}; the reader thread leaves the line to them. */
+  private final java.util.concurrent.atomic.AtomicInteger callersWaiting = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long lastCallerNanos;
+  /** Held by whoever writes: the writer thread, or a caller on the fast path of {@link #send}. */
+  private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
   private final Object sequenceLock = new Object();
   private final ArrayDeque<Integer> recentDeviceSequences = new ArrayDeque<>(); // guarded by sequenceLock
   private int lastSequence; // guarded by sequenceLock
@@ -278,8 +293,12 @@ public final class BoardSession implements Closeable {
     Exchange ex = new Exchange(seq, op);
     waiting.put(seq, ex);
     try {
-      // Fails only when the link was already lost: then nothing was queued, so nothing ran.
-      send(frame, false);
+      checkUsable(); // a link already lost: nothing is sent, so nothing runs (a plain failure)
+      try {
+        send(frame, false);
+      } catch (IOException e) {
+        throw new OutcomeUnknownException(port, op, seq, "the link failed while the command was being sent", e);
+      }
       int sends = 1;
       long first = firstTimeout(c, frame.length);
       while (true) {
@@ -303,7 +322,11 @@ public final class BoardSession implements Closeable {
                 "the board never received it in " + sends + " sends (LAST_EXECUTED does not list it); not executed");
           }
           // Byte-identical, same sequence: if the first copy was only slow, the board answers DUPLICATE.
-          send(frame, false);
+          try {
+            send(frame, false);
+          } catch (IOException e) {
+            throw new OutcomeUnknownException(port, op, seq, "the link failed while re-sending", e);
+          }
           sends++;
           continue;
         }
@@ -403,26 +426,56 @@ public final class BoardSession implements Closeable {
    * @param tolerateGaps true for UPDATE progress, whose parts only report liveness
    */
   private Result collect(Exchange ex, long firstNanos, long gapNanos, boolean tolerateGaps) throws InterruptedIOException {
-    List<Response> frames = new ArrayList<>();
-    int nextPart = 0;
-    long deadline = System.nanoTime() + firstNanos;
+    callersWaiting.incrementAndGet();
+    try {
+      List<Response> frames = new ArrayList<>();
+      int nextPart = 0;
+      long deadline = System.nanoTime() + firstNanos;
+      while (true) {
+        Object o = awaitFrame(ex, deadline);
+        if (o == null) return new Result(Kind.TIMEOUT, frames);
+        if (o == LOST) return new Result(Kind.LOST, frames);
+        Response r = (Response) o;
+        frames.add(r);
+        if (!(r instanceof Response.Part p)) return new Result(Kind.DONE, frames);
+        if (p.part() != nextPart && !tolerateGaps) return new Result(Kind.GAP, frames);
+        nextPart = p.part() + 1;
+        if (!p.more()) return new Result(Kind.DONE, frames);
+        deadline = System.nanoTime() + gapNanos;
+      }
+    } finally {
+      lastCallerNanos = System.nanoTime();
+      callersWaiting.decrementAndGet();
+    }
+  }
+
+  /**
+   * The next frame for {@code ex}, or {@link #LOST}, or null at the deadline. Reads the line itself when
+   * no other thread is (leader/follower); otherwise waits for the one that is to hand the frame over.
+   */
+  private Object awaitFrame(Exchange ex, long deadline) throws InterruptedIOException {
     while (true) {
-      Object o;
+      Object o = ex.inbox.poll();
+      if (o != null) return o;
+      long left = deadline - System.nanoTime();
+      if (left <= 0) return null;
+      if (lost == null && readLock.tryLock()) {
+        try {
+          readOnce(Math.min(left, READ_SLICE_NANOS));
+        } catch (IOException e) {
+          fail(e); // puts LOST in every inbox, ours included
+        } finally {
+          readLock.unlock();
+        }
+        continue;
+      }
       try {
-        o = ex.inbox.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        o = ex.inbox.poll(Math.min(left, CALLER_GRACE_NANOS / 2), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException(port + ": interrupted waiting for " + ex.opcode + " (sequence " + ex.sequence + ")");
       }
-      if (o == null) return new Result(Kind.TIMEOUT, frames);
-      if (o == LOST) return new Result(Kind.LOST, frames);
-      Response r = (Response) o;
-      frames.add(r);
-      if (!(r instanceof Response.Part p)) return new Result(Kind.DONE, frames);
-      if (p.part() != nextPart && !tolerateGaps) return new Result(Kind.GAP, frames);
-      nextPart = p.part() + 1;
-      if (!p.more()) return new Result(Kind.DONE, frames);
-      deadline = System.nanoTime() + gapNanos;
+      if (o != null) return o;
     }
   }
 
@@ -474,6 +527,22 @@ public final class BoardSession implements Closeable {
 
   private void send(byte[] frame, boolean urgent) throws IOException {
     checkUsable();
+    // Nothing queued and the line free: the caller writes itself, saving a thread hand-off per command
+    // (single-device work is made of such round trips). A stalled line can then hold the caller in the
+    // write, but only until the keeper declares the link lost and closes the transport, which ends it.
+    if (!urgent && outbox.isEmpty() && writeLock.tryLock()) {
+      try {
+        transport.write(frame);
+        bytesSent.addAndGet(frame.length);
+        lastSentNanos = System.nanoTime();
+      } catch (IOException e) {
+        fail(e);
+        throw lostException();
+      } finally {
+        writeLock.unlock();
+      }
+      return;
+    }
     if (urgent) outbox.offerFirst(frame);
     else outbox.offerLast(frame);
   }
@@ -502,19 +571,33 @@ public final class BoardSession implements Closeable {
     for (Exchange ex : waiting.values()) ex.inbox.offer(LOST);
   }
 
+  /**
+   * Keeps the line drained when no caller is: heartbeat answers, late replies. While a caller waits for
+   * an answer (or has just had one, the gap between back-to-back commands) it reads the line itself in
+   * {@link #collect}, which saves the wake-up of one thread by another on every round trip.
+   */
   private void readLoop() {
-    FrameDecoder decoder = FrameDecoder.create();
-    byte[] buffer = new byte[16 * 1024];
     while (lost == null) {
-      int n;
+      if (callersWaiting.get() > 0 || System.nanoTime() - lastCallerNanos < CALLER_GRACE_NANOS) {
+        LockSupport.parkNanos(this, CALLER_GRACE_NANOS / 2);
+        continue;
+      }
+      readLock.lock();
       try {
-        n = transport.read(buffer, 0, buffer.length, Duration.ofMillis(200));
+        readOnce(READ_SLICE_NANOS);
       } catch (IOException e) {
         fail(e);
         return;
+      } finally {
+        readLock.unlock();
       }
-      if (n > 0) decoder.feed(buffer, 0, n, this::onFrameEvent);
     }
+  }
+
+  /** One read of up to {@code nanos} and the frames it completes; the caller holds {@link #readLock}. */
+  private void readOnce(long nanos) throws IOException {
+    int n = transport.read(readBuffer, 0, readBuffer.length, Duration.ofNanos(nanos));
+    if (n > 0) decoder.feed(readBuffer, 0, n, this::onFrameEvent);
   }
 
   private void onFrameEvent(FrameEvent event) {
@@ -546,7 +629,12 @@ public final class BoardSession implements Closeable {
     try {
       while (lost == null) {
         byte[] frame = outbox.take();
-        transport.write(frame);
+        writeLock.lock();
+        try {
+          transport.write(frame);
+        } finally {
+          writeLock.unlock();
+        }
         bytesSent.addAndGet(frame.length);
         lastSentNanos = System.nanoTime();
       }

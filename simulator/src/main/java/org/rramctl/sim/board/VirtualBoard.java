@@ -150,6 +150,8 @@ public final class VirtualBoard implements Closeable {
 
   private static final int HISTORY = Response.Executed.MAX_RECORDS;
   private static final long PROGRESS_NANOS = 100_000_000L;
+  /** Slots the board fires between checks for ABORT and the watchdog. */
+  private static final int SLOTS_PER_STEP = 8;
 
   private final EmulatorDriver emulator;
   private final BoardInfo emulated;
@@ -518,8 +520,18 @@ public final class VirtualBoard implements Closeable {
         job = new Job(seq, c, record, emulator);
         running = job;
       }
-      jobs.add(job);
+      if (runsInline(c)) {
+        // Single-device commands take microseconds: run them here, as firmware would in its main loop,
+        // and save the hand-off to the executor on the latency that single-device work is made of.
+        runJob(job);
+      } else {
+        jobs.add(job);
+      }
       return null;
+    }
+
+    private boolean runsInline(Command c) {
+      return c instanceof Command.Read || (!config.realTimePulses() && (c instanceof Command.Pulse || c instanceof Command.PulseThenRead));
     }
 
     private void executeLoop() {
@@ -530,15 +542,19 @@ public final class VirtualBoard implements Closeable {
         } catch (InterruptedException e) {
           return;
         }
-        Response last = execute(job);
-        // Idle and recorded before the final frame leaves, so that the host's next command never meets
-        // BUSY and a LAST_EXECUTED right after the answer already reads COMPLETED.
-        synchronized (VirtualBoard.this) {
-          if (running == job) running = null;
-        }
-        reply(job.sequence, last);
-        job.done.countDown();
+        runJob(job);
       }
+    }
+
+    private void runJob(Job job) {
+      Response last = execute(job);
+      // Idle and recorded before the final frame leaves, so that the host's next command never meets
+      // BUSY and a LAST_EXECUTED right after the answer already reads COMPLETED.
+      synchronized (VirtualBoard.this) {
+        if (running == job) running = null;
+      }
+      reply(job.sequence, last);
+      job.done.countDown();
     }
 
     /** Runs a job, sending all but its final frame; returns the final frame (an answer or an ERROR). */
@@ -634,30 +650,38 @@ public final class VirtualBoard implements Closeable {
       Plane plane = plane(u.plane());
       int part = 0;
       long lastProgress = System.nanoTime();
-      // Slot by slot, as the hardware fires them: a stop takes effect between slots.
-      for (int slot = 0; slot < u.bitLength(); slot++) {
+      // In runs of up to SLOTS_PER_STEP slots: device (j, i) gets popcount(|r_j| & |c_i|) pulses over any
+      // run of slots, so runs give exactly the per-slot result; a stop takes effect between runs, at a
+      // fraction of the cost of one emulator call per slot.
+      for (int slot = 0; slot < u.bitLength(); slot += SLOTS_PER_STEP) {
         checkStop(job);
-        long rowsFiring = 0;
+        int k = Math.min(SLOTS_PER_STEP, u.bitLength() - slot);
+        long mask = (1L << k) - 1;
+        int[] rowsPerSlot = new int[k];
+        int[] colsPerSlot = new int[k];
+        boolean anyRow = false;
         for (int j = 0; j < rows; j++) {
           long s = u.rowStreams()[j];
-          rb[j] = (Math.abs(s) >>> slot) & 1;
+          rb[j] = (Math.abs(s) >>> slot) & mask;
           rs[j] = (byte) (rb[j] == 0 ? 0 : s < 0 ? -1 : 1);
-          rowsFiring += rb[j];
+          for (long b = rb[j]; b != 0; b &= b - 1) rowsPerSlot[Long.numberOfTrailingZeros(b)]++;
+          anyRow |= rb[j] != 0;
         }
-        long colsFiring = 0;
+        boolean anyCol = false;
         for (int i = 0; i < cols; i++) {
           long s = u.colStreams()[i];
-          cb[i] = (Math.abs(s) >>> slot) & 1;
+          cb[i] = (Math.abs(s) >>> slot) & mask;
           cs[i] = (byte) (cb[i] == 0 ? 0 : s < 0 ? -1 : 1);
-          colsFiring += cb[i];
+          for (long b = cb[i]; b != 0; b &= b - 1) colsPerSlot[Long.numberOfTrailingZeros(b)]++;
+          anyCol |= cb[i] != 0;
         }
-        if (rowsFiring > 0 && colsFiring > 0) {
-          emulator.parallelUpdate(tile, plane, new StochasticUpdate(1, rb, rs, cb, cs, up, down));
-          applied[0] += rowsFiring * colsFiring;
+        if (anyRow && anyCol) {
+          emulator.parallelUpdate(tile, plane, new StochasticUpdate(k, rb, rs, cb, cs, up, down));
+          for (int q = 0; q < k; q++) applied[0] += (long) rowsPerSlot[q] * colsPerSlot[q];
         }
         long now = System.nanoTime();
-        if (now - lastProgress >= PROGRESS_NANOS && slot + 1 < u.bitLength()) {
-          reply(job.sequence, new Response.UpdateProgress(part++, true, slot + 1, Math.min(applied[0], 0xFFFF_FFFFL)));
+        if (now - lastProgress >= PROGRESS_NANOS && slot + k < u.bitLength()) {
+          reply(job.sequence, new Response.UpdateProgress(part++, true, slot + k, Math.min(applied[0], 0xFFFF_FFFFL)));
           lastProgress = now;
         }
       }
