@@ -654,38 +654,44 @@ public final class BoardSession implements Closeable {
   private void keepLoop() {
     long interval = Math.max(1, identity.watchdogMillis()) * 1_000_000L / 4;
     long patience = Math.max(interval, settings.responseTimeout().toNanos() + settings.lineTime(WireFormat.MAX_ENCODED_BYTES).toNanos());
-    Exchange heartbeat = null;
-    long heartbeatDeadline = 0;
+    // Heartbeats in flight, oldest first, with their deadlines. Sending does not wait for answers:
+    // the board's watchdog is fed by what the host sends, whatever the answers are doing.
+    ArrayDeque<Exchange> inFlight = new ArrayDeque<>();
+    ArrayDeque<Long> deadlines = new ArrayDeque<>();
     int misses = 0;
     while (lost == null) {
       LockSupport.parkNanos(this, interval / 4);
       long now = System.nanoTime();
-      if (heartbeat != null) {
-        Object o = heartbeat.inbox.poll();
+      while (!inFlight.isEmpty()) {
+        Exchange hb = inFlight.peekFirst();
+        Object o = hb.inbox.poll();
         if (o == LOST) return;
         if (o instanceof Response r) {
-          waiting.remove(heartbeat.sequence);
-          heartbeat = null;
           misses = 0;
           if (r instanceof Response.HeartbeatAck ack) noteUptime(ack.uptimeMillis());
           if (r instanceof Response.Error e && e.code() == ErrorCode.HANDSHAKE_REQUIRED) {
             rebooted = true; // a board only forgets our HELLO by resetting
             handshakeNeeded = true;
           }
-        } else if (now - heartbeatDeadline > 0) {
-          waiting.remove(heartbeat.sequence);
-          heartbeat = null;
+        } else if (now - deadlines.peekFirst() > 0) {
           if (++misses >= settings.attempts()) {
             fail(new LinkLostException(port, "no answer to " + misses + " heartbeats in " + (misses * patience / 1_000_000) + " ms"));
             return;
           }
+        } else {
+          break; // the oldest is still within its time; so are the younger ones
         }
+        waiting.remove(hb.sequence);
+        inFlight.removeFirst();
+        deadlines.removeFirst();
       }
-      if (heartbeat == null && (now - lastSentNanos >= interval || now - lastReceivedNanos >= interval)) {
+      boolean quiet = now - lastSentNanos >= interval || (inFlight.isEmpty() && now - lastReceivedNanos >= interval);
+      if (quiet) {
         int seq = nextSequence(false);
-        heartbeat = new Exchange(seq, Opcode.HEARTBEAT);
-        waiting.put(seq, heartbeat);
-        heartbeatDeadline = now + patience;
+        Exchange hb = new Exchange(seq, Opcode.HEARTBEAT);
+        waiting.put(seq, hb);
+        inFlight.addLast(hb);
+        deadlines.addLast(now + patience);
         try {
           send(MessageCodec.frame(new Command.Heartbeat(), seq), true);
         } catch (IOException e) {

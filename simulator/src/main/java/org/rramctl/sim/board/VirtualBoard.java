@@ -39,7 +39,6 @@ import org.rramctl.protocol.FrameDecoder;
 import org.rramctl.protocol.FrameEncoder;
 import org.rramctl.protocol.FrameEvent;
 import org.rramctl.protocol.HardwareLimits;
-import org.rramctl.protocol.Message;
 import org.rramctl.protocol.MessageCodec;
 import org.rramctl.protocol.Opcode;
 import org.rramctl.protocol.Outcome;
@@ -988,10 +987,5 @@ public final class VirtualBoard implements Closeable {
 
   private static Pulse pulse(WirePolarity polarity, PulseShape s) {
     return new Pulse(polarity == WirePolarity.UP ? Polarity.UP : Polarity.DOWN, s.amplitudeMillivolts() / 1000.0, s.widthNanos(), s.periodNanos());
-  }
-
-  /** For tests: the frame a host would send, to craft commands that bypass the host's checks. */
-  public static byte[] frame(Message m, int sequence) {
-    return MessageCodec.frame(m, sequence);
   }
 }

@@ -134,10 +134,10 @@ class SerialSessionTest {
 
   @Test
   void aQuietHostIsKeptAliveByHeartbeats() throws IOException {
-    board = new VirtualBoard(Boards4Test.emulator(5), VirtualBoard.Config.defaults().withWatchdogMillis(100));
+    board = new VirtualBoard(Boards4Test.emulator(5), VirtualBoard.Config.defaults().withWatchdogMillis(300));
     try (SerialBoardDriver driver = connect(Boards4Test.pipeSettings())) {
-      // Ten watchdog periods without a command: the session's heartbeats must keep the board armed.
-      LockSupport.parkNanos(Duration.ofMillis(1000).toNanos());
+      // Seven watchdog periods without a command: the session's heartbeats must keep the board armed.
+      LockSupport.parkNanos(Duration.ofMillis(2100).toNanos());
       driver.pulse(CELL, Boards4Test.NOMINAL_UP, 1);
       assertFalse(driver.status().aborted());
     }
