@@ -57,6 +57,10 @@ class FaultInjectionTest {
     Map<String, Integer> failures = new HashMap<>();
     int reads = 0;
     int readFailures = 0;
+    int updates = 0;
+    int updatesConfirmed = 0;
+    int updatesFailed = 0;
+    int updatesUnknown = 0;
     try {
       for (int i = 0; i < OPERATIONS; i++) {
         if (i == 500) line.get().dropBytes(0.0005, Direction.BOTH);
@@ -68,12 +72,31 @@ class FaultInjectionTest {
         }
         if (i == 2700) line.get().disconnect();
         Cell cell = Cell.active(0, random.nextInt(8), random.nextInt(6));
-        if (random.nextInt(4) == 0) {
+        int kind = random.nextInt(8);
+        if (kind < 2) {
           reads++;
           try {
-            driver.read(cell, Boards4Test.READ_VOLTS);
+            if (kind == 0) {
+              driver.read(cell, Boards4Test.READ_VOLTS);
+            } else {
+              driver.readRow(0, org.rramctl.driver.Plane.ACTIVE, cell.row(), Boards4Test.READ_VOLTS); // 2 streamed parts
+            }
           } catch (BoardTimeoutException | LinkLostException | BoardErrorException e) {
             readFailures++;
+          }
+          continue;
+        }
+        if (kind == 2) {
+          updates++;
+          org.rramctl.driver.Polarity polarity = i % 2 == 0 ? org.rramctl.driver.Polarity.UP : org.rramctl.driver.Polarity.DOWN;
+          try {
+            driver.parallelUpdate(new org.rramctl.driver.Tile(1, 0, 0, 2, 2), org.rramctl.driver.Plane.ACTIVE,
+                org.rramctl.driver.StochasticUpdate.uniform(2, 2, polarity, Boards4Test.NOMINAL_UP, Boards4Test.NOMINAL_UP.withPolarity(org.rramctl.driver.Polarity.DOWN)));
+            updatesConfirmed++;
+          } catch (OutcomeUnknownException e) {
+            updatesUnknown++;
+          } catch (BoardTimeoutException | LinkLostException | BoardErrorException | DriverAbortedException e) {
+            updatesFailed++;
           }
           continue;
         }
@@ -103,12 +126,22 @@ class FaultInjectionTest {
     board.close();
 
     Map<Long, Integer> runs = new HashMap<>();
+    java.util.Set<String> executed = new java.util.HashSet<>();
     long logged = 0;
+    int updatesRun = 0;
     for (VirtualBoard.LogEntry e : board.executionLog()) {
+      // Whatever the command, a blind re-send would reuse its sequence number on the same connection.
+      assertTrue(executed.add(e.connection() + "/" + e.sequence() + "/" + e.command().opcode()), "executed twice: " + e);
+      logged += e.pulsesApplied();
+      if (e.command() instanceof Command.Update) {
+        updatesRun++;
+        continue;
+      }
       long count = e.command() instanceof Command.Pulse p ? p.count() : ((Command.PulseThenRead) e.command()).count();
       runs.merge(count, 1, Integer::sum);
-      logged += e.pulsesApplied();
     }
+    assertTrue(updatesRun >= updatesConfirmed && updatesRun <= updatesConfirmed + updatesUnknown + updatesFailed,
+        "updates: " + updatesRun + " ran, " + updatesConfirmed + " confirmed, " + updatesUnknown + " unknown, " + updatesFailed + " failed");
     int confirmed = 0;
     int unknown = 0;
     int failed = 0;
@@ -131,10 +164,11 @@ class FaultInjectionTest {
     assertEquals(runs.keySet(), filter(runs, pulses), "the board ran only pulses the host asked for");
     assertEquals(emulatorPulses, logged, "the emulator applied exactly the logged pulses");
     assertTrue(confirmed > OPERATIONS / 2, "most operations got through: " + confirmed + " confirmed, " + failed + " failed " + failures + ", " + unknown + " unknown; "
-        + readFailures + " of " + reads + " reads failed");
+        + readFailures + " of " + reads + " reads failed; updates " + updatesConfirmed + "/" + updates + " confirmed");
     assertTrue(board.framesDropped() > 0, "the faults did corrupt frames");
     report.publishEntry("tally", confirmed + " pulses confirmed, " + failed + " failed " + failures + ", " + unknown + " unknown; " + readFailures + " of " + reads
-        + " reads failed; board dropped " + board.framesDropped() + " frames; " + board.connections() + " connections");
+        + " reads failed; updates " + updatesConfirmed + " confirmed, " + updatesFailed + " failed, " + updatesUnknown + " unknown of " + updates
+        + "; board dropped " + board.framesDropped() + " frames; " + board.connections() + " connections");
   }
 
   private static java.util.Set<Long> filter(Map<Long, Integer> runs, Map<Long, Fate> asked) {
