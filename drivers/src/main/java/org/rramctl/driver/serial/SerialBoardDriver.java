@@ -71,6 +71,7 @@ public final class SerialBoardDriver implements CrossbarDriver {
   private volatile BoardSession session;
   private volatile boolean closed;
   private int reconnects;
+  private long pulsesAtOpen; // the board counts since power-up; DriverStatus counts since open
 
   private SerialBoardDriver(Opener opener, SessionSettings settings, BoardSession session) {
     this.opener = opener;
@@ -92,7 +93,14 @@ public final class SerialBoardDriver implements CrossbarDriver {
    */
   public static SerialBoardDriver open(Opener opener, SessionSettings settings) throws IOException {
     BoardSession s = BoardSession.open(opener.open(), settings);
-    return new SerialBoardDriver(opener, settings, s);
+    SerialBoardDriver d = new SerialBoardDriver(opener, settings, s);
+    try {
+      d.pulsesAtOpen = d.boardStatus().pulsesApplied();
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+    return d;
   }
 
   /** The board's identity as a driver sees it: units in volts, siemens, nanoseconds. */
@@ -370,8 +378,14 @@ public final class SerialBoardDriver implements CrossbarDriver {
   @Override
   public DriverStatus status() throws IOException {
     checkOpen();
-    Response.Status s = (Response.Status) call(new Command.GetStatus(), null).get(0);
-    return new DriverStatus(s.outputsIdle(), s.aborted(), s.pulsesApplied(), s.lastError() == ErrorCode.NONE ? "" : s.lastError().name());
+    Response.Status s = boardStatus();
+    // A board that rebooted since counts from zero again: never report a negative count.
+    long sinceOpen = Math.max(0, s.pulsesApplied() - pulsesAtOpen);
+    return new DriverStatus(s.outputsIdle(), s.aborted(), sinceOpen, s.lastError() == ErrorCode.NONE ? "" : s.lastError().name());
+  }
+
+  private Response.Status boardStatus() throws IOException {
+    return (Response.Status) call(new Command.GetStatus(), null).get(0);
   }
 
   @Override
