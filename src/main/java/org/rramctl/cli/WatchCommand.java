@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.rramctl.journal.Json;
-import org.rramctl.journal.LivePublisher;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -181,10 +180,5 @@ public final class WatchCommand implements Callable<Integer> {
       else sb.append(' ').append(k).append('=').append(SummaryText.value(e.getValue()));
     }
     return sb.toString();
-  }
-
-  /** The linger a publisher gives its last messages, for the docs. */
-  static int publisherLingerMillis() {
-    return LivePublisher.LINGER_MILLIS;
   }
 }

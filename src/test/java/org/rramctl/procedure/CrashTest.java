@@ -27,13 +27,47 @@ class CrashTest {
 
   @TempDir Path tmp;
 
+  private Process child(String... extra) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        CrashChild.class.getName(), tmp.toString(), "FLUSH", BOARD));
+    cmd.addAll(List.of(extra));
+    return new ProcessBuilder(cmd).redirectError(tmp.resolve("child.err").toFile()).start();
+  }
+
+  @Test
+  @Timeout(120)
+  void ctrlCStopsTheRunAtASafePointWithAStopDocumentSayingAborted() throws Exception {
+    Process child = child("hook");
+    String runId = null;
+    long lastAck = -1;
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      boolean signalled = false;
+      for (String line; (line = in.readLine()) != null;) {
+        String[] f = line.split(" ");
+        lastAck = Long.parseLong(f[1]);
+        runId = f[3];
+        if (!signalled && lastAck >= 500) {
+          // SIGINT, as Ctrl-C in a terminal sends it; Java has no API for it.
+          assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start().waitFor());
+          signalled = true;
+        }
+      }
+    }
+    assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(130, child.exitValue(), "the JVM's exit status on SIGINT");
+    Journal j = Journal.read(new RunDirectory(tmp).journal(runId));
+    assertEquals(lastAck, j.documents().size() - 1, "the stop document was the last thing acknowledged");
+    var stop = j.stop().orElseThrow();
+    assertEquals("aborted", stop.get("status").asText());
+    assertEquals("interrupted by a signal (Ctrl-C)", stop.get("reason").asText());
+    assertTrue(stop.get("outputsIdle").asBoolean());
+  }
+
   @Test
   @Timeout(120)
   void aRunKilledWithSigkillKeepsEveryAcknowledgedEventIsMarkedInterruptedAndResumes() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        CrashChild.class.getName(), tmp.toString(), "FLUSH", BOARD)
-        .redirectError(tmp.resolve("child.err").toFile()).start();
+    Process child = child();
     long lastAck = -1;
     String runId = null;
     try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
