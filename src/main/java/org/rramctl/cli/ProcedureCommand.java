@@ -95,6 +95,11 @@ public final class ProcedureCommand implements Callable<Integer> {
       String uri = board.board;
       Procedure p = null;
       if (run.resume != null) {
+        ObjectNode given = Json.object();
+        options(given);
+        if (cells != null || readVolts != null || run.params != null || given.size() > 0) {
+          throw new IllegalArgumentException("--resume: " + run.resume + " with parameters (expected: none; a resumed run keeps the parameters in its journal)");
+        }
         String id = dir.resolve(run.resume);
         Journal j = Journal.read(dir.journal(id));
         if (!j.procedure().equals(procedure())) {

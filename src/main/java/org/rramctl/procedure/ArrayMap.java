@@ -37,6 +37,10 @@ public record ArrayMap(Params params) implements Procedure {
     if (params == null) throw new IllegalArgumentException("params: null");
   }
 
+  public static ArrayMap of(Params p) {
+    return new ArrayMap(p);
+  }
+
   @Override
   public String name() {
     return NAME;

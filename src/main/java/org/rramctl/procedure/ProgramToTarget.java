@@ -60,6 +60,10 @@ public record ProgramToTarget(Params params) implements Procedure {
     if (params == null) throw new IllegalArgumentException("params: null");
   }
 
+  public static ProgramToTarget of(Params p) {
+    return new ProgramToTarget(p);
+  }
+
   @Override
   public String name() {
     return NAME;

@@ -93,6 +93,10 @@ public record PulsedSweep(Params params) implements Procedure {
     if (params == null) throw new IllegalArgumentException("params: null");
   }
 
+  public static PulsedSweep of(Params p) {
+    return new PulsedSweep(p);
+  }
+
   @Override
   public String name() {
     return NAME;

@@ -52,6 +52,10 @@ public record ReadStatistics(Params params) implements Procedure {
     if (params == null) throw new IllegalArgumentException("params: null");
   }
 
+  public static ReadStatistics of(Params p) {
+    return new ReadStatistics(p);
+  }
+
   @Override
   public String name() {
     return NAME;

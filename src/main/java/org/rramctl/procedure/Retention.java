@@ -65,6 +65,10 @@ public record Retention(Params params) implements Procedure {
     if (params == null) throw new IllegalArgumentException("params: null");
   }
 
+  public static Retention of(Params p) {
+    return new Retention(p);
+  }
+
   /** Parses "100ns" .. "2s" (see {@link Durations}) and also "10min", "2h". */
   static long nanos(String name, String text) {
     if (text == null) throw new IllegalArgumentException(name + ": null (expected: a duration such as 500ms, 60s, 10min or 2h)");

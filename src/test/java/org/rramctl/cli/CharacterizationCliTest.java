@@ -104,6 +104,33 @@ class CharacterizationCliTest {
   }
 
   @Test
+  void anAbortedRunResumesFromTheCommandLineOnTheBoardItStartedOn() throws Exception {
+    String board = "sim:ideal?arrays=1&rows=2&cols=2&seed=3";
+    RunDirectory dir = new RunDirectory(tmp.resolve("runs"));
+    org.rramctl.procedure.Runner.Outcome first;
+    try (var d = org.rramctl.driver.Boards.open(board, null)) {
+      var runner = new org.rramctl.procedure.Runner(dir, d, board);
+      int[] events = {0};
+      runner.sink((type, doc, json) -> {
+        if (type.equals("event") && ++events[0] == 30) runner.abort("stopped by the test");
+      });
+      ObjectNode p = org.rramctl.journal.Json.object();
+      p.put("cells", "0-1,0-1");
+      p.put("pulses", 10);
+      first = runner.run(org.rramctl.procedure.Procedures.of("pulse-response", p));
+    }
+    assertEquals(org.rramctl.journal.RunStatus.ABORTED, first.status());
+    Result withParams = run("procedure", "pulse-response", "--runs", runs(), "--resume", first.runId(), "--pulses", "3");
+    assertEquals(2, withParams.code());
+    Result r = run("procedure", "pulse-response", "--runs", runs(), "--resume", first.runId());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("run " + first.runId() + ": resumed on " + board), r.out());
+    Journal j = Journal.read(dir.journal(first.runId()));
+    assertEquals(4, j.completedUnits().cardinality());
+    assertEquals(30 + 3 * 21, j.events().size(), "unit 1 redone from its start, units 2 and 3 new");
+  }
+
+  @Test
   void badInputIsOneLineExitTwoAndCreatesNoRun() {
     Result zero = run("procedure", "pulse-response", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--runs", runs(), "--pulses", "0");
     assertEquals(2, zero.code());
