@@ -64,7 +64,7 @@ public final class RunDirectory {
   }
 
   /**
-   * Resolves a run id or a unique prefix of one (or {@code last} for the newest run).
+   * Resolves a run id or a unique part of one (its random suffix, its procedure, ...) (or {@code last} for the newest run).
    *
    * @throws IllegalArgumentException naming the text and what exists
    */
@@ -72,7 +72,7 @@ public final class RunDirectory {
     List<String> ids = runIds();
     if ("last".equals(idOrPrefix) && !ids.isEmpty()) return ids.get(ids.size() - 1);
     if (ids.contains(idOrPrefix)) return idOrPrefix;
-    List<String> matches = ids.stream().filter(i -> i.startsWith(idOrPrefix) || i.endsWith(idOrPrefix)).toList();
+    List<String> matches = ids.stream().filter(i -> i.contains(idOrPrefix)).toList();
     if (matches.size() == 1) return matches.get(0);
     throw new IllegalArgumentException("run: '" + idOrPrefix + "' (expected: a run id in " + dir + "; " + matches.size()
         + " match" + (matches.isEmpty() ? "; see 'rramctl runs list'" : ": " + String.join(", ", matches)) + ")");

@@ -135,7 +135,8 @@ public final class RunPlots {
     CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(run + " read statistics (" + base.size() + " devices)")
         .xAxisTitle("read - device mean (nS)").yAxisTitle("reads").build();
     c.getStyler().setLegendVisible(false);
-    c.getStyler().setXAxisDecimalPattern("0.0");
+    c.getStyler().setXAxisDecimalPattern("0");
+    c.getStyler().setXAxisLabelRotation(90);
     c.getStyler().setAvailableSpaceFill(0.98);
     c.getStyler().setOverlapped(true);
     double lo = dev.stream().mapToDouble(Double::doubleValue).min().orElse(0);
@@ -197,9 +198,10 @@ public final class RunPlots {
     for (int i = 0; i < xs.length; i++) xs[i] = c0 + i;
     for (int i = 0; i < ys.length; i++) ys[i] = r0 + i;
     List<Number[]> heat = new ArrayList<>();
-    for (ObjectNode e : events) heat.add(new Number[] {e.path("col").asInt() - c0, e.path("row").asInt() - r0, e.path("g").asDouble() * 1e6});
+    for (ObjectNode e : events) heat.add(new Number[] {e.path("col").asInt() - c0, e.path("row").asInt() - r0, Math.rint(e.path("g").asDouble() * 1e8) / 100});
     HeatMapChart c = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT).title(run + " array map (uS)").xAxisTitle("column").yAxisTitle("row").build();
     c.getStyler().setShowValue(xs.length * ys.length <= 64);
+    c.getStyler().setHeatMapValueDecimalPattern("0.0");
     c.getStyler().setLegendVisible(true);
     c.getStyler().setRangeColors(new Color[] {new Color(0x2C7BB6), new Color(0xFFFFBF), new Color(0xD7191C)});
     List<Integer> xl = new ArrayList<>();
