@@ -58,17 +58,17 @@ public final class RunsCommand implements Callable<Integer> {
     public Integer call() throws IOException {
       RunDirectory dir = open();
       PrintWriter out = spec.commandLine().getOut();
-      out.printf(Locale.ROOT, "%-40s  %-16s  %-11s  %8s  %-24s  %s%n", "RUN", "PROCEDURE", "STATUS", "EVENTS", "STARTED", "BOARD");
+      out.printf(Locale.ROOT, "%-40s  %-16s  %-11s  %8s  %-30s  %s%n", "RUN", "PROCEDURE", "STATUS", "EVENTS", "STARTED", "BOARD");
       for (String id : dir.runIds()) {
         try {
           RunDirectory.Entry e = dir.entry(id);
           Journal j = e.journal();
           String started = j.start().map(s -> s.path("time").asText()).orElse("-");
           String board = j.start().map(s -> s.path("board").path("uri").asText()).orElse("-");
-          out.printf(Locale.ROOT, "%-40s  %-16s  %-11s  %8d  %-24s  %s%s%n", id, j.procedure(), e.status().json(), j.events().size(), started, board,
+          out.printf(Locale.ROOT, "%-40s  %-16s  %-11s  %8d  %-30s  %s%s%n", id, j.procedure(), e.status().json(), j.events().size(), started, board,
               j.tornTail() == null ? "" : "  (torn last line)");
         } catch (JournalCorruptException ex) {
-          out.printf(Locale.ROOT, "%-40s  %-16s  %-11s  %8s  %-24s  %s%n", id, "?", "corrupt", "-", "-", ex.getMessage());
+          out.printf(Locale.ROOT, "%-40s  %-16s  %-11s  %8s  %-30s  %s%n", id, "?", "corrupt", "-", "-", ex.getMessage());
         }
       }
       return 0;

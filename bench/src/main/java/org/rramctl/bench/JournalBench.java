@@ -43,10 +43,11 @@ import org.zeromq.ZMQ;
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar org.rramctl.bench.JournalBench [DIR]}; DIR (default
  * {@code bench/target/journal-bench}) must be on the disk whose durability matters, not on tmpfs.
- * Each figure is the median of {@link #TRIALS} trials after a warm-up trial.
+ * Each figure is the median of {@link #TRIALS} trials after warm-up.
  */
 public final class JournalBench {
   static final int TRIALS = 5;
+  static final int WARMUP_ROUNDS = 3;
 
   private JournalBench() {}
 
@@ -56,6 +57,19 @@ public final class JournalBench {
     System.out.printf(Locale.ROOT, "journal bench in %s (%s), %d cores, Java %s%n", dir, Files.getFileStore(dir).type(),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     System.out.printf(Locale.ROOT, "load average at the start: %s%n%n", Files.readString(Path.of("/proc/loadavg")).strip());
+    System.out.println("0. components of one journaled event (median of " + TRIALS + " x 100000)");
+    double[] ser = new double[TRIALS];
+    double[] wr = new double[TRIALS];
+    components(dir, 10_000, new double[1], new double[1]);
+    for (int t = 0; t < TRIALS; t++) {
+      double[] a = new double[1];
+      double[] b = new double[1];
+      components(dir, 100_000, a, b);
+      ser[t] = a[0];
+      wr[t] = b[0];
+    }
+    System.out.printf(Locale.ROOT, "   build + serialise document   %6.2f us%n", median(ser));
+    System.out.printf(Locale.ROOT, "   FileChannel.write of a line  %6.2f us%n%n", median(wr));
     System.out.println("1. journal throughput (one pulse-response event per document)");
     for (Durability d : Durability.values()) {
       int n = d == Durability.FORCE ? 2_000 : 100_000;
@@ -69,24 +83,32 @@ public final class JournalBench {
     int forcePulses = pulses / 10;
     System.out.printf(Locale.ROOT, "2. pulse response, 1 device, %d up + %d down + 1 read (%d events), ideal emulator;%n", pulses, pulses, 2 * pulses + 1);
     System.out.println("   configurations interleaved in each round, so load drift on a shared machine hits all alike");
-    String[] names = {"bare driver loop", "journaled flush", "journaled flush + published", "journaled force"};
+    String[] names = {"bare driver loop", "journaled flush", "journaled flush + published", "journaled force", "journaled flush, 1/10 size"};
     Trial[] trials = {
         () -> bare(pulses),
         () -> journaled(dir, Durability.FLUSH, pulses, false),
         () -> journaled(dir, Durability.FLUSH, pulses, true),
-        () -> journaled(dir, Durability.FORCE, forcePulses, false) * pulses / forcePulses};
+        () -> journaled(dir, Durability.FORCE, forcePulses, false) * pulses / forcePulses,
+        () -> journaled(dir, Durability.FLUSH, forcePulses, false)};
     double[][] ms = new double[trials.length][TRIALS];
-    for (Trial t : trials) t.ms(); // warm-up round
+    // Warm-up rounds: on a loaded machine the JIT's compiler threads lag, and a cold round measures the interpreter.
+    for (int w = 0; w < WARMUP_ROUNDS; w++) for (Trial t : trials) t.ms();
     for (int round = 0; round < TRIALS; round++) {
       for (int k = 0; k < trials.length; k++) ms[k][round] = trials[k].ms();
     }
     double bare = median(ms[0]);
-    for (int k = 0; k < trials.length; k++) {
+    for (int k = 0; k < trials.length - 1; k++) {
       double m = median(ms[k]);
       System.out.printf(Locale.ROOT, "   %-28s %9.2f ms  %7.2f us/event%s%s%n", names[k], m, 1e3 * m / (2 * pulses + 1),
           k == 0 ? "" : String.format(Locale.ROOT, "  (+%.2f us/event over bare)", 1e3 * (m - bare) / (2 * pulses + 1)),
           k == 3 ? "  [measured on " + forcePulses + " pulses per branch, scaled]" : "");
     }
+    // Fixed costs per run (start document, host name, the summary re-reading the journal) against the per-event cost:
+    double small = median(ms[4]);
+    double big = median(ms[1]);
+    double perEvent = (big - small) / (2.0 * (pulses - forcePulses));
+    System.out.printf(Locale.ROOT, "   journaled flush, %d pulses per branch: %.2f ms -> marginal %.2f us/event, fixed %.1f ms per run%n",
+        forcePulses, small, 1e3 * perEvent, big - perEvent * (2 * pulses + 1));
     System.out.printf(Locale.ROOT, "%nload average at the end: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
   }
 
@@ -125,6 +147,50 @@ public final class JournalBench {
     }
     Files.delete(runs.journal(id));
     return n / ((t1 - t0) / 1e9);
+  }
+
+  /**
+   * Times document building + JSON serialisation (result discarded), and the positional write of one
+   * pre-serialised line repeated, separately; nothing is kept in memory, so GC does not bias either.
+   */
+  static void components(Path dir, int n, double[] serialiseUs, double[] writeUs) throws IOException {
+    long sum = 0;
+    byte[] line = null;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      ObjectNode doc = Json.object();
+      doc.put("type", "event");
+      doc.put("seq", i);
+      doc.put("run", "20261129-004126-pulse-response-3fa2");
+      doc.put("time", Instant.now().toString());
+      doc.put("t", i * 1e-4);
+      ObjectNode e = doc.putObject("data");
+      e.put("array", 0);
+      e.put("row", 3);
+      e.put("col", 5);
+      e.put("cycle", 0);
+      e.put("branch", "up");
+      e.put("pulse", i);
+      e.put("g", 5.0499733e-05 + i * 1e-9);
+      line = Json.MAPPER.writeValueAsBytes(doc);
+      sum += line.length;
+    }
+    long t1 = System.nanoTime();
+    Path f = dir.resolve("components.jsonl");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+      long pos = 0;
+      long t2 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(line.length + 1).put(line).put((byte) '\n').flip();
+        while (b.hasRemaining()) pos += ch.write(b, pos);
+      }
+      long t3 = System.nanoTime();
+      serialiseUs[0] = (t1 - t0) / 1e3 / n;
+      writeUs[0] = (t3 - t2) / 1e3 / n;
+      if (sum == 42) System.out.println();
+    }
+    Files.delete(f);
   }
 
   static EnvelopedDriver ideal() {
