@@ -159,6 +159,12 @@ public record DevicePreset(
         readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
   }
 
+  /** The same device driven by a different nominal pulse (e.g. an SMU's millisecond pulses). */
+  public DevicePreset withNominalPulse(double volts, long widthNanos, double threshold) {
+    return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, volts, widthNanos, threshold);
+  }
+
   public DevicePreset withDwMin(double v) {
     return new DevicePreset(name, source, assumptions, v, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
         readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);

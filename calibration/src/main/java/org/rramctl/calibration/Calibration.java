@@ -1,0 +1,180 @@
+package org.rramctl.calibration;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.rramctl.driver.BoardInfo;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.EnvelopedDriver;
+import org.rramctl.driver.Limits;
+import org.rramctl.driver.Tile;
+
+/**
+ * A whole calibration run over some tiles: the pulse-response fit, the symmetry-point search, the
+ * classification of implausible devices, and reference programming, collected into one
+ * {@link CalibrationRecord}. When the monitor asks to stop (or the driver is aborted) the run ends at the
+ * next safe point and the record holds what was measured, marked incomplete.
+ */
+public final class Calibration {
+  /** How the symmetry-point search drives the devices. */
+  public enum Mode {
+    /** The whole tile at once with the parallel update; needs a board that does it natively. */
+    PARALLEL,
+    /** One device at a time with single-device calls. */
+    PER_DEVICE
+  }
+
+  /** A standard error above this many tolerances marks a device as implausible. */
+  static final double LARGE_ERROR_TOLERANCES = 4;
+  /** Fit and pulsed symmetry points disagree when apart by more than this many combined standard errors ... */
+  static final double FIT_DISAGREE_SIGMAS = 4;
+  /** ... and by more than this fraction of the window (the fit's covariance understates its error). */
+  static final double FIT_DISAGREE_FRACTION = 0.03;
+  /** A device moving less than this fraction of the tile's median response, both ways, is stuck. */
+  static final double STUCK_FRACTION = 0.1;
+  /** Measured pulse responses kept in the record per tile, for plots. */
+  static final int KEPT_RESPONSES = 4;
+
+  private Calibration() {}
+
+  public static CalibrationRecord run(CrossbarDriver driver, List<Tile> tiles, CalibrationSettings s, Mode mode, Monitor monitor) throws IOException {
+    BoardInfo info = driver.info();
+    for (Tile t : tiles) info.checkTile(t);
+    String started = Instant.now().toString();
+    List<CalibrationRecord.TileRecord> tileRecords = new ArrayList<>();
+    List<DeviceFit> fits = new ArrayList<>();
+    List<Failure> failures = new ArrayList<>();
+    List<Trace> traces = new ArrayList<>();
+    List<SoftBoundFit.Response> responses = new ArrayList<>();
+    boolean complete = true;
+    for (Tile tile : tiles) {
+      if (monitor.stopRequested()) {
+        complete = false;
+        break;
+      }
+      // The response first: it moves the devices, and the search afterwards brings them back to their symmetry points.
+      List<DeviceFit> tileFits = new ArrayList<>();
+      if (s.fitPulses() > 0) {
+        List<SoftBoundFit.Response> measured = SoftBoundFit.measure(driver, tile, s, mode == Mode.PARALLEL, monitor);
+        for (SoftBoundFit.Response r : measured) tileFits.add(SoftBoundFit.fit(r, info.gMinSiemens(), info.gMaxSiemens()));
+        responses.addAll(measured.subList(0, Math.min(KEPT_RESPONSES, measured.size())));
+      }
+      TileSearch search = mode == Mode.PARALLEL
+          ? SymmetryPointSearch.parallel(driver, tile, s, monitor)
+          : SymmetryPointSearch.perDevice(driver, tile, s, monitor);
+      traces.addAll(search.traces());
+      boolean[] skipRef = new boolean[tile.devices()];
+      failures.addAll(classify(search, info, s, skipRef));
+      double[] targets = search.estimateSiemens().clone();
+      for (int k = 0; k < targets.length; k++) if (skipRef[k]) targets[k] = Double.NaN;
+      ReferenceProgramming.Result ref = ReferenceProgramming.program(driver, tile, targets, typicalStep(search, info), s, monitor);
+      for (int k = 0; k < tile.devices(); k++) {
+        if (!Double.isNaN(targets[k]) && !Double.isNaN(ref.achievedSiemens()[k]) && !ref.reached()[k]) {
+          failures.add(new Failure(tile.array(), tile.row0() + k / tile.cols(), tile.col0() + k % tile.cols(), Failure.Reason.REFERENCE_NOT_REACHED,
+              String.format(Locale.ROOT, "reference %.4g S, target %.4g S, error %.3g S after %d pulses and %d reads (tolerance %.3g S)",
+                  ref.achievedSiemens()[k], targets[k], ref.errorSiemens()[k], ref.pulses()[k], ref.reads()[k], s.refToleranceSiemens())));
+        }
+      }
+      for (DeviceFit f : tileFits) failures.addAll(crossCheck(f, search, info));
+      fits.addAll(tileFits);
+      tileRecords.add(toRecord(search, ref));
+      for (SearchStatus st : search.status()) if (st == SearchStatus.INTERRUPTED || st == SearchStatus.NOT_MEASURED) complete = false;
+      if (monitor.stopRequested()) complete = false;
+    }
+    Limits envelope = driver instanceof EnvelopedDriver e ? e.envelope().limits() : info.hardwareLimits();
+    return new CalibrationRecord(CalibrationRecord.SCHEMA, CalibrationRecord.Board.of(info), envelope, s,
+        mode.name().toLowerCase(Locale.ROOT).replace('_', '-'), started, Instant.now().toString(), complete, tileRecords, fits, failures, traces, responses);
+  }
+
+  /** The median positive limit-cycle step of a tile, or 0.1 % of the window when there is none. */
+  static double typicalStep(TileSearch search, BoardInfo info) {
+    double[] st = Arrays.stream(search.upResponseSiemens()).filter(v -> v > 0).toArray();
+    return st.length == 0 ? 1e-3 * (info.gMaxSiemens() - info.gMinSiemens()) : SymmetryPointSearch.median(st) / SymmetryPointSearch.PROBE_PULSES;
+  }
+
+  private static double typicalResponse(double[] v) {
+    double[] st = Arrays.stream(v).filter(x -> !Double.isNaN(x)).toArray();
+    return st.length == 0 ? 0 : SymmetryPointSearch.median(st);
+  }
+
+  /** Lists implausible devices; marks in {@code skipRef} those whose reference must not be programmed. */
+  static List<Failure> classify(TileSearch search, BoardInfo info, CalibrationSettings s, boolean[] skipRef) {
+    List<Failure> out = new ArrayList<>();
+    Tile t = search.tile();
+    double upTypical = typicalResponse(search.upResponseSiemens());
+    double downTypical = typicalResponse(search.downResponseSiemens());
+    for (int k = 0; k < t.devices(); k++) {
+      int row = t.row0() + k / t.cols();
+      int col = t.col0() + k % t.cols();
+      double est = search.estimateSiemens()[k];
+      double se = search.stdErrorSiemens()[k];
+      SearchStatus st = search.status()[k];
+      if (st == SearchStatus.NOT_MEASURED || st == SearchStatus.INTERRUPTED) {
+        out.add(new Failure(t.array(), row, col, Failure.Reason.INTERRUPTED, "search stopped after " + search.pulses()[k] + " pulses"));
+        skipRef[k] = st == SearchStatus.NOT_MEASURED;
+        continue;
+      }
+      double up = search.upResponseSiemens()[k];
+      double down = search.downResponseSiemens()[k];
+      // Stuck: neither direction moves the device a tenth of what the tile's median device moves.
+      if (!(up > STUCK_FRACTION * upTypical) && !(down > STUCK_FRACTION * downTypical)) {
+        out.add(new Failure(t.array(), row, col, Failure.Reason.STUCK,
+            String.format(Locale.ROOT, "%d up pulses moved it %.3g S, %d down %.3g S (tile median %.3g and %.3g S): no response to pulses",
+                SymmetryPointSearch.PROBE_PULSES, up, SymmetryPointSearch.PROBE_PULSES, down, upTypical, downTypical)));
+        skipRef[k] = true;
+        continue;
+      }
+      if (est < info.gMinSiemens() || est > info.gMaxSiemens()) {
+        out.add(new Failure(t.array(), row, col, Failure.Reason.OUTSIDE_WINDOW,
+            String.format(Locale.ROOT, "symmetry point %.4g S (expected: %.4g .. %.4g S)", est, info.gMinSiemens(), info.gMaxSiemens())));
+        skipRef[k] = true;
+        continue;
+      }
+      if (st == SearchStatus.BUDGET) {
+        out.add(new Failure(t.array(), row, col, Failure.Reason.NOT_CONVERGED,
+            String.format(Locale.ROOT, "budget of %d pulses spent; estimate %.4g +- %.3g S", search.pulses()[k], est, se)));
+      }
+      if (!(se <= LARGE_ERROR_TOLERANCES * s.toleranceSiemens())) {
+        out.add(new Failure(t.array(), row, col, Failure.Reason.LARGE_ERROR,
+            String.format(Locale.ROOT, "standard error %.3g S (expected: <= %.3g S, %g x tolerance)", se, LARGE_ERROR_TOLERANCES * s.toleranceSiemens(), LARGE_ERROR_TOLERANCES)));
+      }
+    }
+    return out;
+  }
+
+  static List<Failure> crossCheck(DeviceFit f, TileSearch search, BoardInfo info) {
+    Tile t = search.tile();
+    int k = (f.row() - t.row0()) * t.cols() + (f.col() - t.col0());
+    double est = search.estimateSiemens()[k];
+    if (Double.isNaN(est)) return List.of();
+    if (!f.converged()) {
+      return List.of(new Failure(f.array(), f.row(), f.col(), Failure.Reason.FIT_FAILED, "Levenberg-Marquardt did not converge"));
+    }
+    double diff = Math.abs(f.spSiemens() - est);
+    double sigma = Math.hypot(search.stdErrorSiemens()[k], f.spStdErrorSiemens());
+    double window = info.gMaxSiemens() - info.gMinSiemens();
+    if (diff > FIT_DISAGREE_SIGMAS * sigma && diff > FIT_DISAGREE_FRACTION * window) {
+      return List.of(new Failure(f.array(), f.row(), f.col(), Failure.Reason.FIT_DISAGREES,
+          String.format(Locale.ROOT, "fitted symmetry point %.4g S vs pulsed %.4g S (apart %.3g S, combined standard error %.3g S)", f.spSiemens(), est, diff, sigma)));
+    }
+    return List.of();
+  }
+
+  static CalibrationRecord.TileRecord toRecord(TileSearch s, ReferenceProgramming.Result ref) {
+    Tile t = s.tile();
+    StringBuilder status = new StringBuilder(t.devices());
+    for (SearchStatus st : s.status()) status.append(st.code());
+    return new CalibrationRecord.TileRecord(t.array(), t.row0(), t.col0(), t.rows(), t.cols(), s.blockPulses(),
+        floats(s.estimateSiemens()), floats(s.stdErrorSiemens()), s.pulses().clone(), status.toString(), floats(s.upResponseSiemens()), floats(s.downResponseSiemens()),
+        floats(ref.achievedSiemens()), floats(ref.errorSiemens()), ref.pulses().clone(), ref.reads().clone());
+  }
+
+  static float[] floats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+    return f;
+  }
+}

@@ -1,0 +1,161 @@
+package org.rramctl.calibration;
+
+import java.time.Duration;
+import org.rramctl.driver.BoardInfo;
+import org.rramctl.driver.Pulse;
+
+/**
+ * Everything a calibration run is told: the pulse it calibrates for, the read voltage, when a symmetry
+ * point counts as found, the budgets, and how the reference devices and the model fit are done.
+ * Conductances are in siemens; budgets count single pulses per device (an up and a down pulse are two).
+ *
+ * @param pulseVolts amplitude of the up and down pulses, volts; calibrate with the pulse training uses,
+ *     because a device's symmetry point belongs to a pulse shape
+ * @param pulseWidthNanos width of those pulses, ns
+ * @param readVolts read voltage, volts
+ * @param toleranceSiemens the symmetry-point search stops for a device when the standard error of its
+ *     estimate is at most this and the estimate moved by at most twice this over the last half-window
+ * @param budgetPulses most pulses one device receives in the search (same-sign block included)
+ * @param sampleEveryPairs the array is read after an up and after a down pulse once every this many
+ *     pairs; consecutive pairs are strongly correlated (tau of hundreds of pairs), so sparse reads lose
+ *     almost nothing and save most of the read cost
+ * @param checkEveryPairs convergence is checked every this many pairs
+ * @param minPairs no device is declared converged before this many pairs
+ * @param blockBudgetPulses most pulses of the initial same-sign block (0 disables it)
+ * @param approachPairs alternating pairs of wider pulses before the measured alternation (0 disables):
+ *     steps scale with the width, the symmetry point does not depend on a common scale of both steps, and
+ *     the approach is that many times faster; the measured alternation then uses the calibrated pulse, so
+ *     a device whose symmetry point does depend on the width still ends at the right one, only later
+ * @param approachWidthFactor width of the approach pulses over the calibrated width
+ * @param refToleranceSiemens write-verify of a reference device stops when a read is this close to the target
+ * @param refBudgetPulses most pulses per reference device
+ * @param refMaxReads most verify reads per reference device
+ * @param fitPulses N of the pulse-response measurement (N up, then N down); 0 skips the model fit
+ * @param fitReadEvery the fitted devices are read after every this many pulses of the response
+ * @param fitDevicesPerArray how many devices per array (spread evenly) get the model fit; -1 for all
+ */
+public record CalibrationSettings(
+    double pulseVolts,
+    long pulseWidthNanos,
+    double readVolts,
+    double toleranceSiemens,
+    int budgetPulses,
+    int sampleEveryPairs,
+    int checkEveryPairs,
+    int minPairs,
+    int blockBudgetPulses,
+    int approachPairs,
+    int approachWidthFactor,
+    double refToleranceSiemens,
+    int refBudgetPulses,
+    int refMaxReads,
+    int fitPulses,
+    int fitReadEvery,
+    int fitDevicesPerArray) {
+
+  /** Default tolerance, as a fraction of the board's conductance window. */
+  public static final double DEFAULT_TOLERANCE_FRACTION = 0.0025;
+  /** Default reference tolerance, as a fraction of the board's conductance window. */
+  public static final double DEFAULT_REF_TOLERANCE_FRACTION = 0.0025;
+
+  public CalibrationSettings {
+    if (!(pulseVolts > 0) || Double.isInfinite(pulseVolts)) throw new IllegalArgumentException("pulseVolts: " + pulseVolts + " (expected: finite and > 0)");
+    if (pulseWidthNanos < 1) throw new IllegalArgumentException("pulseWidthNanos: " + pulseWidthNanos + " (expected: >= 1)");
+    if (!(readVolts > 0) || Double.isInfinite(readVolts)) throw new IllegalArgumentException("readVolts: " + readVolts + " (expected: finite and > 0)");
+    if (!(toleranceSiemens > 0) || Double.isInfinite(toleranceSiemens)) {
+      throw new IllegalArgumentException("tolerance: " + toleranceSiemens + " S (expected: finite and > 0)");
+    }
+    if (sampleEveryPairs < 1) throw new IllegalArgumentException("sampleEveryPairs: " + sampleEveryPairs + " (expected: >= 1)");
+    if (checkEveryPairs < sampleEveryPairs) {
+      throw new IllegalArgumentException("checkEveryPairs: " + checkEveryPairs + " (expected: >= sampleEveryPairs " + sampleEveryPairs + ")");
+    }
+    if (minPairs < 4 * sampleEveryPairs) {
+      throw new IllegalArgumentException("minPairs: " + minPairs + " (expected: >= 4 x sampleEveryPairs = " + 4 * sampleEveryPairs + ")");
+    }
+    if (budgetPulses < 2 * minPairs) {
+      throw new IllegalArgumentException("budget: " + budgetPulses + " pulses (expected: >= " + 2 * minPairs + ", two pulses for each of the " + minPairs + " pairs the search needs at least)");
+    }
+    if (blockBudgetPulses < 0) throw new IllegalArgumentException("blockBudgetPulses: " + blockBudgetPulses + " (expected: >= 0)");
+    if (approachPairs < 0) throw new IllegalArgumentException("approachPairs: " + approachPairs + " (expected: >= 0)");
+    if (approachWidthFactor < 1 || approachWidthFactor > 1000) {
+      throw new IllegalArgumentException("approachWidthFactor: " + approachWidthFactor + " (expected: 1..1000)");
+    }
+    if (2L * approachPairs + 2L * minPairs > budgetPulses) {
+      throw new IllegalArgumentException("budget: " + budgetPulses + " pulses (expected: >= " + (2L * approachPairs + 2L * minPairs) + " for " + approachPairs + " approach pairs and " + minPairs + " measured pairs)");
+    }
+    if (!(refToleranceSiemens > 0) || Double.isInfinite(refToleranceSiemens)) {
+      throw new IllegalArgumentException("refTolerance: " + refToleranceSiemens + " S (expected: finite and > 0)");
+    }
+    if (refBudgetPulses < 1) throw new IllegalArgumentException("refBudgetPulses: " + refBudgetPulses + " (expected: >= 1)");
+    if (refMaxReads < 1) throw new IllegalArgumentException("refMaxReads: " + refMaxReads + " (expected: >= 1)");
+    if (fitPulses < 0) throw new IllegalArgumentException("fitPulses: " + fitPulses + " (expected: >= 0)");
+    if (fitReadEvery < 1) throw new IllegalArgumentException("fitReadEvery: " + fitReadEvery + " (expected: >= 1)");
+    if (fitPulses > 0 && fitPulses / fitReadEvery < 8) {
+      throw new IllegalArgumentException("fitPulses: " + fitPulses + " with fitReadEvery " + fitReadEvery + " (expected: at least 8 reads per branch)");
+    }
+    if (fitDevicesPerArray < -1) throw new IllegalArgumentException("fitDevicesPerArray: " + fitDevicesPerArray + " (expected: -1 for all, or >= 0)");
+  }
+
+  /**
+   * Defaults for a board: 1.0 V / 100 ns pulses, 0.2 V reads, tolerances of 0.25 % of the board's
+   * conductance window, a budget of 16384 pulses (8192 pairs, about 16 tau at dw_min 0.001 and b = 1).
+   */
+  public static CalibrationSettings defaults(BoardInfo info) {
+    double window = info.gMaxSiemens() - info.gMinSiemens();
+    return new CalibrationSettings(1.0, 100, 0.2, DEFAULT_TOLERANCE_FRACTION * window, 16_384, 32, 256, 2048, 4096, 1024, 8,
+        DEFAULT_REF_TOLERANCE_FRACTION * window, 32_768, 32, 500, 2, 64);
+  }
+
+  public Pulse upPulse() {
+    return Pulse.up(pulseVolts, Duration.ofNanos(pulseWidthNanos));
+  }
+
+  public Pulse downPulse() {
+    return Pulse.down(pulseVolts, Duration.ofNanos(pulseWidthNanos));
+  }
+
+  /** The wider pulse of the approach phase. */
+  public Pulse approachPulse(org.rramctl.driver.Polarity p) {
+    return Pulse.of(p, pulseVolts, Duration.ofNanos(pulseWidthNanos * approachWidthFactor));
+  }
+
+  public CalibrationSettings withApproach(int pairs, int widthFactor) {
+    return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
+        blockBudgetPulses, pairs, widthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+  }
+
+  public CalibrationSettings withTolerance(double siemens) {
+    return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, siemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+  }
+
+  public CalibrationSettings withBudget(int pulses) {
+    return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, pulses, sampleEveryPairs, checkEveryPairs, minPairs,
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+  }
+
+  public CalibrationSettings withSampling(int sampleEvery, int checkEvery, int min) {
+    return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEvery, checkEvery, min,
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+  }
+
+  public CalibrationSettings withRefTolerance(double siemens) {
+    return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
+        blockBudgetPulses, approachPairs, approachWidthFactor, siemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+  }
+
+  public CalibrationSettings withFit(int pulses, int readEvery, int devicesPerArray) {
+    return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, pulses, readEvery, devicesPerArray);
+  }
+
+  public CalibrationSettings withPulse(double volts, long widthNanos) {
+    return new CalibrationSettings(volts, widthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+  }
+
+  public CalibrationSettings withBlockBudget(int pulses) {
+    return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
+        pulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+  }
+}

@@ -1,0 +1,38 @@
+package org.rramctl.calibration;
+
+/**
+ * A device whose calibration is not to be trusted, with the reason: listed in the record, never hidden.
+ *
+ * @param array array index
+ * @param row row, zero-based
+ * @param col column, zero-based
+ * @param reason what is wrong
+ * @param detail the numbers behind it, with units
+ */
+public record Failure(int array, int row, int col, Reason reason, String detail) {
+  public Failure {
+    if (array < 0 || row < 0 || col < 0) throw new IllegalArgumentException("failure address: " + array + ":" + row + "," + col + " (expected: >= 0)");
+    if (reason == null) throw new IllegalArgumentException("reason: null");
+    if (detail == null) detail = "";
+  }
+
+  /** Why a device is listed. */
+  public enum Reason {
+    /** The search hit its pulse budget before the estimate was stable. */
+    NOT_CONVERGED,
+    /** The estimated symmetry point lies outside the board's conductance window. */
+    OUTSIDE_WINDOW,
+    /** The estimate's standard error is far above the tolerance. */
+    LARGE_ERROR,
+    /** Reads after up and after down pulses do not differ: the device does not respond. */
+    STUCK,
+    /** Write-verify did not bring the reference device within tolerance. */
+    REFERENCE_NOT_REACHED,
+    /** The model fit's symmetry point disagrees with the pulsed estimate beyond their uncertainties. */
+    FIT_DISAGREES,
+    /** The model fit did not converge. */
+    FIT_FAILED,
+    /** The run was stopped before this device was finished. */
+    INTERRUPTED
+  }
+}

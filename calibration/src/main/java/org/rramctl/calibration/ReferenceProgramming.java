@@ -1,0 +1,119 @@
+package org.rramctl.calibration;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.rramctl.driver.Cell;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.Plane;
+import org.rramctl.driver.Polarity;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.Tile;
+
+/**
+ * Programs each reference device of a tile to its target conductance (the active device's symmetry point)
+ * by write-verify (DESIGN.md section 3.5): read, pulse toward the target with a count taken from the
+ * step size measured on this device, read again, until a read is within tolerance or the budget is spent.
+ *
+ * <p>Reads are the expensive part on a board, so: the starting conductances come from one vector read
+ * of the reference plane; the first move uses the tile's typical step (from the symmetry-point search's
+ * limit cycle), aimed at 70 % of the distance so that it does not overshoot; every later move uses the
+ * step this device just showed in that direction (its own soft-bound slope, the local secant), and each
+ * move is one pulse-then-read command. Typically three to five reads per device.
+ *
+ * <p>Results, per device of the tile (row-major): the last read (achieved, siemens), its error against the
+ * target (achieved - target, siemens), pulses and reads used, and whether it reached tolerance.
+ */
+public final class ReferenceProgramming {
+  private ReferenceProgramming() {}
+
+  /** Per-device outcome of write-verify, row-major over the tile. */
+  public record Result(Tile tile, double[] targetSiemens, double[] achievedSiemens, double[] errorSiemens, int[] pulses, int[] reads, boolean[] reached) {
+    public long reachedCount() {
+      long c = 0;
+      for (boolean b : reached) if (b) c++;
+      return c;
+    }
+  }
+
+  /**
+   * @param targetSiemens per device of the tile (row-major); NaN skips the device
+   * @param typicalStepSiemens a typical single-pulse step of these devices, siemens (> 0)
+   */
+  public static Result program(CrossbarDriver driver, Tile tile, double[] targetSiemens, double typicalStepSiemens, CalibrationSettings s, Monitor monitor)
+      throws IOException {
+    driver.info().checkTile(tile);
+    driver.info().checkPlane(tile.array(), Plane.REFERENCE);
+    int n = tile.devices();
+    if (targetSiemens.length != n) throw new IllegalArgumentException("targets: " + targetSiemens.length + " (expected: " + n + ", one per device of " + tile + ")");
+    if (!(typicalStepSiemens > 0)) throw new IllegalArgumentException("typicalStepSiemens: " + typicalStepSiemens + " (expected: > 0)");
+    double[] achieved = new double[n];
+    double[] error = new double[n];
+    int[] pulses = new int[n];
+    int[] reads = new int[n];
+    boolean[] reached = new boolean[n];
+    Arrays.fill(achieved, Double.NaN);
+    Arrays.fill(error, Double.NaN);
+    int cols = driver.info().array(tile.array()).cols();
+    double[] start = driver.readArray(tile.array(), Plane.REFERENCE, s.readVolts()).siemens();
+    Pulse up = s.upPulse();
+    Pulse down = s.downPulse();
+    int maxPerCommand = driver.info().hardwareLimits().maxPulsesPerCommand();
+    double tol = s.refToleranceSiemens();
+    monitor.stage("reference devices, " + tile, n, "devices");
+    try {
+      for (int k = 0; k < n; k++) {
+        if (monitor.stopRequested()) break;
+        double target = targetSiemens[k];
+        if (Double.isNaN(target)) {
+          monitor.advance(1);
+          continue;
+        }
+        int row = tile.row0() + k / tile.cols();
+        int col = tile.col0() + k % tile.cols();
+        Cell cell = Cell.reference(tile.array(), row, col);
+        double g = start[row * cols + col];
+        reads[k] = 1;
+        // Step per pulse in each direction; the first guess is the tile's typical step.
+        double stepUp = typicalStepSiemens;
+        double stepDown = typicalStepSiemens;
+        boolean firstUp = true;
+        boolean firstDown = true;
+        int used = 0;
+        while (Math.abs(target - g) > tol && used < s.refBudgetPulses() && reads[k] < s.refMaxReads()) {
+          double e = target - g;
+          Polarity dir = e > 0 ? Polarity.UP : Polarity.DOWN;
+          boolean first = dir == Polarity.UP ? firstUp : firstDown;
+          double st = dir == Polarity.UP ? stepUp : stepDown;
+          double aim = first ? 0.7 : 1.0;
+          int count = (int) Math.max(1, Math.round(aim * Math.abs(e) / st));
+          count = Math.min(count, Math.min(maxPerCommand, s.refBudgetPulses() - used));
+          double after = driver.pulseThenRead(cell, dir == Polarity.UP ? up : down, count, s.readVolts());
+          used += count;
+          reads[k]++;
+          double moved = (after - g) * dir.sign();
+          // Trust the measured step only when the move stands out of the read noise; otherwise grow the
+          // guess so that a device with a smaller step than expected is not crept up on one pulse at a time.
+          double measured = moved / count;
+          double next = moved > 2 * tol ? measured : Math.max(st * 2, measured);
+          if (dir == Polarity.UP) {
+            stepUp = next;
+            firstUp = false;
+          } else {
+            stepDown = next;
+            firstDown = false;
+          }
+          g = after;
+        }
+        achieved[k] = g;
+        error[k] = g - target;
+        pulses[k] = used;
+        reached[k] = Math.abs(g - target) <= tol;
+        monitor.advance(1);
+      }
+    } catch (DriverAbortedException e) {
+      // Stopped: what was reached stays recorded; the rest stays NaN.
+    }
+    return new Result(tile, targetSiemens.clone(), achieved, error, pulses, reads, reached);
+  }
+}

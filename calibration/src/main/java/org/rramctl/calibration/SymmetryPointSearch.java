@@ -1,0 +1,392 @@
+package org.rramctl.calibration;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.rramctl.driver.BoardInfo;
+import org.rramctl.driver.Cell;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.Plane;
+import org.rramctl.driver.Polarity;
+import org.rramctl.driver.Tile;
+
+/**
+ * Finds each device's symmetry point with alternating up and down pulses (DESIGN.md section 3,
+ * Kim et al. 2019, arXiv 1907.10228), through the driver interface only.
+ *
+ * <h2>Method</h2>
+ * <ol>
+ *   <li><b>Same-sign block.</b> When the median device reads within 15 % of an end of the conductance
+ *       window, a block of pulses toward the middle is applied first (in chunks, reading after each) until
+ *       the median is inside the middle 40 % or the block budget is spent. Alternation would get there too,
+ *       but a same-sign pulse moves a device about twice as far as a pair does.</li>
+ *   <li><b>Response probe.</b> {@value #PROBE_PULSES} up pulses, a read, as many down pulses, a read: the
+ *       response each way, which tells a stuck device from a working one and gives reference programming
+ *       its first step size.</li>
+ *   <li><b>Alternation.</b> Up, down, up, down ... A pair moves w by about
+ *       {@code -(a_up/b_max - a_down/b_min) (w - w*)}: an exponential approach with a time constant of
+ *       hundreds of pairs, then a limit cycle around w*.</li>
+ *   <li><b>Sparse sampling.</b> Once every {@code sampleEveryPairs} pairs the devices are read after the
+ *       up pulse (u) and after the down pulse (d). A single read is biased by about half a step (after an
+ *       up pulse the device sits above w*); the midpoint m = (u + d) / 2 is not, to first order (the
+ *       residual bias is {@code h (a_up/b_max + a_down/b_min) / (a_up/b_max - a_down/b_min)} with h half a
+ *       step, about 1e-4 of the range). Consecutive pairs are correlated over the time constant, so reading
+ *       every pair would cost most of the run and add almost no information.</li>
+ *   <li><b>Estimate.</b> The mean of m over the trailing half of the samples (the leading half holds the
+ *       approach and is discarded). Its standard error treats the samples as AR(1): with lag-one correlation
+ *       rho, plus white read noise: {@code Var(mean) = (c0 + 2 c1 / (1 - rho)) / n} with rho = c2 / c1 from
+ *       the lag-1 and lag-2 autocovariances (read noise only inflates c0), each corrected for the
+ *       sample-mean bias (autocovariances about the sample mean are low by about Var(mean)).</li>
+ *   <li><b>Convergence.</b> Every {@code checkEveryPairs} pairs (after {@code minPairs}): a device is done
+ *       when SE &lt;= tolerance and the means of the two halves of its window differ by at most the
+ *       tolerance. For an exponential tail the window mean's bias is 0.55-0.8 times that difference, so
+ *       the second condition bounds the leftover approach. Otherwise the device runs on until the budget.</li>
+ * </ol>
+ * In the array-parallel mode one pulse program drives the whole tile, so a 256 x 785 tile costs the pulses
+ * of one device plus the sparse reads; devices that are done keep receiving pulses (the array cannot skip
+ * them) but their estimate is frozen. The per-device mode runs the same procedure on one device at a time
+ * with single-device calls, for single-device instruments and for re-doing outliers.
+ */
+public final class SymmetryPointSearch {
+  /** Devices per tile whose convergence is traced for plots. */
+  static final int TRACED_DEVICES = 4;
+  /** Pulses each way of the response probe that finds stuck devices. */
+  public static final int PROBE_PULSES = 128;
+
+  private SymmetryPointSearch() {}
+
+  /** Array-parallel search of a tile's active devices. */
+  public static TileSearch parallel(CrossbarDriver driver, Tile tile, CalibrationSettings s, Monitor monitor) throws IOException {
+    BoardInfo info = driver.info();
+    Actuator act = Actuators.parallel(driver, tile, Plane.ACTIVE, s);
+    Actuator approach = s.approachPairs() == 0 ? null
+        : Actuators.parallel(driver, tile, Plane.ACTIVE, s.approachPulse(Polarity.UP), s.approachPulse(Polarity.DOWN));
+    monitor.stage("symmetry points, " + tile, (s.budgetPulses() + 1) / 2, "pairs");
+    Group g = new Group(act, approach, s, info.gMinSiemens(), info.gMaxSiemens(), traceIndices(tile), monitor, true);
+    g.run();
+    return g.result(tile);
+  }
+
+  /** Per-device search of every device of a tile, one at a time. */
+  public static TileSearch perDevice(CrossbarDriver driver, Tile tile, CalibrationSettings s, Monitor monitor) throws IOException {
+    BoardInfo info = driver.info();
+    info.checkTile(tile);
+    int n = tile.devices();
+    double[] est = new double[n];
+    double[] se = new double[n];
+    int[] pulses = new int[n];
+    SearchStatus[] status = new SearchStatus[n];
+    double[] step = new double[n];
+    double[] stepSe = new double[n];
+    Arrays.fill(est, Double.NaN);
+    Arrays.fill(se, Double.NaN);
+    Arrays.fill(step, Double.NaN);
+    Arrays.fill(stepSe, Double.NaN);
+    Arrays.fill(status, SearchStatus.NOT_MEASURED);
+    List<Trace> traces = new ArrayList<>();
+    int[] traced = traceIndices(tile);
+    monitor.stage("symmetry points per device, " + tile, n, "devices");
+    int block = 0;
+    for (int k = 0; k < n; k++) {
+      if (monitor.stopRequested()) break;
+      Cell cell = Cell.active(tile.array(), tile.row0() + k / tile.cols(), tile.col0() + k % tile.cols());
+      Actuator act = Actuators.single(driver, cell, s.upPulse(), s.downPulse(), s.readVolts());
+      Actuator approach = s.approachPairs() == 0 ? null
+          : Actuators.single(driver, cell, s.approachPulse(Polarity.UP), s.approachPulse(Polarity.DOWN), s.readVolts());
+      boolean trace = contains(traced, k);
+      Group g = new Group(act, approach, s, info.gMinSiemens(), info.gMaxSiemens(), trace ? new int[] {0} : new int[0], Monitor.NONE, false);
+      g.monitorStop = monitor;
+      g.run();
+      est[k] = g.est[0];
+      se[k] = g.se[0];
+      pulses[k] = g.pulses[0];
+      status[k] = g.status[0];
+      step[k] = g.step[0];
+      stepSe[k] = g.stepSe[0];
+      block = g.blockPulses;
+      for (Trace t : g.traces) traces.add(new Trace(cell.array(), cell.row(), cell.col(), t.pairs(), t.midpointSiemens(), t.estimateSiemens()));
+      monitor.advance(1);
+      if (status[k] == SearchStatus.INTERRUPTED) break;
+    }
+    return new TileSearch(tile, est, se, pulses, status, step, stepSe, block, traces);
+  }
+
+  private static boolean contains(int[] a, int v) {
+    for (int x : a) if (x == v) return true;
+    return false;
+  }
+
+  /** A few devices spread over the tile: first, last, and two in between. */
+  static int[] traceIndices(Tile tile) {
+    int n = tile.devices();
+    if (n <= TRACED_DEVICES) {
+      int[] all = new int[n];
+      for (int i = 0; i < n; i++) all[i] = i;
+      return all;
+    }
+    return new int[] {0, n / 3 + tile.cols() / 2, (2 * n) / 3 + tile.cols() / 3, n - 1};
+  }
+
+  /** The search state of one group of devices pulsed together. */
+  static final class Group {
+    private final Actuator act;
+    private final Actuator approach;
+    private final CalibrationSettings s;
+    private final double gMin;
+    private final double gMax;
+    private final int n;
+    private final int[] traced;
+    private final Monitor monitor;
+    private final boolean reportPairs;
+    Monitor monitorStop;
+    final double[] est;
+    final double[] se;
+    final int[] pulses;
+    final SearchStatus[] status;
+    final double[] step;
+    final double[] stepSe;
+    int blockPulses;
+    private int approachDone;
+    private int probeDone;
+    final List<Trace> traces = new ArrayList<>();
+    /** Midpoints relative to each device's first read (float keeps 235k devices x 256 samples in 240 MB). */
+    private float[] samples;
+    private final double[] anchor;
+    private int nSamples;
+    private final int capacity;
+    private final int[][] tracePairs;
+    private final float[][] traceMid;
+    private final float[][] traceEst;
+
+    Group(Actuator act, Actuator approach, CalibrationSettings s, double gMin, double gMax, int[] traced, Monitor monitor, boolean reportPairs) {
+      this.act = act;
+      this.approach = approach;
+      this.s = s;
+      this.gMin = gMin;
+      this.gMax = gMax;
+      this.n = act.size();
+      this.traced = traced;
+      this.monitor = monitor;
+      this.monitorStop = monitor;
+      this.reportPairs = reportPairs;
+      est = new double[n];
+      se = new double[n];
+      pulses = new int[n];
+      status = new SearchStatus[n];
+      step = new double[n];
+      stepSe = new double[n];
+      Arrays.fill(est, Double.NaN);
+      Arrays.fill(se, Double.NaN);
+      Arrays.fill(step, Double.NaN);
+      Arrays.fill(stepSe, Double.NaN);
+      Arrays.fill(status, SearchStatus.NOT_MEASURED);
+      anchor = new double[n];
+      capacity = s.budgetPulses() / 2 / s.sampleEveryPairs() + 1;
+      samples = new float[Math.multiplyExact(n, capacity)];
+      tracePairs = new int[traced.length][capacity];
+      traceMid = new float[traced.length][capacity];
+      traceEst = new float[traced.length][capacity];
+    }
+
+    void run() throws IOException {
+      double[] u = new double[n];
+      double[] d = new double[n];
+      int pairs = 0;
+      int running = n;
+      try {
+        act.read(u);
+        blockPulses = sameSignBlock(u);
+        // Response probe: PROBE_PULSES up, read, as many down, read. A working device moves tens of read-noise
+        // standard deviations each way; a stuck one does not. (The limit-cycle step itself is smaller than
+        // the read noise and cannot tell them apart in a few hundred reads.)
+        act.pulses(Polarity.UP, PROBE_PULSES);
+        act.read(d);
+        for (int i = 0; i < n; i++) step[i] = d[i] - u[i];
+        act.pulses(Polarity.DOWN, PROBE_PULSES);
+        act.read(u);
+        for (int i = 0; i < n; i++) stepSe[i] = d[i] - u[i];
+        probeDone = 2 * PROBE_PULSES;
+        System.arraycopy(u, 0, anchor, 0, n);
+        Arrays.fill(status, SearchStatus.INTERRUPTED);
+        int approachPairs = approach == null ? 0 : s.approachPairs();
+        for (int p = 0; p < approachPairs && !monitorStop.stopRequested(); p++) {
+          approach.pulse(Polarity.UP);
+          approach.pulse(Polarity.DOWN);
+          if (reportPairs) monitor.advance(1);
+        }
+        approachDone = 2 * approachPairs;
+        int maxPairs = (s.budgetPulses() - Math.abs(blockPulses) - probeDone - approachDone) / 2;
+        while (pairs < maxPairs && running > 0) {
+          if (monitorStop.stopRequested()) break;
+          pairs++;
+          boolean sample = pairs % s.sampleEveryPairs() == 0;
+          if (sample) {
+            act.pulseThenRead(Polarity.UP, u);
+            act.pulseThenRead(Polarity.DOWN, d);
+            record(u, d, pairs);
+          } else {
+            act.pulse(Polarity.UP);
+            act.pulse(Polarity.DOWN);
+          }
+          if (reportPairs) monitor.advance(1);
+          if (pairs % s.checkEveryPairs() == 0 && pairs >= s.minPairs()) running = check(pairs);
+        }
+        for (int i = 0; i < n; i++) {
+          if (status[i] != SearchStatus.INTERRUPTED) continue;
+          if (pairs >= maxPairs) {
+            status[i] = SearchStatus.BUDGET;
+            finish(i, pairs);
+          } else if (nSamples >= 4) {
+            finish(i, pairs);
+          } else {
+            status[i] = SearchStatus.NOT_MEASURED;
+            pulses[i] = Math.abs(blockPulses) + probeDone + approachDone + 2 * pairs;
+          }
+        }
+      } catch (DriverAbortedException e) {
+        for (int i = 0; i < n; i++) {
+          if (status[i] == SearchStatus.CONVERGED) continue;
+          status[i] = nSamples >= 4 ? SearchStatus.INTERRUPTED : SearchStatus.NOT_MEASURED;
+          if (nSamples >= 4) finish(i, pairs);
+        }
+      }
+      for (int t = 0; t < traced.length; t++) {
+        int m = Math.min(nSamples, capacity);
+        traces.add(new Trace(0, 0, traced[t], Arrays.copyOf(tracePairs[t], m), Arrays.copyOf(traceMid[t], m), Arrays.copyOf(traceEst[t], m)));
+      }
+      samples = null;
+    }
+
+    /** Applies the initial same-sign block when the median device starts near an end of the window; returns signed pulses. */
+    private int sameSignBlock(double[] g) throws IOException {
+      if (s.blockBudgetPulses() == 0) return 0;
+      double window = gMax - gMin;
+      double med = median(g);
+      double y = (med - gMin) / window;
+      Polarity dir;
+      if (y < 0.15) dir = Polarity.UP;
+      else if (y > 0.85) dir = Polarity.DOWN;
+      else return 0;
+      int chunk = 32;
+      int applied = 0;
+      while (applied + chunk <= s.blockBudgetPulses()) {
+        if (monitorStop.stopRequested()) break;
+        act.pulses(dir, chunk);
+        applied += chunk;
+        act.read(g);
+        y = (median(g) - gMin) / window;
+        if (y > 0.3 && y < 0.7) break;
+      }
+      return dir.sign() * applied;
+    }
+
+    private void record(double[] u, double[] d, int pairs) {
+      if (nSamples >= capacity) return;
+      int base = nSamples;
+      for (int i = 0; i < n; i++) {
+        double m = 0.5 * (u[i] + d[i]);
+        samples[i * capacity + base] = (float) (m - anchor[i]);
+      }
+      nSamples++;
+      for (int t = 0; t < traced.length; t++) {
+        int i = traced[t];
+        tracePairs[t][base] = pairs;
+        traceMid[t][base] = (float) (0.5 * (u[i] + d[i]));
+        traceEst[t][base] = (float) (window(i)[0] + anchor[i]);
+      }
+    }
+
+    /** Trailing-window statistics of device i: mean (relative to anchor), SE, |difference of the halves|. */
+    private double[] window(int i) {
+      int a = nSamples / 2;
+      int m = nSamples - a;
+      int off = i * capacity;
+      double sum = 0;
+      for (int k = a; k < nSamples; k++) sum += samples[off + k];
+      double mean = sum / m;
+      if (m < 3) return new double[] {mean, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
+      double ss = 0;
+      double lag = 0;
+      double prev = samples[off + a] - mean;
+      ss += prev * prev;
+      for (int k = a + 1; k < nSamples; k++) {
+        double x = samples[off + k] - mean;
+        ss += x * x;
+        lag += prev * x;
+        prev = x;
+      }
+      // Autocovariances at lags 1 and 2 give the AR(1) decay free of the white read noise (which only
+      // inflates lag 0); reading the decay from lag 1 alone underestimated the standard error twofold.
+      double lag2 = 0;
+      for (int k = a + 2; k < nSamples; k++) lag2 += (samples[off + k - 2] - mean) * (samples[off + k] - mean);
+      double g0 = ss / m;
+      double g1 = lag / m;
+      double g2 = lag2 / m;
+      // Autocovariances about the sample mean are low by about Var(mean); add it back (three fixed-point steps).
+      // Var(mean) = (c0 + 2 c1 / (1 - rho)) / m for AR(1) plus white noise, with c_h = g_h + Var(mean);
+      // solved for Var(mean) at fixed rho, then rho refreshed: three fixed-point steps.
+      double varMean = g0 / m;
+      for (int it = 0; it < 3; it++) {
+        double c1 = g1 + varMean;
+        double rho = c1 > 0 ? Math.max(0, Math.min(0.98, (g2 + varMean) / c1)) : 0;
+        double denom = m - 1 - 2 / (1 - rho);
+        double num = g0 + 2 * Math.max(0, g1) / (1 - rho);
+        varMean = denom > m / 8.0 ? num / denom : Double.POSITIVE_INFINITY;
+        if (Double.isInfinite(varMean)) break;
+      }
+      double stdErr = Math.sqrt(varMean);
+      int h = m / 2;
+      double s1 = 0;
+      double s2 = 0;
+      for (int k = a; k < a + h; k++) s1 += samples[off + k];
+      for (int k = a + h; k < nSamples; k++) s2 += samples[off + k];
+      double trend = Math.abs(s2 / (m - h) - s1 / h);
+      return new double[] {mean, stdErr, trend};
+    }
+
+    private int check(int pairs) {
+      int running = 0;
+      if (nSamples < 32) {
+        for (SearchStatus st : status) if (st == SearchStatus.INTERRUPTED) running++;
+        return running;
+      }
+      double tol = s.toleranceSiemens();
+      for (int i = 0; i < n; i++) {
+        if (status[i] != SearchStatus.INTERRUPTED) continue;
+        double[] w = window(i);
+        if (w[1] <= tol && w[2] <= tol) {
+          status[i] = SearchStatus.CONVERGED;
+          finish(i, pairs);
+        } else {
+          running++;
+        }
+      }
+      return running;
+    }
+
+    private void finish(int i, int pairs) {
+      double[] w = window(i);
+      est[i] = w[0] + anchor[i];
+      se[i] = w[1];
+      pulses[i] = Math.abs(blockPulses) + probeDone + approachDone + 2 * pairs;
+    }
+
+    TileSearch result(Tile tile) {
+      List<Trace> out = new ArrayList<>();
+      for (Trace t : traces) {
+        int k = t.col();
+        out.add(new Trace(tile.array(), tile.row0() + k / tile.cols(), tile.col0() + k % tile.cols(), t.pairs(), t.midpointSiemens(), t.estimateSiemens()));
+      }
+      return new TileSearch(tile, est, se, pulses, status, step, stepSe, blockPulses, out);
+    }
+  }
+
+  static double median(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    int m = c.length;
+    return m % 2 == 1 ? c[m / 2] : 0.5 * (c[m / 2 - 1] + c[m / 2]);
+  }
+}

@@ -1,0 +1,217 @@
+package org.rramctl.driver.scpi;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.rramctl.driver.ArrayGeometry;
+import org.rramctl.driver.BoardInfo;
+import org.rramctl.driver.Capability;
+import org.rramctl.driver.Cell;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.DriverStatus;
+import org.rramctl.driver.Plane;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.SafetyEnvelope;
+
+/**
+ * A Keithley-class source-measure unit as a {@link CrossbarDriver} for single-device work: one device
+ * (array 0, 1 x 1) on the 2400; on the two-channel 2600B the active device on smua and its reference
+ * device on smub. Vector operations are not native; {@link org.rramctl.driver.SingleDeviceFallback}
+ * composes them, slowly.
+ *
+ * <p>Safety: the compliance is set while the outputs are off, before anything can turn them on; every
+ * request is checked against the instrument's limits before a byte is sent; after each command group the
+ * error queue is read; on any error, abort, or lost link the source is ramped to 0 V and the outputs are
+ * switched off (PyMeasure's {@code shutdown()} discipline) before the exception reaches the caller.
+ *
+ * <p>Threading: one caller thread; {@link #abort()} may be called from any other thread and sends the
+ * shutdown lines at once (the channel serialises lines), then the operation in progress ends with
+ * {@link DriverAbortedException}.
+ */
+public final class SmuDriver implements CrossbarDriver {
+  private final ScpiChannel channel;
+  private final SmuDialect dialect;
+  private final BoardInfo info;
+  private final SafetyEnvelope limits;
+  private final double complianceAmps;
+  private volatile boolean closed;
+  private volatile boolean aborting;
+  private volatile boolean busy;
+  private boolean lastAborted;
+  private double lastLevel;
+  private long pulsesApplied;
+  private String lastError = "";
+
+  /**
+   * Identifies the instrument, configures it (compliance first, outputs off) and checks its error queue.
+   *
+   * @param model "auto" (from *IDN?), "2400" or "2600"
+   * @param complianceAmps current compliance for every operation
+   * @param gMinSiemens lower end of the devices' conductance window (for calibration's plausibility checks)
+   * @param gMaxSiemens upper end
+   */
+  public SmuDriver(ScpiChannel channel, String model, double complianceAmps, double gMinSiemens, double gMaxSiemens) throws IOException {
+    this.channel = channel;
+    String idn = channel.query("*IDN?").trim();
+    SmuDialect fromIdn = SmuDialect.fromIdn(idn);
+    this.dialect = switch (model) {
+      case "auto" -> fromIdn;
+      case "2400", "2600" -> {
+        if (!fromIdn.family().equals(model)) {
+          throw new IllegalArgumentException("model: " + model + " (expected: the instrument at " + channel.endpoint() + " identifies as " + idn + ")");
+        }
+        yield fromIdn;
+      }
+      default -> throw new IllegalArgumentException("model: '" + model + "' (expected: auto, 2400 or 2600)");
+    };
+    if (!(complianceAmps > 0) || complianceAmps > dialect.limits().complianceAmps()) {
+      throw new IllegalArgumentException("compliance: " + complianceAmps + " A (expected: 0 < I <= " + dialect.limits().complianceAmps() + " A for a " + dialect.family() + ")");
+    }
+    this.complianceAmps = complianceAmps;
+    String[] f = idn.split(",");
+    String serial = f.length > 2 ? f[2].trim() : "unknown";
+    String firmware = f.length > 3 ? f[3].trim() : "unknown";
+    boolean reference = dialect.channels() > 1;
+    Set<Capability> caps = EnumSet.of(Capability.READ, Capability.PULSE);
+    if (reference) caps.add(Capability.REFERENCE_ARRAYS);
+    this.info = new BoardInfo("keithley-" + dialect.family() + "-" + serial, f.length > 1 ? f[0].trim() + " " + f[1].trim() : idn, firmware, 0,
+        List.of(new ArrayGeometry(0, 1, 1, reference)), dialect.limits().withComplianceAmps(complianceAmps), 22, gMinSiemens, gMaxSiemens, caps);
+    this.limits = SafetyEnvelope.of(info);
+    group(dialect.configure(complianceAmps), -1);
+  }
+
+  public SmuDialect dialect() {
+    return dialect;
+  }
+
+  @Override
+  public BoardInfo info() {
+    return info;
+  }
+
+  private void checkOpen() {
+    if (closed) throw new IllegalStateException("instrument " + channel.endpoint() + " is closed");
+  }
+
+  private int channelOf(Cell c) {
+    info.checkCell(c);
+    return c.plane() == Plane.ACTIVE ? 0 : 1;
+  }
+
+  /**
+   * Sends a command group (the line at {@code queryIndex} is a query whose reply is returned), then reads
+   * the error queue. Any failure shuts the outputs down before it propagates.
+   */
+  private String group(List<String> lines, int queryIndex) throws IOException {
+    checkOpen();
+    lastAborted = false;
+    String reply = null;
+    busy = true;
+    try {
+      for (int i = 0; i < lines.size(); i++) {
+        if (aborting) throw aborted();
+        if (i == queryIndex) reply = channel.query(lines.get(i));
+        else channel.send(lines.get(i));
+      }
+      SmuDialect.Error e = dialect.parseError(channel.query(dialect.nextError()));
+      if (e.code() != 0) {
+        lastError = e.code() + " " + e.message();
+        throw new InstrumentErrorException(channel.endpoint(), e.code(), e.message(), String.join(" | ", lines));
+      }
+      if (aborting) throw aborted();
+      return reply;
+    } catch (IOException | RuntimeException e) {
+      shutdownQuietly();
+      if (aborting) {
+        aborting = false;
+        lastAborted = true;
+        if (!(e instanceof DriverAbortedException)) throw aborted();
+      }
+      throw e;
+    } finally {
+      busy = false;
+      aborting = false;
+    }
+  }
+
+  private DriverAbortedException aborted() {
+    return new DriverAbortedException("aborted: " + channel.endpoint() + " ramped to 0 V, outputs off");
+  }
+
+  private void shutdownQuietly() {
+    try {
+      for (String line : dialect.shutdown(lastLevel)) channel.send(line);
+    } catch (IOException | RuntimeException ignored) {
+      // The link is gone: nothing more can be sent; the instrument's own output-off on disconnect is the last line of defence.
+    }
+    lastLevel = 0;
+  }
+
+  @Override
+  public double read(Cell cell, double readVolts) throws IOException {
+    checkOpen();
+    int ch = channelOf(cell);
+    limits.checkReadVolts(readVolts);
+    lastLevel = readVolts;
+    String reply = group(List.of(dialect.measure(ch, readVolts)), 0);
+    lastLevel = 0;
+    try {
+      return dialect.parseCurrent(reply) / readVolts;
+    } catch (RuntimeException e) {
+      shutdownQuietly();
+      throw new IOException(channel.endpoint() + ": reply '" + reply + "' (expected: a current reading)", e);
+    }
+  }
+
+  @Override
+  public void pulse(Cell cell, Pulse pulse, int count) throws IOException {
+    checkOpen();
+    int ch = channelOf(cell);
+    limits.checkPulses(pulse, count);
+    double volts = pulse.polarity().sign() * pulse.amplitudeVolts();
+    List<String> lines = dialect.pulses(ch, volts, pulse.widthNanos(), count);
+    lastLevel = volts;
+    group(lines, lines.size() - 1);
+    lastLevel = 0;
+    pulsesApplied += count;
+  }
+
+  @Override
+  public DriverStatus status() {
+    checkOpen();
+    return new DriverStatus(true, lastAborted, pulsesApplied, lastError);
+  }
+
+  @Override
+  public void abort() {
+    if (closed) return;
+    // Only an operation in flight is stopped; an abort between operations just idles the outputs.
+    if (busy) aborting = true;
+    shutdownQuietly();
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    shutdownQuietly();
+    closed = true;
+    channel.close();
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "SmuDriver[%s at %s]", dialect.family(), channel.endpoint());
+  }
+
+  /** Lines a driver would send for one read, for documentation and byte counting. */
+  public List<String> linesForRead(double volts) {
+    List<String> out = new ArrayList<>();
+    out.add(dialect.measure(0, volts));
+    out.add(dialect.nextError());
+    return out;
+  }
+}

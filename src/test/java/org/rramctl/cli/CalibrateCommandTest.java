@@ -1,0 +1,75 @@
+package org.rramctl.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rramctl.calibration.CalibrationRecord;
+import org.rramctl.calibration.CalibrationRecords;
+
+class CalibrateCommandTest {
+  private static final String BOARD = "sim:rram-imbalanced?arrays=1&rows=12&cols=12&seed=3";
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "calibrate";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return Main.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void calibratesWritesARecordAndPlotsThenCheckReportsDrift(@TempDir Path dir) throws Exception {
+    Path cal = dir.resolve("cal.json");
+    int code = run("--board", BOARD, "--fit-devices", "8", "--out", cal.toString(), "--plot", dir.resolve("plots").toString());
+    assertEquals(0, code, err.toString());
+    CalibrationRecord rec = CalibrationRecords.read(cal);
+    assertEquals(144, rec.tiles().get(0).devices());
+    assertTrue(out.toString().contains("devices calibrated 144"), out.toString());
+    for (String png : new String[] {"symmetry-points.png", "map-array0.png", "convergence.png", "pulse-response.png"}) {
+      assertTrue(Files.size(dir.resolve("plots").resolve(png)) > 1000, png);
+    }
+    assertEquals(0, run("--check", cal.toString(), "--board", BOARD), err.toString());
+    assertTrue(out.toString().contains("references re-read: 144"), out.toString());
+  }
+
+  @Test
+  void badToleranceIsOneLineAndExitTwoAndWritesNothing(@TempDir Path dir) {
+    Path cal = dir.resolve("cal.json");
+    assertEquals(2, run("--board", BOARD, "--tolerance", "lots", "--out", cal.toString()));
+    assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    assertTrue(err.toString().startsWith("rramctl: --tolerance: 'lots'"), err.toString());
+    assertFalse(Files.exists(cal));
+  }
+
+  @Test
+  void checkAgainstAnotherBoardNamesBoth(@TempDir Path dir) throws Exception {
+    Path cal = dir.resolve("cal.json");
+    assertEquals(0, run("--board", BOARD, "--fit-devices", "0", "--cells", "0:0-3,0-3", "--out", cal.toString()));
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("--check", cal.toString(), "--board", "sim:rram-imbalanced?arrays=1&rows=12&cols=12&seed=4"));
+    assertTrue(err.toString().contains("seed3") && err.toString().contains("seed4"), err.toString());
+  }
+
+  @Test
+  void aFileThatIsNotARecordIsNamed(@TempDir Path dir) throws Exception {
+    Path bogus = dir.resolve("notes.json");
+    Files.writeString(bogus, "{\"hello\": 1}");
+    assertEquals(1, run("--check", bogus.toString(), "--board", BOARD));
+    assertTrue(err.toString().contains(bogus.toString()) && err.toString().contains("not a calibration record"), err.toString());
+  }
+
+  @Test
+  void missingOutIsAUsageError() {
+    assertEquals(2, run("--board", BOARD));
+    assertTrue(err.toString().startsWith("rramctl: --out: missing"), err.toString());
+  }
+}
