@@ -96,6 +96,36 @@ public final class RunDirectory {
     }
   }
 
+  /** Bytes read from a journal's end to find its last line without reading the whole file. */
+  static final int TAIL_BYTES = 64 * 1024;
+
+  /**
+   * True when the file's last line is complete and a stop document (every document starts with its
+   * type), judged from the last {@link #TAIL_BYTES}; false when unsure, so the caller reads it all.
+   */
+  static boolean endsWithStop(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      int n = (int) Math.min(size, TAIL_BYTES);
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(n);
+      while (buf.hasRemaining() && ch.read(buf, size - n + buf.position()) > 0) {
+        // read the tail fully
+      }
+      byte[] b = buf.array();
+      if (n == 0 || b[n - 1] != '\n') return false;
+      int start = n - 2;
+      while (start >= 0 && b[start] != '\n') start--;
+      if (start < 0 && size > n) return false; // the last line is longer than the tail
+      byte[] prefix = "{\"type\":\"stop\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      int from = start + 1;
+      if (n - from < prefix.length) return false;
+      for (int i = 0; i < prefix.length; i++) if (b[from + i] != prefix[i]) return false;
+      return true;
+    } catch (NoSuchFileException e) {
+      return true; // gone: nothing to recover
+    }
+  }
+
   /** A run as listed: its journal, and its status with a live run's RUNNING and a dead one's INTERRUPTED. */
   public record Entry(String runId, Journal journal, RunStatus status) {}
 
@@ -117,6 +147,7 @@ public final class RunDirectory {
   public List<String> recover(java.util.function.Supplier<Instant> clock) throws IOException {
     List<String> marked = new ArrayList<>();
     for (String id : runIds()) {
+      if (endsWithStop(journal(id))) continue;
       Journal j;
       try {
         j = Journal.read(journal(id));
