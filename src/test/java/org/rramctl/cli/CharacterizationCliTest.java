@@ -31,13 +31,7 @@ class CharacterizationCliTest {
   record Result(int code, String out, String err) {}
 
   static CommandLine cli() {
-    CommandLine cl = Main.commandLine();
-    cl.addSubcommand(new ProcedureCommand());
-    cl.addSubcommand(new RunsCommand());
-    cl.addSubcommand(new AbortCommand());
-    cl.addSubcommand(new WatchCommand());
-    cl.addSubcommand(new PlotCommand());
-    return cl;
+    return Main.commandLine();
   }
 
   static Result run(String... args) {
