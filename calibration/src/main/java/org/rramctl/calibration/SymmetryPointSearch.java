@@ -535,8 +535,11 @@ public final class SymmetryPointSearch {
         }
         double stat = s2 * sum / ((double) m * m) + r2 / m;
         double bias = leftoverBias(i, m, rho);
-        // The window holds only about m (1 - rho) independent stretches, so s^2 comes with about that many
-        // degrees of freedom: scale by Student's t so that +-1.96 SE is a 95 % interval, as a user reads it.
+        // The window holds only about m (1 - rho) independent stretches, which bounds how well this device's
+        // own variance, and how far its correlation departs from the shared one (its time constant differs by
+        // tens of per cent), can be known from it: Student's t with that many degrees of freedom, so that
+        // +-1.96 SE is a 95 % interval as a user reads it. Conservative for the typical device (most of the
+        // widening falls on short windows, m (1 - rho) ~ 1.5 for rram-imbalanced), right for the tail.
         // (One quantile per window length: the inverse t costs tens of microseconds, 235k devices share a few hundred lengths.)
         double widen = widening.computeIfAbsent(m, len -> new TDistribution(null, Math.max(1, len * (1 - r)))
             .inverseCumulativeProbability(0.975) / 1.959964);
