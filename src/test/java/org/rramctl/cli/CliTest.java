@@ -79,7 +79,8 @@ class CliTest {
     Result r = run("info", "--board", "foo:bar");
     assertEquals(2, r.code());
     assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().startsWith("rramctl: board: 'foo:bar': unknown scheme 'foo:' (expected: sim:"), r.err());
+    assertTrue(r.err().startsWith("rramctl: board: 'foo:bar': unknown scheme 'foo:' (expected: "), r.err());
+    for (String scheme : new String[] {"sim:[PRESET]", "scpi:serial:"}) assertTrue(r.err().contains(scheme), "names " + scheme + ": " + r.err());
   }
 
   @Test

@@ -13,6 +13,8 @@ public final class Boards {
   public static List<DriverProvider> providers() {
     List<DriverProvider> out = new ArrayList<>();
     ServiceLoader.load(DriverProvider.class).forEach(out::add);
+    // A stable order, so that error messages and help text do not depend on the class path.
+    out.sort(java.util.Comparator.comparing(p -> p.schemes().get(0)));
     return out;
   }
 

@@ -29,6 +29,10 @@ final class DevicePlane {
   final double[] gPerW;
   private final double gMin;
   private final double c2c;
+  /** G_active - G_reference of each device of this array, kept current on every change (shared by both planes). */
+  private double[] diff;
+  private DevicePlane partner;
+  private double diffSign;
 
   DevicePlane(DevicePreset p, int rows, int cols, FastRandom rng) {
     this.rows = rows;
@@ -62,6 +66,29 @@ final class DevicePlane {
   }
 
   /**
+   * Links an active plane and its reference plane to one shared array of {@code G_active - G_reference},
+   * updated on every change, so that differential vector reads stream one array instead of two.
+   */
+  static double[] linkDifferential(DevicePlane active, DevicePlane reference) {
+    double[] d = new double[active.g.length];
+    for (int k = 0; k < d.length; k++) d[k] = active.g[k] - reference.g[k];
+    active.diff = d;
+    active.partner = reference;
+    active.diffSign = 1;
+    reference.diff = d;
+    reference.partner = active;
+    reference.diffSign = -1;
+    return d;
+  }
+
+  private void store(int k, double x) {
+    w[k] = x;
+    double gk = gMin + (x - bMin[k]) * gPerW[k];
+    g[k] = gk;
+    if (diff != null) diff[k] = diffSign * (gk - partner.g[k]);
+  }
+
+  /**
    * Applies |n| pulses to device k, UP for n > 0 and DOWN for n < 0, each step scaled by
    * {@code strength} (1 for the nominal pulse) and by its own cycle-to-cycle noise draw.
    */
@@ -90,8 +117,7 @@ final class DevicePlane {
     } else {
       return;
     }
-    w[k] = x;
-    g[k] = gMin + (x - bMin[k]) * gPerW[k];
+    store(k, x);
   }
 
   /** Closed-form symmetry point of device k, weight units: a_up (1 - w/b_max) = a_down (1 - w/b_min). */
@@ -105,8 +131,6 @@ final class DevicePlane {
 
   /** Sets device k's state directly (emulator-only: restoring checkpoints and setting up tests). */
   void set(int k, double weight) {
-    double x = Math.max(bMin[k], Math.min(bMax[k], weight));
-    w[k] = x;
-    g[k] = gMin + (x - bMin[k]) * gPerW[k];
+    store(k, Math.max(bMin[k], Math.min(bMax[k], weight)));
   }
 }

@@ -47,6 +47,7 @@ public final class EmulatorDriver implements CrossbarDriver {
   private final SafetyEnvelope hardware;
   private final DevicePlane[] active;
   private final DevicePlane[] reference;
+  private final double[][] differential;
   private final FastRandom rng;
   private final double gUnit;
   private final double adcLsbSiemens;
@@ -71,9 +72,11 @@ public final class EmulatorDriver implements CrossbarDriver {
     FastRandom deviceDraws = new FastRandom(seed);
     active = new DevicePlane[arrays.size()];
     reference = new DevicePlane[arrays.size()];
+    differential = new double[arrays.size()][];
     for (ArrayGeometry g : arrays) {
       active[g.index()] = new DevicePlane(preset, g.rows(), g.cols(), deviceDraws);
       reference[g.index()] = new DevicePlane(preset, g.rows(), g.cols(), deviceDraws);
+      differential[g.index()] = DevicePlane.linkDifferential(active[g.index()], reference[g.index()]);
     }
     this.rng = new FastRandom(seed ^ 0x5DEECE66DL);
     this.gUnit = (preset.gMaxSiemens() - preset.gMinSiemens()) / 2;
@@ -258,9 +261,8 @@ public final class EmulatorDriver implements CrossbarDriver {
           for (int c = 0; c < out.length; c++) out[c] += v * gr[base + c];
         }
         case DIFFERENTIAL -> {
-          double[] ga = a.g;
-          double[] gr = ref.g;
-          for (int c = 0; c < out.length; c++) out[c] += v * (ga[base + c] - gr[base + c]);
+          double[] gd = differential[tile.array()];
+          for (int c = 0; c < out.length; c++) out[c] += v * gd[base + c];
         }
       }
     }
@@ -293,9 +295,8 @@ public final class EmulatorDriver implements CrossbarDriver {
           for (int c = 0; c < cols; c++) s += colVolts[c] * gr[base + c];
         }
         case DIFFERENTIAL -> {
-          double[] ga = a.g;
-          double[] gr = ref.g;
-          for (int c = 0; c < cols; c++) s += colVolts[c] * (ga[base + c] - gr[base + c]);
+          double[] gd = differential[tile.array()];
+          for (int c = 0; c < cols; c++) s += colVolts[c] * gd[base + c];
         }
       }
       out[r] = s;

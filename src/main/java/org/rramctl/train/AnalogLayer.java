@@ -1,0 +1,296 @@
+package org.rramctl.train;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.rramctl.driver.BoardInfo;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.EnvelopedDriver;
+import org.rramctl.driver.Limits;
+import org.rramctl.driver.Plane;
+import org.rramctl.driver.Polarity;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.ReadMode;
+import org.rramctl.driver.StochasticUpdate;
+import org.rramctl.driver.Tile;
+import org.rramctl.sim.EmulatorDriver;
+
+/**
+ * Weights held as conductances on one or more tiles of a {@link CrossbarDriver}: the analog
+ * {@link LayerWeights}. Every operation is a driver call per tile; nothing loops over devices on the host.
+ *
+ * <ul>
+ *   <li>Weight: {@code w = (G - G_ref) / gUnit}, read with {@link ReadMode#DIFFERENTIAL}. The reference plane
+ *       is whatever was programmed before (zero-shifting: each device's symmetry point; conventional: mid-range);
+ *       this class never writes it.
+ *   <li>Forward: row voltages {@code V_j = x_j * readVolts / x_max} (abs-max scaling, the largest input reads at
+ *       {@code readVolts}), {@code y_i = I_i * x_max / (readVolts * gUnit)}, column currents of row-split blocks
+ *       summed on the host.
+ *   <li>Backward: the same through {@link CrossbarDriver#transposeRead} with column voltages from delta.
+ *   <li>Update: {@link CrossbarDriver#parallelUpdate} on {@link Plane#ACTIVE} with the streams of
+ *       {@link StochasticPulses}; a block none of whose rows or none of whose columns fire is skipped.
+ * </ul>
+ *
+ * Buffers are allocated once per block; per call the only allocations are the driver's result arrays and the
+ * {@link StochasticUpdate} records. Not thread-safe (a driver serves one caller thread).
+ */
+public final class AnalogLayer implements LayerWeights {
+  private final CrossbarDriver driver;
+  private final int rows;
+  private final int cols;
+  private final TileLayout.Block[] blocks;
+  private final double readVolts;
+  private final double gUnit;
+  private final double dwMin;
+  private final int maxBitLength;
+  private final boolean updateManagement;
+  private final boolean blManagement;
+  private final Pulse up;
+  private final Pulse down;
+  private final Rng rng;
+  private final double[][] rowVolts;
+  private final double[][] colVolts;
+  private final long[][] blockRowBits;
+  private final byte[][] blockRowSigns;
+  private final long[][] blockColBits;
+  private final byte[][] blockColSigns;
+  private final long[] xBits;
+  private final byte[] xSigns;
+  private final long[] dBits;
+  private final byte[] dSigns;
+
+  private AnalogLayer(CrossbarDriver driver, int rows, int cols, List<TileLayout.Block> blocks, Resolved r, Rng rng) {
+    this.driver = driver;
+    this.rows = rows;
+    this.cols = cols;
+    this.blocks = blocks.toArray(new TileLayout.Block[0]);
+    this.readVolts = r.readVolts;
+    this.gUnit = r.gUnit;
+    this.dwMin = r.settings.dwMin();
+    this.maxBitLength = r.settings.bitLength();
+    this.updateManagement = r.settings.updateManagement();
+    this.blManagement = r.settings.updateBlManagement();
+    this.up = r.up;
+    this.down = r.down;
+    this.rng = rng;
+    int n = this.blocks.length;
+    rowVolts = new double[n][];
+    colVolts = new double[n][];
+    blockRowBits = new long[n][];
+    blockRowSigns = new byte[n][];
+    blockColBits = new long[n][];
+    blockColSigns = new byte[n][];
+    for (int b = 0; b < n; b++) {
+      Tile t = this.blocks[b].tile();
+      rowVolts[b] = new double[t.rows()];
+      colVolts[b] = new double[t.cols()];
+      blockRowBits[b] = new long[t.rows()];
+      blockRowSigns[b] = new byte[t.rows()];
+      blockColBits[b] = new long[t.cols()];
+      blockColSigns[b] = new byte[t.cols()];
+    }
+    xBits = new long[rows];
+    xSigns = new byte[rows];
+    dBits = new long[cols];
+    dSigns = new byte[cols];
+  }
+
+  /** Settings with the board-derived values filled in. */
+  record Resolved(AnalogSettings settings, double readVolts, double gUnit, Pulse up, Pulse down) {}
+
+  /**
+   * Fills in the NaN/null settings from the board and the driver's envelope. The emulator knows its nominal
+   * pulse and the read voltage its noise figures refer to, and those are used; a lab board must be given its
+   * pulses explicitly (no pulse is ever guessed for hardware).
+   */
+  static Resolved resolve(CrossbarDriver driver, AnalogSettings s) {
+    BoardInfo info = driver.info();
+    Limits lim = driver instanceof EnvelopedDriver e ? e.envelope().limits() : info.hardwareLimits();
+    EmulatorDriver emu = EmulatorStateStore.emulatorOf(driver);
+    double readVolts = !Double.isNaN(s.readVolts()) ? s.readVolts()
+        : emu != null ? Math.min(EmulatorDriver.NOMINAL_READ_VOLTS, lim.maxReadVolts()) : lim.maxReadVolts();
+    if (readVolts > lim.maxReadVolts()) {
+      throw new IllegalArgumentException("readVolts: " + readVolts + " V (expected: <= " + lim.maxReadVolts() + " V, the envelope of board " + info.boardId() + ")");
+    }
+    double gUnit = Double.isNaN(s.gUnitSiemens()) ? (info.gMaxSiemens() - info.gMinSiemens()) / 2 : s.gUnitSiemens();
+    Pulse up = s.up();
+    if (up == null && emu != null) up = Pulse.up(emu.preset().pulseVolts(), Duration.ofNanos(emu.preset().pulseWidthNanos()));
+    if (up == null) {
+      throw new IllegalArgumentException("pulses: not set (expected: the UP and DOWN programming pulse for board " + info.boardId()
+          + ", e.g. --pulse-volts and --pulse-width; only the emulator has a known nominal pulse)");
+    }
+    Pulse down = s.down() != null ? s.down() : up.withPolarity(Polarity.DOWN);
+    return new Resolved(s, readVolts, gUnit, up, down);
+  }
+
+  /**
+   * Plans a network on the driver's board and returns a factory of its analog layers, each initialised by
+   * {@link #initialize} from a generator split off {@code initRng}, each updating with one split off
+   * {@code updateRng}.
+   *
+   * @throws IllegalArgumentException when the network does not fit (see {@link TileLayout#plan})
+   */
+  public static Network.LayerFactory factory(CrossbarDriver driver, int[] sizes, AnalogSettings settings, Rng initRng, Rng updateRng) {
+    Resolved r = resolve(driver, settings);
+    TileLayout layout = TileLayout.plan(driver.info(), sizes, true);
+    return (k, rows, cols) -> {
+      AnalogLayer l = new AnalogLayer(driver, rows, cols, layout.blocks(k), r, updateRng.split());
+      l.initialize(settings.initScale(), initRng.split());
+      return l;
+    };
+  }
+
+  /** A layer on the given blocks, not initialised (for tests and for resuming on a board that kept its state). */
+  public static AnalogLayer on(CrossbarDriver driver, int rows, int cols, List<TileLayout.Block> blocks, AnalogSettings settings, Rng rng) {
+    if (blocks.isEmpty()) throw new IllegalArgumentException("blocks: empty (expected: the tiles of a " + rows + " x " + cols + " layer)");
+    return new AnalogLayer(driver, rows, cols, blocks, resolve(driver, settings), rng);
+  }
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return cols;
+  }
+
+  /** The tiles this layer occupies. */
+  public List<TileLayout.Block> blocks() {
+    return List.of(blocks);
+  }
+
+  /** The update RNG's state, for checkpoints. */
+  public long[] rngState() {
+    return rng.state();
+  }
+
+  /** Continues the update RNG from a checkpointed state. */
+  public void restoreRng(long[] state) {
+    rng.setState(state);
+  }
+
+  /**
+   * Moves every device from its current state by a seeded random walk of pulses whose spread, at the nominal
+   * step {@code dwMin}, matches U(+-initScale / sqrt(rows)) (std {@code initScale / sqrt(3 rows)}). Done with
+   * whole-tile programs, each giving device (j, i) {@code bitCount(r_j & c_i)} pulses of sign
+   * {@code s_j * t_i} with random streams (p = 1/2 per slot) and random signs; the rank-1 sign pattern of one
+   * program averages out over the K programs. The resulting weights are Gaussian-like rather than uniform, and
+   * soft bounds and device variation shape them further; the point is a fast, seeded, hardware-realistic start.
+   */
+  public void initialize(double initScale, Rng initRng) throws IOException {
+    if (initScale == 0) return;
+    int bl = 63;
+    if (driver instanceof EnvelopedDriver e) bl = Math.min(bl, e.envelope().limits().maxPulsesPerCommand());
+    double q = 0.25; // a coincidence needs both streams: 1/2 * 1/2
+    double meanSq = bl * q * (1 - q) + (bl * q) * (bl * q);
+    double sigmaPulses = initScale / Math.sqrt(3.0 * rows) / dwMin;
+    int programs = (int) Math.max(1, Math.round(sigmaPulses * sigmaPulses / meanSq));
+    long mask = (1L << bl) - 1;
+    for (int b = 0; b < blocks.length; b++) {
+      Tile t = blocks[b].tile();
+      for (int p = 0; p < programs; p++) {
+        long[] rb = new long[t.rows()];
+        byte[] rs = new byte[t.rows()];
+        long[] cb = new long[t.cols()];
+        byte[] cs = new byte[t.cols()];
+        for (int j = 0; j < rb.length; j++) {
+          rb[j] = initRng.nextLong() & mask;
+          rs[j] = (byte) (rb[j] == 0 ? 0 : (initRng.nextLong() < 0 ? -1 : 1));
+        }
+        for (int i = 0; i < cb.length; i++) {
+          cb[i] = initRng.nextLong() & mask;
+          cs[i] = (byte) (cb[i] == 0 ? 0 : (initRng.nextLong() < 0 ? -1 : 1));
+        }
+        driver.parallelUpdate(t, Plane.ACTIVE, new StochasticUpdate(bl, rb, rs, cb, cs, up, down));
+      }
+    }
+  }
+
+  @Override
+  public void forward(double[] x, double[] y) throws IOException {
+    Arrays.fill(y, 0, cols, 0.0);
+    double xMax = StochasticPulses.absMax(x, rows);
+    if (xMax == 0) return;
+    double iScale = xMax / (readVolts * gUnit);
+    for (int b = 0; b < blocks.length; b++) {
+      TileLayout.Block blk = blocks[b];
+      double[] v = rowVolts[b];
+      int r0 = blk.rowOffset();
+      boolean any = false;
+      for (int r = 0; r < v.length; r++) {
+        double vr = x[r0 + r] / xMax * readVolts; // x/x_max is exactly 1 at the max: never above readVolts
+        v[r] = vr;
+        any |= vr != 0;
+      }
+      if (!any) continue;
+      double[] current = driver.forwardRead(blk.tile(), ReadMode.DIFFERENTIAL, v);
+      int c0 = blk.colOffset();
+      for (int c = 0; c < current.length; c++) y[c0 + c] += current[c] * iScale;
+    }
+  }
+
+  @Override
+  public void backward(double[] delta, double[] out) throws IOException {
+    Arrays.fill(out, 0, rows, 0.0);
+    double dMax = StochasticPulses.absMax(delta, cols);
+    if (dMax == 0) return;
+    double iScale = dMax / (readVolts * gUnit);
+    for (int b = 0; b < blocks.length; b++) {
+      TileLayout.Block blk = blocks[b];
+      double[] v = colVolts[b];
+      int c0 = blk.colOffset();
+      boolean any = false;
+      for (int c = 0; c < v.length; c++) {
+        double vc = delta[c0 + c] / dMax * readVolts;
+        v[c] = vc;
+        any |= vc != 0;
+      }
+      if (!any) continue;
+      double[] current = driver.transposeRead(blk.tile(), ReadMode.DIFFERENTIAL, v);
+      int r0 = blk.rowOffset();
+      for (int r = 0; r < current.length; r++) out[r0 + r] += current[r] * iScale;
+    }
+  }
+
+  @Override
+  public void update(double[] x, double[] delta, double lr) throws IOException {
+    double xMax = StochasticPulses.absMax(x, rows);
+    double dMax = StochasticPulses.absMax(delta, cols);
+    int bl = StochasticPulses.bitLength(lr, xMax, dMax, dwMin, maxBitLength, blManagement);
+    if (bl == 0) return;
+    double a = Math.sqrt(lr / (dwMin * bl));
+    double bx = a;
+    double ad = a;
+    if (updateManagement) {
+      bx *= Math.sqrt(dMax / xMax);
+      ad *= Math.sqrt(xMax / dMax);
+    }
+    if (StochasticPulses.draw(x, rows, bx, false, bl, rng, xBits, xSigns) == 0) return;
+    if (StochasticPulses.draw(delta, cols, ad, true, bl, rng, dBits, dSigns) == 0) return;
+    for (int b = 0; b < blocks.length; b++) {
+      TileLayout.Block blk = blocks[b];
+      Tile t = blk.tile();
+      long[] rb = blockRowBits[b];
+      long[] cb = blockColBits[b];
+      System.arraycopy(xBits, blk.rowOffset(), rb, 0, rb.length);
+      System.arraycopy(dBits, blk.colOffset(), cb, 0, cb.length);
+      if (allZero(rb) || allZero(cb)) continue;
+      System.arraycopy(xSigns, blk.rowOffset(), blockRowSigns[b], 0, rb.length);
+      System.arraycopy(dSigns, blk.colOffset(), blockColSigns[b], 0, cb.length);
+      driver.parallelUpdate(t, Plane.ACTIVE, new StochasticUpdate(bl, rb, blockRowSigns[b], cb, blockColSigns[b], up, down));
+    }
+  }
+
+  private static boolean allZero(long[] v) {
+    for (long x : v) if (x != 0) return false;
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "analog " + rows + " x " + cols + " on " + blocks.length + " tile(s)";
+  }
+}

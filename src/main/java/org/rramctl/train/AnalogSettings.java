@@ -1,0 +1,86 @@
+package org.rramctl.train;
+
+import org.rramctl.driver.Polarity;
+import org.rramctl.driver.Pulse;
+
+/**
+ * How a network is put on a board and trained there (DESIGN.md section 4). NaN or null for a value means
+ * "derive it from the board" as described per parameter; {@link #defaults()} is the regime that learns on the
+ * emulator's soft-bound devices (see the "Pitfall" paragraph of DESIGN.md: device range about +-1 and initial
+ * weights about 3x the usual 1/sqrt(fan_in)).
+ *
+ * @param readVolts largest row/column voltage of a forward or transpose read, volts; inputs are scaled so
+ *     that the largest |value| of a vector reads at this voltage (abs-max noise management). NaN: on the
+ *     emulator its nominal read voltage (0.2 V, where its noise and bound figures are specified), else the
+ *     envelope's maximum read voltage
+ * @param gUnitSiemens conductance that reads as weight 1: {@code w = (G - G_ref) / gUnit}. NaN:
+ *     {@code (gMax - gMin) / 2} of the board, so a device whose conductance window spans w in [-1, 1] reads 1:1
+ * @param dwMin nominal weight change of one pulse, in the units of w; sets the pulse probabilities
+ * @param bitLength BL, time slots of one stochastic update, 1..63 (aihwkit default 31)
+ * @param updateManagement scale the row and column probabilities so the largest of each reach the same value
+ * @param updateBlManagement shorten BL to {@code ceil(lr * x_max * d_max / dwMin)} when that is smaller
+ * @param initScale initial weights are drawn with the spread of U(+-initScale / sqrt(fan_in)), fan-in incl. bias
+ * @param up the UP (potentiation) pulse; null: the emulator's nominal pulse (refused on other boards)
+ * @param down the DOWN (depression) pulse; null: {@code up} with DOWN polarity
+ */
+public record AnalogSettings(
+    double readVolts,
+    double gUnitSiemens,
+    double dwMin,
+    int bitLength,
+    boolean updateManagement,
+    boolean updateBlManagement,
+    double initScale,
+    Pulse up,
+    Pulse down) {
+  public AnalogSettings {
+    if (!Double.isNaN(readVolts) && !(readVolts > 0 && readVolts < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("readVolts: " + readVolts + " (expected: > 0 V, or NaN for the envelope's maximum)");
+    }
+    if (!Double.isNaN(gUnitSiemens) && !(gUnitSiemens > 0 && gUnitSiemens < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("gUnitSiemens: " + gUnitSiemens + " (expected: > 0 S, or NaN for (gMax - gMin) / 2)");
+    }
+    if (!(dwMin > 0 && dwMin < 1)) throw new IllegalArgumentException("dwMin: " + dwMin + " (expected: 0 < dwMin < 1, weight units)");
+    if (bitLength < 1 || bitLength > 63) throw new IllegalArgumentException("bitLength: " + bitLength + " (expected: 1..63)");
+    if (!(initScale >= 0 && initScale < 100)) throw new IllegalArgumentException("initScale: " + initScale + " (expected: 0..100)");
+    if (up != null && up.polarity() != Polarity.UP) throw new IllegalArgumentException("up: " + up + " (expected: an UP pulse)");
+    if (down != null && down.polarity() != Polarity.DOWN) throw new IllegalArgumentException("down: " + down + " (expected: a DOWN pulse)");
+  }
+
+  /** Read at the envelope's maximum, gUnit from the board, dwMin 0.001, BL 31, both managements on, init scale 3. */
+  public static AnalogSettings defaults() {
+    return new AnalogSettings(Double.NaN, Double.NaN, 0.001, 31, true, true, 3.0, null, null);
+  }
+
+  public AnalogSettings withReadVolts(double v) {
+    return new AnalogSettings(v, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down);
+  }
+
+  public AnalogSettings withGUnitSiemens(double g) {
+    return new AnalogSettings(readVolts, g, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down);
+  }
+
+  public AnalogSettings withDwMin(double d) {
+    return new AnalogSettings(readVolts, gUnitSiemens, d, bitLength, updateManagement, updateBlManagement, initScale, up, down);
+  }
+
+  public AnalogSettings withBitLength(int bl) {
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bl, updateManagement, updateBlManagement, initScale, up, down);
+  }
+
+  public AnalogSettings withUpdateManagement(boolean on) {
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, on, updateBlManagement, initScale, up, down);
+  }
+
+  public AnalogSettings withUpdateBlManagement(boolean on) {
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, on, initScale, up, down);
+  }
+
+  public AnalogSettings withInitScale(double s) {
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, s, up, down);
+  }
+
+  public AnalogSettings withPulses(Pulse newUp, Pulse newDown) {
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, newUp, newDown);
+  }
+}

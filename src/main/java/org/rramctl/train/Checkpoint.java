@@ -1,0 +1,85 @@
+package org.rramctl.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * A training checkpoint: everything needed to continue a run as if it had not stopped (JSON, written
+ * atomically: temp file in the same folder, then rename).
+ *
+ * @param format always {@link #FORMAT}
+ * @param layers network sizes, e.g. "784-256-128-10"
+ * @param analog true when the weights live on a board
+ * @param epochsDone epochs completed
+ * @param shuffleRng state of the sample-order generator
+ * @param layerRngs per analog layer, the state of its stochastic-update generator (empty for floating point)
+ * @param weights per floating-point layer, its weights as big-endian doubles, row-major (empty for analog)
+ * @param deviceStateFile for analog runs, the file (next to the checkpoint) written by the board's
+ *     {@link DeviceStateStore}, or null when the board offers none
+ * @param metrics the metrics of every completed epoch
+ */
+public record Checkpoint(
+    String format,
+    String layers,
+    boolean analog,
+    int epochsDone,
+    long[] shuffleRng,
+    List<long[]> layerRngs,
+    List<byte[]> weights,
+    String deviceStateFile,
+    List<EpochMetrics> metrics) {
+  public static final String FORMAT = "rramctl-train-checkpoint/1";
+  private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  /** Reads a checkpoint; errors name the file. */
+  public static Checkpoint read(Path file) throws IOException {
+    Checkpoint c;
+    try {
+      c = JSON.readValue(file.toFile(), Checkpoint.class);
+    } catch (IOException e) {
+      throw new IOException(file + ": not a readable checkpoint (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+    }
+    if (!FORMAT.equals(c.format())) throw new IOException(file + ": format '" + c.format() + "' (expected: " + FORMAT + ")");
+    return c;
+  }
+
+  /** Writes the checkpoint atomically. */
+  public void write(Path file) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    JSON.writeValue(tmp.toFile(), this);
+    moveAtomically(tmp, file);
+  }
+
+  /** Renames {@code tmp} over {@code target}, atomically where the file system allows. */
+  static void moveAtomically(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  static byte[] pack(double[] v) {
+    ByteBuffer b = ByteBuffer.allocate(v.length * 8);
+    b.asDoubleBuffer().put(v);
+    return b.array();
+  }
+
+  static double[] unpack(byte[] bytes) {
+    double[] v = new double[bytes.length / 8];
+    ByteBuffer.wrap(bytes).asDoubleBuffer().get(v);
+    return v;
+  }
+
+  /** Jackson's JSON mapper shared by the training files. */
+  static ObjectMapper json() {
+    return JSON;
+  }
+}

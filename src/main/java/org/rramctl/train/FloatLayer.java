@@ -1,0 +1,133 @@
+package org.rramctl.train;
+
+/**
+ * Exact floating-point weights: the baseline {@link LayerWeights}. Row-major {@code double[rows * cols]};
+ * loops skip zero inputs (MNIST pixels are mostly zero) and allocate nothing.
+ */
+public final class FloatLayer implements LayerWeights {
+  private final int rows;
+  private final int cols;
+  private final double[] w;
+
+  private FloatLayer(int rows, int cols, double[] w) {
+    this.rows = rows;
+    this.cols = cols;
+    this.w = w;
+  }
+
+  /**
+   * A layer with weights drawn uniformly from {@code +-initScale / sqrt(rows)} (rows = fan-in incl. bias).
+   *
+   * @throws IllegalArgumentException for sizes below 1 or a scale that is negative or not finite
+   */
+  public static FloatLayer random(int rows, int cols, double initScale, Rng rng) {
+    checkShape(rows, cols);
+    if (!(initScale >= 0) || Double.isInfinite(initScale)) {
+      throw new IllegalArgumentException("initScale: " + initScale + " (expected: finite, >= 0)");
+    }
+    double a = initScale / Math.sqrt(rows);
+    double[] w = new double[rows * cols];
+    for (int k = 0; k < w.length; k++) w[k] = (2 * rng.nextDouble() - 1) * a;
+    return new FloatLayer(rows, cols, w);
+  }
+
+  /** A layer holding a copy of the given row-major weights. */
+  public static FloatLayer of(int rows, int cols, double[] weights) {
+    checkShape(rows, cols);
+    if (weights == null || weights.length != rows * cols) {
+      throw new IllegalArgumentException("weights: " + (weights == null ? "null" : weights.length + " values") + " (expected: " + rows + " x " + cols + " = " + rows * cols + ")");
+    }
+    return new FloatLayer(rows, cols, weights.clone());
+  }
+
+  private static void checkShape(int rows, int cols) {
+    if (rows < 1) throw new IllegalArgumentException("rows: " + rows + " (expected: >= 1)");
+    if (cols < 1) throw new IllegalArgumentException("cols: " + cols + " (expected: >= 1)");
+    if ((long) rows * cols > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("layer " + rows + " x " + cols + ": too large");
+  }
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return cols;
+  }
+
+  public double weight(int row, int col) {
+    return w[row * cols + col];
+  }
+
+  public void setWeight(int row, int col, double value) {
+    w[row * cols + col] = value;
+  }
+
+  /** A copy of the weights, row-major. */
+  public double[] weights() {
+    return w.clone();
+  }
+
+  /** Replaces all weights (row-major, rows * cols values) with a copy of {@code weights}. */
+  public void setWeights(double[] weights) {
+    if (weights == null || weights.length != w.length) {
+      throw new IllegalArgumentException("weights: " + (weights == null ? "null" : weights.length + " values") + " (expected: " + rows + " x " + cols + " = " + w.length + ")");
+    }
+    System.arraycopy(weights, 0, w, 0, w.length);
+  }
+
+  @Override
+  public void forward(double[] x, double[] y) {
+    java.util.Arrays.fill(y, 0, cols, 0.0);
+    final double[] w = this.w;
+    final int cols = this.cols;
+    for (int j = 0; j < rows; j++) {
+      double xj = x[j];
+      if (xj == 0) continue;
+      int off = j * cols;
+      for (int i = 0; i < cols; i++) y[i] += xj * w[off + i];
+    }
+  }
+
+  @Override
+  public void backward(double[] delta, double[] out) {
+    final double[] w = this.w;
+    final int cols = this.cols;
+    // four partial sums: the JIT does not vectorise a floating-point reduction (it would reorder it)
+    int cols4 = cols & ~3;
+    for (int j = 0; j < rows; j++) {
+      int off = j * cols;
+      double s0 = 0;
+      double s1 = 0;
+      double s2 = 0;
+      double s3 = 0;
+      int i = 0;
+      for (; i < cols4; i += 4) {
+        s0 += w[off + i] * delta[i];
+        s1 += w[off + i + 1] * delta[i + 1];
+        s2 += w[off + i + 2] * delta[i + 2];
+        s3 += w[off + i + 3] * delta[i + 3];
+      }
+      for (; i < cols; i++) s0 += w[off + i] * delta[i];
+      out[j] = (s0 + s1) + (s2 + s3);
+    }
+  }
+
+  @Override
+  public void update(double[] x, double[] delta, double lr) {
+    final double[] w = this.w;
+    final int cols = this.cols;
+    for (int j = 0; j < rows; j++) {
+      double a = -lr * x[j];
+      if (a == 0) continue;
+      int off = j * cols;
+      for (int i = 0; i < cols; i++) w[off + i] += a * delta[i];
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "float " + rows + " x " + cols;
+  }
+}

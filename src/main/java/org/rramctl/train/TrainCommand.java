@@ -1,0 +1,194 @@
+package org.rramctl.train;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import org.rramctl.data.MnistDataset;
+import org.rramctl.driver.Boards;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.Pulse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
+
+/**
+ * {@code rramctl train}: trains the MNIST network, in floating point (no {@code --board}) or on a board's
+ * arrays ({@code --board sim:...}, {@code --board serial:PORT}). Epoch lines go to standard output, the
+ * progress bar to standard error; files go to {@code --out}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {"Train a fully connected MNIST network (sigmoid hidden layers, softmax output, SGD batch 1),",
+        "in floating point or on a board's arrays with stochastic pulse updates (DESIGN.md section 4)."})
+public final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--layers", paramLabel = "SIZES", description = "Layer sizes, input to output (default: 784-256-128-10, input size following --side).")
+  String layers;
+
+  @Option(names = "--side", defaultValue = "28", description = "Input resolution: 28, 14 or 7 (average pooling). Default: ${DEFAULT-VALUE}.")
+  int side;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Folder with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]. Default: the vendored 10,000 digits (8,000 train, 2,000 test).")
+  Path data;
+
+  @Option(names = "--epochs", defaultValue = "30", description = "Epochs. Default: ${DEFAULT-VALUE}.")
+  int epochs;
+
+  @Option(names = "--lr", defaultValue = "0.01", description = "Initial learning rate. Default: ${DEFAULT-VALUE}.")
+  double lr;
+
+  @Option(names = "--halve-every", defaultValue = "10", paramLabel = "EPOCHS", description = "Halve the learning rate every this many epochs. Default: ${DEFAULT-VALUE}.")
+  int halveEvery;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice (initial weights, sample order, pulse streams). Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--board", paramLabel = "URI", description = "Train on this board's arrays (e.g. sim:..., serial:PORT). Without it: the floating-point baseline.")
+  String board;
+
+  @Option(names = "--out", defaultValue = "runs/train", paramLabel = "DIR", description = "Folder for metrics.jsonl and checkpoint.json. Default: ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Option(names = "--resume", description = "Continue from DIR/checkpoint.json.")
+  boolean resume;
+
+  @Option(names = "--init-scale", description = "Initial weights spread like U(+-s/sqrt(fan_in)). Default: 1 in floating point, 3 on a board.")
+  Double initScale;
+
+  @Option(names = "--bl", defaultValue = "31", description = "Bit length of the stochastic update, 1..63. Default: ${DEFAULT-VALUE}.")
+  int bitLength;
+
+  @Option(names = "--dw-min", defaultValue = "0.001", description = "Nominal weight step of one pulse, weight units. Default: ${DEFAULT-VALUE}.")
+  double dwMin;
+
+  @Option(names = "--g-unit", paramLabel = "SIEMENS", description = "Conductance read as weight 1. Default: (gMax - gMin) / 2 of the board.")
+  Double gUnit;
+
+  @Option(names = "--read-volts", paramLabel = "VOLTS", description = "Largest read voltage of forward/transpose reads. Default: the envelope's maximum.")
+  Double readVolts;
+
+  @Option(names = "--pulse-volts", paramLabel = "VOLTS", description = "Programming pulse amplitude (both polarities). Default: the emulator's nominal pulse; required for other boards.")
+  Double pulseVolts;
+
+  @Option(names = "--pulse-width", paramLabel = "NANOS", description = "Programming pulse width, ns (50 %% duty cycle). Default: the emulator's nominal pulse; required for other boards.")
+  Long pulseWidthNanos;
+
+  @Option(names = "--no-update-management", negatable = false, description = "Do not balance the row and column pulse probabilities.")
+  boolean noUpdateManagement;
+
+  @Option(names = "--no-bl-management", negatable = false, description = "Always use the full bit length.")
+  boolean noBlManagement;
+
+  @Option(names = "--no-progress", description = "No progress bar.")
+  boolean noProgress;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter outLine = spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
+    MnistDataset dataset = (data == null ? MnistDataset.vendored() : MnistDataset.load(data)).withSide(side);
+    int[] sizes = layers == null ? new int[] {dataset.inputSize(), 256, 128, 10} : Network.parseSizes(layers);
+    Rng root = Rng.seeded(seed);
+    Rng initRng = root.split();
+    Rng shuffleRng = root.split();
+    Rng updateRng = root.split();
+    TrainSettings settings = new TrainSettings(epochs, new LearningRateSchedule(lr, halveEvery), out);
+    CrossbarDriver driver = null;
+    try {
+      Network net;
+      String mode;
+      if (board == null) {
+        net = Network.floating(sizes, initScale == null ? 1.0 : initScale, initRng);
+        mode = "floating point";
+      } else {
+        driver = Boards.open(board, null);
+        AnalogSettings a = AnalogSettings.defaults().withBitLength(bitLength).withDwMin(dwMin)
+            .withUpdateManagement(!noUpdateManagement).withUpdateBlManagement(!noBlManagement);
+        if (initScale != null) a = a.withInitScale(initScale);
+        if (gUnit != null) a = a.withGUnitSiemens(gUnit);
+        if (readVolts != null) a = a.withReadVolts(readVolts);
+        if (pulseVolts != null || pulseWidthNanos != null) {
+          if (pulseVolts == null || pulseWidthNanos == null) {
+            throw new IllegalArgumentException("--pulse-volts/--pulse-width: only one given (expected: both, or neither on the emulator)");
+          }
+          Duration w = Duration.ofNanos(pulseWidthNanos);
+          a = a.withPulses(Pulse.up(pulseVolts, w), Pulse.down(pulseVolts, w));
+        }
+        net = Network.of(sizes, AnalogLayer.factory(driver, sizes, a, initRng, updateRng));
+        mode = "board " + driver.info().boardId();
+      }
+      Trainer trainer = new Trainer(net, dataset, settings, shuffleRng, driver);
+      if (!resume && Files.exists(settings.checkpointFile())) {
+        throw new IllegalArgumentException("--out: " + out + " holds the checkpoint of an earlier run (expected: --resume to continue it, or another --out)");
+      }
+      if (resume) {
+        Path cp = settings.checkpointFile();
+        if (!Files.exists(cp)) throw new IllegalArgumentException("--resume: " + cp + " does not exist (expected: the checkpoint of an earlier run in --out " + out + ")");
+        trainer.resume(cp);
+        outLine.printf(Locale.ROOT, "resuming after epoch %d from %s%n", trainer.epochsDone(), cp);
+      }
+      outLine.printf(Locale.ROOT, "training %s on %s, %s, %d epochs, seed %d -> %s%n",
+          Network.format(sizes), dataset.train(), mode, epochs, seed, out);
+      trainer.run(noProgress ? new LineListener(outLine) : new BarListener(outLine));
+      return 0;
+    } finally {
+      if (driver != null) driver.close();
+    }
+  }
+
+  /** Prints one line per epoch. */
+  static class LineListener implements Trainer.Listener {
+    final PrintWriter out;
+
+    LineListener(PrintWriter out) {
+      this.out = out;
+    }
+
+    @Override
+    public void epochFinished(EpochMetrics m) {
+      out.printf(Locale.ROOT, "epoch %3d  lr %.5f  loss %.4f  train %.2f %%  test %.2f %%  %.1f s  %.0f samples/s  %d pulses%n",
+          m.epoch(), m.learningRate(), m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.seconds(), m.samplesPerSecond(), m.pulses());
+      out.flush();
+    }
+  }
+
+  /** Epoch lines plus a progress bar on standard error. */
+  static final class BarListener extends LineListener {
+    private ProgressBar bar;
+
+    BarListener(PrintWriter out) {
+      super(out);
+    }
+
+    @Override
+    public void epochStarted(int epoch, int samples) {
+      bar = new ProgressBarBuilder().setTaskName("epoch " + epoch).setInitialMax(samples).setUpdateIntervalMillis(250)
+          .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" samples", 1).build();
+    }
+
+    @Override
+    public void progress(int done) {
+      if (bar != null) bar.stepTo(done);
+    }
+
+    @Override
+    public void epochFinished(EpochMetrics m) {
+      if (bar != null) bar.close();
+      bar = null;
+      super.epochFinished(m);
+    }
+  }
+
+  /** Runs the command on its own (the application's Main registers it as a subcommand). */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new TrainCommand()).execute(args));
+  }
+}

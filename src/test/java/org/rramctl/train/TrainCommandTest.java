@@ -1,0 +1,66 @@
+package org.rramctl.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TrainCommandTest {
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int train(String... args) {
+    CommandLine cmd = new CommandLine(new TrainCommand());
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    return cmd.execute(args);
+  }
+
+  @Test
+  @Timeout(60)
+  void aFloatingPointRunWritesMetricsAndACheckpointAndResumes() throws IOException {
+    String o = dir.toString();
+    assertEquals(0, train("--side", "7", "--layers", "49-16-10", "--epochs", "1", "--lr", "0.1", "--out", o, "--no-progress"));
+    assertTrue(out.toString().contains("epoch   1  lr 0.10000"), out.toString());
+    assertEquals(1, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
+    assertTrue(Files.exists(dir.resolve("checkpoint.json")));
+
+    assertNotEquals(0, train("--side", "7", "--layers", "49-16-10", "--epochs", "2", "--lr", "0.1", "--out", o, "--no-progress"));
+    assertTrue(err.toString().contains("holds the checkpoint of an earlier run (expected: --resume to continue it"), err.toString());
+
+    assertEquals(0, train("--side", "7", "--layers", "49-16-10", "--epochs", "2", "--lr", "0.1", "--out", o, "--no-progress", "--resume"));
+    assertTrue(out.toString().contains("resuming after epoch 1"), out.toString());
+    assertTrue(out.toString().contains("epoch   2"), out.toString());
+    assertEquals(2, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
+  }
+
+  @Test
+  @Timeout(60)
+  void theInputSizeFollowsSideWhenNoLayersAreGivenAndAnAnalogRunUsesTheBoard() throws IOException {
+    assertEquals(0, train("--side", "7", "--epochs", "1", "--out", dir.toString(), "--no-progress",
+        "--board", "sim:rram-imbalanced?ratio=1&arrays=2&rows=257&cols=256"), err.toString());
+    assertTrue(out.toString().contains("training 49-256-128-10"), out.toString());
+    assertTrue(out.toString().contains("board emulator-rram-imbalanced-seed1"), out.toString());
+    String line = Files.readAllLines(dir.resolve("metrics.jsonl")).get(0);
+    assertTrue(!line.contains("\"pulses\":0,") && !line.endsWith("\"pulses\":0}"), line);
+  }
+
+  @Test
+  @Timeout(60)
+  void aNetworkTooBigForTheBoardFailsWithTheLayoutMessage() {
+    int code = train("--epochs", "1", "--out", dir.toString(), "--no-progress", "--board", "sim:ideal?arrays=1&rows=32&cols=32");
+    assertNotEquals(0, code);
+    assertTrue(err.toString().contains("network 784-256-128-10: needs 235146 devices"), err.toString());
+  }
+}
