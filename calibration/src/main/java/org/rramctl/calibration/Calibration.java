@@ -43,6 +43,11 @@ public final class Calibration {
   public static CalibrationRecord run(CrossbarDriver driver, List<Tile> tiles, CalibrationSettings s, Mode mode, Monitor monitor) throws IOException {
     BoardInfo info = driver.info();
     for (Tile t : tiles) info.checkTile(t);
+    // Refused before the first pulse: the search would otherwise find out after the model fit had pulsed the tile.
+    if (mode == Mode.PARALLEL && !info.supportsNatively(org.rramctl.driver.Capability.PARALLEL_UPDATE)) {
+      throw new IllegalArgumentException("mode parallel: board " + info.boardId()
+          + " has no native parallel update (expected: --mode per-device on this board)");
+    }
     String started = Instant.now().toString();
     List<CalibrationRecord.TileRecord> tileRecords = new ArrayList<>();
     List<DeviceFit> fits = new ArrayList<>();

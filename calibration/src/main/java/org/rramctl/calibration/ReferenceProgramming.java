@@ -92,10 +92,12 @@ public final class ReferenceProgramming {
           used += count;
           reads[k]++;
           double moved = (after - g) * dir.sign();
-          // Trust the measured step only when the move stands out of the read noise; otherwise grow the
-          // guess so that a device with a smaller step than expected is not crept up on one pulse at a time.
+          // Trust the measured step only when the move stands out of the read noise. Otherwise the step is
+          // smaller than assumed (at most about 2 tol / count): shrink the guess, so that the next move uses
+          // more pulses. (Growing it, as this once did, shrank the next count, and devices with a small step
+          // in one direction, a few per cent of them at 30 % variation, spent their reads on a few pulses each.)
           double measured = moved / count;
-          double next = moved > 2 * tol ? measured : Math.max(st * 2, measured);
+          double next = moved > 2 * tol ? measured : Math.min(st / 2, 2 * tol / count);
           if (dir == Polarity.UP) {
             stepUp = next;
             firstUp = false;

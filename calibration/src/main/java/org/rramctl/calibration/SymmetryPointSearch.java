@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.commons.math3.distribution.TDistribution;
 import org.rramctl.driver.BoardInfo;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.CrossbarDriver;
@@ -38,7 +39,10 @@ import org.rramctl.driver.Tile;
  *       approach and is discarded). Its standard error treats the samples as AR(1): with lag-one correlation
  *       rho, plus white read noise: {@code Var(mean) = (c0 + 2 c1 / (1 - rho)) / n} with rho = c2 / c1 from
  *       the lag-1 and lag-2 autocovariances (read noise only inflates c0), each corrected for the
- *       sample-mean bias (autocovariances about the sample mean are low by about Var(mean)).</li>
+ *       sample-mean bias (autocovariances about the sample mean are low by about Var(mean)). That estimate
+ *       only drives the convergence rule; the standard error reported at the end is recomputed with a
+ *       correlation shared by the tile, the leftover approach and Student's t (see {@code reportedErrors}),
+ *       because a window of one to three time constants cannot tell its own correlation.</li>
  *   <li><b>Convergence.</b> Every {@code checkEveryPairs} pairs (after {@code minPairs}): a device is done
  *       when SE &lt;= tolerance and the means of the two halves of its window differ by at most the
  *       tolerance. For an exponential tail the window mean's bias is 0.55-0.8 times that difference, so
@@ -46,7 +50,9 @@ import org.rramctl.driver.Tile;
  * </ol>
  * In the array-parallel mode one pulse program drives the whole tile, so a 256 x 785 tile costs the pulses
  * of one device plus the sparse reads; devices that are done keep receiving pulses (the array cannot skip
- * them) but their estimate is frozen. The per-device mode runs the same procedure on one device at a time
+ * them) but their estimate is frozen. Once at most {@value #HANDOFF_FRACTION} of the tile is still running,
+ * those devices are finished one at a time with single-device calls (same pairs, same sampling), so that
+ * the slowest few per cent no longer keep the whole tile pulsing to the budget. The per-device mode runs the same procedure on one device at a time
  * with single-device calls, for single-device instruments and for re-doing outliers.
  */
 public final class SymmetryPointSearch {
@@ -54,6 +60,18 @@ public final class SymmetryPointSearch {
   static final int TRACED_DEVICES = 4;
   /** Pulses each way of the response probe that finds stuck devices. */
   public static final int PROBE_PULSES = 128;
+  /**
+   * The array-parallel phase hands the devices still running to single-device calls once at most this
+   * fraction of the tile is left. A parallel pair costs the emulator about 12 ns per device of the tile and a
+   * single-device pair about 4 times that per device pulsed, so finishing the slow tail one device at a time
+   * is cheaper from about a quarter left; a tenth keeps a margin for the single-device reads. (The tail is
+   * long: the slowest 1-2 % of devices would otherwise keep the whole tile pulsing to the budget.) On a
+   * board a parallel pair is one command for the whole tile, so there the handoff trades fewer pulses on
+   * converged devices for more commands; see CALIBRATION-NOTES.md.
+   */
+  static final double HANDOFF_FRACTION = 0.1;
+  /** Fewest devices whose variograms give a shared sample correlation for the standard errors. */
+  static final int POOL_MIN_DEVICES = 16;
 
   private SymmetryPointSearch() {}
 
@@ -65,6 +83,8 @@ public final class SymmetryPointSearch {
         : Actuators.parallel(driver, tile, Plane.ACTIVE, s.approachPulse(Polarity.UP), s.approachPulse(Polarity.DOWN));
     monitor.stage("symmetry points, " + tile, (s.budgetPulses() + 1) / 2, "pairs");
     Group g = new Group(act, approach, s, info.gMinSiemens(), info.gMaxSiemens(), traceIndices(tile), monitor, true);
+    g.handoff = k -> Actuators.single(driver, Cell.active(tile.array(), tile.row0() + k / tile.cols(), tile.col0() + k % tile.cols()),
+        s.upPulse(), s.downPulse(), s.readVolts());
     g.run();
     return g.result(tile);
   }
@@ -87,6 +107,9 @@ public final class SymmetryPointSearch {
     Arrays.fill(status, SearchStatus.NOT_MEASURED);
     List<Trace> traces = new ArrayList<>();
     int[] traced = traceIndices(tile);
+    int capacity = s.budgetPulses() / 2 / s.sampleEveryPairs() + 1;
+    float[] kept = new float[Math.multiplyExact(n, capacity)];
+    int[] finishedAt = new int[n];
     monitor.stage("symmetry points per device, " + tile, n, "devices");
     int block = 0;
     for (int k = 0; k < n; k++) {
@@ -105,11 +128,18 @@ public final class SymmetryPointSearch {
       status[k] = g.status[0];
       step[k] = g.step[0];
       stepSe[k] = g.stepSe[0];
+      float[] own = g.finishedSamples();
+      System.arraycopy(own, 0, kept, k * capacity, own.length);
+      finishedAt[k] = own.length;
       block = g.blockPulses;
       for (Trace t : g.traces) traces.add(new Trace(cell.array(), cell.row(), cell.col(), t.pairs(), t.midpointSiemens(), t.estimateSiemens()));
       monitor.advance(1);
       if (status[k] == SearchStatus.INTERRUPTED) break;
     }
+    // A device alone cannot tell its correlation (see Group.reportedErrors); the tile's devices share one.
+    int measured = 0;
+    for (int f : finishedAt) if (f > 0) measured++;
+    if (measured >= POOL_MIN_DEVICES) Group.pooledErrors(kept, capacity, finishedAt, n, 0, se);
     return new TileSearch(tile, est, se, pulses, status, step, stepSe, block, traces);
   }
 
@@ -141,6 +171,16 @@ public final class SymmetryPointSearch {
     private final Monitor monitor;
     private final boolean reportPairs;
     Monitor monitorStop;
+    /** Single-device actuator of device k, for finishing the slow tail one device at a time; null: never. */
+    java.util.function.IntFunction<Actuator> handoff;
+    /** The devices finished one at a time (indices into the group), and their actuators; null before the handoff. */
+    private int[] tail;
+    private Actuator[] tailActs;
+    private final double[] one = new double[1];
+    /** Pair at which the handoff happened, 0 if none. */
+    int handoffPair;
+    /** Samples recorded before the handoff: up to there every device of the group was read at every sample. */
+    private int handoffSamples;
     final double[] est;
     final double[] se;
     final int[] pulses;
@@ -159,6 +199,9 @@ public final class SymmetryPointSearch {
     private final int[][] tracePairs;
     private final float[][] traceMid;
     private final float[][] traceEst;
+    private final int[] traceCount;
+    /** Samples recorded when device i finished: its window is the trailing half of them. */
+    private final int[] finishedAt;
 
     Group(Actuator act, Actuator approach, CalibrationSettings s, double gMin, double gMax, int[] traced, Monitor monitor, boolean reportPairs) {
       this.act = act;
@@ -188,6 +231,8 @@ public final class SymmetryPointSearch {
       tracePairs = new int[traced.length][capacity];
       traceMid = new float[traced.length][capacity];
       traceEst = new float[traced.length][capacity];
+      traceCount = new int[traced.length];
+      finishedAt = new int[n];
     }
 
     void run() throws IOException {
@@ -222,7 +267,10 @@ public final class SymmetryPointSearch {
           if (monitorStop.stopRequested()) break;
           pairs++;
           boolean sample = pairs % s.sampleEveryPairs() == 0;
-          if (sample) {
+          if (tail != null) {
+            tailPair(sample, u, d);
+            if (sample) record(u, d, pairs);
+          } else if (sample) {
             act.pulseThenRead(Polarity.UP, u);
             act.pulseThenRead(Polarity.DOWN, d);
             record(u, d, pairs);
@@ -231,7 +279,10 @@ public final class SymmetryPointSearch {
             act.pulse(Polarity.DOWN);
           }
           if (reportPairs) monitor.advance(1);
-          if (pairs % s.checkEveryPairs() == 0 && pairs >= s.minPairs()) running = check(pairs);
+          if (pairs % s.checkEveryPairs() == 0 && pairs >= s.minPairs()) {
+            running = check(pairs);
+            if (handoff != null && running > 0 && running <= HANDOFF_FRACTION * n) handOff(pairs);
+          }
         }
         for (int i = 0; i < n; i++) {
           if (status[i] != SearchStatus.INTERRUPTED) continue;
@@ -253,10 +304,12 @@ public final class SymmetryPointSearch {
         }
       }
       for (int t = 0; t < traced.length; t++) {
-        int m = Math.min(nSamples, capacity);
+        int m = traceCount[t];
         traces.add(new Trace(0, 0, traced[t], Arrays.copyOf(tracePairs[t], m), Arrays.copyOf(traceMid[t], m), Arrays.copyOf(traceEst[t], m)));
       }
-      samples = null;
+      reportedErrors();
+      // The per-device mode reads this device's samples afterwards (finishedSamples); a tile's are dropped here.
+      if (n > 1) samples = null;
     }
 
     /** Applies the initial same-sign block when the median device starts near an end of the window; returns signed pulses. */
@@ -282,6 +335,49 @@ public final class SymmetryPointSearch {
       return dir.sign() * applied;
     }
 
+    /** Lists the devices still running and gives them single-device actuators (again at every check). */
+    private void handOff(int pairs) {
+      int m = 0;
+      for (SearchStatus st : status) if (st == SearchStatus.INTERRUPTED) m++;
+      int[] idx = new int[m];
+      Actuator[] acts = new Actuator[m];
+      for (int i = 0, j = 0; i < n; i++) {
+        if (status[i] != SearchStatus.INTERRUPTED) continue;
+        idx[j] = i;
+        // Keep the actuators already built: at 235k devices the tail is thousands of them, rebuilt every check otherwise.
+        acts[j] = tail != null ? find(i) : null;
+        if (acts[j] == null) acts[j] = handoff.apply(i);
+        j++;
+      }
+      if (tail == null) {
+        handoffPair = pairs;
+        handoffSamples = nSamples;
+      }
+      tail = idx;
+      tailActs = acts;
+    }
+
+    private Actuator find(int i) {
+      int j = Arrays.binarySearch(tail, i);
+      return j >= 0 ? tailActs[j] : null;
+    }
+
+    /** One pair on each device of the tail, in turn; the same sequence each would get from the parallel update. */
+    private void tailPair(boolean sample, double[] u, double[] d) throws IOException {
+      for (int j = 0; j < tail.length; j++) {
+        Actuator a = tailActs[j];
+        if (sample) {
+          a.pulseThenRead(Polarity.UP, one);
+          u[tail[j]] = one[0];
+          a.pulseThenRead(Polarity.DOWN, one);
+          d[tail[j]] = one[0];
+        } else {
+          a.pulse(Polarity.UP);
+          a.pulse(Polarity.DOWN);
+        }
+      }
+    }
+
     private void record(double[] u, double[] d, int pairs) {
       if (nSamples >= capacity) return;
       int base = nSamples;
@@ -290,11 +386,15 @@ public final class SymmetryPointSearch {
         samples[i * capacity + base] = (float) (m - anchor[i]);
       }
       nSamples++;
+      // A traced device is traced until it converges: afterwards its reads may be stale (after the handoff
+      // only the tail is read) and its estimate is frozen anyway.
       for (int t = 0; t < traced.length; t++) {
         int i = traced[t];
-        tracePairs[t][base] = pairs;
-        traceMid[t][base] = (float) (0.5 * (u[i] + d[i]));
-        traceEst[t][base] = (float) (window(i)[0] + anchor[i]);
+        if (status[i] != SearchStatus.INTERRUPTED) continue;
+        int c = traceCount[t]++;
+        tracePairs[t][c] = pairs;
+        traceMid[t][c] = (float) (0.5 * (u[i] + d[i]));
+        traceEst[t][c] = (float) (window(i)[0] + anchor[i]);
       }
     }
 
@@ -370,7 +470,194 @@ public final class SymmetryPointSearch {
       double[] w = window(i);
       est[i] = w[0] + anchor[i];
       se[i] = w[1];
+      finishedAt[i] = nSamples;
       pulses[i] = Math.abs(blockPulses) + probeDone + approachDone + 2 * pairs;
+    }
+
+    /**
+     * Replaces each finished device's standard error by one that holds up: the window spans only one to
+     * three time constants, so a device's own lag correlations are biased low and its AR(1) standard error
+     * came out 2-3 times too small (60 % coverage at 1.96 SE). Here the correlation rho between samples
+     * comes from the whole group: the variogram {@code V(L) = E (x_{k+L} - x_k)^2 = 2 s^2 (1 - rho^L) + 2 r^2}
+     * (s^2 the limit cycle's variance, r^2 the white read noise of a midpoint) needs no mean, so it has no
+     * short-window bias; the devices' variograms, each scaled to unit mean over lags 1-4, are averaged and rho fitted by
+     * a grid search (s^2 and r^2 by linear least squares at each rho). Then each device's own s^2 and r^2
+     * at that rho, and the exact variance of the mean of m AR(1) samples plus white noise:
+     * {@code Var = s^2 / m^2 (m + 2 sum_{k=1}^{m-1} (m - k) rho^k) + r^2 / m}.
+     * The devices' time constants differ (30 % device-to-device variation of the steps), so a shared rho
+     * is right on average, not per device. The per-device mode runs a group per device and pools the
+     * tile's devices afterwards ({@link #pooledErrors} with their own windows).
+     */
+    private void reportedErrors() {
+      if (samples == null || n < POOL_MIN_DEVICES) return;
+      // The shared rho comes from one window for all devices, the trailing half of what was read before the
+      // handoff (or the end), not from each device's own window: a device stops when its window happens to be
+      // flat, so the own windows of early stoppers have low long-lag variograms and gave too low a rho.
+      pooledErrors(samples, capacity, finishedAt, n, Math.min(capacity, handoffSamples > 0 ? handoffSamples : nSamples), se);
+    }
+
+    /** The samples of device 0 up to its finish (the per-device mode pools them over the tile afterwards). */
+    float[] finishedSamples() {
+      return samples == null ? new float[0] : Arrays.copyOf(samples, finishedAt[0]);
+    }
+
+    /**
+     * Sets {@code se[i]} of every finished device i (finishedAt[i] > 0; its samples at
+     * {@code samples[i * capacity ..]}) as described at {@link Group#reportedErrors}. The shared rho comes
+     * from the window [poolEnd / 2, poolEnd) of every device, or, when poolEnd is 0 (the per-device mode,
+     * where nothing is read after a device stops), from each device's last three quarters [f / 4, f) up to
+     * its finish f, limited to the lags at least half the devices have: the trailing half alone is the
+     * window the stopping rule found flat, and gave too low a rho (coverage 73 % instead of 96 %).
+     */
+    static void pooledErrors(float[] samples, int capacity, int[] finishedAt, int n, int poolEnd, double[] se) {
+      int lagMax = 0;
+      if (poolEnd > 0) {
+        lagMax = (poolEnd - poolEnd / 2) / 2;
+      } else {
+        for (int i = 0; i < n; i++) lagMax = Math.max(lagMax, (finishedAt[i] - finishedAt[i] / 4) / 2);
+      }
+      if (lagMax < 4) return;
+      double[] curve = new double[lagMax + 1];
+      int[] curveCount = new int[lagMax + 1];
+      double[] v = new double[Math.max(lagMax, capacity) + 1];
+      for (int i = 0; i < n; i++) {
+        if (finishedAt[i] == 0) continue;
+        int end = poolEnd > 0 ? poolEnd : finishedAt[i];
+        int lags = variogram(samples, capacity, i, v, poolEnd > 0 ? end / 2 : end / 4, end);
+        if (lags < 4) continue;
+        // Scaled by the same short lags for every device, so that curves of different lengths average consistently.
+        double mean = (v[1] + v[2] + v[3] + v[4]) / 4;
+        if (!(mean > 0)) continue;
+        for (int l = 1; l <= lags; l++) {
+          curve[l] += v[l] / mean;
+          curveCount[l]++;
+        }
+      }
+      int lags = 0;
+      int needed = poolEnd > 0 ? POOL_MIN_DEVICES : Math.max(POOL_MIN_DEVICES, curveCount[1] / 2);
+      for (int l = 1; l <= lagMax && curveCount[l] >= needed; l++) {
+        curve[l] /= curveCount[l];
+        lags = l;
+      }
+      if (lags < 4) return;
+      double rho = 0;
+      double best = Double.POSITIVE_INFINITY;
+      for (int g = 1; g < 1000; g++) {
+        double r = g / 1000.0;
+        double[] ab = fitVariogram(curve, curveCount, lags, r);
+        if (ab[2] < best) {
+          best = ab[2];
+          rho = r;
+        }
+      }
+      final double r = rho;
+      java.util.Map<Integer, Double> widening = new java.util.HashMap<>();
+      for (int i = 0; i < n; i++) {
+        if (finishedAt[i] == 0) continue;
+        int m = finishedAt[i] - finishedAt[i] / 2;
+        int devLags = variogram(samples, capacity, i, v, finishedAt[i] / 2, finishedAt[i]);
+        if (devLags < 2) continue;
+        int[] weights = new int[devLags + 1];
+        for (int l = 1; l <= devLags; l++) weights[l] = m - l;
+        double[] ab = fitVariogram(v, weights, devLags, rho);
+        double s2 = ab[0] / 2;
+        double r2 = ab[1] / 2;
+        double sum = m;
+        double pk = 1;
+        for (int k = 1; k < m; k++) {
+          pk *= rho;
+          sum += 2.0 * (m - k) * pk;
+        }
+        double stat = s2 * sum / ((double) m * m) + r2 / m;
+        double bias = leftoverBias(samples, capacity, finishedAt[i], i, m, rho);
+        // The window holds only about m (1 - rho) independent stretches, which bounds how well this device's
+        // own variance, and how far its correlation departs from the shared one (its time constant differs by
+        // tens of per cent), can be known from it: Student's t with that many degrees of freedom, so that
+        // +-1.96 SE is a 95 % interval as a user reads it. Conservative for the typical device (most of the
+        // widening falls on short windows, m (1 - rho) ~ 1.5 for rram-imbalanced), right for the tail.
+        // (One quantile per window length: the inverse t costs tens of microseconds, 235k devices share a few hundred lengths.)
+        double widen = widening.computeIfAbsent(m, len -> new TDistribution(null, Math.max(1, len * (1 - r)))
+            .inverseCumulativeProbability(0.975) / 1.959964);
+        se[i] = widen * Math.sqrt(stat + bias * bias);
+      }
+    }
+
+    /**
+     * The approach not yet finished inside device i's window, as a bias of its mean: if the window held
+     * {@code w* + c rho^k}, the mean would be off by {@code ratio} times the difference between the means
+     * of the window's second and first halves; that ratio times the measured difference. Uncorrected (the
+     * difference is mostly noise for a settled device) but counted in the uncertainty, in quadrature.
+     */
+    static double leftoverBias(float[] samples, int capacity, int f, int i, int m, double rho) {
+      int a = f - m;
+      int h = m / 2;
+      double s1 = 0;
+      double s2 = 0;
+      double e1 = 0;
+      double e2 = 0;
+      double p = 1;
+      for (int k = 0; k < m; k++) {
+        if (k < h) {
+          s1 += samples[i * capacity + a + k];
+          e1 += p;
+        } else {
+          s2 += samples[i * capacity + a + k];
+          e2 += p;
+        }
+        p *= rho;
+      }
+      double expDiff = e2 / (m - h) - e1 / h;
+      double ratio = expDiff == 0 ? 0 : ((e1 + e2) / m) / expDiff;
+      return ratio * (s2 / (m - h) - s1 / h);
+    }
+
+    /** Device i's variogram over its samples [a, f) into v[1..]; returns the number of lags (half that window). */
+    static int variogram(float[] samples, int capacity, int i, double[] v, int a, int f) {
+      int m = f - a;
+      int lags = Math.min(m / 2, v.length - 1);
+      int off = i * capacity;
+      for (int l = 1; l <= lags; l++) {
+        double ss = 0;
+        for (int k = a; k + l < f; k++) {
+          double dx = samples[off + k + l] - samples[off + k];
+          ss += dx * dx;
+        }
+        v[l] = ss / (m - l);
+      }
+      return lags;
+    }
+
+    /**
+     * Weighted least squares of {@code v[L] = A (1 - rho^L) + B} over L = 1..lags with A, B >= 0;
+     * returns {A, B, weighted residual sum of squares}.
+     */
+    static double[] fitVariogram(double[] v, int[] weights, int lags, double rho) {
+      double sxx = 0, sx = 0, s1 = 0, sxy = 0, sy = 0, syy = 0;
+      double p = 1;
+      for (int l = 1; l <= lags; l++) {
+        p *= rho;
+        double x = 1 - p;
+        double w = weights[l];
+        sxx += w * x * x;
+        sx += w * x;
+        s1 += w;
+        sxy += w * x * v[l];
+        sy += w * v[l];
+        syy += w * v[l] * v[l];
+      }
+      double det = sxx * s1 - sx * sx;
+      double a = det > 0 ? (sxy * s1 - sx * sy) / det : 0;
+      double b = det > 0 ? (sxx * sy - sx * sxy) / det : sy / s1;
+      if (b < 0) {
+        b = 0;
+        a = sxx > 0 ? sxy / sxx : 0;
+      }
+      if (a < 0) {
+        a = 0;
+        b = sy / s1;
+      }
+      double rss = syy - 2 * a * sxy - 2 * b * sy + a * a * sxx + 2 * a * b * sx + b * b * s1;
+      return new double[] {a, b, rss};
     }
 
     TileSearch result(Tile tile) {

@@ -1,0 +1,449 @@
+package org.rramctl.driver.remote;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.rramctl.driver.BoardInfo;
+import org.rramctl.driver.Cell;
+import org.rramctl.driver.ConductanceMap;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.DriverStatus;
+import org.rramctl.driver.EnvelopeViolationException;
+import org.rramctl.driver.Plane;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.ReadMode;
+import org.rramctl.driver.StochasticUpdate;
+import org.rramctl.driver.Tile;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * A {@link CrossbarDriver} served by a {@link DriverServer} in another process or on another host
+ * ({@code zmq+tcp://host:port}). Every operation is one request/reply round trip on a DEALER socket;
+ * vector operations run on the server (natively or through its fallback), never device by device over
+ * the network.
+ *
+ * <h2>Info</h2>
+ * {@link #info()} is the server's board with {@code hardwareLimits} replaced by the server's envelope:
+ * the limits the server will actually accept.
+ *
+ * <h2>Lease</h2>
+ * The first programming operation takes the board's lease (or fails with {@link BoardHeldException});
+ * a heartbeat thread keeps it while the driver is open, and {@link #close()} gives it back.
+ *
+ * <h2>Failures</h2>
+ * A request that cannot be sent within the connect timeout fails with {@link ServerUnreachableException}
+ * (not executed). A request whose server falls silent, or that outlives the request timeout, fails with
+ * {@link OutcomeUnknownException} (not known to have executed), and the socket is replaced so that a late
+ * server never executes it afterwards. Server refusals become the exceptions an in-process driver throws:
+ * {@link EnvelopeViolationException}, {@link IllegalArgumentException}, {@link DriverAbortedException}.
+ *
+ * <h2>Threading</h2>
+ * One caller thread at a time, as for every driver; {@link #abort()} from any thread is sent at once on a
+ * socket of its own and waits at most one second for the server's acknowledgement.
+ */
+public final class RemoteDriver implements CrossbarDriver {
+  private static final long ABORT_WAIT_MILLIS = 1_000;
+
+  private final String endpoint;
+  private final ClientOptions options;
+  private final ZContext ctx;
+  private final ReentrantLock io = new ReentrantLock();
+  private final ReentrantLock abortLock = new ReentrantLock();
+  private ZMQ.Socket socket; // guarded by io; null after a failure until the next request reconnects
+  private ZMQ.Socket abortSocket; // guarded by abortLock
+  private boolean welcomed; // guarded by io
+  private long nextId; // guarded by io
+  private long nextAbortId = 1L << 31; // guarded by abortLock; apart from request ids, for logs
+  private volatile long lastSentNanos;
+  private volatile boolean closed;
+  private final BoardInfo info;
+  private volatile String clientId;
+  private volatile int heartbeatMillis;
+  private volatile long silenceNanos;
+  private final Thread heartbeat;
+  /** Identifies this driver across its reconnections (not a secret from the server; random so it is not guessed). */
+  private final long sessionToken = new java.security.SecureRandom().nextLong() | 1L;
+
+  private RemoteDriver(String endpoint, ClientOptions options) throws IOException {
+    Endpoints.tcpHost(endpoint);
+    this.endpoint = endpoint;
+    this.options = options;
+    this.ctx = new ZContext(1);
+    ctx.setLinger(0);
+    BoardInfo i;
+    io.lock();
+    try {
+      i = hello();
+    } catch (IOException | RuntimeException e) {
+      io.unlock();
+      ctx.close();
+      throw e;
+    }
+    io.unlock();
+    this.info = i;
+    heartbeat = new Thread(this::heartbeatLoop, "rramctl-remote-heartbeat");
+    heartbeat.setDaemon(true);
+    heartbeat.start();
+  }
+
+  /**
+   * Connects and says hello; the server's board info is cached.
+   *
+   * @param endpoint {@code tcp://host:port}
+   * @throws ServerUnreachableException when no connection could be used within the connect timeout
+   */
+  public static RemoteDriver connect(String endpoint, ClientOptions options) throws IOException {
+    return new RemoteDriver(endpoint, options);
+  }
+
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** How the server names this client, e.g. in "board held by ...". */
+  public String clientId() {
+    return clientId;
+  }
+
+  private ZMQ.Socket newSocket() {
+    ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
+    // Immediate: queue only on a completed connection (and handshake), so a message is never left waiting
+    // in a queue for a server that comes back later and then runs it.
+    s.setImmediate(true);
+    s.setLinger(0);
+    s.setSendTimeOut((int) options.connectTimeout().toMillis());
+    s.setReconnectIVL(50);
+    s.setReconnectIVLMax(1_000);
+    if (options.curve() != null) {
+      s.setCurveServerKey(CurveKeyPair.decode(options.curve().serverPublicKey()));
+      s.setCurvePublicKey(CurveKeyPair.decode(options.curve().clientKeys().publicKey()));
+      s.setCurveSecretKey(CurveKeyPair.decode(options.curve().clientKeys().secretKey()));
+    }
+    s.connect(endpoint);
+    return s;
+  }
+
+  /**
+   * Opens a fresh socket and handshakes. Caller holds {@code io}. A hello touches no board, so it is
+   * simply tried again on a new socket until the connect timeout: on a loaded machine we measured about one
+   * first message in a hundred never reaching a freshly started JeroMQ ROUTER, and a retry always got through.
+   */
+  private BoardInfo hello() throws IOException {
+    long start = System.nanoTime();
+    long budget = options.connectTimeout().toNanos();
+    long attempt = Math.max(TimeUnit.MILLISECONDS.toNanos(250), Math.min(options.silenceTimeout().toNanos(), budget / 4));
+    Reply r;
+    while (true) {
+      if (socket == null) socket = newSocket();
+      try {
+        r = exchange(Opcode.HELLO, new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label(), sessionToken), attempt);
+        break;
+      } catch (OutcomeUnknownException e) {
+        long waited = System.nanoTime() - start;
+        if (waited + attempt > budget) {
+          throw new ServerUnreachableException(endpoint, TimeUnit.NANOSECONDS.toMillis(waited), "connected, but the handshake got no answer: "
+              + (options.curve() != null ? "is the server key right, and this client's key on its allow-list?" : "does the server require CURVE keys?"));
+        }
+      }
+    }
+    if (!(r instanceof Reply.Welcome w)) throw unexpected(Opcode.HELLO, r);
+    if (info != null && !w.info().boardId().equals(info.boardId())) {
+      dropSocket();
+      throw new RemoteServerException(endpoint, Opcode.HELLO, ErrorCode.ILLEGAL_STATE,
+          "now serves board " + w.info().boardId() + ", not " + info.boardId() + " (expected: the board this driver was opened on)");
+    }
+    clientId = w.clientId();
+    heartbeatMillis = w.heartbeatMillis();
+    silenceNanos = Math.max(options.silenceTimeout().toNanos(), TimeUnit.MILLISECONDS.toNanos(3L * w.heartbeatMillis()));
+    welcomed = true;
+    return w.info();
+  }
+
+  private void dropSocket() {
+    if (socket != null) socket.close();
+    socket = null;
+    welcomed = false;
+  }
+
+  /** One request, one reply, on the main socket. */
+  private Reply call(Opcode op, Request r) throws IOException {
+    if (closed) throw new IllegalStateException("remote driver for board " + info.boardId() + " at " + endpoint + " is closed");
+    io.lock();
+    try {
+      if (!welcomed) {
+        dropSocket();
+        hello();
+      }
+      return exchange(op, r);
+    } finally {
+      io.unlock();
+    }
+  }
+
+  /** Sends and waits for the matching reply. Caller holds {@code io}; a failure leaves no socket behind. */
+  private Reply exchange(Opcode op, Request r) throws IOException {
+    return exchange(op, r, silenceNanos > 0 ? silenceNanos : options.silenceTimeout().toNanos());
+  }
+
+  private Reply exchange(Opcode op, Request r, long silence) throws IOException {
+    long id = ++nextId & 0xffffffffL;
+    byte[] frame = WireCodec.encode(id, r);
+    long start = System.nanoTime();
+    if (!socket.send(frame, 0)) {
+      dropSocket();
+      throw new ServerUnreachableException(endpoint, options.connectTimeout().toMillis(),
+          options.curve() != null ? "is the server running, its key right, and this client's key on its allow-list?" : "is the server running?");
+    }
+    lastSentNanos = System.nanoTime();
+    long lastHeard = lastSentNanos;
+    long hardDeadline = start + options.requestTimeout().toNanos();
+    while (true) {
+      long now = System.nanoTime();
+      long until = Math.min(lastHeard + silence, hardDeadline);
+      if (now - until >= 0) {
+        dropSocket();
+        long waited = TimeUnit.NANOSECONDS.toMillis(now - start);
+        throw new OutcomeUnknownException(endpoint, op, id, waited,
+            now - hardDeadline >= 0 ? "exceeded the request timeout" : "got no reply and no heartbeat from the server");
+      }
+      socket.setReceiveTimeOut((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - now)));
+      byte[] in = socket.recv(0);
+      if (in == null) continue;
+      WireCodec.ReplyFrame f;
+      try {
+        f = WireCodec.decodeReply(in);
+      } catch (MalformedMessageException e) {
+        dropSocket();
+        throw new RemoteServerException(endpoint, op, ErrorCode.MALFORMED, "unreadable reply (" + e.getMessage() + "); the operation is not known to have executed");
+      }
+      if (f.requestId() != id) continue; // a late reply to a heartbeat or to an earlier request
+      lastHeard = System.nanoTime();
+      if (f.reply() instanceof Reply.Working) continue;
+      return f.reply();
+    }
+  }
+
+  private IOException unexpected(Opcode op, Reply r) {
+    if (r instanceof Reply.Error e) {
+      return new RemoteServerException(endpoint, op, e.code(), e.message());
+    }
+    return new RemoteServerException(endpoint, op, ErrorCode.INTERNAL, "unexpected reply " + r.getClass().getSimpleName());
+  }
+
+  /** Turns refusals into the exceptions an in-process driver throws; returns the reply otherwise. */
+  private Reply check(Opcode op, Reply r) throws IOException {
+    if (r instanceof Reply.Refused f) throw new EnvelopeViolationException(f.limit(), f.requested(), f.allowed());
+    if (r instanceof Reply.Held h) throw new BoardHeldException(endpoint, h.holder(), Instant.now().plusMillis(h.remainingMillis()));
+    if (r instanceof Reply.Error e) {
+      switch (e.code()) {
+        case INVALID_ARGUMENT:
+          throw new IllegalArgumentException(e.message());
+        case ILLEGAL_STATE:
+          throw new IllegalStateException(e.message());
+        case ABORTED:
+          throw new DriverAbortedException(e.message());
+        default:
+          throw new RemoteServerException(endpoint, op, e.code(), e.message());
+      }
+    }
+    return r;
+  }
+
+  private double value(Opcode op, Request r) throws IOException {
+    Reply reply = check(op, call(op, r));
+    if (reply instanceof Reply.Value v) return v.value();
+    throw unexpected(op, reply);
+  }
+
+  private double[] vector(Opcode op, Request r) throws IOException {
+    Reply reply = check(op, call(op, r));
+    if (reply instanceof Reply.Vector v) return v.values();
+    throw unexpected(op, reply);
+  }
+
+  private void ok(Opcode op, Request r) throws IOException {
+    Reply reply = check(op, call(op, r));
+    if (!(reply instanceof Reply.Ok)) throw unexpected(op, reply);
+  }
+
+  @Override
+  public BoardInfo info() {
+    return info;
+  }
+
+  @Override
+  public double read(Cell cell, double readVolts) throws IOException {
+    return value(Opcode.READ, new Request.Read(cell, readVolts));
+  }
+
+  @Override
+  public void pulse(Cell cell, Pulse pulse, int count) throws IOException {
+    ok(Opcode.PULSE, new Request.ApplyPulses(cell, pulse, count));
+  }
+
+  @Override
+  public double pulseThenRead(Cell cell, Pulse pulse, int count, double readVolts) throws IOException {
+    return value(Opcode.PULSE_THEN_READ, new Request.PulseThenRead(cell, pulse, count, readVolts));
+  }
+
+  @Override
+  public double[] readRow(int array, Plane plane, int row, double readVolts) throws IOException {
+    return vector(Opcode.READ_ROW, new Request.ReadRow(array, plane, row, readVolts));
+  }
+
+  @Override
+  public double[] readColumn(int array, Plane plane, int col, double readVolts) throws IOException {
+    return vector(Opcode.READ_COLUMN, new Request.ReadColumn(array, plane, col, readVolts));
+  }
+
+  @Override
+  public ConductanceMap readArray(int array, Plane plane, double readVolts) throws IOException {
+    Reply reply = check(Opcode.READ_ARRAY, call(Opcode.READ_ARRAY, new Request.ReadArray(array, plane, readVolts)));
+    if (reply instanceof Reply.Map m) return m.map();
+    throw unexpected(Opcode.READ_ARRAY, reply);
+  }
+
+  @Override
+  public double[] forwardRead(Tile tile, ReadMode mode, double[] rowVolts) throws IOException {
+    return vector(Opcode.FORWARD_READ, new Request.ForwardRead(tile, mode, rowVolts));
+  }
+
+  @Override
+  public double[] transposeRead(Tile tile, ReadMode mode, double[] colVolts) throws IOException {
+    return vector(Opcode.TRANSPOSE_READ, new Request.TransposeRead(tile, mode, colVolts));
+  }
+
+  @Override
+  public void parallelUpdate(Tile tile, Plane plane, StochasticUpdate update) throws IOException {
+    ok(Opcode.PARALLEL_UPDATE, new Request.ParallelUpdate(tile, plane, update));
+  }
+
+  @Override
+  public DriverStatus status() throws IOException {
+    return serverStatus().status();
+  }
+
+  /** The board's status with the server's view of the lease and its clients. */
+  public Reply.Status serverStatus() throws IOException {
+    Reply reply = check(Opcode.STATUS, call(Opcode.STATUS, new Request.Status()));
+    if (reply instanceof Reply.Status s) return s;
+    throw unexpected(Opcode.STATUS, reply);
+  }
+
+  /**
+   * Takes (or renews) the programming lease now rather than at the first programming operation.
+   *
+   * @throws BoardHeldException naming the holder when another client has it
+   */
+  public void acquire() throws IOException {
+    Reply reply = check(Opcode.ACQUIRE, call(Opcode.ACQUIRE, new Request.Acquire()));
+    if (!(reply instanceof Reply.Lease)) throw unexpected(Opcode.ACQUIRE, reply);
+  }
+
+  /** Gives the lease back (a no-op when this client does not hold it). */
+  public void release() throws IOException {
+    ok(Opcode.RELEASE, new Request.Release());
+  }
+
+  /**
+   * Sends an abort on a socket of its own, so it does not wait behind an operation in progress; waits at
+   * most one second for the acknowledgement. Never throws.
+   */
+  @Override
+  public void abort() {
+    if (closed) return;
+    abortLock.lock();
+    try {
+      if (closed) return;
+      if (abortSocket == null) abortSocket = newSocket();
+      long id = nextAbortId++ & 0xffffffffL;
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ABORT_WAIT_MILLIS);
+      abortSocket.setSendTimeOut((int) ABORT_WAIT_MILLIS);
+      if (!abortSocket.send(WireCodec.encode(id, new Request.Abort()), 0)) {
+        resetAbortSocket();
+        return;
+      }
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          resetAbortSocket();
+          return;
+        }
+        abortSocket.setReceiveTimeOut((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        byte[] in = abortSocket.recv(0);
+        if (in != null && WireCodec.requestIdOf(in) == id) return;
+      }
+    } catch (RuntimeException e) {
+      // abort() never throws: the caller is usually already handling another failure.
+      resetAbortSocket();
+    } finally {
+      abortLock.unlock();
+    }
+  }
+
+  private void resetAbortSocket() {
+    if (abortSocket != null) abortSocket.close();
+    abortSocket = null;
+  }
+
+  /** Keeps the lease and the server's view of this client alive while the caller is idle. */
+  private void heartbeatLoop() {
+    while (!closed) {
+      long interval = TimeUnit.MILLISECONDS.toNanos(Math.max(5, heartbeatMillis));
+      java.util.concurrent.locks.LockSupport.parkNanos(this, interval / 2);
+      if (closed) return;
+      if (System.nanoTime() - lastSentNanos < interval) continue;
+      if (!io.tryLock()) continue; // a request is in flight: that is traffic enough
+      try {
+        if (closed || socket == null || !welcomed) continue;
+        // Drain late replies (earlier pongs) without waiting, then ping.
+        while (socket.recv(ZMQ.DONTWAIT) != null) {
+          // discard
+        }
+        long id = ++nextId & 0xffffffffL;
+        socket.send(WireCodec.encode(id, new Request.Heartbeat()), ZMQ.DONTWAIT);
+        lastSentNanos = System.nanoTime();
+      } catch (RuntimeException e) {
+        // The next request reports the trouble with its own timeout.
+      } finally {
+        io.unlock();
+      }
+    }
+  }
+
+  /** Releases the lease (waiting briefly), closes the sockets. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) return;
+    io.lock();
+    try {
+      if (closed) return;
+      if (socket != null && welcomed) {
+        try {
+          socket.setSendTimeOut(200);
+          silenceNanos = TimeUnit.MILLISECONDS.toNanos(500);
+          exchange(Opcode.RELEASE, new Request.Release());
+        } catch (IOException | RuntimeException e) {
+          // Best effort: an unreleased lease lapses on the server after its timeout.
+        }
+      }
+      closed = true;
+      dropSocket();
+    } finally {
+      io.unlock();
+    }
+    heartbeat.interrupt();
+    java.util.concurrent.locks.LockSupport.unpark(heartbeat);
+    abortLock.lock();
+    try {
+      resetAbortSocket();
+    } finally {
+      abortLock.unlock();
+    }
+    ctx.close();
+  }
+}

@@ -1,0 +1,56 @@
+package org.rramctl.driver.serial;
+
+import java.time.Duration;
+import org.rramctl.protocol.WireFormat;
+
+/**
+ * How a {@link BoardSession} times and retries its exchanges.
+ *
+ * @param responseTimeout how long to wait for the first frame of an answer (and between the frames of a
+ *     streamed one), over and above the command's own run time and the line time of a full frame
+ * @param attempts sends of an idempotent command in all (PROTOCOL.md 5.4 says 3); also how often an
+ *     unanswered device-changing command is re-sent after LAST_EXECUTED showed it never arrived
+ * @param minVersion lowest protocol version this host accepts
+ * @param maxVersion highest protocol version this host accepts
+ * @param baudRate the line rate, bits per second, for the line time of a frame (10 bits per byte)
+ * @param abortTimeout how long {@link BoardSession#abort()} waits for the board's ACK before returning
+ */
+public record SessionSettings(Duration responseTimeout, int attempts, int minVersion, int maxVersion, int baudRate, Duration abortTimeout) {
+  public SessionSettings {
+    if (responseTimeout == null || responseTimeout.toMillis() < 1) {
+      throw new IllegalArgumentException("responseTimeout: " + responseTimeout + " (expected: at least 1 ms)");
+    }
+    if (attempts < 1 || attempts > 10) throw new IllegalArgumentException("attempts: " + attempts + " (expected: 1..10)");
+    if (minVersion < 1 || maxVersion < minVersion || maxVersion > 255) {
+      throw new IllegalArgumentException("version window: " + minVersion + ".." + maxVersion + " (expected: 1 <= min <= max <= 255)");
+    }
+    if (baudRate < 1) throw new IllegalArgumentException("baudRate: " + baudRate + " (expected: >= 1)");
+    if (abortTimeout == null || abortTimeout.isNegative()) throw new IllegalArgumentException("abortTimeout: " + abortTimeout + " (expected: >= 0)");
+  }
+
+  /** 1 s response timeout, 3 attempts, protocol version {@value WireFormat#VERSION} only, 115200 baud, 1 s abort wait. */
+  public static SessionSettings defaults() {
+    return new SessionSettings(Duration.ofSeconds(1), 3, WireFormat.VERSION, WireFormat.VERSION, 115_200, Duration.ofSeconds(1));
+  }
+
+  public SessionSettings withResponseTimeout(Duration d) {
+    return new SessionSettings(d, attempts, minVersion, maxVersion, baudRate, abortTimeout);
+  }
+
+  public SessionSettings withAttempts(int n) {
+    return new SessionSettings(responseTimeout, n, minVersion, maxVersion, baudRate, abortTimeout);
+  }
+
+  public SessionSettings withVersionWindow(int min, int max) {
+    return new SessionSettings(responseTimeout, attempts, min, max, baudRate, abortTimeout);
+  }
+
+  public SessionSettings withBaudRate(int baud) {
+    return new SessionSettings(responseTimeout, attempts, minVersion, maxVersion, baud, abortTimeout);
+  }
+
+  /** Line time of {@code bytes} at {@link #baudRate()} with 8N1 framing (10 bits per byte). */
+  Duration lineTime(long bytes) {
+    return Duration.ofNanos(bytes * 10L * 1_000_000_000L / baudRate);
+  }
+}

@@ -1,0 +1,347 @@
+package org.rramctl.driver.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.rramctl.driver.Cell;
+import org.rramctl.driver.EnvelopeViolationException;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.SafetyEnvelope;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DriverServerTest {
+  private static final Cell C00 = Cell.active(0, 0, 0);
+  private static final Pulse UP = Pulse.up(1.0, Duration.ofNanos(100));
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final List<String> logLines = new CopyOnWriteArrayList<>();
+  private final Logger serverLog = Logger.getLogger(DriverServer.class.getName());
+  private final Handler capture = new Handler() {
+    @Override
+    public void publish(LogRecord r) {
+      logLines.add(r.getMessage());
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
+  private RecordingDriver board;
+
+  @BeforeEach
+  void setUp() {
+    board = new RecordingDriver();
+    serverLog.addHandler(capture);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
+    serverLog.removeHandler(capture);
+  }
+
+  private <T extends AutoCloseable> T closing(T c) {
+    toClose.add(c);
+    return c;
+  }
+
+  private DriverServer serve(ServerOptions o) throws IOException {
+    return closing(DriverServer.start(board, o));
+  }
+
+  private static ServerOptions loopback() {
+    return ServerOptions.of("tcp://127.0.0.1:*").withLeaseTimeout(Duration.ofMillis(400)).withHeartbeat(Duration.ofMillis(50));
+  }
+
+  private RemoteDriver client(DriverServer s, String label) throws IOException {
+    return closing(RemoteDriver.connect(s.endpoint(), fastClient(label)));
+  }
+
+  private static ClientOptions fastClient(String label) {
+    return ClientOptions.defaults().withLabel(label).withConnectTimeout(Duration.ofSeconds(2)).withSilenceTimeout(Duration.ofSeconds(2));
+  }
+
+  /** The reply to request {@code id}, skipping the server's "still working" heartbeats. */
+  private static Reply awaitReply(ZMQ.Socket raw, long id) throws IOException {
+    raw.setReceiveTimeOut(10_000);
+    while (true) {
+      byte[] in = raw.recv(0);
+      if (in == null) throw new IOException("no reply to #" + id);
+      WireCodec.ReplyFrame f = WireCodec.decodeReply(in);
+      if (f.requestId() == id && !(f.reply() instanceof Reply.Working)) return f.reply();
+    }
+  }
+
+  @Test
+  void severalClientsReadWhileOnlyTheLeaseHolderProgramsAndNoOperationIsLostOrDuplicated() throws Exception {
+    DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(5)));
+    RemoteDriver holder = client(s, "holder");
+    holder.acquire();
+    List<RemoteDriver> readers = List.of(client(s, "reader-a"), client(s, "reader-b"), client(s, "reader-c"));
+    int pulses = 1000;
+    int readsEach = 500;
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      Future<Integer> programmer = pool.submit(() -> {
+        for (int i = 0; i < pulses; i++) holder.pulse(Cell.active(0, i % 4, i % 3), UP, 1);
+        return pulses;
+      });
+      List<Future<Integer>> refusals = new ArrayList<>();
+      for (RemoteDriver r : readers) {
+        refusals.add(pool.submit((Callable<Integer>) () -> {
+          int held = 0;
+          for (int i = 0; i < readsEach; i++) {
+            r.read(Cell.active(0, i % 4, 1), 0.2);
+            if (i % 100 == 0) {
+              BoardHeldException e = assertThrows(BoardHeldException.class, () -> r.pulse(C00, UP, 1));
+              assertTrue(e.getMessage().contains("held by " + holder.clientId() + " until "), e.getMessage());
+              held++;
+            }
+          }
+          return held;
+        }));
+      }
+      assertEquals(pulses, programmer.get());
+      for (Future<Integer> f : refusals) assertEquals(readsEach / 100, f.get());
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(pulses, holder.status().pulsesApplied(), "every pulse applied exactly once");
+    assertEquals(pulses, board.pulses.get());
+    assertEquals(3L * readsEach, board.reads.get(), "every read executed exactly once");
+    assertEquals(0, board.overlaps.get(), "the board never saw two operations at once");
+  }
+
+  @Test
+  void aClientKilledMidLeaseLosesItAfterTheTimeoutAndTheBoardIsSetIdle() throws Exception {
+    DriverServer s = serve(loopback());
+    try (ZContext ctx = new ZContext()) {
+      ctx.setLinger(0);
+      ZMQ.Socket raw = ctx.createSocket(SocketType.DEALER);
+      raw.connect(s.endpoint());
+      raw.send(WireCodec.encode(1, new Request.Hello(WireCodec.PROTOCOL_VERSION, "doomed", 0)), 0);
+      assertInstanceOf(Reply.Welcome.class, awaitReply(raw, 1));
+      raw.send(WireCodec.encode(2, new Request.ApplyPulses(C00, UP, 5)), 0);
+      assertInstanceOf(Reply.Ok.class, awaitReply(raw, 2));
+      // Vanish without releasing: the socket and its connection go away.
+    }
+    RemoteDriver other = client(s, "next");
+    Reply.Status st = other.serverStatus();
+    assertTrue(st.leaseHolder().startsWith("doomed#"), st.toString());
+    assertThrows(BoardHeldException.class, () -> other.pulse(C00, UP, 1));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!other.serverStatus().leaseHolder().isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "the lease lapses within its timeout plus a tick");
+    }
+    assertTrue(board.aborts.get() >= 1, "the lapse set the board idle through abort()");
+    assertTrue(other.status().outputsIdle());
+    assertTrue(logLines.stream().anyMatch(l -> l.contains("lease of doomed#") && l.contains("lapsed")), logLines.toString());
+    other.pulse(C00, UP, 1);
+    assertEquals(6, board.pulses.get());
+  }
+
+  @Test
+  void aServerRestartedUnderItsClientsGivesClearErrorsThenRecovers() throws Exception {
+    DriverServer first = DriverServer.start(board, loopback());
+    String endpoint = first.endpoint();
+    RemoteDriver c = client(first, "survivor");
+    c.pulse(C00, UP, 2);
+    // An operation in flight when the server dies.
+    board.blockReads.set(true);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> inFlight = pool.submit(() -> c.read(C00, 0.2));
+      assertTrue(board.readBlocked.await(5, TimeUnit.SECONDS));
+      long t0 = System.nanoTime();
+      first.close();
+      Exception e = assertThrows(Exception.class, inFlight::get);
+      long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      OutcomeUnknownException u = assertInstanceOf(OutcomeUnknownException.class, e.getCause());
+      assertTrue(u.getMessage().contains("not known to have executed"), u.getMessage());
+      assertEquals(Opcode.READ, u.operation());
+      assertTrue(waited < 6_000, "reported within a bounded time: " + waited + " ms");
+    } finally {
+      pool.shutdownNow();
+    }
+    IOException down = assertThrows(IOException.class, () -> c.read(C00, 0.2));
+    assertTrue(down.getMessage().contains(endpoint), down.getMessage());
+
+    DriverServer second = serve(ServerOptions.of(endpoint).withLeaseTimeout(Duration.ofMillis(400)).withHeartbeat(Duration.ofMillis(50)));
+    assertEquals(endpoint, second.endpoint());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    double g = Double.NaN;
+    while (Double.isNaN(g)) {
+      try {
+        g = c.read(C00, 0.2);
+      } catch (ServerUnreachableException | OutcomeUnknownException retry) {
+        assertTrue(System.nanoTime() < deadline, "the client recovers once the server is back: " + retry.getMessage());
+      }
+    }
+    c.pulse(C00, UP, 1);
+    assertEquals(3, board.pulses.get(), "nothing ran twice across the restart");
+  }
+
+  @Test
+  void aClientThatGaveUpOnARequestKeepsItsLeaseOnItsNewConnection() throws Exception {
+    DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(5)));
+    RemoteDriver holder = closing(RemoteDriver.connect(s.endpoint(), fastClient("holder").withRequestTimeout(Duration.ofMillis(300))));
+    holder.acquire();
+    String firstId = holder.clientId();
+    board.blockReads.set(true);
+    OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> holder.read(C00, 0.2));
+    assertTrue(e.getMessage().contains("request timeout"), e.getMessage());
+    board.abort(); // lets the stuck read finish on the server
+    holder.pulse(C00, UP, 1);
+    assertTrue(!holder.clientId().equals(firstId), "a new connection: " + holder.clientId());
+    RemoteDriver other = client(s, "other");
+    BoardHeldException held = assertThrows(BoardHeldException.class, () -> other.pulse(C00, UP, 1));
+    assertEquals(holder.clientId(), held.holder());
+    assertEquals(1, board.pulses.get());
+  }
+
+  @Test
+  void theServersOwnEnvelopeIsStricterAndRefusalsNeverReachTheBoard() throws Exception {
+    SafetyEnvelope strict = new SafetyEnvelope(RecordingDriver.LIMITS.withMaxPulseVolts(1.5));
+    DriverServer s = serve(loopback().withEnvelope(strict));
+    RemoteDriver c = client(s, "careful");
+    assertEquals(1.5, c.info().hardwareLimits().maxPulseVolts(), "clients see the server's envelope as the limits");
+    EnvelopeViolationException e = assertThrows(EnvelopeViolationException.class, () -> c.pulse(C00, UP.withAmplitudeVolts(2.0), 1));
+    assertEquals("pulse amplitude", e.limit());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> c.read(Cell.active(0, 9, 0), 0.2));
+    assertTrue(bad.getMessage().contains("outside"), bad.getMessage());
+    assertEquals(0, board.pulses.get());
+    assertEquals(0, board.reads.get());
+  }
+
+  @Test
+  void statusIsRepublishedWithPerTopicSequenceNumbers() throws Exception {
+    DriverServer s = serve(loopback().withPublish("tcp://127.0.0.1:*"));
+    String pubEndpoint = s.publishEndpoint().orElseThrow();
+    assertEquals(1, s.publish("run", "{\"doc\":\"start\"}"));
+    assertEquals(2, s.publish("run", "{\"doc\":\"stop\"}"));
+    RemoteDriver c = client(s, "watched");
+    c.pulse(C00, UP, 4);
+    try (ZContext ctx = new ZContext()) {
+      ctx.setLinger(0);
+      // Status goes out every heartbeat, so silence means this subscription was lost on the way (we saw
+      // JeroMQ lose a new connection's first message about once in a hundred under load): subscribe again.
+      ZMQ.Socket sub = null;
+      for (int attempt = 0; attempt < 5 && sub == null; attempt++) {
+        ZMQ.Socket candidate = ctx.createSocket(SocketType.SUB);
+        candidate.subscribe("status".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        candidate.setReceiveTimeOut(2_000);
+        candidate.connect(pubEndpoint);
+        if (candidate.recv(0) != null) {
+          while (candidate.hasReceiveMore()) candidate.recv(0);
+          sub = candidate;
+        } else {
+          ctx.destroySocket(candidate);
+        }
+      }
+      assertTrue(sub != null, "status arrives on the PUB socket");
+      // Two in a row show the sequence.
+      long previous = -1;
+      for (int k = 0; k < 2; k++) {
+        assertEquals("status", sub.recvStr(0));
+        assertTrue(sub.hasReceiveMore());
+        long seq = java.nio.ByteBuffer.wrap(sub.recv(0)).getLong();
+        String doc = sub.recvStr(0);
+        assertTrue(doc.contains("\"pulsesApplied\":4") && doc.contains("\"leaseHolder\":\"watched#"), doc);
+        if (previous >= 0) assertEquals(previous + 1, seq, "consecutive per-topic sequence numbers");
+        previous = seq;
+      }
+    }
+  }
+
+  @Test
+  void bindingBeyondLoopbackWithoutKeysIsRefusedWithAReason() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DriverServer.start(board, ServerOptions.of("tcp://0.0.0.0:*")));
+    assertTrue(e.getMessage().contains("not a loopback address") && e.getMessage().contains("CURVE"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> DriverServer.start(board, ServerOptions.of("tcp://127.0.0.1:*").withPublish("tcp://*:*")));
+  }
+
+  @Test
+  void curveAdmitsListedKeysAndRejectsOthersAndPlaintext() throws Exception {
+    CurveKeyPair server = CurveKeyPair.generate();
+    CurveKeyPair alice = CurveKeyPair.generate();
+    CurveKeyPair mallory = CurveKeyPair.generate();
+    DriverServer s = serve(loopback().withCurve(CurveSecurity.of(server, java.util.Set.of(alice.publicKey()))));
+    RemoteDriver ok = closing(RemoteDriver.connect(s.endpoint(), fastClient("alice").withConnectTimeout(Duration.ofSeconds(10)).withCurve(new ClientOptions.Curve(server.publicKey(), alice))));
+    ok.pulse(C00, UP, 1);
+    assertEquals(1, board.pulses.get());
+
+    ServerUnreachableException rejected = assertThrows(ServerUnreachableException.class,
+        () -> RemoteDriver.connect(s.endpoint(), fastClient("mallory").withCurve(new ClientOptions.Curve(server.publicKey(), mallory))));
+    assertTrue(rejected.getMessage().contains("allow-list"), rejected.getMessage());
+    assertTrue(logLines.stream().anyMatch(l -> l.contains("rejected CURVE client key " + mallory.publicKey())), logLines.toString());
+
+    assertThrows(ServerUnreachableException.class, () -> RemoteDriver.connect(s.endpoint(), fastClient("plain")));
+    assertEquals(1, board.pulses.get(), "no rejected client reached the board");
+    assertEquals(0.0, ok.read(C00, 0.2) - 1e-5 - 1e-9, 1e-15, "the admitted client still works");
+  }
+
+  @Test
+  void randomMultipartGarbageGetsErrorRepliesAndTheServerStillAnswers() throws Exception {
+    DriverServer s = serve(loopback().withMaxRequestBytes(4096));
+    Random rnd = new Random(20261129L);
+    int sent = 1000;
+    int replies = 0;
+    int errors = 0;
+    try (ZContext ctx = new ZContext()) {
+      ctx.setLinger(0);
+      ZMQ.Socket raw = ctx.createSocket(SocketType.DEALER);
+      raw.setReceiveTimeOut(5_000);
+      raw.connect(s.endpoint());
+      for (int i = 0; i < sent; i++) {
+        int frames = 1 + (rnd.nextInt(4) == 0 ? rnd.nextInt(3) : 0);
+        for (int f = 0; f < frames; f++) {
+          byte[] b = new byte[rnd.nextInt(i % 500 == 0 ? 6000 : 64)];
+          rnd.nextBytes(b);
+          // Half the time a real opcode, so decoding gets past the first byte into the bodies.
+          if (b.length > 0 && rnd.nextBoolean()) b[0] = (byte) Opcode.values()[rnd.nextInt(15)].code();
+          raw.send(b, f < frames - 1 ? ZMQ.SNDMORE : 0);
+        }
+        Reply r;
+        do {
+          byte[] in = raw.recv(0);
+          assertTrue(in != null, "a reply to message " + i);
+          r = WireCodec.decodeReply(in).reply();
+        } while (r instanceof Reply.Working);
+        replies++;
+        if (r instanceof Reply.Error || r instanceof Reply.Refused || r instanceof Reply.Held) errors++;
+      }
+    }
+    assertEquals(sent, replies, "every message answered");
+    assertTrue(errors > sent * 9 / 10, "garbage is refused: " + errors);
+    assertTrue(logLines.stream().anyMatch(l -> l.contains("MALFORMED")), "refusals are logged");
+    assertTrue(logLines.stream().anyMatch(l -> l.contains("TOO_LARGE")), "oversized messages are logged");
+    RemoteDriver c = client(s, "after-the-storm");
+    c.read(C00, 0.2);
+    assertEquals(0, board.overlaps.get());
+  }
+}

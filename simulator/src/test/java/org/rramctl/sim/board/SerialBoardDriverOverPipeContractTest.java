@@ -1,0 +1,40 @@
+package org.rramctl.sim.board;
+
+import java.io.IOException;
+import org.junit.jupiter.api.AfterEach;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.CrossbarDriverContract;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.serial.SerialBoardDriver;
+import org.rramctl.driver.transport.PipeTransport;
+
+/** The driver contract, met by the serial driver talking the wire protocol to a virtual board through an in-memory pipe. */
+class SerialBoardDriverOverPipeContractTest extends CrossbarDriverContract {
+  private VirtualBoard board;
+
+  @Override
+  protected CrossbarDriver openDriver() throws IOException {
+    board = Boards4Test.board(42);
+    return SerialBoardDriver.open(() -> {
+      PipeTransport.Pair pair = PipeTransport.pair();
+      board.serve(pair.b());
+      return pair.a();
+    }, Boards4Test.pipeSettings());
+  }
+
+  @AfterEach
+  void closeTheBoardToo() {
+    driver.close();
+    board.close();
+  }
+
+  @Override
+  protected Pulse nominalUp() {
+    return Boards4Test.NOMINAL_UP;
+  }
+
+  @Override
+  protected double readVolts() {
+    return Boards4Test.READ_VOLTS;
+  }
+}

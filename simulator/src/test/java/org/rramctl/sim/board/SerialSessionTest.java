@@ -1,0 +1,145 @@
+package org.rramctl.sim.board;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.rramctl.driver.Boards;
+import org.rramctl.driver.Cell;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.serial.OutcomeUnknownException;
+import org.rramctl.driver.serial.SerialBoardDriver;
+import org.rramctl.driver.serial.SessionSettings;
+import org.rramctl.driver.transport.FaultyTransport;
+import org.rramctl.driver.transport.PipeTransport;
+import org.rramctl.protocol.Outcome;
+import org.rramctl.protocol.ProtocolVersionException;
+
+/** The session's rules seen from the driver: version window, abort, a link that dies mid-command, reconnect, TCP. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class SerialSessionTest {
+  private static final Cell CELL = Cell.active(0, 1, 1);
+
+  private VirtualBoard board;
+  private final AtomicReference<FaultyTransport> line = new AtomicReference<>();
+  private final AtomicReference<PipeTransport> hostEnd = new AtomicReference<>();
+
+  @AfterEach
+  void closeBoard() {
+    if (board != null) board.close();
+  }
+
+  /** Opens a driver whose every connection runs through a fresh fault-injecting pipe, seeded. */
+  private SerialBoardDriver connect(SessionSettings settings) throws IOException {
+    return SerialBoardDriver.open(() -> {
+      PipeTransport.Pair pair = PipeTransport.pair();
+      FaultyTransport faulty = new FaultyTransport(pair.b(), 17);
+      line.set(faulty);
+      hostEnd.set(pair.a());
+      board.serve(faulty);
+      return pair.a();
+    }, settings);
+  }
+
+  @Test
+  void aBoardOutsideTheVersionWindowIsRefusedNamingBothVersions() {
+    board = new VirtualBoard(Boards4Test.emulator(1), VirtualBoard.Config.defaults().withBoardId("RB-0042").withFirmware("2.0.0", 2));
+    ProtocolVersionException e = assertThrows(ProtocolVersionException.class, () -> connect(Boards4Test.pipeSettings()));
+    assertEquals("board RB-0042 (firmware 2.0.0) speaks protocol version 2 (expected: version 1, the window of this host)", e.getMessage());
+    assertFalse(hostEnd.get().isOpen(), "the port is closed again");
+  }
+
+  @Test
+  void abortFromAnotherThreadStopsARunningPulseTrainPromptly() throws Exception {
+    board = new VirtualBoard(Boards4Test.emulator(2), VirtualBoard.Config.defaults().withRealTimePulses(true));
+    try (SerialBoardDriver driver = connect(Boards4Test.pipeSettings())) {
+      // 100,000 pulses of 20 us period: 2 s of board time.
+      Pulse slow = new Pulse(org.rramctl.driver.Polarity.UP, 1.0, 100, 20_000);
+      CompletableFuture<Void> train = CompletableFuture.runAsync(() -> {
+        try {
+          driver.pulse(CELL, slow, 100_000);
+        } catch (IOException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      awaitLogEntry();
+      long t0 = System.nanoTime();
+      driver.abort();
+      long abortMillis = (System.nanoTime() - t0) / 1_000_000;
+      ExecutionException e = assertThrows(ExecutionException.class, () -> train.get(5, TimeUnit.SECONDS));
+      assertTrue(e.getCause() instanceof DriverAbortedException, "the train ends as aborted: " + e.getCause());
+      assertTrue(abortMillis < 500, "abort returned in " + abortMillis + " ms");
+      VirtualBoard.LogEntry entry = board.executionLog().get(0);
+      assertEquals(Outcome.ABORTED, entry.outcome());
+      assertTrue(entry.pulsesApplied() < 100_000, "stopped part-way: " + entry.pulsesApplied());
+      assertTrue(driver.status().outputsIdle());
+      driver.pulse(CELL, Boards4Test.NOMINAL_UP, 1);
+    }
+  }
+
+  private void awaitLogEntry() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (board.executionLog().isEmpty()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("the pulse train never started");
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void aLineThatGoesDeadMidPulseReportsTheOutcomeUnknownWithinBoundedTimeAndTheDriverReconnects() throws IOException {
+    board = Boards4Test.board(3);
+    try (SerialBoardDriver driver = connect(Boards4Test.pipeSettings())) {
+      driver.pulse(CELL, Boards4Test.NOMINAL_UP, 3);
+      line.get().stall();
+      long t0 = System.nanoTime();
+      OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> driver.pulse(CELL, Boards4Test.NOMINAL_UP, 4));
+      long millis = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(millis < 5_000, "reported within 5 s: " + millis + " ms");
+      assertEquals(org.rramctl.protocol.Opcode.PULSE, e.opcode());
+      assertTrue(driver.session().isDead(), "the session declared the link lost");
+      // The next operation reconnects on a fresh line.
+      driver.pulse(CELL, Boards4Test.NOMINAL_UP, 5);
+      assertEquals(1, driver.reconnects());
+      long four = board.executionLog().stream().filter(x -> ((org.rramctl.protocol.Command.Pulse) x.command()).count() == 4).count();
+      // A read already waiting when the stall began may have taken the frame in: then it ran, once.
+      assertTrue(four <= 1, "the pulse whose outcome was unknown ran at most once: " + four);
+    }
+  }
+
+  @Test
+  void aBoardBehindTcpOpensThroughItsUri() throws IOException {
+    board = Boards4Test.board(4);
+    int port = board.listen(new InetSocketAddress("127.0.0.1", 0));
+    try (CrossbarDriver driver = Boards.open("tcp://127.0.0.1:" + port + "?timeout=500", null)) {
+      assertEquals("VB-0001", driver.info().boardId());
+      driver.pulse(CELL, Boards4Test.NOMINAL_UP, 2);
+      assertTrue(driver.read(CELL, Boards4Test.READ_VOLTS) > 0);
+      assertEquals(2, driver.status().pulsesApplied());
+    }
+  }
+
+  @Test
+  void aQuietHostIsKeptAliveByHeartbeats() throws IOException {
+    board = new VirtualBoard(Boards4Test.emulator(5), VirtualBoard.Config.defaults().withWatchdogMillis(300));
+    try (SerialBoardDriver driver = connect(Boards4Test.pipeSettings())) {
+      // Seven watchdog periods without a command: the session's heartbeats must keep the board armed.
+      LockSupport.parkNanos(Duration.ofMillis(2100).toNanos());
+      driver.pulse(CELL, Boards4Test.NOMINAL_UP, 1);
+      assertFalse(driver.status().aborted());
+    }
+  }
+}

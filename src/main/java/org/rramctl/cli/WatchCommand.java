@@ -1,0 +1,184 @@
+package org.rramctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.rramctl.journal.Json;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code rramctl watch ENDPOINT}: subscribes to a run publisher ({@code --publish}) and prints a live
+ * summary: each run's start, an event line at most every {@code --interval}, gaps in the sequence numbers
+ * (documents the PUB socket dropped or that came before this subscriber joined) and the stop. Runs until
+ * Ctrl-C, or until the first stop document with {@code --exit-after-stop}.
+ */
+@Command(name = "watch", mixinStandardHelpOptions = true, description = "Subscribe to a run's live documents and print a summary.")
+public final class WatchCommand implements Callable<Integer> {
+  /** Receive timeout of one poll, ms: how quickly Ctrl-C and --idle-timeout are noticed. */
+  static final int POLL_MILLIS = 100;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "ENDPOINT", description = "Publisher endpoint, e.g. tcp://127.0.0.1:5556.")
+  String endpoint;
+
+  @Option(names = "--exit-after-stop", description = "Exit after the first stop document (exit code 0 for success, 130 aborted, 1 otherwise).")
+  boolean exitAfterStop;
+
+  @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000", description = "At most one event line per run per this many ms; 0 prints every event (default: ${DEFAULT-VALUE}).")
+  long intervalMillis;
+
+  @Option(names = "--idle-timeout", paramLabel = "MS", defaultValue = "0", description = "Give up (exit 1) after this long without a message; 0 waits forever (default).")
+  long idleMillis;
+
+  private static final class RunState {
+    long lastSeq = -1;
+    long events;
+    long missed;
+    long lastPrint;
+  }
+
+  private volatile boolean stopRequested;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stopRequested = true;
+      try {
+        done.await(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "rramctl-watch-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (ZContext ctx = new ZContext()) {
+      ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
+      sub.setReceiveTimeOut(POLL_MILLIS);
+      try {
+        sub.connect(endpoint);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("endpoint: '" + endpoint + "' (expected: a ZeroMQ endpoint such as tcp://127.0.0.1:5556)");
+      }
+      sub.subscribe(new byte[0]);
+      out.println("watching " + endpoint + " (Ctrl-C to stop)");
+      out.flush();
+      Map<String, RunState> runs = new HashMap<>();
+      boolean connected = false;
+      long lastMessage = System.nanoTime();
+      while (!stopRequested) {
+        String topic = sub.recvStr();
+        if (topic == null) {
+          if (idleMillis > 0 && System.nanoTime() - lastMessage > idleMillis * 1_000_000L) {
+            spec.commandLine().getErr().println("rramctl: watch: no message from " + endpoint + " for " + idleMillis + " ms");
+            return Main.EXIT_FAILURE;
+          }
+          continue;
+        }
+        lastMessage = System.nanoTime();
+        byte[] body = sub.hasReceiveMore() ? sub.recv() : new byte[0];
+        while (sub.hasReceiveMore()) sub.recv(); // tolerate extra frames from future versions
+        if (!connected) {
+          connected = true;
+          out.println("connected: receiving from " + endpoint);
+        }
+        if (topic.equals("heartbeat")) {
+          out.flush();
+          continue;
+        }
+        JsonNode doc;
+        try {
+          doc = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+          out.println("unreadable " + topic + " message (" + body.length + " bytes)");
+          continue;
+        }
+        Integer exit = handle(out, topic, doc, runs);
+        out.flush();
+        if (exit != null && exitAfterStop) return exit;
+      }
+      return Main.EXIT_ABORTED;
+    } finally {
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running and waits for the latch just released
+      }
+    }
+  }
+
+  /** Prints what one document means; returns an exit code for a stop document, else null. */
+  private Integer handle(PrintWriter out, String topic, JsonNode doc, Map<String, RunState> runs) {
+    String run = doc.path("run").asText("?");
+    long seq = doc.path("seq").asLong(-1);
+    RunState st = runs.get(run);
+    if (st == null) {
+      st = new RunState();
+      runs.put(run, st);
+      if (!topic.equals("start") && seq > 0) {
+        out.printf(Locale.ROOT, "run %s: joined at seq %d (missed %d earlier documents)%n", run, seq, seq);
+        st.missed += seq;
+        st.lastSeq = seq - 1;
+      }
+    }
+    if (st.lastSeq >= 0 && seq != st.lastSeq + 1 && seq > st.lastSeq) {
+      out.printf(Locale.ROOT, "run %s: missed %d documents (seq %d..%d)%n", run, seq - st.lastSeq - 1, st.lastSeq + 1, seq - 1);
+      st.missed += seq - st.lastSeq - 1;
+    }
+    st.lastSeq = Math.max(st.lastSeq, seq);
+    switch (topic) {
+      case "start" -> out.printf(Locale.ROOT, "run %s: started %s on %s, parameters %s%n", run, doc.path("procedure").asText(),
+          doc.path("board").path("uri").asText(), doc.path("parameters"));
+      case "resume" -> out.printf(Locale.ROOT, "run %s: resumed (%d units already done)%n", run, doc.path("completedUnits").asInt());
+      case "event" -> {
+        st.events++;
+        long now = System.nanoTime();
+        if (intervalMillis == 0 || now - st.lastPrint >= intervalMillis * 1_000_000L) {
+          st.lastPrint = now;
+          out.printf(Locale.ROOT, "run %s: %d events, t=%.3f s, last %s%n", run, st.events, doc.path("t").asDouble(), describe(doc.path("data")));
+        }
+      }
+      case "stop" -> {
+        String status = doc.path("status").asText();
+        out.printf(Locale.ROOT, "run %s: stopped %s%s after %d events received (%d documents missed)%n", run, status,
+            doc.hasNonNull("reason") ? " (" + doc.get("reason").asText() + ")" : "", st.events, st.missed);
+        return switch (status) {
+          case "success" -> 0;
+          case "aborted" -> Main.EXIT_ABORTED;
+          default -> Main.EXIT_FAILURE;
+        };
+      }
+      default -> { } // progress and future types: counted for gaps only
+    }
+    return null;
+  }
+
+  private static String describe(JsonNode data) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(data.path("array").asInt()).append(':').append(data.path("row").asInt()).append(',').append(data.path("col").asInt());
+    for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext();) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String k = e.getKey();
+      if (k.equals("array") || k.equals("row") || k.equals("col")) continue;
+      if (k.equals("g")) sb.append(String.format(Locale.ROOT, " g=%.4f uS", e.getValue().asDouble() * 1e6));
+      else sb.append(' ').append(k).append('=').append(SummaryText.value(e.getValue()));
+    }
+    return sb.toString();
+  }
+}

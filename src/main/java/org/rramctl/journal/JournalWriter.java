@@ -1,0 +1,127 @@
+package org.rramctl.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+/**
+ * Appends lines to one journal file and holds an exclusive lock on it for as long as it is open: the lock
+ * is how other processes tell a live run from one whose process died ({@link RunDirectory#isLive}), since
+ * the kernel drops it when the process goes, however it goes.
+ *
+ * <p>Each {@link #append} hands the whole line, newline included, to the kernel in one positional write
+ * with no user-space buffer, then (with {@link Durability#FORCE}) forces it to the device. When it returns
+ * the line is acknowledged: a later crash of this process cannot lose it. The newline is the last byte of
+ * every line, so a line cut short by a crash has none and readers report it as a torn tail.
+ *
+ * <p>Not thread-safe: one writer thread.
+ */
+public final class JournalWriter implements AutoCloseable {
+  private final Path file;
+  private final FileChannel channel;
+  private final FileLock lock;
+  private final Durability durability;
+  private long position;
+
+  private JournalWriter(Path file, FileChannel channel, FileLock lock, Durability durability) throws IOException {
+    this.file = file;
+    this.channel = channel;
+    this.lock = lock;
+    this.durability = durability;
+    this.position = channel.size();
+  }
+
+  /**
+   * Creates a new journal file and locks it.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException when the file exists
+   */
+  public static JournalWriter create(Path file, Durability durability) throws IOException {
+    return open(file, durability, StandardOpenOption.CREATE_NEW);
+  }
+
+  /**
+   * Opens an existing journal to append to it (resume, recovery). {@code truncateTo}, when not negative,
+   * first cuts the file to that length, dropping a torn tail that a reader has reported.
+   *
+   * @throws IOException when another process holds the journal (a live run)
+   */
+  public static JournalWriter reopen(Path file, Durability durability, long truncateTo) throws IOException {
+    JournalWriter w = open(file, durability, StandardOpenOption.WRITE);
+    try {
+      if (truncateTo >= 0) w.truncate(truncateTo);
+    } catch (IOException e) {
+      w.close();
+      throw e;
+    }
+    return w;
+  }
+
+  private static JournalWriter open(Path file, Durability durability, StandardOpenOption mode) throws IOException {
+    Objects.requireNonNull(durability, "durability");
+    FileChannel ch = FileChannel.open(file, mode, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    if (lock == null) {
+      ch.close();
+      throw new IOException(file + ": journal is locked by a running process");
+    }
+    try {
+      return new JournalWriter(file, ch, lock, durability);
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /** Cuts the file to {@code length} bytes (dropping a torn tail), durably. No-op when it is not longer. */
+  public void truncate(long length) throws IOException {
+    if (length < 0 || length >= position) return;
+    channel.truncate(length);
+    channel.force(true);
+    position = length;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public Durability durability() {
+    return durability;
+  }
+
+  /**
+   * Writes one line; {@code json} must not contain a newline (Jackson's compact output never does). When
+   * this returns the line is acknowledged at this writer's {@link Durability}.
+   */
+  public void append(byte[] json) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
+    // Positional writes: the lock keeps other writers out, and a failed partial write leaves no newline.
+    while (buf.hasRemaining()) position += channel.write(buf, position);
+    if (durability == Durability.FORCE) channel.force(false);
+  }
+
+  /** Forces everything written so far to the device, then releases the lock and closes. Idempotent. */
+  @Override
+  public void close() throws IOException {
+    if (!channel.isOpen()) return;
+    try {
+      channel.force(true);
+      lock.release();
+    } finally {
+      channel.close();
+    }
+  }
+}

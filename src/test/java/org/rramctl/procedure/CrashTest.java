@@ -1,0 +1,107 @@
+package org.rramctl.procedure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.rramctl.driver.Boards;
+import org.rramctl.driver.EnvelopedDriver;
+import org.rramctl.journal.Journal;
+import org.rramctl.journal.RunDirectory;
+import org.rramctl.journal.RunStatus;
+
+/** A child JVM running a procedure is killed with SIGKILL mid-run; nothing it acknowledged is lost. */
+class CrashTest {
+  static final String BOARD = "sim:ideal?arrays=1&rows=1&cols=1&seed=3";
+
+  @TempDir Path tmp;
+
+  private Process child(String... extra) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        CrashChild.class.getName(), tmp.toString(), "FLUSH", BOARD));
+    cmd.addAll(List.of(extra));
+    return new ProcessBuilder(cmd).redirectError(tmp.resolve("child.err").toFile()).start();
+  }
+
+  @Test
+  @Timeout(120)
+  void ctrlCStopsTheRunAtASafePointWithAStopDocumentSayingAborted() throws Exception {
+    Process child = child("hook");
+    String runId = null;
+    long lastAck = -1;
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      boolean signalled = false;
+      for (String line; (line = in.readLine()) != null;) {
+        String[] f = line.split(" ");
+        lastAck = Long.parseLong(f[1]);
+        runId = f[3];
+        if (!signalled && lastAck >= 500) {
+          // SIGINT, as Ctrl-C in a terminal sends it; Java has no API for it.
+          assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start().waitFor());
+          signalled = true;
+        }
+      }
+    }
+    assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(130, child.exitValue(), "the JVM's exit status on SIGINT");
+    Journal j = Journal.read(new RunDirectory(tmp).journal(runId));
+    assertEquals(lastAck, j.documents().size() - 1, "the stop document was the last thing acknowledged");
+    var stop = j.stop().orElseThrow();
+    assertEquals("aborted", stop.get("status").asText());
+    assertEquals("interrupted by a signal (Ctrl-C)", stop.get("reason").asText());
+    assertTrue(stop.get("outputsIdle").asBoolean());
+  }
+
+  @Test
+  @Timeout(120)
+  void aRunKilledWithSigkillKeepsEveryAcknowledgedEventIsMarkedInterruptedAndResumes() throws Exception {
+    Process child = child();
+    long lastAck = -1;
+    String runId = null;
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null;) {
+        String[] f = line.split(" ");
+        lastAck = Long.parseLong(f[1]);
+        runId = f[3];
+        if (lastAck >= 1500) break;
+      }
+      child.destroyForcibly(); // SIGKILL: no shutdown hook, no stop document
+      assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+    }
+    assertNotNull(runId, "the child acknowledged documents");
+    assertEquals(1500, lastAck);
+    assertEquals(137, child.exitValue(), "killed by SIGKILL");
+
+    RunDirectory dir = new RunDirectory(tmp);
+    assertEquals(RunStatus.INTERRUPTED, dir.entry(runId).status(), "no stop document and no live writer");
+    Journal crashed = Journal.read(dir.journal(runId));
+    assertTrue(crashed.documents().size() > lastAck, "every acknowledged document is there: " + crashed.documents().size() + " > " + lastAck);
+    assertFalse(crashed.stop().isPresent());
+
+    List<String> marked = dir.recover(Instant::now);
+    assertEquals(1, marked.size(), marked.toString());
+    Journal after = Journal.read(dir.journal(runId));
+    assertEquals("interrupted", after.stop().orElseThrow().get("status").asText());
+    assertEquals(crashed.events(), after.events(), "the data up to the last event is intact");
+
+    try (EnvelopedDriver d = Boards.open(BOARD, null)) {
+      Runner.Outcome resumed = new Runner(dir, d, BOARD).resume(runId);
+      assertEquals(RunStatus.SUCCESS, resumed.status(), resumed.reason());
+      Journal done = Journal.read(dir.journal(runId));
+      assertEquals(40, done.completedUnits().cardinality());
+      assertEquals(RunStatus.SUCCESS, done.stoppedStatus().orElseThrow());
+    }
+  }
+}
