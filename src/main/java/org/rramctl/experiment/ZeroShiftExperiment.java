@@ -266,7 +266,7 @@ public final class ZeroShiftExperiment {
     String range;
     try {
       DevicePreset p = DevicePreset.resolve(c.preset());
-      range = String.format(Locale.ROOT, "w in [%s, %s] (+-%.0f %% device-to-device), dw_min %s (+-%.0f %%), cycle-to-cycle %.0f %%, read noise %s, forward-read noise %s and bound +-%s (weight x input units at 0.2 V), %d-bit ADC",
+      range = String.format(Locale.ROOT, "device units w in [%s, %s] (+-%.0f %% device-to-device), step dw_min %s (+-%.0f %%), cycle-to-cycle %.0f %%, read noise %s, forward-read noise %s and bound +-%s (weight x input units at 0.2 V), %d-bit ADC",
           fmt(p.wMin()), fmt(p.wMax()), 100 * p.wMaxDtod(), fmt(p.dwMin()), 100 * p.dwMinDtod(), 100 * p.dwMinStd(), fmt(p.readNoiseStd()), fmt(p.forwardNoiseStd()),
           fmt(p.forwardBound()), p.adcBits());
     } catch (IllegalArgumentException e) {
@@ -275,11 +275,11 @@ public final class ZeroShiftExperiment {
     AnalogSettings a = c.analog();
     return String.format(Locale.ROOT,
         "Network %s (sigmoid hidden, softmax output, SGD batch 1); data %s, test %s. Emulator preset %s: %s; weights read as (G - G_ref) / gUnit with gUnit %s. "
-            + "Initial weights: analog spread of U(+-%s/sqrt(fan_in)), floating point U(+-%s/sqrt(fan_in)). Stochastic pulse update BL %d, dw_min %s, update management %s, update-BL management %s. "
+            + "Initial weights: analog spread of U(+-%s/sqrt(fan_in)), floating point U(+-%s/sqrt(fan_in)). Stochastic pulse update BL %d, nominal step %s weight units per pulse, update management %s, update-BL management %s. "
             + "Learning rate %s, halved every %d epochs; %d epoch(s). Conventional: references write-verified to mid-range (G_min + G_max)/2. "
             + "Zero-shifted: array-parallel calibration first (symmetry-point search), references write-verified to the symmetry points.",
         Network.format(c.sizes()), c.data().train(), c.data().test(), c.preset(), range,
-        Double.isNaN(a.gUnitSiemens()) ? "(G_max - G_min)/2" : fmt(a.gUnitSiemens()) + " S", fmt(a.initScale()), fmt(c.floatInitScale()), a.bitLength(), fmt(a.dwMin()),
+        Double.isNaN(a.gUnitSiemens()) ? "(G_max - G_min)/2" : String.format(Locale.ROOT, "%.4g S", a.gUnitSiemens()), fmt(a.initScale()), fmt(c.floatInitScale()), a.bitLength(), fmt(a.dwMin()),
         a.updateManagement() ? "on" : "off", a.updateBlManagement() ? "on" : "off", fmt(c.schedule().initial()), c.schedule().halveEvery(), c.epochs());
   }
 

@@ -50,7 +50,7 @@ class ExperimentCommandTest {
       assertTrue(Pattern.compile("(?m)^\\| " + ratio + " \\| " + pct + " \\| " + pct + " \\|$").matcher(md).find(), md);
     }
     assertTrue(Pattern.compile("(?m)^\\| floating point \\(no devices\\) \\| " + pct + " \\| \\|$").matcher(md).find(), md);
-    assertTrue(md.contains("Regime: Network 49-16-10") && md.contains("BL 31") && md.contains("1 epoch(s)") && md.contains("w in [-1, 1]"), md);
+    assertTrue(md.contains("Regime: Network 49-16-10") && md.contains("BL 31") && md.contains("1 epoch(s)") && md.contains("device units w in [-1, 1]"), md);
     assertFalse(md.contains("Failed cells"), md);
     assertTrue(r.out().contains("| 3 |"), "the table ends the terminal output: " + r.out());
 
