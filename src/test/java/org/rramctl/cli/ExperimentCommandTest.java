@@ -106,6 +106,24 @@ class ExperimentCommandTest {
   }
 
   @Test
+  @Timeout(120)
+  void trainingWithARecordOfThisBoardProgramsTheReferencesFromIt() throws IOException {
+    Path cal = dir.resolve("cal.json");
+    String board = "sim:rram-imbalanced?ratio=2&geometry=50x16,17x10&seed=8";
+    assertEquals(0, run("calibrate", "--board", board, "--fit-devices", "0", "--out", cal.toString()).code());
+    Path out = dir.resolve("run");
+    CliTest.Result r = run("train", "--side", "7", "--layers", "49-16-10", "--epochs", "1", "--train-limit", "100", "--no-progress", "--zero-shift",
+        "--calibration", cal.toString(), "--board", board, "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("references zero-shifted (" + cal + "): 970 devices"), r.out());
+    assertFalse(r.out().contains("tile(s) of board"), "the record replaces the calibration: " + r.out());
+    JsonNode refs = new ObjectMapper().readTree(out.resolve("references.json").toFile());
+    assertEquals("zero-shifted", refs.get("scheme").asText());
+    assertTrue(refs.get("outcome").get("reached").asLong() >= 0.95 * 970, refs.toString());
+    assertTrue(Files.exists(out.resolve("checkpoint.json")));
+  }
+
+  @Test
   void aCalibrationRecordWithoutZeroShiftIsOneLineAndExitTwo() {
     assertOneLineUsageError(run("train", "--side", "7", "--layers", "49-16-10", "--calibration", "cal.json", "--board", "sim:", "--out", dir.toString()),
         "rramctl: --calibration: cal.json without --zero-shift (expected: --zero-shift, whose references it sets)");
