@@ -19,8 +19,9 @@ import picocli.CommandLine;
 
 /**
  * {@code rramctl train}: trains the MNIST network, in floating point (no {@code --board}) or on a board's
- * arrays ({@code --board sim:...}, {@code --board serial:PORT}). Epoch lines go to standard output, the
- * progress bar to standard error; files go to {@code --out}.
+ * arrays ({@code --board sim:...}, {@code --board serial:PORT}), with conventional (mid-range) or zero-shifted
+ * ({@code --zero-shift}) references ({@link TrainingRun}). Epoch lines go to standard output, the progress bar to
+ * standard error; files go to {@code --out}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {"Train a fully connected MNIST network (sigmoid hidden layers, softmax output, SGD batch 1),",
