@@ -2,7 +2,6 @@ package org.rramctl.train;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -11,8 +10,6 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.rramctl.data.MnistDataset;
-import org.rramctl.driver.Boards;
-import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.Pulse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,57 +88,55 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "No progress bar.")
   boolean noProgress;
 
+  @Option(names = "--zero-shift", description = "Zero-shifting: reference devices at each device's symmetry point (from --calibration, or calibrated first). Without it: references write-verified to mid-range (conventional).")
+  boolean zeroShift;
+
+  @Option(names = "--calibration", paramLabel = "FILE", description = "With --zero-shift: the calibration record of this board to take the symmetry points from (refused when its board id or geometry differs). Default: calibrate first.")
+  Path calibration;
+
+  @Option(names = "--ref-error-std", defaultValue = "0", paramLabel = "FRACTION", description = "Program each reference to its target + N(0, sigma), sigma this fraction of the conductance window (a study of programming error). Default: ${DEFAULT-VALUE}.")
+  double refErrorStd;
+
+  @Option(names = "--train-limit", paramLabel = "N", description = "Train on the first N training digits only. Default: all.")
+  Integer trainLimit;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter outLine = spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
-    MnistDataset dataset = (data == null ? MnistDataset.vendored() : MnistDataset.load(data)).withSide(side);
-    int[] sizes = layers == null ? new int[] {dataset.inputSize(), 256, 128, 10} : Network.parseSizes(layers);
-    Rng root = Rng.seeded(seed);
-    Rng initRng = root.split();
-    Rng shuffleRng = root.split();
-    Rng updateRng = root.split();
-    TrainSettings settings = new TrainSettings(epochs, new LearningRateSchedule(lr, halveEvery), out);
-    CrossbarDriver driver = null;
-    try {
-      Network net;
-      String mode;
-      if (board == null) {
-        net = Network.floating(sizes, initScale == null ? 1.0 : initScale, initRng);
-        mode = "floating point";
-      } else {
-        driver = Boards.open(board, null);
-        AnalogSettings a = AnalogSettings.defaults().withBitLength(bitLength).withDwMin(dwMin)
-            .withUpdateManagement(!noUpdateManagement).withUpdateBlManagement(!noBlManagement);
-        if (initScale != null) a = a.withInitScale(initScale);
-        if (gUnit != null) a = a.withGUnitSiemens(gUnit);
-        if (readVolts != null) a = a.withReadVolts(readVolts);
-        if (pulseVolts != null || pulseWidthNanos != null) {
-          if (pulseVolts == null || pulseWidthNanos == null) {
-            throw new IllegalArgumentException("--pulse-volts/--pulse-width: only one given (expected: both, or neither on the emulator)");
-          }
-          Duration w = Duration.ofNanos(pulseWidthNanos);
-          a = a.withPulses(Pulse.up(pulseVolts, w), Pulse.down(pulseVolts, w));
-        }
-        net = Network.of(sizes, AnalogLayer.factory(driver, sizes, a, initRng, updateRng));
-        mode = "board " + driver.info().boardId();
-      }
-      Trainer trainer = new Trainer(net, dataset, settings, shuffleRng, driver);
-      if (!resume && Files.exists(settings.checkpointFile())) {
-        throw new IllegalArgumentException("--out: " + out + " holds the checkpoint of an earlier run (expected: --resume to continue it, or another --out)");
-      }
-      if (resume) {
-        Path cp = settings.checkpointFile();
-        if (!Files.exists(cp)) throw new IllegalArgumentException("--resume: " + cp + " does not exist (expected: the checkpoint of an earlier run in --out " + out + ")");
-        trainer.resume(cp);
-        outLine.printf(Locale.ROOT, "resuming after epoch %d from %s%n", trainer.epochsDone(), cp);
-      }
-      outLine.printf(Locale.ROOT, "training %s on %s, %s, %d epochs, seed %d -> %s%n",
-          Network.format(sizes), dataset.train(), mode, epochs, seed, out);
-      trainer.run(noProgress ? new LineListener(outLine) : new BarListener(outLine));
-      return 0;
-    } finally {
-      if (driver != null) driver.close();
+    if (board == null && (zeroShift || calibration != null || refErrorStd != 0)) {
+      throw new IllegalArgumentException("--zero-shift/--calibration/--ref-error-std: given without --board (expected: a board; the floating-point baseline has no references)");
     }
+    if (calibration != null && !zeroShift) {
+      throw new IllegalArgumentException("--calibration: " + calibration + " without --zero-shift (expected: --zero-shift, whose references it sets)");
+    }
+    MnistDataset dataset = limit((data == null ? MnistDataset.vendored() : MnistDataset.load(data)).withSide(side), trainLimit);
+    int[] sizes = layers == null ? new int[] {dataset.inputSize(), 256, 128, 10} : Network.parseSizes(layers);
+    TrainSettings settings = new TrainSettings(epochs, new LearningRateSchedule(lr, halveEvery), out);
+    AnalogSettings a = AnalogSettings.defaults().withBitLength(bitLength).withDwMin(dwMin)
+        .withUpdateManagement(!noUpdateManagement).withUpdateBlManagement(!noBlManagement);
+    if (initScale != null) a = a.withInitScale(initScale);
+    if (gUnit != null) a = a.withGUnitSiemens(gUnit);
+    if (readVolts != null) a = a.withReadVolts(readVolts);
+    if (pulseVolts != null || pulseWidthNanos != null) {
+      if (pulseVolts == null || pulseWidthNanos == null) {
+        throw new IllegalArgumentException("--pulse-volts/--pulse-width: only one given (expected: both, or neither on the emulator)");
+      }
+      Duration w = Duration.ofNanos(pulseWidthNanos);
+      a = a.withPulses(Pulse.up(pulseVolts, w), Pulse.down(pulseVolts, w));
+    }
+    TrainingRun run = new TrainingRun(sizes, dataset, settings, seed, board, board == null ? null : a, initScale == null ? 1.0 : initScale,
+        board == null ? null : zeroShift ? ReferenceScheme.ZERO_SHIFTED : ReferenceScheme.CONVENTIONAL, calibration, refErrorStd);
+    run.run(resume, noProgress ? new LineListener(outLine) : new BarListener(outLine), outLine);
+    return 0;
+  }
+
+  /** The data set with only its first {@code n} training digits (all when {@code n} is null). */
+  public static MnistDataset limit(MnistDataset d, Integer n) {
+    if (n == null) return d;
+    if (n < 1 || n > d.train().count()) {
+      throw new IllegalArgumentException("--train-limit: " + n + " (expected: 1.." + d.train().count() + ", the training digits available)");
+    }
+    return new MnistDataset(d.train().range(d.train().name() + " first " + n, 0, n), d.test());
   }
 
   /** Prints one line per epoch. */

@@ -1,6 +1,7 @@
 package org.rramctl.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -99,11 +100,26 @@ class CliTest {
 
   @Test
   void demoShowsDevicesSettlingAtTheirSymmetryPoints() {
-    Result r = run("demo", "--rows", "4", "--cols", "4", "--pairs", "6000");
+    Result r = run("demo", "--settling-only", "--rows", "4", "--cols", "4", "--pairs", "6000");
     assertEquals(0, r.code(), r.err());
     Matcher m = Pattern.compile("All 16 devices: mean error ([0-9.]+)%, worst ([0-9.]+)%").matcher(r.out());
     assertTrue(m.find(), r.out());
     assertTrue(Double.parseDouble(m.group(1)) < 1.0, r.out());
+    assertFalse(r.out().contains("Zero-shifting experiment"), "--settling-only stops after part 1: " + r.out());
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(180)
+  void demoEndsInTheZeroShiftingTableForRatiosOneAndThree(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Result r = run("demo", "--rows", "4", "--cols", "4", "--pairs", "2000", "--epochs", "1", "--train-limit", "60", "--out", dir.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("All 16 devices: mean error"), r.out());
+    String pct = "[0-9]+\\.[0-9]{2} %";
+    String table = r.out().substring(r.out().indexOf("# Zero-shifting experiment"));
+    assertTrue(Pattern.compile("(?m)^\\| 1 \\| " + pct + " \\| " + pct + " \\|$").matcher(table).find(), table);
+    assertTrue(Pattern.compile("(?m)^\\| 3 \\| " + pct + " \\| " + pct + " \\|$").matcher(table).find(), table);
+    assertTrue(Pattern.compile("(?m)^\\| floating point \\(no devices\\) \\| " + pct + " \\| \\|$").matcher(table).find(), table);
+    assertTrue(table.contains("Regime: Network 49-16-10"), table);
   }
 
   @Test

@@ -1,0 +1,411 @@
+package org.rramctl.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.rramctl.data.MnistDataset;
+import org.rramctl.plot.Charts;
+import org.rramctl.sim.DevicePreset;
+import org.rramctl.train.AnalogSettings;
+import org.rramctl.train.EpochMetrics;
+import org.rramctl.train.LearningRateSchedule;
+import org.rramctl.train.Network;
+import org.rramctl.train.ReferenceScheme;
+import org.rramctl.train.TrainSettings;
+import org.rramctl.train.Trainer;
+import org.rramctl.train.TrainingRun;
+
+/**
+ * The zero-shifting experiment (issue 5; Kim et al. 2019, arXiv 1907.10228): for every up/down step ratio
+ * and seed, the conventional and the zero-shifted training on an emulated board of their own, plus the
+ * floating-point baseline per seed, run side by side on {@code jobs} threads; then {@code results.json},
+ * {@code results.md} and PNG plots in the output folder, each written atomically (temporary file, then
+ * rename). A cell that fails is reported in every output and does not stop the others.
+ *
+ * <p>Cell boards: {@code sim:PRESET?ratio=Q&geometry=...&seed=S}, the geometry exactly the network's layers
+ * (one array per layer), so the two schemes of a ratio and seed train on the very same devices. Each cell
+ * keeps its own folder {@code cells/ID} with the trainer's checkpoint, so {@code resume} continues a killed
+ * experiment cell by cell.
+ */
+public final class ZeroShiftExperiment {
+  /** Schema of results.json. */
+  public static final String SCHEMA = "rramctl.experiment.zero-shift/1";
+  /** The scheme name of the floating-point cells. */
+  public static final String FLOAT = "floating point";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ZeroShiftExperiment() {}
+
+  /**
+   * What to run.
+   *
+   * @param ratios nominal up/down step ratios, each > 0
+   * @param epochs epochs per cell, >= 1
+   * @param seeds seeds 1..seeds per cell (training and board), >= 1
+   * @param jobs cells run at once, >= 1
+   * @param data the digits (already downsampled and limited)
+   * @param sizes layer sizes, input to output
+   * @param preset emulator preset name or file
+   * @param schedule learning rate per epoch
+   * @param analog how the network sits on the boards
+   * @param floatInitScale initial weight scale of the floating-point baseline
+   * @param out the output folder
+   */
+  public record Config(List<Double> ratios, int epochs, int seeds, int jobs, MnistDataset data, int[] sizes, String preset,
+      LearningRateSchedule schedule, AnalogSettings analog, double floatInitScale, Path out) {
+    public Config {
+      if (ratios == null || ratios.isEmpty()) throw new IllegalArgumentException("--imbalance: empty (expected: ratios > 0, e.g. 1,1.5,2,3)");
+      for (double q : ratios) {
+        if (!(q > 0) || Double.isInfinite(q)) throw new IllegalArgumentException("--imbalance: " + fmt(q) + " (expected: ratios > 0, e.g. 1,1.5,2,3)");
+      }
+      ratios = List.copyOf(ratios);
+      if (ratios.stream().distinct().count() != ratios.size()) {
+        throw new IllegalArgumentException("--imbalance: " + ratios.stream().map(ZeroShiftExperiment::fmt).collect(Collectors.joining(",")) + " (expected: distinct ratios)");
+      }
+      if (epochs < 1) throw new IllegalArgumentException("--epochs: " + epochs + " (expected: >= 1)");
+      if (seeds < 1) throw new IllegalArgumentException("--seeds: " + seeds + " (expected: >= 1)");
+      if (jobs < 1) throw new IllegalArgumentException("--jobs: " + jobs + " (expected: >= 1)");
+      Network.checkSizes(sizes);
+      sizes = sizes.clone();
+      if (data == null || sizes[0] != data.inputSize()) {
+        throw new IllegalArgumentException("layers: " + Network.format(sizes) + " (expected: input size " + (data == null ? "?" : data.inputSize()) + ")");
+      }
+      if (out == null) throw new IllegalArgumentException("--out: missing (expected: a folder for results.json, results.md and the plots)");
+    }
+
+    /** One array per layer, exactly its size with the bias row: "785x256,257x128,129x10". */
+    public String geometry() {
+      List<String> parts = new ArrayList<>();
+      for (int k = 0; k + 1 < sizes.length; k++) parts.add((sizes[k] + 1) + "x" + sizes[k + 1]);
+      return String.join(",", parts);
+    }
+
+    public String board(double ratio, long seed) {
+      return "sim:" + preset + "?ratio=" + fmt(ratio) + "&geometry=" + geometry() + "&seed=" + seed;
+    }
+  }
+
+  /** One training run of the experiment; {@code ratio} is NaN and {@code board} null for floating point. */
+  public record Cell(String id, String scheme, double ratio, long seed, String board) {}
+
+  /** A cell's outcome: the metrics of its epochs, or the error that stopped it. */
+  public record CellResult(Cell cell, boolean ok, String error, List<EpochMetrics> epochs, double seconds) {
+    public double finalTestAccuracy() {
+      return ok && !epochs.isEmpty() ? epochs.get(epochs.size() - 1).testAccuracy() : Double.NaN;
+    }
+  }
+
+  /** Final test accuracy of one ratio and scheme over the seeds that finished. */
+  public record Summary(String scheme, double ratio, int runs, int failed, double mean, double std, double min, double max) {}
+
+  /** Everything results.json holds. */
+  public record Results(String schema, String regime, List<Double> ratios, int epochs, int seeds, String layers, String data, List<Summary> summary,
+      List<CellResult> cells) {}
+
+  /** The cells of a configuration: per ratio and seed both schemes, per seed one floating-point baseline. */
+  public static List<Cell> cells(Config c) {
+    List<Cell> cells = new ArrayList<>();
+    // Zero-shifted first: they calibrate before training and take longest.
+    for (ReferenceScheme s : new ReferenceScheme[] {ReferenceScheme.ZERO_SHIFTED, ReferenceScheme.CONVENTIONAL}) {
+      for (double q : c.ratios()) {
+        for (long seed = 1; seed <= c.seeds(); seed++) {
+          cells.add(new Cell("ratio" + fmt(q) + "-" + s.label() + "-seed" + seed, s.label(), q, seed, c.board(q, seed)));
+        }
+      }
+    }
+    for (long seed = 1; seed <= c.seeds(); seed++) cells.add(new Cell("float-seed" + seed, FLOAT, Double.NaN, seed, null));
+    return cells;
+  }
+
+  /**
+   * Runs every cell and writes the results; returns them.
+   *
+   * @param resume continue the cells of an earlier run in the same folder from their checkpoints
+   * @param log one line per finished epoch of any cell, and the table at the end
+   * @throws IllegalArgumentException when {@code out} holds an earlier experiment and {@code resume} is off
+   */
+  public static Results run(Config c, boolean resume, PrintWriter log) throws IOException {
+    Path cellsDir = c.out().resolve("cells");
+    if (!resume && Files.isDirectory(cellsDir)) {
+      try (var s = Files.list(cellsDir)) {
+        if (s.findAny().isPresent()) {
+          throw new IllegalArgumentException("--out: " + c.out() + " holds an earlier experiment (expected: --resume to continue it, or another --out)");
+        }
+      }
+    }
+    Files.createDirectories(cellsDir);
+    List<Cell> cells = cells(c);
+    log.printf(Locale.ROOT, "zero-shift experiment: %d cells (%s x {conventional, zero-shifted} x %d seed(s) + floating point), %d at a time -> %s%n",
+        cells.size(), c.ratios().stream().map(ZeroShiftExperiment::fmt).collect(Collectors.joining(",", "ratios ", "")), c.seeds(), c.jobs(), c.out());
+    log.flush();
+    ExecutorService pool = Executors.newFixedThreadPool(c.jobs(), r -> {
+      Thread t = new Thread(r, "zero-shift-cell");
+      t.setDaemon(true);
+      return t;
+    });
+    List<CellResult> results = new ArrayList<>();
+    try {
+      List<Future<CellResult>> futures = new ArrayList<>();
+      for (Cell cell : cells) futures.add(pool.submit(() -> runCell(c, cell, resume, log)));
+      for (Future<CellResult> f : futures) {
+        try {
+          results.add(f.get());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("experiment interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException("cell runner failed", e.getCause()); // runCell catches everything itself
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    Results r = new Results(SCHEMA, regime(c), c.ratios(), c.epochs(), c.seeds(), Network.format(c.sizes()), c.data().train() + " / " + c.data().test(),
+        summarize(c, results), results);
+    write(c.out(), r);
+    log.println();
+    log.print(markdown(r));
+    log.flush();
+    return r;
+  }
+
+  private static CellResult runCell(Config c, Cell cell, boolean resume, PrintWriter log) {
+    long t0 = System.nanoTime();
+    Path dir = c.out().resolve("cells").resolve(cell.id());
+    TrainSettings ts = new TrainSettings(c.epochs(), c.schedule(), dir);
+    boolean analog = cell.board() != null;
+    TrainingRun run = new TrainingRun(c.sizes(), c.data(), ts, cell.seed(), cell.board(), analog ? c.analog() : null, c.floatInitScale(),
+        analog ? ReferenceScheme.parse(cell.scheme()) : null, null, 0);
+    PrintWriter cellLog = new PrintWriter(new java.io.Writer() {
+      private final StringBuilder line = new StringBuilder();
+
+      @Override
+      public void write(char[] b, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+          if (b[i] == '\n') {
+            synchronized (log) {
+              log.println("[" + cell.id() + "] " + line);
+              log.flush();
+            }
+            line.setLength(0);
+          } else {
+            line.append(b[i]);
+          }
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    });
+    Trainer.Listener listener = new Trainer.Listener() {
+      @Override
+      public void epochFinished(EpochMetrics m) {
+        cellLog.printf(Locale.ROOT, "epoch %d  loss %.4f  test %.2f %%  %.0f s%n", m.epoch(), m.trainLoss(), 100 * m.testAccuracy(), m.seconds());
+      }
+    };
+    try {
+      boolean again = resume && Files.exists(ts.checkpointFile());
+      Trainer t = run.run(again, listener, cellLog);
+      return new CellResult(cell, true, null, t.metrics(), (System.nanoTime() - t0) / 1e9);
+    } catch (Exception | Error e) {
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+      cellLog.printf(Locale.ROOT, "FAILED: %s%n", why);
+      return new CellResult(cell, false, e.getClass().getSimpleName() + ": " + why, List.of(), (System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  static List<Summary> summarize(Config c, List<CellResult> results) {
+    List<Summary> out = new ArrayList<>();
+    for (double q : c.ratios()) {
+      for (ReferenceScheme s : new ReferenceScheme[] {ReferenceScheme.CONVENTIONAL, ReferenceScheme.ZERO_SHIFTED}) {
+        out.add(summary(s.label(), q, results.stream().filter(r -> r.cell().scheme().equals(s.label()) && r.cell().ratio() == q).toList()));
+      }
+    }
+    out.add(summary(FLOAT, Double.NaN, results.stream().filter(r -> r.cell().scheme().equals(FLOAT)).toList()));
+    return out;
+  }
+
+  private static Summary summary(String scheme, double ratio, List<CellResult> rs) {
+    double[] v = rs.stream().filter(CellResult::ok).mapToDouble(CellResult::finalTestAccuracy).toArray();
+    int failed = rs.size() - v.length;
+    if (v.length == 0) return new Summary(scheme, ratio, 0, failed, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    double mean = 0;
+    for (double x : v) mean += x / v.length;
+    double ss = 0;
+    for (double x : v) ss += (x - mean) * (x - mean);
+    double std = v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (double x : v) {
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+    }
+    return new Summary(scheme, ratio, v.length, failed, mean, std, min, max);
+  }
+
+  /** The regime, one paragraph: device range, init scale, BL, learning rate, epochs, data. */
+  static String regime(Config c) {
+    String range;
+    try {
+      DevicePreset p = DevicePreset.resolve(c.preset());
+      range = String.format(Locale.ROOT, "w in [%s, %s] (+-%.0f %% device-to-device), dw_min %s (+-%.0f %%), cycle-to-cycle %.0f %%, read noise %s, forward-read noise %s and bound +-%s (weight x input units at 0.2 V), %d-bit ADC",
+          fmt(p.wMin()), fmt(p.wMax()), 100 * p.wMaxDtod(), fmt(p.dwMin()), 100 * p.dwMinDtod(), 100 * p.dwMinStd(), fmt(p.readNoiseStd()), fmt(p.forwardNoiseStd()),
+          fmt(p.forwardBound()), p.adcBits());
+    } catch (IllegalArgumentException e) {
+      range = "preset " + c.preset() + " (unreadable: " + e.getMessage() + ")";
+    }
+    AnalogSettings a = c.analog();
+    return String.format(Locale.ROOT,
+        "Network %s (sigmoid hidden, softmax output, SGD batch 1); data %s, test %s. Emulator preset %s: %s; weights read as (G - G_ref) / gUnit with gUnit %s. "
+            + "Initial weights: analog spread of U(+-%s/sqrt(fan_in)), floating point U(+-%s/sqrt(fan_in)). Stochastic pulse update BL %d, dw_min %s, update management %s, update-BL management %s. "
+            + "Learning rate %s, halved every %d epochs; %d epoch(s). Conventional: references write-verified to mid-range (G_min + G_max)/2. "
+            + "Zero-shifted: array-parallel calibration first (symmetry-point search), references write-verified to the symmetry points.",
+        Network.format(c.sizes()), c.data().train(), c.data().test(), c.preset(), range,
+        Double.isNaN(a.gUnitSiemens()) ? "(G_max - G_min)/2" : fmt(a.gUnitSiemens()) + " S", fmt(a.initScale()), fmt(c.floatInitScale()), a.bitLength(), fmt(a.dwMin()),
+        a.updateManagement() ? "on" : "off", a.updateBlManagement() ? "on" : "off", fmt(c.schedule().initial()), c.schedule().halveEvery(), c.epochs());
+  }
+
+  /** The results table in Markdown, with the regime and any failed cells below it. */
+  public static String markdown(Results r) {
+    StringBuilder b = new StringBuilder();
+    b.append("# Zero-shifting experiment\n\n");
+    b.append("Final test accuracy after ").append(r.epochs()).append(" epoch(s), mean over ").append(r.seeds()).append(" seed(s)")
+        .append(r.seeds() > 1 ? " +- sample std (min .. max)" : "").append(". Chance is 10 %.\n\n");
+    b.append("| up/down ratio | conventional | zero-shifted |\n|---|---|---|\n");
+    for (double q : r.ratios()) {
+      b.append("| ").append(fmt(q)).append(" | ").append(cell(find(r, "conventional", q))).append(" | ").append(cell(find(r, "zero-shifted", q))).append(" |\n");
+    }
+    b.append("| floating point (no devices) | ").append(cell(find(r, FLOAT, Double.NaN))).append(" | |\n\n");
+    b.append("Regime: ").append(r.regime()).append("\n");
+    List<CellResult> failed = r.cells().stream().filter(c -> !c.ok()).toList();
+    if (!failed.isEmpty()) {
+      b.append("\nFailed cells:\n\n");
+      for (CellResult f : failed) b.append("- ").append(f.cell().id()).append(": ").append(f.error()).append('\n');
+    }
+    return b.toString();
+  }
+
+  private static Summary find(Results r, String scheme, double ratio) {
+    for (Summary s : r.summary()) {
+      if (s.scheme().equals(scheme) && (Double.isNaN(ratio) ? Double.isNaN(s.ratio()) : s.ratio() == ratio)) return s;
+    }
+    return null;
+  }
+
+  private static String cell(Summary s) {
+    if (s == null) return "-";
+    StringBuilder b = new StringBuilder();
+    if (s.runs() == 0) b.append("failed");
+    else if (s.runs() == 1) b.append(String.format(Locale.ROOT, "%.2f %%", 100 * s.mean()));
+    else b.append(String.format(Locale.ROOT, "%.2f +- %.2f %% (%.2f .. %.2f)", 100 * s.mean(), 100 * s.std(), 100 * s.min(), 100 * s.max()));
+    if (s.failed() > 0) b.append(" (").append(s.failed()).append(" failed)");
+    return b.toString();
+  }
+
+  private static void write(Path out, Results r) throws IOException {
+    writeAtomically(out.resolve("results.json"), JSON.writeValueAsBytes(r));
+    writeAtomically(out.resolve("results.md"), markdown(r).getBytes(StandardCharsets.UTF_8));
+    // Accuracy versus epoch: one chart per scheme, one line per ratio (mean over seeds), the baseline in each.
+    List<Charts.Series> floatSeries = curve(r, FLOAT, Double.NaN, "floating point");
+    for (String scheme : List.of("conventional", "zero-shifted")) {
+      List<Charts.Series> series = new ArrayList<>();
+      for (double q : r.ratios()) series.addAll(curve(r, scheme, q, "ratio " + fmt(q)));
+      series.addAll(floatSeries);
+      if (!series.isEmpty()) {
+        chartAtomically(out.resolve("accuracy-vs-epoch-" + scheme + ".png"),
+            f -> Charts.lines(f, "Test accuracy, " + scheme + " references", "epoch", "test accuracy (%)", series));
+      }
+    }
+    List<Charts.Series> finals = new ArrayList<>();
+    for (String scheme : List.of("conventional", "zero-shifted")) {
+      List<double[]> pts = new ArrayList<>();
+      for (double q : r.ratios()) {
+        Summary s = find(r, scheme, q);
+        if (s != null && s.runs() > 0) pts.add(new double[] {q, 100 * s.mean()});
+      }
+      if (!pts.isEmpty()) finals.add(new Charts.Series(scheme, pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray()));
+    }
+    Summary fl = find(r, FLOAT, Double.NaN);
+    if (fl != null && fl.runs() > 0 && !r.ratios().isEmpty()) {
+      double lo = r.ratios().stream().min(Comparator.naturalOrder()).orElseThrow();
+      double hi = r.ratios().stream().max(Comparator.naturalOrder()).orElseThrow();
+      finals.add(new Charts.Series("floating point", new double[] {lo, hi}, new double[] {100 * fl.mean(), 100 * fl.mean()}));
+    }
+    if (!finals.isEmpty()) {
+      chartAtomically(out.resolve("final-accuracy-vs-ratio.png"),
+          f -> Charts.lines(f, "Final test accuracy after " + r.epochs() + " epoch(s)", "up/down step ratio", "test accuracy (%)", finals));
+    }
+  }
+
+  /** The mean test accuracy per epoch over the finished seeds of one ratio and scheme (empty when none finished). */
+  private static List<Charts.Series> curve(Results r, String scheme, double ratio, String name) {
+    List<CellResult> rs = r.cells().stream().filter(c -> c.ok() && c.cell().scheme().equals(scheme)
+        && (Double.isNaN(ratio) ? Double.isNaN(c.cell().ratio()) : c.cell().ratio() == ratio)).toList();
+    if (rs.isEmpty()) return List.of();
+    int n = rs.stream().mapToInt(c -> c.epochs().size()).min().orElse(0);
+    if (n == 0) return List.of();
+    double[] x = new double[n];
+    double[] y = new double[n];
+    for (int e = 0; e < n; e++) {
+      x[e] = e + 1;
+      for (CellResult c : rs) y[e] += 100 * c.epochs().get(e).testAccuracy() / rs.size();
+    }
+    return List.of(new Charts.Series(name, x, y));
+  }
+
+  private interface ChartWriter {
+    void write(Path file) throws IOException;
+  }
+
+  private static void chartAtomically(Path target, ChartWriter w) throws IOException {
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp.png");
+    try {
+      w.write(tmp);
+      move(tmp, target);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    try {
+      Files.write(tmp, bytes);
+      move(tmp, target);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static void move(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** A ratio as written in URIs, ids and tables: "1", "1.5". */
+  public static String fmt(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+    return String.valueOf(v);
+  }
+}

@@ -1,0 +1,183 @@
+package org.rramctl.train;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.rramctl.calibration.CalibrationRecord;
+import org.rramctl.calibration.CalibrationRecords;
+import org.rramctl.calibration.CalibrationSettings;
+import org.rramctl.calibration.Monitor;
+import org.rramctl.data.MnistDataset;
+import org.rramctl.driver.Boards;
+import org.rramctl.driver.CrossbarDriver;
+
+/**
+ * One training run from start to end, shared by {@code rramctl train} and the experiments: opens the board,
+ * puts the references where the {@link ReferenceScheme} wants them (calibrating first when zero-shifting
+ * without a record), initialises and trains the network, closes the board.
+ *
+ * <p>Files in {@link TrainSettings#outDir()}: besides the trainer's {@code metrics.jsonl} and checkpoint, an
+ * analog run writes {@code references.json} (scheme, source, programming outcome) and, when it calibrated
+ * first, {@code calibration.json}, each atomically. A resumed analog run takes its devices, references included,
+ * from the checkpoint, so neither calibration nor reference programming is repeated; it is refused when
+ * {@code references.json} names another scheme or programming error than asked for now.
+ *
+ * <p>Random streams are split off the seed in a fixed order (initial weights, sample order, pulse streams,
+ * reference programming error), so a run without reference error is unchanged by the last one.
+ *
+ * @param sizes layer sizes, input to output
+ * @param data training and test digits (input size {@code sizes[0]})
+ * @param train epochs, schedule and output folder
+ * @param seed seed of every random choice of the run (not of the board: that is part of its URI)
+ * @param board board URI, or null for the floating-point baseline
+ * @param analog how the network sits on the board (ignored for floating point)
+ * @param floatInitScale initial weight scale of the floating-point network, U(+-s/sqrt(fan_in))
+ * @param scheme what the reference devices hold (ignored for floating point)
+ * @param calibration zero-shifted only: a calibration record of this board to take the symmetry points from;
+ *     null calibrates first
+ * @param refErrorStd deliberate reference programming error, std as a fraction of the conductance window, 0..0.5
+ */
+public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, long seed, String board, AnalogSettings analog,
+    double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd) {
+  /** The references file in the output folder. */
+  public static final String REFERENCES_FILE = "references.json";
+  /** The record an analog zero-shifted run writes when it calibrated first. */
+  public static final String CALIBRATION_FILE = "calibration.json";
+
+  public TrainingRun {
+    Network.checkSizes(sizes);
+    sizes = sizes.clone();
+    if (data == null) throw new IllegalArgumentException("data: null");
+    if (train == null) throw new IllegalArgumentException("train: null");
+    if (sizes[0] != data.inputSize()) {
+      throw new IllegalArgumentException("layers: " + Network.format(sizes) + " (expected: input size " + data.inputSize() + " for " + data.train() + ")");
+    }
+    if (board != null && analog == null) throw new IllegalArgumentException("analog: null (expected: settings for board " + board + ")");
+    if (board != null && scheme == null) throw new IllegalArgumentException("scheme: null (expected: conventional or zero-shifted for board " + board + ")");
+    if (!(floatInitScale >= 0 && floatInitScale < 100)) throw new IllegalArgumentException("floatInitScale: " + floatInitScale + " (expected: 0..100)");
+    if (!(refErrorStd >= 0 && refErrorStd <= 0.5)) {
+      throw new IllegalArgumentException("--ref-error-std: " + refErrorStd + " (expected: 0 .. 0.5, a fraction of the conductance window)");
+    }
+    if (calibration != null && scheme != ReferenceScheme.ZERO_SHIFTED) {
+      throw new IllegalArgumentException("--calibration: " + calibration + " with the " + (scheme == null ? "floating-point" : scheme.label())
+          + " scheme (expected: only with --zero-shift on a board)");
+    }
+  }
+
+  @Override
+  public int[] sizes() {
+    return sizes.clone();
+  }
+
+  /** What the run is, in a few words: "floating point" or "board ID, zero-shifted references". */
+  public String describeMode(String boardId) {
+    return board == null ? "floating point" : "board " + boardId + ", " + scheme.label() + " references";
+  }
+
+  /** What the references file holds; the resume check compares {@code scheme} and {@code refErrorStd}. */
+  public record ReferenceSetup(String scheme, double refErrorStd, References.Outcome outcome, double calibrationSeconds, double programmingSeconds) {}
+
+  /**
+   * Runs (or, with {@code resume}, continues) the training and returns the trainer, holding the metrics.
+   *
+   * @param log receives a few lines about the setup (calibration, references, resume); epoch lines go to {@code listener}
+   * @throws IllegalArgumentException for a fresh run into an output folder that holds a checkpoint, a resume
+   *     without one, a calibration record of another board, or a resume with another reference scheme
+   */
+  public Trainer run(boolean resume, Trainer.Listener listener, PrintWriter log) throws IOException {
+    Path out = train.outDir();
+    if (out != null && !resume && Files.exists(train.checkpointFile())) {
+      throw new IllegalArgumentException("--out: " + out + " holds the checkpoint of an earlier run (expected: --resume to continue it, or another --out)");
+    }
+    if (resume && (out == null || !Files.exists(train.checkpointFile()))) {
+      throw new IllegalArgumentException("--resume: " + train.checkpointFile() + " does not exist (expected: the checkpoint of an earlier run in --out " + out + ")");
+    }
+    Rng root = Rng.seeded(seed);
+    Rng initRng = root.split();
+    Rng shuffleRng = root.split();
+    Rng updateRng = root.split();
+    Rng refRng = root.split();
+    CrossbarDriver driver = null;
+    try {
+      Network net;
+      if (board == null) {
+        net = Network.floating(sizes, floatInitScale, initRng);
+      } else {
+        driver = Boards.open(board, null);
+        AnalogLayer.Resolved r = AnalogLayer.resolve(driver, analog);
+        TileLayout layout = TileLayout.plan(driver.info(), sizes, true);
+        if (resume) checkReferenceSetup(out.resolve(REFERENCES_FILE));
+        else setUpReferences(driver, r, layout, refRng, log);
+        net = Network.of(sizes, AnalogLayer.factory(driver, sizes, analog, initRng, updateRng));
+      }
+      Trainer trainer = new Trainer(net, data, train, shuffleRng, driver);
+      if (resume) {
+        trainer.resume(train.checkpointFile());
+        log.printf(Locale.ROOT, "resuming after epoch %d from %s%n", trainer.epochsDone(), train.checkpointFile());
+      }
+      log.printf(Locale.ROOT, "training %s on %s, %s, %d epochs, seed %d -> %s%n", Network.format(sizes), data.train(),
+          describeMode(driver == null ? null : driver.info().boardId()), train.epochs(), seed, out);
+      log.flush();
+      trainer.run(listener);
+      return trainer;
+    } finally {
+      if (driver != null) driver.close();
+    }
+  }
+
+  private void setUpReferences(CrossbarDriver driver, AnalogLayer.Resolved r, TileLayout layout, Rng refRng, PrintWriter log) throws IOException {
+    List<org.rramctl.driver.Tile> tiles = References.tiles(layout);
+    CalibrationSettings cs = References.calibrationSettings(driver.info(), r.up());
+    // One nominal pulse moves a device by about dwMin weight units, i.e. dwMin * gUnit siemens.
+    double step = analog.dwMin() * r.gUnit();
+    long t0 = System.nanoTime();
+    CalibrationRecord record = null;
+    String source = "mid-range";
+    if (scheme == ReferenceScheme.ZERO_SHIFTED) {
+      if (calibration != null) {
+        record = CalibrationRecords.read(calibration);
+        CalibrationRecords.checkMatches(record, driver.info(), calibration.toString());
+        source = calibration.toString();
+        // After a calibration the active devices sit at their symmetry points; bring them there again so
+        // that the run starts from W = G - G_ref near zero, as it does when it calibrates itself.
+        References.settleActive(driver, tiles, r.up(), r.down());
+      } else {
+        log.printf(Locale.ROOT, "calibrating %d tile(s) of board %s first (array-parallel symmetry-point search)%n", tiles.size(), driver.info().boardId());
+        log.flush();
+        record = References.calibrate(driver, tiles, cs, Monitor.NONE);
+        source = "calibrated first";
+        if (train.outDir() != null) CalibrationRecords.write(record, train.outDir().resolve(CALIBRATION_FILE));
+        if (!record.complete()) throw new IOException("calibration of board " + driver.info().boardId() + " stopped before it finished (expected: a complete record)");
+      }
+    }
+    long t1 = System.nanoTime();
+    References.Outcome o = References.program(driver, tiles, scheme, record, source, refErrorStd, refRng, cs, step);
+    long t2 = System.nanoTime();
+    log.printf(Locale.ROOT, "%s; %.1f s calibrating, %.1f s programming%n", o.describe(), (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    log.flush();
+    if (train.outDir() != null) {
+      Files.createDirectories(train.outDir());
+      Path f = train.outDir().resolve(REFERENCES_FILE);
+      Path tmp = f.resolveSibling(REFERENCES_FILE + ".tmp");
+      Checkpoint.json().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(),
+          new ReferenceSetup(scheme.label(), refErrorStd, o, (t1 - t0) / 1e9, (t2 - t1) / 1e9));
+      Checkpoint.moveAtomically(tmp, f);
+    }
+  }
+
+  private void checkReferenceSetup(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException("--resume: " + file + " does not exist (expected: the reference setup an analog run writes next to its checkpoint)");
+    }
+    var tree = Checkpoint.json().readTree(file.toFile());
+    String was = tree.path("scheme").asText();
+    double err = tree.path("refErrorStd").asDouble(Double.NaN);
+    if (!scheme.label().equals(was) || err != refErrorStd) {
+      throw new IllegalArgumentException("--resume: " + file + " holds a " + was + " run with reference error std " + err
+          + " (expected: " + scheme.label() + " with " + refErrorStd + ", as asked for now)");
+    }
+  }
+}
