@@ -78,6 +78,17 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--fit-devices", paramLabel = "N", description = "Devices per tile that get the model fit, -1 for all (default 64)")
   Integer fitDevices;
 
+  @Option(names = "--amplitude", paramLabel = "VOLTS",
+      description = "Pulse amplitude for the search and reference programming, volts (default 1.0, the emulator's nominal pulse; give your board's)")
+  Double amplitude;
+
+  @Option(names = "--width", paramLabel = "DURATION",
+      description = "Pulse width, e.g. 100ns or 1ms (default 100ns, the emulator's nominal pulse; source-measure units need 1ms or so)")
+  String width;
+
+  @Option(names = "--vread", paramLabel = "VOLTS", description = "Read voltage, volts (default 0.2)")
+  Double vread;
+
   @Option(names = "--out", paramLabel = "FILE", description = "Calibration record to write (atomically)")
   Path out;
 
@@ -184,6 +195,10 @@ public final class CalibrateCommand implements Callable<Integer> {
     if (tolerance != null) s = s.withTolerance(siemens("--tolerance", tolerance, window));
     if (refTolerance != null) s = s.withRefTolerance(siemens("--ref-tolerance", refTolerance, window));
     if (budget != null) s = s.withBudget(budget);
+    if (amplitude != null || width != null) {
+      s = s.withPulse(amplitude != null ? amplitude : s.pulseVolts(), width != null ? org.rramctl.driver.Durations.parseNanos(width) : s.pulseWidthNanos());
+    }
+    if (vread != null) s = s.withReadVolts(vread);
     if (fitDevices != null) s = s.withFit(s.fitPulses(), s.fitReadEvery(), fitDevices);
     return s;
   }

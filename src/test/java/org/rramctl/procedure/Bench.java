@@ -11,7 +11,7 @@ import org.rramctl.sim.DevicePreset;
 import org.rramctl.sim.EmulatorDriver;
 
 /** A test bench: an emulated board behind its envelope, its ground truth, and a runner writing to a temp directory. */
-final class Bench {
+final class Bench implements AutoCloseable {
   /** ADC step of the 16-bit ideal preset: full scale 1.25 G_max over 2^16 - 1 codes. */
   static final double LSB = 1.25 * 1e-4 / 65535;
 
@@ -21,12 +21,51 @@ final class Bench {
   final RunDirectory runs;
   final Runner runner;
 
+  private final AutoCloseable board;
+
   Bench(DevicePreset preset, int rows, int cols, Path dir) {
     emulator = new EmulatorDriver(preset, List.of(new int[] {rows, cols}), 3);
     driver = new EnvelopedDriver(emulator, SafetyEnvelope.of(emulator.info()));
     truth = emulator.truth();
     runs = new RunDirectory(dir);
     runner = new Runner(runs, driver, "sim:" + preset.name() + "?arrays=1&rows=" + rows + "&cols=" + cols + "&seed=3");
+    board = null;
+  }
+
+  /**
+   * The same emulated devices behind the path a lab board takes: a VirtualBoard serving the firmware
+   * protocol on a real pseudo-terminal, SerialBoardDriver over jSerialComm on its slave.
+   */
+  static Bench overSerial(DevicePreset preset, int rows, int cols, Path dir) throws java.io.IOException {
+    EmulatorDriver emu = new EmulatorDriver(preset, List.of(new int[] {rows, cols}), 3);
+    org.rramctl.sim.board.VirtualBoard vb = new org.rramctl.sim.board.VirtualBoard(emu, org.rramctl.sim.board.VirtualBoard.Config.defaults());
+    org.rramctl.sim.pty.PtyTransport pty = org.rramctl.sim.pty.PtyTransport.open(dir.resolve("board-" + System.nanoTime()));
+    vb.serve(pty);
+    String path = pty.clientPath();
+    org.rramctl.driver.serial.SerialBoardDriver serial = org.rramctl.driver.serial.SerialBoardDriver.open(
+        () -> org.rramctl.driver.transport.SerialPortTransport.open(path, 115_200), org.rramctl.driver.serial.SessionSettings.defaults());
+    return new Bench(emu, serial, dir, "serial:" + path, vb);
+  }
+
+  private Bench(EmulatorDriver emu, org.rramctl.driver.CrossbarDriver wire, Path dir, String uri, AutoCloseable board) {
+    this.emulator = emu;
+    this.driver = new EnvelopedDriver(wire, SafetyEnvelope.of(wire.info()));
+    this.truth = emu.truth();
+    this.runs = new RunDirectory(dir);
+    this.runner = new Runner(runs, driver, uri);
+    this.board = board;
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+    if (board != null) {
+      try {
+        board.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   static Bench ideal(int rows, int cols, Path dir) {

@@ -23,6 +23,23 @@ import org.rramctl.sim.EmulatorDriver;
 /** Every procedure end to end on the emulator, checked against what the emulator knows about its devices. */
 class ProceduresOnEmulatorTest {
   @TempDir Path dir;
+  private final java.util.List<Bench> benches = new java.util.ArrayList<>();
+
+  /** The board under test: the emulator in-process here; subclasses put a wire in between. */
+  protected Bench open(DevicePreset preset, int rows, int cols) throws Exception {
+    return new Bench(preset, rows, cols, dir);
+  }
+
+  private Bench bench(DevicePreset preset, int rows, int cols) throws Exception {
+    Bench b = open(preset, rows, cols);
+    benches.add(b);
+    return b;
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void closeBenches() {
+    for (Bench b : benches) b.close();
+  }
 
   private static ObjectNode params(String json) throws Exception {
     return (ObjectNode) org.rramctl.journal.Json.MAPPER.readTree(json.replace('\'', '"'));
@@ -30,7 +47,7 @@ class ProceduresOnEmulatorTest {
 
   @Test
   void pulseResponseOfTheIdealDeviceMatchesTheClosedForm() throws Exception {
-    Bench b = Bench.ideal(2, 2, dir);
+    Bench b = bench(DevicePreset.named("ideal"), 2, 2);
     Runner.Outcome o = b.runner.run(Procedures.of("pulse-response", params("{'cells':'0,0-1','pulses':50,'cycles':2}")));
     assertEquals(RunStatus.SUCCESS, o.status(), o.reason());
     List<ObjectNode> events = b.journal(o).events();
@@ -58,7 +75,7 @@ class ProceduresOnEmulatorTest {
   @Test
   void readStatisticsMeasuresTheReadNoiseAndTheStepPerPulse() throws Exception {
     double readNoise = 0.002; // weight units
-    Bench b = new Bench(DevicePreset.named("ideal").withNoise(0, readNoise, 0), 1, 1, dir);
+    Bench b = bench(DevicePreset.named("ideal").withNoise(0, readNoise, 0), 1, 1);
     Runner.Outcome o = b.runner.run(Procedures.of("read-statistics", params("{'cells':'0,0','reads':400,'stepPulses':20}")));
     assertEquals(RunStatus.SUCCESS, o.status(), o.reason());
     JsonNode cell = o.summary().get("cells").get(0);
@@ -73,7 +90,7 @@ class ProceduresOnEmulatorTest {
 
   @Test
   void retentionFollowsALogScheduleOfAnHourWithoutWaiting() throws Exception {
-    Bench b = Bench.ideal(1, 2, dir);
+    Bench b = bench(DevicePreset.named("ideal"), 1, 2);
     Cell c = Cell.active(0, 0, 1);
     b.truth.setWeight(c, 0.4);
     FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -94,7 +111,7 @@ class ProceduresOnEmulatorTest {
 
   @Test
   void retentionOnAFixedIntervalReadsEveryInterval() throws Exception {
-    Bench b = Bench.ideal(1, 1, dir);
+    Bench b = bench(DevicePreset.named("ideal"), 1, 1);
     b.runner.clock(new FakeClock(Instant.parse("2026-01-01T00:00:00Z")));
     Runner.Outcome o = b.runner.run(Procedures.of("retention", params("{'schedule':'fixed','duration':'10min','interval':'1min'}")));
     List<ObjectNode> events = b.journal(o).events();
@@ -104,7 +121,7 @@ class ProceduresOnEmulatorTest {
 
   @Test
   void programToTargetReachesEveryDeviceWithinTheTolerance() throws Exception {
-    Bench b = Bench.ideal(2, 2, dir);
+    Bench b = bench(DevicePreset.named("ideal"), 2, 2);
     Runner.Outcome o = b.runner.run(Procedures.of("program", params("{'cells':'0-1,0-1','targetSiemens':7e-5,'toleranceSiemens':2e-7,'maxPulses':5000}")));
     assertEquals(RunStatus.SUCCESS, o.status(), o.reason());
     assertEquals(4, o.summary().get("reached").asInt(), o.summary().toString());
@@ -118,7 +135,7 @@ class ProceduresOnEmulatorTest {
 
   @Test
   void programToTargetStopsAtThePulseBudgetAndSaysSo() throws Exception {
-    Bench b = Bench.ideal(1, 1, dir);
+    Bench b = bench(DevicePreset.named("ideal"), 1, 1);
     Runner.Outcome o = b.runner.run(Procedures.of("program", params("{'targetSiemens':9e-5,'maxPulses':3}")));
     JsonNode cell = o.summary().get("cells").get(0);
     assertEquals(RunStatus.SUCCESS, o.status());
@@ -129,7 +146,7 @@ class ProceduresOnEmulatorTest {
 
   @Test
   void pulsedSweepFindsTheSwitchingThresholdOfThePreset() throws Exception {
-    Bench b = Bench.ideal(1, 2, dir);
+    Bench b = bench(DevicePreset.named("ideal"), 1, 2);
     Runner.Outcome o = b.runner.run(Procedures.of("sweep", params("{'cells':'0,0-1','from':'0.1','to':'1.5','steps':15,'pulsesPerStep':10}")));
     assertEquals(RunStatus.SUCCESS, o.status(), o.reason());
     double vth = b.emulator.preset().thresholdVolts();
@@ -145,7 +162,7 @@ class ProceduresOnEmulatorTest {
 
   @Test
   void pulsedSweepStopsADeviceAtTheConductanceThreshold() throws Exception {
-    Bench b = Bench.ideal(1, 1, dir);
+    Bench b = bench(DevicePreset.named("ideal"), 1, 1);
     Runner.Outcome o = b.runner.run(Procedures.of("sweep", params("{'sweep':'width','from':'100ns','to':'2us','steps':20,'pulsesPerStep':20,'stopSiemens':5.5e-5}")));
     List<ObjectNode> events = b.journal(o).events();
     ObjectNode last = events.get(events.size() - 1);
@@ -157,7 +174,7 @@ class ProceduresOnEmulatorTest {
 
   @Test
   void arrayMapReadsWhatTheEmulatorHolds() throws Exception {
-    Bench b = Bench.ideal(4, 5, dir);
+    Bench b = bench(DevicePreset.named("ideal"), 4, 5);
     for (int k = 0; k < 20; k++) b.truth.setWeight(Cell.active(0, k / 5, k % 5), -0.9 + 0.09 * k);
     Runner.Outcome o = b.runner.run(Procedures.of("map"));
     List<ObjectNode> events = b.journal(o).events();
@@ -171,7 +188,7 @@ class ProceduresOnEmulatorTest {
 
   @Test
   void aSweepBeyondTheEnvelopeIsRefusedBeforeTheFirstPulseAndCreatesNoRun() throws Exception {
-    Bench b = Bench.ideal(1, 1, dir);
+    Bench b = bench(DevicePreset.named("ideal"), 1, 1);
     Procedure p = Procedures.of("sweep", params("{'from':'0.5','to':'5.0','steps':10}"));
     EnvelopeViolationException e = assertThrows(EnvelopeViolationException.class, () -> b.runner.run(p));
     assertEquals("pulse amplitude", e.limit());
@@ -189,7 +206,7 @@ class ProceduresOnEmulatorTest {
 
   @Test
   void anAbortedRunResumesWhereItStoppedAndCompletesEveryUnitOnce() throws Exception {
-    Bench b = Bench.ideal(2, 2, dir);
+    Bench b = bench(DevicePreset.named("ideal"), 2, 2);
     int[] seen = {0};
     b.runner.sink((type, doc, json) -> {
       if (type.equals("event") && ++seen[0] == 150) b.runner.abort("test abort");

@@ -75,7 +75,10 @@ public final class Calibration {
       failures.addAll(classify(search, info, s, skipRef));
       double[] targets = search.estimateSiemens().clone();
       for (int k = 0; k < targets.length; k++) if (skipRef[k]) targets[k] = Double.NaN;
-      ReferenceProgramming.Result ref = ReferenceProgramming.program(driver, tile, targets, typicalStep(search, info), s, monitor);
+      // An instrument without reference devices (a one-channel SMU) gets the symmetry points only.
+      ReferenceProgramming.Result ref = info.array(tile.array()).hasReference()
+          ? ReferenceProgramming.program(driver, tile, targets, typicalStep(search, info), s, monitor)
+          : ReferenceProgramming.none(tile, targets);
       for (int k = 0; k < tile.devices(); k++) {
         if (!Double.isNaN(targets[k]) && !Double.isNaN(ref.achievedSiemens()[k]) && !ref.reached()[k]) {
           failures.add(new Failure(tile.array(), tile.row0() + k / tile.cols(), tile.col0() + k % tile.cols(), Failure.Reason.REFERENCE_NOT_REACHED,

@@ -154,6 +154,12 @@ public record CalibrationSettings(
         blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
   }
 
+  /** The read voltage for every read of the calibration, volts. */
+  public CalibrationSettings withReadVolts(double volts) {
+    return new CalibrationSettings(pulseVolts, pulseWidthNanos, volts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+  }
+
   public CalibrationSettings withBlockBudget(int pulses) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
         pulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);

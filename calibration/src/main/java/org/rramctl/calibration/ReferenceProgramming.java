@@ -118,4 +118,12 @@ public final class ReferenceProgramming {
     }
     return new Result(tile, targetSiemens.clone(), achieved, error, pulses, reads, reached);
   }
+
+  /** The result for a tile whose array has no reference devices: nothing programmed, nothing achieved (NaN). */
+  public static Result none(Tile tile, double[] targetSiemens) {
+    int n = tile.devices();
+    double[] nan = new double[n];
+    java.util.Arrays.fill(nan, Double.NaN);
+    return new Result(tile, targetSiemens.clone(), nan, nan.clone(), new int[n], new int[n], new boolean[n]);
+  }
 }

@@ -3,12 +3,15 @@ package org.rramctl.sim.scpi;
 import java.io.IOException;
 import org.rramctl.driver.scpi.ScpiChannel;
 
-/** A ScpiChannel wired straight to a VirtualSmu, no bytes: for driver logic tests. */
-final class InMemoryScpiChannel implements ScpiChannel {
+/**
+ * A ScpiChannel wired straight to a VirtualSmu, no bytes and no port: the SCPI driver against the simulated
+ * instrument in-process (driver logic tests, fast offline studies). Use a pty for the real byte path.
+ */
+public final class InMemoryScpiChannel implements ScpiChannel {
   private final VirtualSmu smu;
   private boolean closed;
 
-  InMemoryScpiChannel(VirtualSmu smu) {
+  public InMemoryScpiChannel(VirtualSmu smu) {
     this.smu = smu;
   }
 
