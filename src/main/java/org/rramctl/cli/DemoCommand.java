@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code rramctl demo}, in two parts. First, a small imbalanced array: every device driven with array-parallel
  * alternating pulses, settling at its symmetry point against the closed form. Second, a short version of
  * {@code rramctl experiment zero-shift} (a 49-16-10 network on 7x7 digits, up/down ratios 1 and 3,
- * conventional and zero-shifted references plus floating point, a few epochs), ending in its table. The
+ * conventional and zero-shifted references plus floating point, 10 epochs), ending in its table. The
  * small network reads each device at a quarter of the usual conductance unit (weights up to about +-4) with
  * the nominal step scaled alike: with one device range it barely leaves chance in a few epochs.
  */
@@ -42,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--settling-only", description = "Only the first part (devices settling at their symmetry points).")
   boolean settlingOnly;
 
-  @Option(names = "--epochs", defaultValue = "3", description = "Epochs of the short experiment (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--epochs", defaultValue = "10", description = "Epochs of the short experiment (default: ${DEFAULT-VALUE}).")
   int epochs;
 
   @Option(names = "--train-limit", paramLabel = "N", description = "Training digits of the short experiment (default: all 8,000).")
