@@ -29,7 +29,9 @@ public final class CrashChild {
       });
       ObjectNode p = Json.object();
       p.put("pulses", 200);
-      p.put("cycles", 40);
+      // With the hook the parent signals mid-run: give it a run long enough that the signal always lands
+      // before the end, on a fast quiet machine too (40 cycles once finished before SIGINT arrived).
+      p.put("cycles", args.length > 3 && args[3].equals("hook") ? 4000 : 40);
       r.run(Procedures.of(PulseResponse.NAME, p));
     }
   }
