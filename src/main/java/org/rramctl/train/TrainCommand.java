@@ -77,8 +77,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--pulse-volts", paramLabel = "VOLTS", description = "Programming pulse amplitude (both polarities). Default: the emulator's nominal pulse; required for other boards.")
   Double pulseVolts;
 
-  @Option(names = "--pulse-width", paramLabel = "NANOS", description = "Programming pulse width, ns (50 %% duty cycle). Default: the emulator's nominal pulse; required for other boards.")
-  Long pulseWidthNanos;
+  @Option(names = "--pulse-width", paramLabel = "DURATION", description = "Programming pulse width, e.g. 100ns or 1us (50 %% duty cycle). Default: the emulator's nominal pulse; required for other boards.")
+  String pulseWidth;
 
   @Option(names = "--no-update-management", negatable = false, description = "Do not balance the row and column pulse probabilities.")
   boolean noUpdateManagement;
@@ -118,11 +118,11 @@ public final class TrainCommand implements Callable<Integer> {
     if (initScale != null) a = a.withInitScale(initScale);
     if (gUnit != null) a = a.withGUnitSiemens(gUnit);
     if (readVolts != null) a = a.withReadVolts(readVolts);
-    if (pulseVolts != null || pulseWidthNanos != null) {
-      if (pulseVolts == null || pulseWidthNanos == null) {
+    if (pulseVolts != null || pulseWidth != null) {
+      if (pulseVolts == null || pulseWidth == null) {
         throw new IllegalArgumentException("--pulse-volts/--pulse-width: only one given (expected: both, or neither on the emulator)");
       }
-      Duration w = Duration.ofNanos(pulseWidthNanos);
+      Duration w = Duration.ofNanos(org.rramctl.driver.Durations.parseNanos(pulseWidth));
       a = a.withPulses(Pulse.up(pulseVolts, w), Pulse.down(pulseVolts, w));
     }
     TrainingRun run = new TrainingRun(sizes, dataset, settings, seed, board, board == null ? null : a, initScale == null ? 1.0 : initScale,
