@@ -1,7 +1,6 @@
 package org.rramctl.driver.scpi;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -205,13 +204,5 @@ public final class SmuDriver implements CrossbarDriver {
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "SmuDriver[%s at %s]", dialect.family(), channel.endpoint());
-  }
-
-  /** Lines a driver would send for one read, for documentation and byte counting. */
-  public List<String> linesForRead(double volts) {
-    List<String> out = new ArrayList<>();
-    out.add(dialect.measure(0, volts));
-    out.add(dialect.nextError());
-    return out;
   }
 }

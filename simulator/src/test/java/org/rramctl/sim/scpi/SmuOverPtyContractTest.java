@@ -1,15 +1,12 @@
 package org.rramctl.sim.scpi;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Timeout;
 import org.rramctl.driver.Boards;
 import org.rramctl.driver.CrossbarDriver;
-import org.rramctl.driver.CrossbarDriverContract;
-import org.rramctl.driver.Pulse;
 import org.rramctl.sim.pty.PtyTransport;
 
 /**
@@ -18,10 +15,9 @@ import org.rramctl.sim.pty.PtyTransport;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class SmuOverPtyContractTest {
-  abstract static class Base extends CrossbarDriverContract {
+  /** The in-memory suite's board facts, with the instrument behind a real pty instead. */
+  abstract static class Base extends SmuContractTest.Base {
     private VirtualSmuServer server;
-
-    abstract VirtualSmu.Model model();
 
     @Override
     protected CrossbarDriver openDriver() throws IOException {
@@ -33,21 +29,6 @@ class SmuOverPtyContractTest {
     @AfterEach
     void stopServer() {
       if (server != null) server.close();
-    }
-
-    @Override
-    protected Pulse nominalUp() {
-      return Pulse.up(1.0, Duration.ofMillis(1));
-    }
-
-    @Override
-    protected double readVolts() {
-      return 0.2;
-    }
-
-    @Override
-    protected boolean hasArrays() {
-      return false;
     }
 
     @Override
