@@ -95,8 +95,12 @@ public final class ZeroShiftExperiment {
       return String.join(",", parts);
     }
 
+    /**
+     * The emulator of one cell. With several cells at once each emulator keeps to one thread (the cells already
+     * fill the cores); a lone cell may use the emulator's default. Results are the same either way.
+     */
     public String board(double ratio, long seed) {
-      return "sim:" + preset + "?ratio=" + fmt(ratio) + "&geometry=" + geometry() + "&seed=" + seed;
+      return "sim:" + preset + "?ratio=" + fmt(ratio) + "&geometry=" + geometry() + "&seed=" + seed + (jobs > 1 ? "&threads=1" : "");
     }
   }
 

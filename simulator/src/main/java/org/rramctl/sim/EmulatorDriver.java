@@ -41,17 +41,42 @@ public final class EmulatorDriver implements CrossbarDriver {
   public static final Limits HARDWARE_LIMITS = new Limits(3.0, 0.5, 10, 10_000_000, 100_000, 50e6, 1e-3);
   /** Read voltage at which the forward-read noise and bound of the preset are specified, volts. */
   public static final double NOMINAL_READ_VOLTS = 0.2;
+  /**
+   * Rows of a parallel update or vector read are dealt to this many chunks (row r to chunk r mod 4); an
+   * update's chunks each draw from their own noise generator. The chunks run on {@code threads} threads; the
+   * number is fixed, so results do not depend on the thread count.
+   */
+  static final int CHUNKS = 4;
+  /**
+   * Vector operations that reach fewer devices than this (rows with input x columns) run on the caller's thread
+   * alone. Measured (BENCHMARKS.md): handing half of a read or update to the second core costs the hand-off plus
+   * the cache lines of the inputs and partial results crossing cores, a few microseconds on the 2-vCPU machine;
+   * a training step's operations (a forward read of a digit reaches about 40,000 devices, an update a few
+   * thousand pulses) ran slower on two threads than on one, while whole-array operations (calibration's
+   * alternating pulses, a full transpose read: 200,000 devices) ran about twice as fast.
+   */
+  static final long PARALLEL_MIN_DEVICES = 65_536;
+  /** Magic number and version at the start of {@link #writeState}'s output. */
+  private static final int STATE_MAGIC = 0x524D4553; // "RMES"
+  private static final int STATE_VERSION = 2;
 
   private final DevicePreset preset;
   private final BoardInfo info;
   private final SafetyEnvelope hardware;
   private final DevicePlane[] active;
   private final DevicePlane[] reference;
-  private final double[][] differential;
+  private final double[][][] differential;
   private final FastRandom rng;
+  /** One generator per update chunk: a chunk's noise does not depend on which thread runs it. */
+  private final FastRandom[] chunkRng = new FastRandom[CHUNKS];
+  private final int[][] chunkCount = new int[CHUNKS][];
+  private final int[][] chunkList = new int[CHUNKS][];
+  private final SpinWorkers workers;
+  private final UpdateTask updateTask = new UpdateTask();
+  private final ReadTask readTask = new ReadTask();
   private final double gUnit;
   private final double adcLsbSiemens;
-  private final int[][] scratch = new int[5][];
+  private final int[][] scratch = new int[3][];
   private volatile int abortCount;
   private volatile boolean closed;
   private boolean lastAborted;
@@ -63,6 +88,18 @@ public final class EmulatorDriver implements CrossbarDriver {
    * @param seed seeds device-to-device draws and all noise
    */
   public EmulatorDriver(DevicePreset preset, List<int[]> geometry, long seed) {
+    this(preset, geometry, seed, 1);
+  }
+
+  /**
+   * @param preset device model
+   * @param geometry one entry per array (rows x cols); every array has a reference array
+   * @param seed seeds device-to-device draws and all noise
+   * @param threads threads for large vector reads and updates, the caller's included (1..64); results are
+   *     the same for any value
+   */
+  public EmulatorDriver(DevicePreset preset, List<int[]> geometry, long seed, int threads) {
+    if (threads < 1 || threads > 64) throw new IllegalArgumentException("threads: " + threads + " (expected: 1..64)");
     this.preset = preset;
     List<ArrayGeometry> arrays = new ArrayList<>();
     for (int i = 0; i < geometry.size(); i++) arrays.add(new ArrayGeometry(i, geometry.get(i)[0], geometry.get(i)[1], true));
@@ -72,13 +109,15 @@ public final class EmulatorDriver implements CrossbarDriver {
     FastRandom deviceDraws = new FastRandom(seed);
     active = new DevicePlane[arrays.size()];
     reference = new DevicePlane[arrays.size()];
-    differential = new double[arrays.size()][];
+    differential = new double[arrays.size()][][];
     for (ArrayGeometry g : arrays) {
       active[g.index()] = new DevicePlane(preset, g.rows(), g.cols(), deviceDraws);
       reference[g.index()] = new DevicePlane(preset, g.rows(), g.cols(), deviceDraws);
       differential[g.index()] = DevicePlane.linkDifferential(active[g.index()], reference[g.index()]);
     }
     this.rng = new FastRandom(seed ^ 0x5DEECE66DL);
+    for (int q = 0; q < CHUNKS; q++) chunkRng[q] = new FastRandom((seed ^ 0x5DEECE66DL) + 0x632BE59BD9B4E019L * (q + 1));
+    this.workers = new SpinWorkers(threads, "emulator-" + seed);
     this.gUnit = (preset.gMaxSiemens() - preset.gMinSiemens()) / 2;
     this.adcLsbSiemens = 1.25 * preset.gMaxSiemens() / ((1L << preset.adcBits()) - 1);
   }
@@ -86,6 +125,16 @@ public final class EmulatorDriver implements CrossbarDriver {
   private static String version() {
     String v = EmulatorDriver.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
+  }
+
+  /** The kept G_active - G_reference of one device, siemens (for tests of its bookkeeping). */
+  double differential(int array, int row, int col) {
+    return differential[array][row][col];
+  }
+
+  /** Threads used for large vector operations, the caller's included. */
+  public int threads() {
+    return workers.threads();
   }
 
   public DevicePreset preset() {
@@ -135,7 +184,7 @@ public final class EmulatorDriver implements CrossbarDriver {
   }
 
   private double readSingle(DevicePlane pl, int k) {
-    double x = pl.w[k];
+    double x = pl.w(k);
     if (preset.readNoiseStd() > 0) x += preset.readNoiseStd() * rng.nextGaussian();
     double gs = pl.toSiemens(k, x);
     long code = Math.round(gs / adcLsbSiemens);
@@ -165,7 +214,7 @@ public final class EmulatorDriver implements CrossbarDriver {
     info.checkCell(cell);
     hardware.checkPulses(pulse, count);
     DevicePlane pl = plane(cell.array(), cell.plane());
-    pl.pulse(cell.row() * pl.cols + cell.col(), pulse.polarity().sign() * count, strength(pulse), rng);
+    pl.pulse(cell.row(), cell.col(), pulse.polarity().sign() * count, strength(pulse), rng);
     pulsesApplied += count;
   }
 
@@ -242,30 +291,8 @@ public final class EmulatorDriver implements CrossbarDriver {
     checkVector(tile, mode);
     SingleDeviceFallback.checkLength("rowVolts", rowVolts, tile.rows());
     hardware.checkVectorVolts("rowVolts", rowVolts);
-    DevicePlane a = active[tile.array()];
-    DevicePlane ref = reference[tile.array()];
     double[] out = new double[tile.cols()];
-    int stride = a.cols;
-    for (int r = 0; r < tile.rows(); r++) {
-      double v = rowVolts[r];
-      if (v == 0) continue;
-      if ((r & 63) == 0) checkAbort(started);
-      int base = (tile.row0() + r) * stride + tile.col0();
-      switch (mode) {
-        case ACTIVE -> {
-          double[] ga = a.g;
-          for (int c = 0; c < out.length; c++) out[c] += v * ga[base + c];
-        }
-        case REFERENCE -> {
-          double[] gr = ref.g;
-          for (int c = 0; c < out.length; c++) out[c] += v * gr[base + c];
-        }
-        case DIFFERENTIAL -> {
-          double[] gd = differential[tile.array()];
-          for (int c = 0; c < out.length; c++) out[c] += v * gd[base + c];
-        }
-      }
-    }
+    runRead(tile, mode, rowVolts, out, false, started);
     senseAmplifiers(out);
     return out;
   }
@@ -276,33 +303,141 @@ public final class EmulatorDriver implements CrossbarDriver {
     checkVector(tile, mode);
     SingleDeviceFallback.checkLength("colVolts", colVolts, tile.cols());
     hardware.checkVectorVolts("colVolts", colVolts);
-    DevicePlane a = active[tile.array()];
-    DevicePlane ref = reference[tile.array()];
     double[] out = new double[tile.rows()];
-    int stride = a.cols;
-    int cols = tile.cols();
-    for (int r = 0; r < tile.rows(); r++) {
-      if ((r & 63) == 0) checkAbort(started);
-      int base = (tile.row0() + r) * stride + tile.col0();
-      double s = 0;
-      switch (mode) {
-        case ACTIVE -> {
-          double[] ga = a.g;
-          for (int c = 0; c < cols; c++) s += colVolts[c] * ga[base + c];
-        }
-        case REFERENCE -> {
-          double[] gr = ref.g;
-          for (int c = 0; c < cols; c++) s += colVolts[c] * gr[base + c];
-        }
-        case DIFFERENTIAL -> {
-          double[] gd = differential[tile.array()];
-          for (int c = 0; c < cols; c++) s += colVolts[c] * gd[base + c];
-        }
-      }
-      out[r] = s;
-    }
+    runRead(tile, mode, colVolts, out, true, started);
     senseAmplifiers(out);
     return out;
+  }
+
+  private void runRead(Tile tile, ReadMode mode, double[] volts, double[] out, boolean transpose, int started) throws DriverAbortedException {
+    ReadTask t = readTask;
+    t.tile = tile;
+    t.plane = mode == ReadMode.ACTIVE ? active[tile.array()] : mode == ReadMode.REFERENCE ? reference[tile.array()] : null;
+    t.diff = differential[tile.array()];
+    t.stride = active[tile.array()].cols;
+    t.volts = volts;
+    t.out = out;
+    t.transpose = transpose;
+    t.started = started;
+    t.aborted = false;
+    if (!transpose) {
+      for (int q = 0; q < CHUNKS; q++) {
+        if (t.partial[q] == null || t.partial[q].length < out.length + 16) t.partial[q] = new double[out.length + 16];
+        java.util.Arrays.fill(t.partial[q], 0, out.length, 0.0);
+      }
+    }
+    long reached = tile.cols();
+    if (transpose) {
+      reached *= tile.rows();
+    } else {
+      int nonZero = 0;
+      for (int r = 0; r < tile.rows(); r++) if (volts[r] != 0) nonZero++;
+      reached *= nonZero;
+    }
+    boolean parallel = reached >= PARALLEL_MIN_DEVICES;
+    try {
+      workers.run(t, CHUNKS, parallel);
+    } finally {
+      t.volts = null;
+      t.out = null;
+    }
+    if (!transpose) {
+      double[] p0 = t.partial[0];
+      double[] p1 = t.partial[1];
+      double[] p2 = t.partial[2];
+      double[] p3 = t.partial[3];
+      for (int c = 0; c < out.length; c++) out[c] = (p0[c] + p1[c]) + (p2[c] + p3[c]);
+    }
+    if (t.aborted) checkAbort(started);
+  }
+
+  /**
+   * One vector read split by rows: row r belongs to chunk r mod {@link #CHUNKS}, as in the update, so a thread
+   * reads the rows it updates. A forward read sums each chunk's rows into its own partial vector and adds the
+   * four in a fixed order; a transpose read computes each row's dot product whole. Results do not depend on
+   * which thread runs which chunk.
+   */
+  private final class ReadTask implements SpinWorkers.Task {
+    Tile tile;
+    DevicePlane plane; // null: differential
+    double[][] diff;
+    int stride;
+    double[] volts;
+    double[] out;
+    final double[][] partial = new double[CHUNKS][];
+    boolean transpose;
+    int started;
+    volatile boolean aborted;
+
+    @Override
+    public void run(int q) {
+      if (transpose) {
+        transposeRows(q);
+      } else {
+        forwardRows(q, partial[q]);
+      }
+    }
+
+    private void forwardRows(int q, double[] y) {
+      double[] v = volts;
+      int rows = tile.rows();
+      int cols = tile.cols();
+      for (int r = q; r < rows; r += CHUNKS) {
+        double vr = v[r];
+        if (vr == 0) continue;
+        if (abortCount != started) {
+          aborted = true;
+          return;
+        }
+        if (plane == null && tile.col0() == 0) {
+          double[] gd = diff[tile.row0() + r];
+          for (int c = 0; c < cols; c++) y[c] += vr * gd[c];
+        } else if (plane == null) {
+          double[] gd = diff[tile.row0() + r];
+          int c0 = tile.col0();
+          for (int c = 0; c < cols; c++) y[c] += vr * gd[c0 + c];
+        } else {
+          int base = (tile.row0() + r) * stride + tile.col0();
+          for (int c = 0; c < cols; c++) y[c] += vr * plane.g(base + c);
+        }
+      }
+    }
+
+    private void transposeRows(int q) {
+      double[] v = volts;
+      double[] y = out;
+      int rows = tile.rows();
+      int cols = tile.cols();
+      for (int r = q; r < rows; r += CHUNKS) {
+        if (abortCount != started) {
+          aborted = true;
+          return;
+        }
+        int base = (tile.row0() + r) * stride + tile.col0();
+        if (plane == null) {
+          // Four partial sums: the additions of one sum form a chain; four chains overlap.
+          double[] gd = diff[tile.row0() + r];
+          base = tile.col0();
+          double s0 = 0;
+          double s1 = 0;
+          double s2 = 0;
+          double s3 = 0;
+          int c = 0;
+          for (; c + 3 < cols; c += 4) {
+            s0 += v[c] * gd[base + c];
+            s1 += v[c + 1] * gd[base + c + 1];
+            s2 += v[c + 2] * gd[base + c + 2];
+            s3 += v[c + 3] * gd[base + c + 3];
+          }
+          for (; c < cols; c++) s0 += v[c] * gd[base + c];
+          y[r] = (s0 + s1) + (s2 + s3);
+        } else {
+          double s = 0;
+          for (int c = 0; c < cols; c++) s += v[c] * plane.g(base + c);
+          y[r] = s;
+        }
+      }
+    }
   }
 
   @Override
@@ -345,38 +480,105 @@ public final class EmulatorDriver implements CrossbarDriver {
         b &= b - 1;
       }
     }
-    int[] count = scratch(3, cols);
-    int[] touched = scratch(4, cols);
-    long applied = 0;
-    int stride = pl.cols;
-    for (int r = 0; r < tile.rows(); r++) {
-      long rowBits = rb[r];
-      if (rowBits == 0) continue;
-      if ((r & 63) == 0) checkAbort(started);
-      int nTouched = 0;
-      while (rowBits != 0) {
-        int k = Long.numberOfTrailingZeros(rowBits);
-        rowBits &= rowBits - 1;
-        for (int i = slotStart[k], e = slotStart[k + 1]; i < e; i++) {
-          int c = slotCols[i];
-          if (count[c]++ == 0) touched[nTouched++] = c;
-        }
+    UpdateTask t = updateTask;
+    t.plane = pl;
+    t.tile = tile;
+    t.rowBits = rb;
+    t.rowSigns = rs;
+    t.colSigns = cs;
+    t.slotStart = slotStart;
+    t.slotCols = slotCols;
+    t.upStrength = upStrength;
+    t.downStrength = downStrength;
+    t.started = started;
+    t.aborted = false;
+    for (int q = 0; q < CHUNKS; q++) {
+      if (chunkCount[q] == null || chunkCount[q].length < cols) {
+        chunkCount[q] = new int[Math.max(cols, 16) + 32]; // + 128 bytes: no cache line shared with another chunk's array
+        chunkList[q] = new int[Math.max(cols, 16) + 32];
       }
-      int base = (tile.row0() + r) * stride + tile.col0();
-      int rowSign = rs[r];
-      for (int t = 0; t < nTouched; t++) {
-        int c = touched[t];
-        int n = count[c];
-        count[c] = 0;
-        if (rowSign * cs[c] > 0) {
-          pl.pulse(base + c, n, upStrength, rng);
-        } else {
-          pl.pulse(base + c, -n, downStrength, rng);
-        }
-        applied += n;
-      }
+      t.applied[q] = 0;
     }
-    pulsesApplied += applied;
+    int firingRows = 0;
+    for (int r = 0; r < tile.rows(); r++) if (rb[r] != 0) firingRows++;
+    int firingCols = 0;
+    for (int c = 0; c < cols; c++) if (cb[c] != 0) firingCols++;
+    boolean parallel = (long) firingRows * firingCols >= PARALLEL_MIN_DEVICES;
+    try {
+      workers.run(t, CHUNKS, parallel);
+    } finally {
+      t.rowBits = null;
+      t.rowSigns = null;
+      t.colSigns = null;
+    }
+    for (int q = 0; q < CHUNKS; q++) pulsesApplied += t.applied[q];
+    if (t.aborted) checkAbort(started);
+  }
+
+  /**
+   * The pulses of one parallel update on the rows of one chunk (row r belongs to chunk r mod
+   * {@link #CHUNKS}); each chunk draws its cycle-to-cycle noise from its own generator and keeps its
+   * own work lists, so chunks are independent and may run on any thread.
+   */
+  private final class UpdateTask implements SpinWorkers.Task {
+    DevicePlane plane;
+    Tile tile;
+    long[] rowBits;
+    byte[] rowSigns;
+    byte[] colSigns;
+    int[] slotStart;
+    int[] slotCols;
+    double upStrength;
+    double downStrength;
+    int started;
+    final long[] applied = new long[CHUNKS];
+    volatile boolean aborted;
+
+    @Override
+    public void run(int q) {
+      DevicePlane pl = plane;
+      FastRandom r = chunkRng[q];
+      int[] count = chunkCount[q];
+      int[] touchedList = chunkList[q];
+      long[] rb = rowBits;
+      byte[] cs = colSigns;
+      int[] start = slotStart;
+      int[] list = slotCols;
+      int rows = tile.rows();
+      long n = 0;
+      for (int row = q; row < rows; row += CHUNKS) {
+        long bits = rb[row];
+        if (bits == 0) continue;
+        if (abortCount != started) {
+          aborted = true;
+          break;
+        }
+        int nTouched = 0;
+        while (bits != 0) {
+          int k = Long.numberOfTrailingZeros(bits);
+          bits &= bits - 1;
+          for (int i = start[k], e = start[k + 1]; i < e; i++) {
+            int c = list[i];
+            if (count[c]++ == 0) touchedList[nTouched++] = c;
+          }
+        }
+        int devRow = tile.row0() + row;
+        int col0 = tile.col0();
+        int rowSign = rowSigns[row];
+        for (int t = 0; t < nTouched; t++) {
+          int c = touchedList[t];
+          int pulses = count[c];
+          count[c] = 0;
+          if (rowSign * cs[c] > 0) {
+            pl.pulseUp(devRow, col0 + c, pulses, upStrength, r);
+          } else {
+            pl.pulseDown(devRow, col0 + c, pulses, downStrength, r);
+          }
+          n += pulses;
+        }
+      }
+      applied[q] = n;
+    }
   }
 
   @Override
@@ -393,24 +595,42 @@ public final class EmulatorDriver implements CrossbarDriver {
   @Override
   public void close() {
     closed = true;
+    workers.close();
   }
 
-  /** Writes the device states and the noise generator's state (for training checkpoints). */
+  /**
+   * Writes the device states, each array's {@code G_active - G_reference} (kept incrementally, so saved
+   * rather than recomputed: a restored emulator continues bit for bit) and the noise generators' states
+   * (for training checkpoints).
+   */
   public void writeState(DataOutputStream out) throws IOException {
+    out.writeInt(STATE_MAGIC);
+    out.writeInt(STATE_VERSION);
     out.writeInt(active.length);
     for (int a = 0; a < active.length; a++) {
       for (DevicePlane pl : new DevicePlane[] {active[a], reference[a]}) {
         out.writeInt(pl.rows);
         out.writeInt(pl.cols);
-        for (double x : pl.w) out.writeDouble(x);
+        for (int k = 0; k < pl.rows * pl.cols; k++) out.writeDouble(pl.w(k));
+      }
+      for (double[] row : differential[a]) {
+        for (double d : row) out.writeDouble(d);
       }
     }
     for (long s : rng.state()) out.writeLong(s);
+    for (FastRandom r : chunkRng) {
+      for (long s : r.state()) out.writeLong(s);
+    }
     out.writeLong(pulsesApplied);
   }
 
   /** Restores what {@link #writeState} wrote, onto an emulator built with the same preset, geometry and seed. */
   public void readState(DataInputStream in) throws IOException {
+    int magic = in.readInt();
+    int version = in.readInt();
+    if (magic != STATE_MAGIC || version != STATE_VERSION) {
+      throw new IOException("emulator state: not format " + STATE_VERSION + " (expected: state written by this version of rramctl's emulator)");
+    }
     int n = in.readInt();
     if (n != active.length) throw new IOException("emulator state: " + n + " arrays (expected: " + active.length + ")");
     for (int a = 0; a < active.length; a++) {
@@ -420,13 +640,21 @@ public final class EmulatorDriver implements CrossbarDriver {
         if (rows != pl.rows || cols != pl.cols) {
           throw new IOException("emulator state: array " + a + " is " + rows + " x " + cols + " (expected: " + pl.rows + " x " + pl.cols + ")");
         }
-        for (int k = 0; k < pl.w.length; k++) pl.set(k, in.readDouble());
+        for (int k = 0; k < rows * cols; k++) pl.set(k, in.readDouble());
+      }
+      for (double[] row : differential[a]) {
+        for (int c = 0; c < row.length; c++) row[c] = in.readDouble();
       }
     }
+    rng.restore(readRandomState(in));
+    for (FastRandom r : chunkRng) r.restore(readRandomState(in));
+    pulsesApplied = in.readLong();
+  }
+
+  private static long[] readRandomState(DataInputStream in) throws IOException {
     long[] st = new long[6];
     for (int i = 0; i < 6; i++) st[i] = in.readLong();
-    rng.restore(st);
-    pulsesApplied = in.readLong();
+    return st;
   }
 
   /**
@@ -443,12 +671,12 @@ public final class EmulatorDriver implements CrossbarDriver {
 
     /** Noise-free state, weight units. */
     public double weight(Cell c) {
-      return plane(c.array(), c.plane()).w[index(c)];
+      return plane(c.array(), c.plane()).w(index(c));
     }
 
     /** Noise-free conductance, siemens (no read noise, no ADC). */
     public double conductance(Cell c) {
-      return plane(c.array(), c.plane()).g[index(c)];
+      return plane(c.array(), c.plane()).g(index(c));
     }
 
     /** Closed-form symmetry point, weight units. */
@@ -467,12 +695,12 @@ public final class EmulatorDriver implements CrossbarDriver {
     public DeviceParams params(Cell c) {
       DevicePlane pl = plane(c.array(), c.plane());
       int k = index(c);
-      return new DeviceParams(pl.aUp[k], pl.aDown[k], pl.bMax[k], pl.bMin[k], pl.toSiemens(k, 0), pl.gPerW[k]);
+      return new DeviceParams(pl.aUp(k), pl.aDown(k), pl.bMax(k), pl.bMin(k), pl.toSiemens(k, 0), pl.gPerW(k));
     }
 
     /** Conductance per weight unit of device c, siemens. */
     public double siemensPerWeight(Cell c) {
-      return plane(c.array(), c.plane()).gPerW[index(c)];
+      return plane(c.array(), c.plane()).gPerW(index(c));
     }
 
     /** Sets a device's state directly (test set-up and emulation only; no board can do this). */

@@ -9,7 +9,9 @@ import org.rramctl.driver.DriverProvider;
 /**
  * Opens the emulator for {@code sim:[PRESET][?arrays=N&rows=R&cols=C&seed=S&ratio=Q]} or
  * {@code sim:PRESET?geometry=785x256,257x128,129x10}. PRESET is a built-in name or a path to a preset
- * JSON file; {@code ratio} overrides the preset's nominal up/down step ratio.
+ * JSON file; {@code ratio} overrides the preset's nominal up/down step ratio; {@code threads} (default: 2 on
+ * a machine with two or more cores) sets how many threads large vector reads and updates use, which changes
+ * their speed, never their results.
  */
 public final class SimDriverProvider implements DriverProvider {
   /** Default geometry: three 785 x 256 arrays, enough for the 784-256-128-10 network. */
@@ -22,14 +24,14 @@ public final class SimDriverProvider implements DriverProvider {
 
   @Override
   public String usage() {
-    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q] with PRESET one of " + String.join(", ", DevicePreset.BUILT_IN) + " or a preset file";
+    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q&threads=T] with PRESET one of " + String.join(", ", DevicePreset.BUILT_IN) + " or a preset file";
   }
 
   @Override
   public CrossbarDriver open(BoardUri uri) {
     for (String key : uri.params().keySet()) {
-      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio").contains(key)) {
-        throw new IllegalArgumentException("board: '" + uri + "': unknown parameter '" + key + "' (expected: arrays, rows, cols, geometry, seed, ratio)");
+      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio", "threads").contains(key)) {
+        throw new IllegalArgumentException("board: '" + uri + "': unknown parameter '" + key + "' (expected: arrays, rows, cols, geometry, seed, ratio, threads)");
       }
     }
     String name = uri.path().isBlank() ? DEFAULT_PRESET : uri.path();
@@ -70,6 +72,12 @@ public final class SimDriverProvider implements DriverProvider {
     if (devices > 50_000_000L) {
       throw new IllegalArgumentException("board: '" + uri + "': " + devices + " devices with references (expected: at most 50,000,000 in the emulator)");
     }
-    return new EmulatorDriver(preset, geometry, uri.longParam("seed", 1));
+    int threads = uri.intParam("threads", defaultThreads(), 1, 64);
+    return new EmulatorDriver(preset, geometry, uri.longParam("seed", 1), threads);
+  }
+
+  /** Two threads where there are two cores: a run of its own uses both (results do not depend on it). */
+  static int defaultThreads() {
+    return Math.min(2, Runtime.getRuntime().availableProcessors());
   }
 }

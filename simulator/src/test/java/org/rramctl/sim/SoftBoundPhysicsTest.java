@@ -26,8 +26,11 @@ class SoftBoundPhysicsTest {
     DevicePreset p = DevicePreset.named("ideal");
     try (EmulatorDriver d = emulator(p, 1, 1, 1)) {
       Cell c = Cell.active(0, 0, 0);
-      double b = p.wMax();
-      double a = p.dwMin();
+      // The emulator stores drawn parameters as floats: the closed form takes the device's own.
+      double b = d.truth().params(c).bMax();
+      double a = d.truth().params(c).aUp();
+      assertEquals(p.wMax(), b, 1e-7 * p.wMax(), "b_max: the nominal value to float precision");
+      assertEquals(p.dwMin(), a, 1e-7 * p.dwMin(), "a_up: the nominal value to float precision");
       double w0 = d.truth().weight(c);
       for (int n : new int[] {1, 10, 100, 1000, 5000}) {
         d.truth().setWeight(c, w0);
@@ -46,7 +49,11 @@ class SoftBoundPhysicsTest {
         Cell c = Cell.active(0, 0, 0);
         double b = p.wMax();
         double expected = b * (ratio - 1) / (ratio + 1);
-        assertEquals(expected, d.truth().symmetryPointWeight(c), 1e-12, "closed form, symmetric bounds, ratio " + ratio);
+        EmulatorDriver.DeviceParams q = d.truth().params(c);
+        assertEquals(-q.bMax(), q.bMin(), 0, "symmetric bounds");
+        double fromParams = q.bMax() * (q.aUp() - q.aDown()) / (q.aUp() + q.aDown());
+        assertEquals(fromParams, d.truth().symmetryPointWeight(c), 1e-12, "closed form, symmetric bounds, ratio " + ratio);
+        assertEquals(expected, fromParams, 1e-6, "the nominal ratio's symmetry point, parameters stored as floats");
         for (int i = 0; i < 8000; i++) {
           d.pulse(c, UP, 1);
           d.pulse(c, DOWN, 1);
@@ -115,7 +122,7 @@ class SoftBoundPhysicsTest {
       d.pulse(c, Pulse.up(p.thresholdVolts(), Duration.ofNanos(100)), 1000);
       assertEquals(0, d.truth().weight(c), 0);
       d.pulse(c, Pulse.up(p.thresholdVolts() + 0.5 * (p.pulseVolts() - p.thresholdVolts()), Duration.ofNanos(100)), 1);
-      assertEquals(0.5 * p.dwMin(), d.truth().weight(c), 1e-15, "half-way to the nominal amplitude gives half a step");
+      assertEquals(0.5 * d.truth().params(c).aUp(), d.truth().weight(c), 1e-15, "half-way to the nominal amplitude gives half a step");
     }
   }
 
@@ -142,8 +149,8 @@ class SoftBoundPhysicsTest {
       byte[] cs = {1, 1, -1};
       StochasticUpdate u = new StochasticUpdate(4, rb, rs, cb, cs, UP, DOWN);
       d.parallelUpdate(new Tile(0, 0, 0, 3, 3), Plane.ACTIVE, u);
-      double a = p.dwMin();
-      double b = p.wMax();
+      double a = d.truth().params(Cell.active(0, 0, 0)).aUp(); // ideal: every device the same, aUp == aDown
+      double b = d.truth().params(Cell.active(0, 0, 0)).bMax();
       for (int r = 0; r < 3; r++) {
         for (int c = 0; c < 3; c++) {
           int n = u.signedPulses(r, c);
