@@ -29,9 +29,11 @@ import org.rramctl.sim.EmulatorDriver;
  * next to a plain-Java floating-point baseline of the same arithmetic on the same sizes:
  * forward read (differential, with read noise and ADC) vs a float matrix-vector product; transpose read
  * vs its float counterpart; the stochastic pulse update (BL = 31, MNIST-like sparsity) vs an exact
- * float rank-1 update {@code W -= lr d x^T}.
+ * float rank-1 update {@code W -= lr d x^T}; and calibration's whole-array program (one pulse on every
+ * device, alternating UP and DOWN), on one and on two threads. The float baselines keep one array per row,
+ * as {@code FloatLayer} does (the layout the JIT vectorises).
  *
- * <p>Run: {@code java -jar bench/target/benchmarks.jar EmulatorBench -f 1 -wi 3 -i 5}.
+ * <p>Run: {@code java -jar bench/target/benchmarks.jar EmulatorBench -f 3 -wi 3 -i 5 -w 1 -r 1}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,18 +49,25 @@ public class EmulatorBench {
   @Param({"0.19"})
   double inputDensity;
 
+  /** The emulator's threads (results are the same for any value; only whole-array operations use two). */
+  @Param({"1", "2"})
+  int threads;
+
   EmulatorDriver emu;
   Tile tile;
   double[] rowVolts;
   double[] colVolts;
   StochasticUpdate update;
-  float[] weights;
+  StochasticUpdate allUp;
+  StochasticUpdate allDown;
+  boolean upNext;
+  float[][] weights;
   float[] x;
   float[] d;
 
   @Setup
   public void setUp() {
-    emu = new EmulatorDriver(DevicePreset.named("rram-imbalanced"), List.of(new int[] {ROWS, COLS}), 1);
+    emu = new EmulatorDriver(DevicePreset.named("rram-imbalanced"), List.of(new int[] {ROWS, COLS}), 1, threads);
     tile = new Tile(0, 0, 0, ROWS, COLS);
     SplittableRandom r = new SplittableRandom(42);
     rowVolts = new double[ROWS];
@@ -90,9 +99,15 @@ public class EmulatorBench {
       cb[i] = bits(r, Math.min(1, ab * Math.abs(d[i])), bl);
       cs[i] = (byte) (cb[i] == 0 ? 0 : (d[i] > 0 ? -1 : 1));
     }
-    update = new StochasticUpdate(bl, rb, rs, cb, cs, Pulse.up(1.0, Duration.ofNanos(100)), Pulse.down(1.0, Duration.ofNanos(100)));
-    weights = new float[ROWS * COLS];
-    for (int k = 0; k < weights.length; k++) weights[k] = (float) (r.nextGaussian() * 0.05);
+    Pulse up = Pulse.up(1.0, Duration.ofNanos(100));
+    Pulse down = Pulse.down(1.0, Duration.ofNanos(100));
+    update = new StochasticUpdate(bl, rb, rs, cb, cs, up, down);
+    allUp = StochasticUpdate.uniform(ROWS, COLS, org.rramctl.driver.Polarity.UP, up, down);
+    allDown = StochasticUpdate.uniform(ROWS, COLS, org.rramctl.driver.Polarity.DOWN, up, down);
+    weights = new float[ROWS][COLS];
+    for (float[] row : weights) {
+      for (int k = 0; k < COLS; k++) row[k] = (float) (r.nextGaussian() * 0.05);
+    }
   }
 
   private static long bits(SplittableRandom r, double p, int bl) {
@@ -117,8 +132,8 @@ public class EmulatorBench {
     for (int j = 0; j < ROWS; j++) {
       float v = x[j];
       if (v == 0) continue;
-      int base = j * COLS;
-      for (int i = 0; i < COLS; i++) y[i] += v * weights[base + i];
+      float[] row = weights[j];
+      for (int i = 0; i < COLS; i++) y[i] += v * row[i];
     }
     return y;
   }
@@ -132,10 +147,18 @@ public class EmulatorBench {
   public float[] transposeFloatBaseline() {
     float[] out = new float[ROWS];
     for (int j = 0; j < ROWS; j++) {
-      int base = j * COLS;
-      float s = 0;
-      for (int i = 0; i < COLS; i++) s += d[i] * weights[base + i];
-      out[j] = s;
+      float[] row = weights[j];
+      float s0 = 0;
+      float s1 = 0;
+      float s2 = 0;
+      float s3 = 0;
+      for (int i = 0; i < COLS; i += 4) {
+        s0 += d[i] * row[i];
+        s1 += d[i + 1] * row[i + 1];
+        s2 += d[i + 2] * row[i + 2];
+        s3 += d[i + 3] * row[i + 3];
+      }
+      out[j] = (s0 + s1) + (s2 + s3);
     }
     return out;
   }
@@ -147,14 +170,22 @@ public class EmulatorBench {
   }
 
   @Benchmark
-  public float[] rankOneUpdateFloatBaseline() {
+  public float[][] rankOneUpdateFloatBaseline() {
     float lr = 0.01f;
     for (int j = 0; j < ROWS; j++) {
       float v = x[j];
       if (v == 0) continue;
-      int base = j * COLS;
-      for (int i = 0; i < COLS; i++) weights[base + i] -= lr * d[i] * v;
+      float[] row = weights[j];
+      for (int i = 0; i < COLS; i++) row[i] -= lr * d[i] * v;
     }
     return weights;
+  }
+
+  /** Calibration's building block: every device of the tile gets one pulse, UP and DOWN in turn. */
+  @Benchmark
+  public long wholeArrayPulseEmulated() throws Exception {
+    emu.parallelUpdate(tile, Plane.ACTIVE, upNext ? allUp : allDown);
+    upNext = !upNext;
+    return emu.status().pulsesApplied();
   }
 }

@@ -532,6 +532,8 @@ public final class EmulatorDriver implements CrossbarDriver {
     double downStrength;
     int started;
     final long[] applied = new long[CHUNKS];
+    /** Where {@link DevicePlane#touch}'s sums go, unread. */
+    final double[] sinks = new double[CHUNKS];
     volatile boolean aborted;
 
     @Override
@@ -546,6 +548,7 @@ public final class EmulatorDriver implements CrossbarDriver {
       int[] list = slotCols;
       int rows = tile.rows();
       long n = 0;
+      double sink = 0;
       for (int row = q; row < rows; row += CHUNKS) {
         long bits = rb[row];
         if (bits == 0) continue;
@@ -565,6 +568,7 @@ public final class EmulatorDriver implements CrossbarDriver {
         int devRow = tile.row0() + row;
         int col0 = tile.col0();
         int rowSign = rowSigns[row];
+        sink += pl.touch(devRow, col0, touchedList, nTouched);
         for (int t = 0; t < nTouched; t++) {
           int c = touchedList[t];
           int pulses = count[c];
@@ -578,6 +582,7 @@ public final class EmulatorDriver implements CrossbarDriver {
         }
       }
       applied[q] = n;
+      sinks[q] = sink;
     }
   }
 
