@@ -42,18 +42,20 @@ public final class EmulatorDriver implements CrossbarDriver {
   /** Read voltage at which the forward-read noise and bound of the preset are specified, volts. */
   public static final double NOMINAL_READ_VOLTS = 0.2;
   /**
-   * Rows of a parallel update or vector read are dealt to this many chunks (row r to chunk r mod 4); an
-   * update's chunks each draw from their own noise generator. The chunks run on {@code threads} threads; the
-   * number is fixed, so results do not depend on the thread count.
+   * Rows of a parallel update or vector read are split into this many contiguous blocks (chunks); an update's
+   * chunks each draw from their own noise generator. The chunks run on {@code threads} threads; the number is
+   * fixed, so results do not depend on the thread count. Blocks, not rows dealt in turn: with interleaved rows
+   * the two cores kept fetching each other's lines at every row boundary, and a whole-array update ran no
+   * faster on two threads than on one (JMH, bench/EMULATOR-SPEED.md).
    */
   static final int CHUNKS = 4;
   /**
    * Vector operations that reach fewer devices than this (rows with input x columns) run on the caller's thread
-   * alone. Measured (BENCHMARKS.md): handing half of a read or update to the second core costs the hand-off plus
-   * the cache lines of the inputs and partial results crossing cores, a few microseconds on the 2-vCPU machine;
-   * a training step's operations (a forward read of a digit reaches about 40,000 devices, an update a few
-   * thousand pulses) ran slower on two threads than on one, while whole-array operations (calibration's
-   * alternating pulses, a full transpose read: 200,000 devices) ran about twice as fast.
+   * alone. Measured (bench/EMULATOR-SPEED.md): handing half of a read or update to the second core costs the
+   * hand-off plus the cache lines of the inputs and partial results crossing cores; whole-array operations
+   * (calibration's alternating pulses, a full transpose read: 200,000 devices) run 1.7x faster on two threads,
+   * while splitting a training step's smaller operations (a forward read of a digit reaches about 40,000
+   * devices, an update a few thousand) gave no gain that held up across runs.
    */
   static final long PARALLEL_MIN_DEVICES = 65_536;
   /** Magic number and version at the start of {@link #writeState}'s output. */
@@ -125,6 +127,11 @@ public final class EmulatorDriver implements CrossbarDriver {
   private static String version() {
     String v = EmulatorDriver.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
+  }
+
+  /** First row of chunk q of a tile of {@code rows} rows: chunks are contiguous blocks of rows. */
+  static int chunkStart(int q, int rows) {
+    return (int) ((long) rows * q / CHUNKS);
   }
 
   /** The kept G_active - G_reference of one device, siemens (for tests of its bookkeeping). */
@@ -352,8 +359,8 @@ public final class EmulatorDriver implements CrossbarDriver {
   }
 
   /**
-   * One vector read split by rows: row r belongs to chunk r mod {@link #CHUNKS}, as in the update, so a thread
-   * reads the rows it updates. A forward read sums each chunk's rows into its own partial vector and adds the
+   * One vector read split by rows into the same blocks as the update, so a thread reads the rows it updates.
+   * A forward read sums each chunk's rows into its own partial vector and adds the
    * four in a fixed order; a transpose read computes each row's dot product whole. Results do not depend on
    * which thread runs which chunk.
    */
@@ -382,7 +389,7 @@ public final class EmulatorDriver implements CrossbarDriver {
       double[] v = volts;
       int rows = tile.rows();
       int cols = tile.cols();
-      for (int r = q; r < rows; r += CHUNKS) {
+      for (int r = chunkStart(q, rows), end = chunkStart(q + 1, rows); r < end; r++) {
         double vr = v[r];
         if (vr == 0) continue;
         if (abortCount != started) {
@@ -408,36 +415,52 @@ public final class EmulatorDriver implements CrossbarDriver {
       double[] y = out;
       int rows = tile.rows();
       int cols = tile.cols();
-      for (int r = q; r < rows; r += CHUNKS) {
+      for (int r = chunkStart(q, rows), end = chunkStart(q + 1, rows); r < end; r++) {
         if (abortCount != started) {
           aborted = true;
           return;
         }
-        int base = (tile.row0() + r) * stride + tile.col0();
         if (plane == null) {
-          // Four partial sums: the additions of one sum form a chain; four chains overlap.
-          double[] gd = diff[tile.row0() + r];
-          base = tile.col0();
-          double s0 = 0;
-          double s1 = 0;
-          double s2 = 0;
-          double s3 = 0;
-          int c = 0;
-          for (; c + 3 < cols; c += 4) {
-            s0 += v[c] * gd[base + c];
-            s1 += v[c + 1] * gd[base + c + 1];
-            s2 += v[c + 2] * gd[base + c + 2];
-            s3 += v[c + 3] * gd[base + c + 3];
-          }
-          for (; c < cols; c++) s0 += v[c] * gd[base + c];
-          y[r] = (s0 + s1) + (s2 + s3);
+          y[r] = dot(v, diff[tile.row0() + r], tile.col0(), cols);
         } else {
+          int base = (tile.row0() + r) * stride + tile.col0();
           double s = 0;
           for (int c = 0; c < cols; c++) s += v[c] * plane.g(base + c);
           y[r] = s;
         }
       }
     }
+  }
+
+  /**
+   * {@code sum_c v[c] * g[off + c]} over n columns in four partial sums (one sum's additions form a chain;
+   * four chains overlap), with an offset-free loop for the usual tile at column 0, which the JIT compiles
+   * better.
+   */
+  static double dot(double[] v, double[] g, int off, int n) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int c = 0;
+    if (off == 0) {
+      for (; c + 3 < n; c += 4) {
+        s0 += v[c] * g[c];
+        s1 += v[c + 1] * g[c + 1];
+        s2 += v[c + 2] * g[c + 2];
+        s3 += v[c + 3] * g[c + 3];
+      }
+      for (; c < n; c++) s0 += v[c] * g[c];
+    } else {
+      for (; c + 3 < n; c += 4) {
+        s0 += v[c] * g[off + c];
+        s1 += v[c + 1] * g[off + c + 1];
+        s2 += v[c + 2] * g[off + c + 2];
+        s3 += v[c + 3] * g[off + c + 3];
+      }
+      for (; c < n; c++) s0 += v[c] * g[off + c];
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   @Override
@@ -516,8 +539,7 @@ public final class EmulatorDriver implements CrossbarDriver {
   }
 
   /**
-   * The pulses of one parallel update on the rows of one chunk (row r belongs to chunk r mod
-   * {@link #CHUNKS}); each chunk draws its cycle-to-cycle noise from its own generator and keeps its
+   * The pulses of one parallel update on the rows of one chunk (a block, {@link #chunkStart}); each chunk draws its cycle-to-cycle noise from its own generator and keeps its
    * own work lists, so chunks are independent and may run on any thread.
    */
   private final class UpdateTask implements SpinWorkers.Task {
@@ -549,7 +571,7 @@ public final class EmulatorDriver implements CrossbarDriver {
       int rows = tile.rows();
       long n = 0;
       double sink = 0;
-      for (int row = q; row < rows; row += CHUNKS) {
+      for (int row = chunkStart(q, rows), end = chunkStart(q + 1, rows); row < end; row++) {
         long bits = rb[row];
         if (bits == 0) continue;
         if (abortCount != started) {
