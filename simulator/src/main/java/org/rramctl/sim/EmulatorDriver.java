@@ -53,7 +53,7 @@ public final class EmulatorDriver implements CrossbarDriver {
    * Vector operations that reach fewer devices than this (rows with input x columns) run on the caller's thread
    * alone. Measured (bench/EMULATOR-SPEED.md): handing half of a read or update to the second core costs the
    * hand-off plus the cache lines of the inputs and partial results crossing cores; whole-array operations
-   * (calibration's alternating pulses, a full transpose read: 200,000 devices) run 1.7x faster on two threads,
+   * (calibration's alternating pulses, a full transpose read: 200,000 devices) run 1.5-1.9x faster on two threads,
    * while splitting a training step's smaller operations (a forward read of a digit reaches about 40,000
    * devices, an update a few thousand) gave no gain that held up across runs.
    */
