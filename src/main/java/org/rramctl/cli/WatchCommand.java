@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "watch", mixinStandardHelpOptions = true, description = "Subscribe to a run's live documents and print a summary.")
 public final class WatchCommand implements Callable<Integer> {
+  /** Until the first message, the subscription is renewed on a new socket this often, ms. */
+  static final long RESUBSCRIBE_MILLIS = 2_000;
   /** Receive timeout of one poll, ms: how quickly Ctrl-C and --idle-timeout are noticed. */
   static final int POLL_MILLIS = 100;
 
@@ -68,14 +70,8 @@ public final class WatchCommand implements Callable<Integer> {
     }, "rramctl-watch-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try (ZContext ctx = new ZContext()) {
-      ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
-      sub.setReceiveTimeOut(POLL_MILLIS);
-      try {
-        sub.connect(endpoint);
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("endpoint: '" + endpoint + "' (expected: a ZeroMQ endpoint such as tcp://127.0.0.1:5556)");
-      }
-      sub.subscribe(new byte[0]);
+      ZMQ.Socket sub = subscribe(ctx);
+      long subscribedAt = System.nanoTime();
       out.println("watching " + endpoint + " (Ctrl-C to stop)");
       out.flush();
       Map<String, RunState> runs = new HashMap<>();
@@ -87,6 +83,13 @@ public final class WatchCommand implements Callable<Integer> {
           if (idleMillis > 0 && System.nanoTime() - lastMessage > idleMillis * 1_000_000L) {
             spec.commandLine().getErr().println("rramctl: watch: no message from " + endpoint + " for " + idleMillis + " ms");
             return Main.EXIT_FAILURE;
+          }
+          if (!connected && System.nanoTime() - subscribedAt > RESUBSCRIBE_MILLIS * 1_000_000L) {
+            // Nothing yet: the subscription may have been lost with a fresh connection's first message (JeroMQ,
+            // about 1 in 100 connections on a loaded machine; REMOTE.md). A new socket costs nothing here.
+            ctx.destroySocket(sub);
+            sub = subscribe(ctx);
+            subscribedAt = System.nanoTime();
           }
           continue;
         }
@@ -121,6 +124,18 @@ public final class WatchCommand implements Callable<Integer> {
         // the hook is running and waits for the latch just released
       }
     }
+  }
+
+  private ZMQ.Socket subscribe(ZContext ctx) {
+    ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
+    sub.setReceiveTimeOut(POLL_MILLIS);
+    try {
+      sub.connect(endpoint);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("endpoint: '" + endpoint + "' (expected: a ZeroMQ endpoint such as tcp://127.0.0.1:5556)");
+    }
+    sub.subscribe(new byte[0]);
+    return sub;
   }
 
   /** Prints what one document means; returns an exit code for a stop document, else null. */

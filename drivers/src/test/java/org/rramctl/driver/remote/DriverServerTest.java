@@ -141,10 +141,7 @@ class DriverServerTest {
     DriverServer s = serve(loopback());
     try (ZContext ctx = new ZContext()) {
       ctx.setLinger(0);
-      ZMQ.Socket raw = ctx.createSocket(SocketType.DEALER);
-      raw.connect(s.endpoint());
-      raw.send(WireCodec.encode(1, new Request.Hello(WireCodec.PROTOCOL_VERSION, "doomed", 0)), 0);
-      assertInstanceOf(Reply.Welcome.class, awaitReply(raw, 1));
+      ZMQ.Socket raw = connectedRawSocket(ctx, s, "doomed"); // HELLO answered by WELCOME
       raw.send(WireCodec.encode(2, new Request.ApplyPulses(C00, UP, 5)), 0);
       assertInstanceOf(Reply.Ok.class, awaitReply(raw, 2));
       // Vanish without releasing: the socket and its connection go away.
@@ -305,6 +302,25 @@ class DriverServerTest {
     assertEquals(0.0, ok.read(C00, 0.2) - 1e-5 - 1e-9, 1e-15, "the admitted client still works");
   }
 
+  /**
+   * A raw DEALER whose connection has carried one exchange (a HELLO answered by a WELCOME). The first message on a
+   * fresh JeroMQ connection is occasionally lost (about 1 in 100 on a loaded machine; REMOTE.md), and RemoteDriver
+   * retries its HELLO on a new socket for that reason; a raw test client does the same before its real traffic,
+   * so that what the test measures is the server's handling of every message, not that loss.
+   */
+  private static ZMQ.Socket connectedRawSocket(ZContext ctx, DriverServer s, String label) throws MalformedMessageException {
+    for (int attempt = 0; attempt < 10; attempt++) {
+      ZMQ.Socket raw = ctx.createSocket(SocketType.DEALER);
+      raw.setReceiveTimeOut(1_000);
+      raw.connect(s.endpoint());
+      raw.send(WireCodec.encode(1, new Request.Hello(WireCodec.PROTOCOL_VERSION, label, 0)), 0);
+      byte[] in = raw.recv(0);
+      if (in != null && WireCodec.decodeReply(in).reply() instanceof Reply.Welcome) return raw;
+      ctx.destroySocket(raw);
+    }
+    throw new AssertionError("no WELCOME to a HELLO in 10 fresh connections");
+  }
+
   @Test
   void randomMultipartGarbageGetsErrorRepliesAndTheServerStillAnswers() throws Exception {
     DriverServer s = serve(loopback().withMaxRequestBytes(4096));
@@ -314,9 +330,8 @@ class DriverServerTest {
     int errors = 0;
     try (ZContext ctx = new ZContext()) {
       ctx.setLinger(0);
-      ZMQ.Socket raw = ctx.createSocket(SocketType.DEALER);
+      ZMQ.Socket raw = connectedRawSocket(ctx, s, "fuzzer");
       raw.setReceiveTimeOut(5_000);
-      raw.connect(s.endpoint());
       for (int i = 0; i < sent; i++) {
         int frames = 1 + (rnd.nextInt(4) == 0 ? rnd.nextInt(3) : 0);
         for (int f = 0; f < frames; f++) {
