@@ -32,8 +32,8 @@ import org.rramctl.sim.EmulatorDriver;
  *       {@link StochasticPulses}; a block none of whose rows or none of whose columns fire is skipped.
  * </ul>
  *
- * Buffers are allocated once per block; per call the only allocations are the driver's result arrays and the
- * {@link StochasticUpdate} records. Not thread-safe (a driver serves one caller thread).
+ * Buffers, the reads' results included, are allocated once per block; per call the only allocations are the
+ * {@link StochasticUpdate} records (and, on drivers without their own buffered reads, the drivers' results). Not thread-safe (a driver serves one caller thread).
  */
 public final class AnalogLayer implements LayerWeights {
   private final CrossbarDriver driver;
@@ -51,6 +51,9 @@ public final class AnalogLayer implements LayerWeights {
   private final Rng rng;
   private final double[][] rowVolts;
   private final double[][] colVolts;
+  /** Per block, the driver's result of a forward / transpose read (reused: no allocation per step). */
+  private final double[][] colCurrents;
+  private final double[][] rowCurrents;
   private final long[][] blockRowBits;
   private final byte[][] blockRowSigns;
   private final long[][] blockColBits;
@@ -77,6 +80,8 @@ public final class AnalogLayer implements LayerWeights {
     int n = this.blocks.length;
     rowVolts = new double[n][];
     colVolts = new double[n][];
+    colCurrents = new double[n][];
+    rowCurrents = new double[n][];
     blockRowBits = new long[n][];
     blockRowSigns = new byte[n][];
     blockColBits = new long[n][];
@@ -85,6 +90,8 @@ public final class AnalogLayer implements LayerWeights {
       Tile t = this.blocks[b].tile();
       rowVolts[b] = new double[t.rows()];
       colVolts[b] = new double[t.cols()];
+      colCurrents[b] = new double[t.cols()];
+      rowCurrents[b] = new double[t.rows()];
       blockRowBits[b] = new long[t.rows()];
       blockRowSigns[b] = new byte[t.rows()];
       blockColBits[b] = new long[t.cols()];
@@ -226,7 +233,8 @@ public final class AnalogLayer implements LayerWeights {
         any |= vr != 0;
       }
       if (!any) continue;
-      double[] current = driver.forwardRead(blk.tile(), ReadMode.DIFFERENTIAL, v);
+      double[] current = colCurrents[b];
+      driver.forwardRead(blk.tile(), ReadMode.DIFFERENTIAL, v, current);
       int c0 = blk.colOffset();
       for (int c = 0; c < current.length; c++) y[c0 + c] += current[c] * iScale;
     }
@@ -249,7 +257,8 @@ public final class AnalogLayer implements LayerWeights {
         any |= vc != 0;
       }
       if (!any) continue;
-      double[] current = driver.transposeRead(blk.tile(), ReadMode.DIFFERENTIAL, v);
+      double[] current = rowCurrents[b];
+      driver.transposeRead(blk.tile(), ReadMode.DIFFERENTIAL, v, current);
       int r0 = blk.rowOffset();
       for (int r = 0; r < current.length; r++) out[r0 + r] += current[r] * iScale;
     }

@@ -73,6 +73,24 @@ public interface CrossbarDriver extends AutoCloseable {
   default double[] transposeRead(Tile tile, ReadMode mode, double[] colVolts) throws IOException {
     return SingleDeviceFallback.transposeRead(this, tile, mode, colVolts);
   }
+  /**
+   * {@link #forwardRead} into a caller's array of at least {@code tile.cols()} entries (the first
+   * {@code tile.cols()} are written), for callers that read every step and would otherwise allocate a new result
+   * each time. Same checks, same result; a driver may implement it without the allocation.
+   */
+  default void forwardRead(Tile tile, ReadMode mode, double[] rowVolts, double[] currentsOut) throws IOException {
+    double[] r = forwardRead(tile, mode, rowVolts);
+    SingleDeviceFallback.checkOutput("currentsOut", currentsOut, r.length);
+    System.arraycopy(r, 0, currentsOut, 0, r.length);
+  }
+
+  /** {@link #transposeRead} into a caller's array of at least {@code tile.rows()} entries; see {@link #forwardRead(Tile, ReadMode, double[], double[])}. */
+  default void transposeRead(Tile tile, ReadMode mode, double[] colVolts, double[] currentsOut) throws IOException {
+    double[] r = transposeRead(tile, mode, colVolts);
+    SingleDeviceFallback.checkOutput("currentsOut", currentsOut, r.length);
+    System.arraycopy(r, 0, currentsOut, 0, r.length);
+  }
+
 
   /** Runs a parallel stochastic update program on one plane of a tile. */
   default void parallelUpdate(Tile tile, Plane plane, StochasticUpdate update) throws IOException {

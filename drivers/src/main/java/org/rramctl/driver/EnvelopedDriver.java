@@ -116,6 +116,26 @@ public final class EnvelopedDriver implements CrossbarDriver {
   }
 
   @Override
+  public void forwardRead(Tile tile, ReadMode mode, double[] rowVolts, double[] currentsOut) throws IOException {
+    open();
+    checkVectorRead(tile, mode);
+    SingleDeviceFallback.checkLength("rowVolts", rowVolts, tile.rows());
+    SingleDeviceFallback.checkOutput("currentsOut", currentsOut, tile.cols());
+    envelope.checkVectorVolts("rowVolts", rowVolts);
+    inner.forwardRead(tile, mode, rowVolts, currentsOut);
+  }
+
+  @Override
+  public void transposeRead(Tile tile, ReadMode mode, double[] colVolts, double[] currentsOut) throws IOException {
+    open();
+    checkVectorRead(tile, mode);
+    SingleDeviceFallback.checkLength("colVolts", colVolts, tile.cols());
+    SingleDeviceFallback.checkOutput("currentsOut", currentsOut, tile.rows());
+    envelope.checkVectorVolts("colVolts", colVolts);
+    inner.transposeRead(tile, mode, colVolts, currentsOut);
+  }
+
+  @Override
   public void parallelUpdate(Tile tile, Plane plane, StochasticUpdate update) throws IOException {
     open();
     info.checkTile(tile);

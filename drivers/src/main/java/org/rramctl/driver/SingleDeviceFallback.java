@@ -129,6 +129,13 @@ public final class SingleDeviceFallback {
   }
 
   /** Checks a vector argument's length. */
+  /** Refuses a null output array or one shorter than {@code n}. */
+  public static void checkOutput(String name, double[] out, int n) {
+    if (out == null || out.length < n) {
+      throw new IllegalArgumentException(name + ": " + (out == null ? "null" : out.length + " entries") + " (expected: at least " + n + ")");
+    }
+  }
+
   public static void checkLength(String name, double[] v, int expected) {
     if (v == null || v.length != expected) {
       throw new IllegalArgumentException(name + ": " + (v == null ? "null" : v.length + " values") + " (expected: " + expected + ")");

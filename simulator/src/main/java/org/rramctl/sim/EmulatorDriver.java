@@ -278,12 +278,12 @@ public final class EmulatorDriver implements CrossbarDriver {
   }
 
   /** Output noise, saturation and ADC of a vector read, applied in place to currents (amperes). */
-  private void senseAmplifiers(double[] currents) {
+  private void senseAmplifiers(double[] currents, int n) {
     double unit = gUnit * NOMINAL_READ_VOLTS;
     double bound = preset.forwardBound() * unit;
     double sigma = preset.forwardNoiseStd() * unit;
     double lsb = 2 * bound / ((1L << preset.adcBits()) - 1);
-    for (int i = 0; i < currents.length; i++) {
+    for (int i = 0; i < n; i++) {
       double y = currents[i];
       if (sigma > 0) y += sigma * rng.nextGaussian();
       if (y > bound) y = bound;
@@ -300,8 +300,19 @@ public final class EmulatorDriver implements CrossbarDriver {
     hardware.checkVectorVolts("rowVolts", rowVolts);
     double[] out = new double[tile.cols()];
     runRead(tile, mode, rowVolts, out, false, started);
-    senseAmplifiers(out);
+    senseAmplifiers(out, out.length);
     return out;
+  }
+
+  @Override
+  public void forwardRead(Tile tile, ReadMode mode, double[] rowVolts, double[] currentsOut) throws DriverAbortedException {
+    int started = begin();
+    checkVector(tile, mode);
+    SingleDeviceFallback.checkLength("rowVolts", rowVolts, tile.rows());
+    SingleDeviceFallback.checkOutput("currentsOut", currentsOut, tile.cols());
+    hardware.checkVectorVolts("rowVolts", rowVolts);
+    runRead(tile, mode, rowVolts, currentsOut, false, started);
+    senseAmplifiers(currentsOut, tile.cols());
   }
 
   @Override
@@ -312,8 +323,19 @@ public final class EmulatorDriver implements CrossbarDriver {
     hardware.checkVectorVolts("colVolts", colVolts);
     double[] out = new double[tile.rows()];
     runRead(tile, mode, colVolts, out, true, started);
-    senseAmplifiers(out);
+    senseAmplifiers(out, out.length);
     return out;
+  }
+
+  @Override
+  public void transposeRead(Tile tile, ReadMode mode, double[] colVolts, double[] currentsOut) throws DriverAbortedException {
+    int started = begin();
+    checkVector(tile, mode);
+    SingleDeviceFallback.checkLength("colVolts", colVolts, tile.cols());
+    SingleDeviceFallback.checkOutput("currentsOut", currentsOut, tile.rows());
+    hardware.checkVectorVolts("colVolts", colVolts);
+    runRead(tile, mode, colVolts, currentsOut, true, started);
+    senseAmplifiers(currentsOut, tile.rows());
   }
 
   private void runRead(Tile tile, ReadMode mode, double[] volts, double[] out, boolean transpose, int started) throws DriverAbortedException {
@@ -327,10 +349,11 @@ public final class EmulatorDriver implements CrossbarDriver {
     t.transpose = transpose;
     t.started = started;
     t.aborted = false;
+    int n = transpose ? tile.rows() : tile.cols();
     if (!transpose) {
       for (int q = 0; q < CHUNKS; q++) {
-        if (t.partial[q] == null || t.partial[q].length < out.length + 16) t.partial[q] = new double[out.length + 16];
-        java.util.Arrays.fill(t.partial[q], 0, out.length, 0.0);
+        if (t.partial[q] == null || t.partial[q].length < n + 16) t.partial[q] = new double[n + 16];
+        java.util.Arrays.fill(t.partial[q], 0, n, 0.0);
       }
     }
     long reached = tile.cols();
@@ -353,7 +376,7 @@ public final class EmulatorDriver implements CrossbarDriver {
       double[] p1 = t.partial[1];
       double[] p2 = t.partial[2];
       double[] p3 = t.partial[3];
-      for (int c = 0; c < out.length; c++) out[c] = (p0[c] + p1[c]) + (p2[c] + p3[c]);
+      for (int c = 0; c < n; c++) out[c] = (p0[c] + p1[c]) + (p2[c] + p3[c]);
     }
     if (t.aborted) checkAbort(started);
   }

@@ -137,6 +137,44 @@ class EmulatorThreadsTest {
     }
   }
 
+  /**
+   * The buffered reads give exactly what the allocating ones give (two emulators with the same seed, the same
+   * calls), write only the tile's entries, and go through the envelope's checks when opened through Boards.
+   */
+  @Test
+  void bufferedReadsEqualTheAllocatingOnes() throws Exception {
+    try (EmulatorDriver a = emulator(2); EmulatorDriver b = emulator(2)) {
+      SplittableRandom r = new SplittableRandom(17);
+      Tile[] tiles = {new Tile(0, 0, 0, 300, 260), new Tile(0, 5, 9, 40, 50), new Tile(1, 0, 0, 40, 30)};
+      for (int step = 0; step < 12; step++) {
+        Tile t = tiles[step % 3];
+        StochasticUpdate u = program(r, t, 0.5, 0.5, 0.2, up(a));
+        a.parallelUpdate(t, Plane.ACTIVE, u);
+        b.parallelUpdate(t, Plane.ACTIVE, u);
+        double[] rowVolts = volts(r, t.rows(), step % 2 == 0 ? 1.0 : 0.2);
+        double[] colVolts = volts(r, t.cols(), 1.0);
+        ReadMode mode = ReadMode.values()[step % ReadMode.values().length];
+        double[] fwd = new double[t.cols() + 3];
+        double[] tr = new double[t.rows() + 3];
+        java.util.Arrays.fill(fwd, 99);
+        java.util.Arrays.fill(tr, 99);
+        b.forwardRead(t, mode, rowVolts, fwd);
+        b.transposeRead(t, mode, colVolts, tr);
+        assertArrayEquals(a.forwardRead(t, mode, rowVolts), java.util.Arrays.copyOf(fwd, t.cols()), "forward, step " + step);
+        assertArrayEquals(a.transposeRead(t, mode, colVolts), java.util.Arrays.copyOf(tr, t.rows()), "transpose, step " + step);
+        for (int k = t.cols(); k < fwd.length; k++) assertEquals(99, fwd[k], 0, "beyond the tile");
+        for (int k = t.rows(); k < tr.length; k++) assertEquals(99, tr[k], 0, "beyond the tile");
+      }
+    }
+    try (org.rramctl.driver.EnvelopedDriver d = org.rramctl.driver.Boards.open("sim:ideal?arrays=1&rows=4&cols=4", null)) {
+      Tile t = new Tile(0, 0, 0, 4, 4);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.forwardRead(t, ReadMode.ACTIVE, new double[] {0, 0, 0, 9}, new double[4]));
+      assertTrue(e.getMessage().contains("rowVolts[3]"), e.getMessage()); // refused before the emulator saw it
+      e = assertThrows(IllegalArgumentException.class, () -> d.transposeRead(t, ReadMode.ACTIVE, new double[4], new double[3]));
+      assertTrue(e.getMessage().startsWith("currentsOut"), e.getMessage());
+    }
+  }
+
   /** A restored emulator continues exactly as the original (devices, differential and every generator). */
   @Test
   void stateRoundTripContinuesBitForBit() throws Exception {
