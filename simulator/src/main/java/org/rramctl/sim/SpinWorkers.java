@@ -6,10 +6,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs the chunks of one short task on the caller's thread and on helper threads that spin between tasks.
  *
- * <p>An emulated vector operation lasts tens of microseconds; handing it to an executor costs about as much
- * as the work (measured: BENCHMARKS.md). Here the helpers busy-wait ({@link Thread#onSpinWait}) for the next
- * task for {@link #SPIN_NANOS} after the last one and only then park, so within a training run a hand-off is
- * a few cache-line transfers. Chunk q belongs to thread q mod threads (the caller is thread 0), so a thread
+ * <p>An emulated vector operation lasts microseconds to milliseconds; handing half of it to an executor cost
+ * more than it saved (bench/EMULATOR-SPEED.md). Here the helpers busy-wait ({@link Thread#onSpinWait}) for the
+ * next task for {@link #SPIN_NANOS} after the last one and only then park, so between back-to-back operations
+ * (calibration's alternating pulses) a hand-off is a few cache-line transfers. Chunk q belongs to thread q mod threads (the caller is thread 0), so a thread
  * works on the same rows of an array in every operation and finds them in its own cache; the caller runs its
  * own chunks, then any chunk a helper has not started yet, so it never waits for a parked or descheduled
  * helper.
