@@ -99,40 +99,36 @@ public final class EnvelopedDriver implements CrossbarDriver {
 
   @Override
   public double[] forwardRead(Tile tile, ReadMode mode, double[] rowVolts) throws IOException {
-    open();
-    checkVectorRead(tile, mode);
-    SingleDeviceFallback.checkLength("rowVolts", rowVolts, tile.rows());
-    envelope.checkVectorVolts("rowVolts", rowVolts);
+    checkVectorRead(tile, mode, rowVolts, null, false);
     return inner.forwardRead(tile, mode, rowVolts);
   }
 
   @Override
   public double[] transposeRead(Tile tile, ReadMode mode, double[] colVolts) throws IOException {
-    open();
-    checkVectorRead(tile, mode);
-    SingleDeviceFallback.checkLength("colVolts", colVolts, tile.cols());
-    envelope.checkVectorVolts("colVolts", colVolts);
+    checkVectorRead(tile, mode, colVolts, null, true);
     return inner.transposeRead(tile, mode, colVolts);
   }
 
   @Override
   public void forwardRead(Tile tile, ReadMode mode, double[] rowVolts, double[] currentsOut) throws IOException {
-    open();
-    checkVectorRead(tile, mode);
-    SingleDeviceFallback.checkLength("rowVolts", rowVolts, tile.rows());
-    SingleDeviceFallback.checkOutput("currentsOut", currentsOut, tile.cols());
-    envelope.checkVectorVolts("rowVolts", rowVolts);
+    checkVectorRead(tile, mode, rowVolts, currentsOut, false);
     inner.forwardRead(tile, mode, rowVolts, currentsOut);
   }
 
   @Override
   public void transposeRead(Tile tile, ReadMode mode, double[] colVolts, double[] currentsOut) throws IOException {
+    checkVectorRead(tile, mode, colVolts, currentsOut, true);
+    inner.transposeRead(tile, mode, colVolts, currentsOut);
+  }
+
+  /** Every check of a vector read before it reaches the board; {@code out} null for the allocating reads. */
+  private void checkVectorRead(Tile tile, ReadMode mode, double[] volts, double[] out, boolean transpose) {
     open();
     checkVectorRead(tile, mode);
-    SingleDeviceFallback.checkLength("colVolts", colVolts, tile.cols());
-    SingleDeviceFallback.checkOutput("currentsOut", currentsOut, tile.rows());
-    envelope.checkVectorVolts("colVolts", colVolts);
-    inner.transposeRead(tile, mode, colVolts, currentsOut);
+    String name = transpose ? "colVolts" : "rowVolts";
+    SingleDeviceFallback.checkLength(name, volts, transpose ? tile.cols() : tile.rows());
+    if (out != null) SingleDeviceFallback.checkOutput("currentsOut", out, transpose ? tile.rows() : tile.cols());
+    envelope.checkVectorVolts(name, volts);
   }
 
   @Override

@@ -294,48 +294,44 @@ public final class EmulatorDriver implements CrossbarDriver {
 
   @Override
   public double[] forwardRead(Tile tile, ReadMode mode, double[] rowVolts) throws DriverAbortedException {
-    int started = begin();
-    checkVector(tile, mode);
-    SingleDeviceFallback.checkLength("rowVolts", rowVolts, tile.rows());
-    hardware.checkVectorVolts("rowVolts", rowVolts);
-    double[] out = new double[tile.cols()];
-    runRead(tile, mode, rowVolts, out, false, started);
-    senseAmplifiers(out, out.length);
-    return out;
+    return vectorRead(tile, mode, rowVolts, null, false);
   }
 
   @Override
   public void forwardRead(Tile tile, ReadMode mode, double[] rowVolts, double[] currentsOut) throws DriverAbortedException {
-    int started = begin();
-    checkVector(tile, mode);
-    SingleDeviceFallback.checkLength("rowVolts", rowVolts, tile.rows());
-    SingleDeviceFallback.checkOutput("currentsOut", currentsOut, tile.cols());
-    hardware.checkVectorVolts("rowVolts", rowVolts);
-    runRead(tile, mode, rowVolts, currentsOut, false, started);
-    senseAmplifiers(currentsOut, tile.cols());
+    vectorRead(tile, mode, rowVolts, currentsOut, false);
   }
 
   @Override
   public double[] transposeRead(Tile tile, ReadMode mode, double[] colVolts) throws DriverAbortedException {
-    int started = begin();
-    checkVector(tile, mode);
-    SingleDeviceFallback.checkLength("colVolts", colVolts, tile.cols());
-    hardware.checkVectorVolts("colVolts", colVolts);
-    double[] out = new double[tile.rows()];
-    runRead(tile, mode, colVolts, out, true, started);
-    senseAmplifiers(out, out.length);
-    return out;
+    return vectorRead(tile, mode, colVolts, null, true);
   }
 
   @Override
   public void transposeRead(Tile tile, ReadMode mode, double[] colVolts, double[] currentsOut) throws DriverAbortedException {
+    vectorRead(tile, mode, colVolts, currentsOut, true);
+  }
+
+  /**
+   * One checked vector read (forward, or transpose when {@code transpose}) into {@code out}, or into a new array
+   * when {@code out} is null; returns the array written.
+   */
+  private double[] vectorRead(Tile tile, ReadMode mode, double[] volts, double[] out, boolean transpose) throws DriverAbortedException {
     int started = begin();
     checkVector(tile, mode);
-    SingleDeviceFallback.checkLength("colVolts", colVolts, tile.cols());
-    SingleDeviceFallback.checkOutput("currentsOut", currentsOut, tile.rows());
-    hardware.checkVectorVolts("colVolts", colVolts);
-    runRead(tile, mode, colVolts, currentsOut, true, started);
-    senseAmplifiers(currentsOut, tile.rows());
+    String name = transpose ? "colVolts" : "rowVolts";
+    int inputs = transpose ? tile.cols() : tile.rows();
+    int outputs = transpose ? tile.rows() : tile.cols();
+    SingleDeviceFallback.checkLength(name, volts, inputs);
+    if (out == null) {
+      out = new double[outputs];
+    } else {
+      SingleDeviceFallback.checkOutput("currentsOut", out, outputs);
+    }
+    hardware.checkVectorVolts(name, volts);
+    runRead(tile, mode, volts, out, transpose, started);
+    senseAmplifiers(out, outputs);
+    return out;
   }
 
   private void runRead(Tile tile, ReadMode mode, double[] volts, double[] out, boolean transpose, int started) throws DriverAbortedException {
