@@ -17,28 +17,40 @@ package org.rramctl.sim;
  * drawn bound that crosses zero is folded back to a tenth of its nominal value so that b_min < 0 < b_max
  * always holds. Conductance is the linear map {@code G = G_min + (w - b_min) / (b_max - b_min) * (G_max - G_min)}.
  *
- * <p>Layout: one record of {@value #REC} doubles (24 bytes) per device, row-major: the state (a double) and,
- * packed two floats to a double, each polarity's step and bound ({@code a_up, b_max} and {@code a_down, b_min}).
- * The stochastic update visits scattered devices, so its cost is the memory it touches: one record per device,
- * mostly one cache line, and a whole 785 x 256 array's records (4.8 MB) fit in the last-level cache of the
- * machines measured, where separate arrays per parameter (11 MB) did not (BENCHMARKS.md). The drawn parameters
- * are stored as floats (7 significant digits, far finer than their 30 % device-to-device spread); the state
- * stays a double. The array's {@code G_active - G_reference} is kept apart, one dense array per row (vector
- * reads stream it; a row of its own, starting at index 0 like the vectors it meets, is what lets the JIT
- * vectorise those loops: measured 2.5x faster than offsets into one flat array), current on every change.
+ * <p>The state is kept as the conductance. The map sends every device's b_max to G_max and b_min to G_min,
+ * so in conductance the same soft-bound step needs only two numbers per device, the relative steps
+ * {@code s_up = a_up / b_max} and {@code s_down = a_down / |b_min|}:
+ * <pre>
+ *   up:   (G_max - G) *= 1 - s_up   (1 + s_c2c * xi)
+ *   down: (G - G_min) *= 1 - s_down (1 + s_c2c * xi)      then clip to [G_min, G_max]
+ * </pre>
+ * which is the weight-unit model above, term for term. The bounds (needed only to express a state in
+ * weight units) are kept apart.
+ *
+ * <p>Layout: one record of {@value #REC} doubles (16 bytes) per device, row-major: the conductance, and
+ * {@code s_up, s_down} packed as two floats. The stochastic update visits scattered devices, so its cost is the
+ * memory it touches: one record per device, always within one cache line (four to a line), and a 785 x 256
+ * array's records take 3.2 MB (bench/EMULATOR-SPEED.md). The drawn parameters are stored as floats (7
+ * significant digits, far finer than their 30 % device-to-device spread); the state stays a double. The
+ * array's {@code G_active - G_reference} is kept apart, one dense array per row (vector reads stream it; a
+ * row of its own, starting at index 0 like the vectors it meets, is what lets the JIT vectorise those loops:
+ * measured 2.5x faster than offsets into one flat array), current on every change.
  */
 final class DevicePlane {
-  /** Record layout: the state, then (a_up, b_max) and (a_down, b_min) as float pairs. */
-  static final int W = 0;
-  static final int UP = 1;
-  static final int DOWN = 2;
-  static final int REC = 3;
+  /** Record layout: the conductance, then (s_up, s_down) as a float pair. */
+  static final int G = 0;
+  static final int STEPS = 1;
+  static final int REC = 2;
 
   final int rows;
   final int cols;
   /** {@link #REC} doubles per device, device k at {@code k * REC}. */
   final double[] rec;
+  /** Drawn bounds, weight units (not on the pulse path). */
+  private final float[] bMax;
+  private final float[] bMin;
   private final double gMin;
+  private final double gMax;
   private final double gRange;
   private final double c2c;
   /** G_active - G_reference of each device of this array by row, kept current on every change (shared by both planes). */
@@ -50,36 +62,41 @@ final class DevicePlane {
     this.cols = cols;
     int n = rows * cols;
     rec = new double[n * REC];
+    bMax = new float[n];
+    bMin = new float[n];
     gMin = p.gMinSiemens();
-    gRange = p.gMaxSiemens() - p.gMinSiemens();
+    gMax = p.gMaxSiemens();
+    gRange = gMax - gMin;
     c2c = p.dwMinStd();
     double upBias = p.upDown() < 0 ? p.upDown() : 0;
     double downBias = p.upDown() > 0 ? -p.upDown() : 0;
     for (int k = 0; k < n; k++) {
-      int o = k * REC;
       double hi = p.wMax() * (1 + p.wMaxDtod() * rng.nextGaussianExact());
       double lo = p.wMin() * (1 + p.wMinDtod() * rng.nextGaussianExact());
-      float bMax = (float) (hi > 0 ? hi : 0.1 * p.wMax());
-      float bMin = (float) (lo < 0 ? lo : 0.1 * p.wMin());
+      float top = (float) (hi > 0 ? hi : 0.1 * p.wMax());
+      float bottom = (float) (lo < 0 ? lo : 0.1 * p.wMin());
       double gain = 1 + p.dwMinDtod() * rng.nextGaussianExact();
       double r = p.upDownDtod() * rng.nextGaussianExact();
-      rec[o + UP] = pack((float) (p.dwMin() * Math.abs(gain + r + upBias)), bMax);
-      rec[o + DOWN] = pack((float) (p.dwMin() * Math.abs(gain - r + downBias)), bMin);
+      double aUp = p.dwMin() * Math.abs(gain + r + upBias);
+      double aDown = p.dwMin() * Math.abs(gain - r + downBias);
+      bMax[k] = top;
+      bMin[k] = bottom;
+      rec[k * REC + STEPS] = pack((float) (aUp / top), (float) (aDown / -bottom));
       double w0 = p.w0Std() == 0 ? 0 : p.w0Std() * rng.nextGaussianExact();
-      rec[o + W] = Math.max(bMin, Math.min(bMax, w0));
+      rec[k * REC + G] = toSiemens(k, Math.max(bottom, Math.min(top, w0)));
     }
   }
 
-  /** Two floats in one double's bits: {@code step} in the high half, {@code bound} in the low half. */
-  private static double pack(float step, float bound) {
-    return Double.longBitsToDouble(((long) Float.floatToRawIntBits(step) << 32) | (Float.floatToRawIntBits(bound) & 0xFFFFFFFFL));
+  /** Two floats in one double's bits: {@code up} in the high half, {@code down} in the low half. */
+  private static double pack(float up, float down) {
+    return Double.longBitsToDouble(((long) Float.floatToRawIntBits(up) << 32) | (Float.floatToRawIntBits(down) & 0xFFFFFFFFL));
   }
 
-  private static float step(double packed) {
+  private static float high(double packed) {
     return Float.intBitsToFloat((int) (Double.doubleToRawLongBits(packed) >>> 32));
   }
 
-  private static float bound(double packed) {
+  private static float low(double packed) {
     return Float.intBitsToFloat((int) Double.doubleToRawLongBits(packed));
   }
 
@@ -105,33 +122,44 @@ final class DevicePlane {
     }
   }
 
+  /** Noise-free state of device k, weight units. */
   double w(int k) {
-    return rec[k * REC + W];
+    return bMin[k] + (rec[k * REC + G] - gMin) / gPerW(k);
+  }
+
+  /** Relative UP step of device k: a_up / b_max. */
+  double sUp(int k) {
+    return high(rec[k * REC + STEPS]);
+  }
+
+  /** Relative DOWN step of device k: a_down / |b_min|. */
+  double sDown(int k) {
+    return low(rec[k * REC + STEPS]);
   }
 
   double aUp(int k) {
-    return step(rec[k * REC + UP]);
+    return sUp(k) * bMax[k];
   }
 
   double aDown(int k) {
-    return step(rec[k * REC + DOWN]);
+    return -sDown(k) * bMin[k];
   }
 
   double bMax(int k) {
-    return bound(rec[k * REC + UP]);
+    return bMax[k];
   }
 
   double bMin(int k) {
-    return bound(rec[k * REC + DOWN]);
+    return bMin[k];
   }
 
   double gPerW(int k) {
-    return gRange / (bMax(k) - bMin(k));
+    return gRange / ((double) bMax[k] - bMin[k]);
   }
 
   /** Noise-free conductance of device k, siemens. */
   double g(int k) {
-    return gMin + (w(k) - bMin(k)) * gPerW(k);
+    return rec[k * REC + G];
   }
 
   /**
@@ -147,82 +175,69 @@ final class DevicePlane {
   }
 
   /**
-   * Loads the records and differential entries of {@code n} devices of one row, all at once, and returns a
-   * meaningless sum of them (the caller keeps it, so the loads are not optimised away). Independent loads
-   * overlap their cache misses; the pulses that follow find the lines in cache. A prefetch, in plain Java.
+   * {@code n >= 1} UP pulses on the device at (row, col): the distance to G_max shrinks by s_up per pulse. Each
+   * pulse starts from the stored conductance of the one before, so n pulses in one call give exactly (to the last
+   * bit) what n calls of one pulse give.
    */
-  double touch(int row, int col0, int[] cols, int n) {
-    double[] d = rec;
-    double[] dr = diff == null ? null : diff[row];
-    int base = row * this.cols + col0;
-    double s = 0;
-    for (int t = 0; t < n; t++) {
-      int c = cols[t];
-      s += d[(base + c) * REC];
-      if (dr != null) s += dr[col0 + c];
-    }
-    return s;
-  }
-
-  /** {@code n >= 1} UP pulses on the device at (row, col). */
   void pulseUp(int row, int col, int n, double strength, FastRandom rng) {
     int o = (row * cols + col) * REC;
     double[] d = rec;
-    double x0 = d[o + W];
-    double packed = d[o + UP];
-    double hi = bound(packed);
-    double a = step(packed) * strength;
-    double slope = a / hi;
-    double x = x0;
+    double g0 = d[o + G];
+    double s = high(d[o + STEPS]) * strength;
+    double g = g0;
     for (int i = 0; i < n; i++) {
-      x += (a - slope * x) * (1 + c2c * rng.nextGaussian());
-      if (x > hi) x = hi;
+      double dist = gMax - g;
+      dist -= s * dist * (1 + c2c * rng.nextGaussian());
+      g = gMax - Math.min(gRange, Math.max(0, dist)); // a noise draw below -1/c2c steps backwards
     }
-    double lo = bound(d[o + DOWN]);
-    if (x < lo) x = lo; // a noise draw below -1/c2c steps backwards
-    store(o, row, col, x0, x, hi, lo);
+    store(o, row, col, g0, g);
   }
 
-  /** {@code n >= 1} DOWN pulses on the device at (row, col). */
+  /** {@code n >= 1} DOWN pulses on the device at (row, col): the distance to G_min shrinks by s_down per pulse. */
   void pulseDown(int row, int col, int n, double strength, FastRandom rng) {
     int o = (row * cols + col) * REC;
     double[] d = rec;
-    double x0 = d[o + W];
-    double packed = d[o + DOWN];
-    double lo = bound(packed);
-    double a = step(packed) * strength;
-    double slope = a / lo;
-    double x = x0;
+    double g0 = d[o + G];
+    double s = low(d[o + STEPS]) * strength;
+    double g = g0;
     for (int i = 0; i < n; i++) {
-      x -= (a - slope * x) * (1 + c2c * rng.nextGaussian());
-      if (x < lo) x = lo;
+      double dist = g - gMin;
+      dist -= s * dist * (1 + c2c * rng.nextGaussian());
+      g = gMin + Math.min(gRange, Math.max(0, dist));
     }
-    double hi = bound(d[o + UP]);
-    if (x > hi) x = hi;
-    store(o, row, col, x0, x, hi, lo);
+    store(o, row, col, g0, g);
   }
 
-  private void store(int o, int row, int col, double old, double x, double hi, double lo) {
-    rec[o + W] = x;
-    if (diff != null) diff[row][col] += diffSign * (x - old) * (gRange / (hi - lo));
+  private void store(int o, int row, int col, double old, double g) {
+    rec[o + G] = g;
+    if (diff != null) diff[row][col] += diffSign * (g - old);
+  }
+
+  /** Closed-form symmetry point of device k, siemens: s_up (G_max - G) = s_down (G - G_min). */
+  double symmetryPointSiemens(int k) {
+    double up = sUp(k);
+    double down = sDown(k);
+    return (up * gMax + down * gMin) / (up + down);
   }
 
   /** Closed-form symmetry point of device k, weight units: a_up (1 - w/b_max) = a_down (1 - w/b_min). */
   double symmetryPointWeight(int k) {
-    double aUp = aUp(k);
-    double aDown = aDown(k);
-    return (aUp - aDown) / (aUp / bMax(k) - aDown / bMin(k));
+    double up = sUp(k);
+    double down = sDown(k);
+    return (up * bMax[k] + down * bMin[k]) / (up + down);
   }
 
   double toSiemens(int k, double weight) {
-    return gMin + (weight - bMin(k)) * gPerW(k);
+    return gMin + (weight - bMin[k]) * gPerW(k);
   }
 
-  /** Sets device k's state directly (emulator-only: restoring checkpoints and setting up tests). */
+  /** Sets device k's state directly, weight units, clipped to its bounds (emulator-only: setting up tests). */
   void set(int k, double weight) {
-    int o = k * REC;
-    double hi = bMax(k);
-    double lo = bMin(k);
-    store(o, k / cols, k % cols, rec[o + W], Math.max(lo, Math.min(hi, weight)), hi, lo);
+    setConductance(k, toSiemens(k, Math.max(bMin[k], Math.min(bMax[k], weight))));
+  }
+
+  /** Sets device k's conductance directly, clipped to [G_min, G_max] (emulator-only: restoring saved states). */
+  void setConductance(int k, double siemens) {
+    store(k * REC, k / cols, k % cols, rec[k * REC + G], Math.max(gMin, Math.min(gMax, siemens)));
   }
 }

@@ -60,7 +60,7 @@ public final class EmulatorDriver implements CrossbarDriver {
   static final long PARALLEL_MIN_DEVICES = 65_536;
   /** Magic number and version at the start of {@link #writeState}'s output. */
   private static final int STATE_MAGIC = 0x524D4553; // "RMES"
-  private static final int STATE_VERSION = 2;
+  private static final int STATE_VERSION = 3;
 
   private final DevicePreset preset;
   private final BoardInfo info;
@@ -71,8 +71,6 @@ public final class EmulatorDriver implements CrossbarDriver {
   private final FastRandom rng;
   /** One generator per update chunk: a chunk's noise does not depend on which thread runs it. */
   private final FastRandom[] chunkRng = new FastRandom[CHUNKS];
-  private final int[][] chunkCount = new int[CHUNKS][];
-  private final int[][] chunkList = new int[CHUNKS][];
   private final SpinWorkers workers;
   private final UpdateTask updateTask = new UpdateTask();
   private final ReadTask readTask = new ReadTask();
@@ -535,10 +533,6 @@ public final class EmulatorDriver implements CrossbarDriver {
     t.started = started;
     t.aborted = false;
     for (int q = 0; q < CHUNKS; q++) {
-      if (chunkCount[q] == null || chunkCount[q].length < cols) {
-        chunkCount[q] = new int[Math.max(cols, 16) + 32]; // + 128 bytes: no cache line shared with another chunk's array
-        chunkList[q] = new int[Math.max(cols, 16) + 32];
-      }
       t.applied[q] = 0;
     }
     int firingRows = 0;
@@ -558,8 +552,14 @@ public final class EmulatorDriver implements CrossbarDriver {
   }
 
   /**
-   * The pulses of one parallel update on the rows of one chunk (a block, {@link #chunkStart}); each chunk draws its cycle-to-cycle noise from its own generator and keeps its
-   * own work lists, so chunks are independent and may run on any thread.
+   * The pulses of one parallel update on the rows of one chunk (a block, {@link #chunkStart}); each chunk draws
+   * its cycle-to-cycle noise from its own generator, so chunks are independent and may run on any thread.
+   *
+   * <p>Each coincidence is applied as it is found (row by row, slot by slot), one pulse at a time: a device that
+   * coincides in several slots gets its pulses one after another, all in the same direction, which is what the
+   * array does. Counting a device's coincidences first and applying them together (with a pass that loaded the
+   * touched records ahead) was measured slower: the counting pass cost more than the loads it overlapped
+   * (bench/EMULATOR-SPEED.md).
    */
   private final class UpdateTask implements SpinWorkers.Task {
     DevicePlane plane;
@@ -573,23 +573,18 @@ public final class EmulatorDriver implements CrossbarDriver {
     double downStrength;
     int started;
     final long[] applied = new long[CHUNKS];
-    /** Where {@link DevicePlane#touch}'s sums go, unread. */
-    final double[] sinks = new double[CHUNKS];
     volatile boolean aborted;
 
     @Override
     public void run(int q) {
       DevicePlane pl = plane;
       FastRandom r = chunkRng[q];
-      int[] count = chunkCount[q];
-      int[] touchedList = chunkList[q];
       long[] rb = rowBits;
       byte[] cs = colSigns;
       int[] start = slotStart;
       int[] list = slotCols;
       int rows = tile.rows();
       long n = 0;
-      double sink = 0;
       for (int row = chunkStart(q, rows), end = chunkStart(q + 1, rows); row < end; row++) {
         long bits = rb[row];
         if (bits == 0) continue;
@@ -597,33 +592,25 @@ public final class EmulatorDriver implements CrossbarDriver {
           aborted = true;
           break;
         }
-        int nTouched = 0;
-        while (bits != 0) {
-          int k = Long.numberOfTrailingZeros(bits);
-          bits &= bits - 1;
-          for (int i = start[k], e = start[k + 1]; i < e; i++) {
-            int c = list[i];
-            if (count[c]++ == 0) touchedList[nTouched++] = c;
-          }
-        }
         int devRow = tile.row0() + row;
         int col0 = tile.col0();
         int rowSign = rowSigns[row];
-        sink += pl.touch(devRow, col0, touchedList, nTouched);
-        for (int t = 0; t < nTouched; t++) {
-          int c = touchedList[t];
-          int pulses = count[c];
-          count[c] = 0;
-          if (rowSign * cs[c] > 0) {
-            pl.pulseUp(devRow, col0 + c, pulses, upStrength, r);
-          } else {
-            pl.pulseDown(devRow, col0 + c, pulses, downStrength, r);
+        while (bits != 0) {
+          int k = Long.numberOfTrailingZeros(bits);
+          bits &= bits - 1;
+          int e = start[k + 1];
+          n += e - start[k];
+          for (int i = start[k]; i < e; i++) {
+            int c = list[i];
+            if (rowSign * cs[c] > 0) {
+              pl.pulseUp(devRow, col0 + c, 1, upStrength, r);
+            } else {
+              pl.pulseDown(devRow, col0 + c, 1, downStrength, r);
+            }
           }
-          n += pulses;
         }
       }
       applied[q] = n;
-      sinks[q] = sink;
     }
   }
 
@@ -657,7 +644,7 @@ public final class EmulatorDriver implements CrossbarDriver {
       for (DevicePlane pl : new DevicePlane[] {active[a], reference[a]}) {
         out.writeInt(pl.rows);
         out.writeInt(pl.cols);
-        for (int k = 0; k < pl.rows * pl.cols; k++) out.writeDouble(pl.w(k));
+        for (int k = 0; k < pl.rows * pl.cols; k++) out.writeDouble(pl.g(k));
       }
       for (double[] row : differential[a]) {
         for (double d : row) out.writeDouble(d);
@@ -686,7 +673,7 @@ public final class EmulatorDriver implements CrossbarDriver {
         if (rows != pl.rows || cols != pl.cols) {
           throw new IOException("emulator state: array " + a + " is " + rows + " x " + cols + " (expected: " + pl.rows + " x " + pl.cols + ")");
         }
-        for (int k = 0; k < rows * cols; k++) pl.set(k, in.readDouble());
+        for (int k = 0; k < rows * cols; k++) pl.setConductance(k, in.readDouble());
       }
       for (double[] row : differential[a]) {
         for (int c = 0; c < row.length; c++) row[c] = in.readDouble();
@@ -732,9 +719,7 @@ public final class EmulatorDriver implements CrossbarDriver {
 
     /** Closed-form symmetry point, siemens. */
     public double symmetryPointSiemens(Cell c) {
-      DevicePlane pl = plane(c.array(), c.plane());
-      int k = index(c);
-      return pl.toSiemens(k, pl.symmetryPointWeight(k));
+      return plane(c.array(), c.plane()).symmetryPointSiemens(index(c));
     }
 
     /** The device's drawn parameters. */

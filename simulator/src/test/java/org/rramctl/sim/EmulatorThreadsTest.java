@@ -204,7 +204,11 @@ class EmulatorThreadsTest {
       byte[] old = new byte[64]; // the previous format began with the array count
       old[3] = 2;
       IOException e = assertThrows(IOException.class, () -> d.readState(new DataInputStream(new ByteArrayInputStream(old))));
-      assertTrue(e.getMessage().startsWith("emulator state: not format 2"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("emulator state: not format 3"), e.getMessage());
+      byte[] v2 = new byte[64]; // format 2 (weights instead of conductances) had the same magic
+      java.nio.ByteBuffer.wrap(v2).putInt(0x524D4553).putInt(2).putInt(1);
+      e = assertThrows(IOException.class, () -> d.readState(new DataInputStream(new ByteArrayInputStream(v2))));
+      assertTrue(e.getMessage().startsWith("emulator state: not format 3"), e.getMessage());
     }
   }
 
