@@ -42,6 +42,17 @@ public record StochasticUpdate(
   }
 
   private static void checkStreams(String what, long[] bits, byte[] signs, long mask, int bitLength) {
+    // One pass without branches on the data finds whether anything is wrong (this runs on every training
+    // update); only then the second pass finds the first bad entry for the message.
+    long outside = 0;
+    boolean signsOk = true;
+    for (int k = 0; k < bits.length; k++) {
+      long b = bits[k];
+      int s = signs[k];
+      outside |= b & ~mask;
+      signsOk &= (s * s == 1) | ((s | b) == 0);
+    }
+    if (outside == 0 && signsOk) return;
     for (int k = 0; k < bits.length; k++) {
       if ((bits[k] & ~mask) != 0) {
         throw new IllegalArgumentException(what + "Bits[" + k + "]: 0x" + Long.toHexString(bits[k]) + " (expected: only bits 0.." + (bitLength - 1) + ")");

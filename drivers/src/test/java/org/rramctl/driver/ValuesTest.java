@@ -54,6 +54,15 @@ class ValuesTest {
     assertThrows(IllegalArgumentException.class, () -> new StochasticUpdate(4, new long[] {1}, new byte[] {0}, new long[] {1}, new byte[] {1}, up, down));
     assertThrows(IllegalArgumentException.class, () -> new StochasticUpdate(64, new long[] {1}, new byte[] {1}, new long[] {1}, new byte[] {1}, up, down));
     assertThrows(IllegalArgumentException.class, () -> new StochasticUpdate(4, new long[] {1}, new byte[] {1}, new long[] {1}, new byte[] {1}, down, up));
+    // the first bad entry is named, wherever it is
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new StochasticUpdate(4, new long[] {1, 0, 3}, new byte[] {1, 0, 2}, new long[] {1}, new byte[] {-1}, up, down));
+    assertEquals("rowSigns[2]: 2 (expected: +1 or -1, or 0 where the stream is empty)", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new StochasticUpdate(4, new long[] {1}, new byte[] {1}, new long[] {0, 0, 0x30}, new byte[] {0, 1, -1}, up, down));
+    assertEquals("colBits[2]: 0x30 (expected: only bits 0..3)", e.getMessage());
+    // valid: an empty stream with sign 0, or with a sign
+    new StochasticUpdate(4, new long[] {0, 0, 0xF}, new byte[] {0, -1, 1}, new long[] {0xF}, new byte[] {-1}, up, down);
   }
 
   @Test
