@@ -128,6 +128,35 @@ class AnalogLayerTest {
     assertEquals(0, StochasticPulses.bernoulliBits(rng, 0, 31));
   }
 
+  /**
+   * Every slot fires with probability t/65536 on its own and independently of its neighbour, at the shortest,
+   * the training and the longest bit length, from probabilities below 1/256 to nearly 1.
+   */
+  @Test
+  void bernoulliBitsAreIndependentSlotBySlotAtEveryBitLength() {
+    Rng rng = Rng.seeded(11);
+    for (int t : new int[] {100, 300, 6554, 19661, 32768, 65000}) {
+      double p = t / 65536.0;
+      for (int bl : new int[] {1, 31, 63}) {
+        int draws = bl == 1 ? 400_000 : 40_000;
+        long[] ones = new long[64];
+        long pairs = 0;
+        for (int n = 0; n < draws; n++) {
+          long b = StochasticPulses.bernoulliBits(rng, p, bl);
+          assertEquals(0, b >>> bl, "bits above bl " + bl);
+          for (int k = 0; k < bl; k++) ones[k] += (b >>> k) & 1;
+          pairs += Long.bitCount(b & (b >>> 1));
+        }
+        double sigma = Math.sqrt(p * (1 - p) / draws);
+        for (int k = 0; k < bl; k++) assertEquals(p, ones[k] / (double) draws, 5 * sigma, "t " + t + " bl " + bl + " slot " + k);
+        if (bl > 1) {
+          double both = pairs / ((double) draws * (bl - 1));
+          assertEquals(p * p, both, 5 * Math.sqrt(p * p * (1 - p * p) / (draws * (bl - 1.0))) + 1e-9, "t " + t + " adjacent slots");
+        }
+      }
+    }
+  }
+
   @Test
   void aLayerBiggerThanAnArrayIsSplitIntoBlocksThatCoverItOnceWithoutOverlap() {
     LinearCrossbar board = new LinearCrossbar(4, 256, 256, DW);
