@@ -110,6 +110,8 @@ public final class SymmetryPointSearch {
     int capacity = s.budgetPulses() / 2 / s.sampleEveryPairs() + 1;
     float[] kept = new float[Math.multiplyExact(n, capacity)];
     int[] finishedAt = new int[n];
+    double[] rhoOwn = new double[n];
+    Arrays.fill(rhoOwn, Double.NaN);
     monitor.stage("symmetry points per device, " + tile, n, "devices");
     int block = 0;
     for (int k = 0; k < n; k++) {
@@ -128,6 +130,7 @@ public final class SymmetryPointSearch {
       status[k] = g.status[0];
       step[k] = g.step[0];
       stepSe[k] = g.stepSe[0];
+      rhoOwn[k] = g.probeRho[0];
       float[] own = g.finishedSamples();
       System.arraycopy(own, 0, kept, k * capacity, own.length);
       finishedAt[k] = own.length;
@@ -136,10 +139,11 @@ public final class SymmetryPointSearch {
       monitor.advance(1);
       if (status[k] == SearchStatus.INTERRUPTED) break;
     }
-    // A device alone cannot tell its correlation (see Group.reportedErrors); the tile's devices share one.
+    // A device's window is too short to tell its own correlation (see Group.reportedErrors); its response probe
+    // gives it through the soft-bound model (Group.probeCorrelation), the tile's pooled variogram where it cannot.
     int measured = 0;
     for (int f : finishedAt) if (f > 0) measured++;
-    if (measured >= POOL_MIN_DEVICES) Group.pooledErrors(kept, capacity, finishedAt, n, 0, se);
+    if (measured > 0) Group.pooledErrors(kept, capacity, finishedAt, n, 0, se, rhoOwn);
     return new TileSearch(tile, est, se, pulses, status, step, stepSe, block, traces);
   }
 
@@ -187,6 +191,11 @@ public final class SymmetryPointSearch {
     final SearchStatus[] status;
     final double[] step;
     final double[] stepSe;
+    /**
+     * Each device's correlation between consecutive samples as the soft-bound model gives it from the response
+     * probe (see {@link #probeCorrelation}); NaN where the probe cannot tell.
+     */
+    final double[] probeRho;
     int blockPulses;
     private int approachDone;
     private int probeDone;
@@ -220,6 +229,8 @@ public final class SymmetryPointSearch {
       status = new SearchStatus[n];
       step = new double[n];
       stepSe = new double[n];
+      probeRho = new double[n];
+      Arrays.fill(probeRho, Double.NaN);
       Arrays.fill(est, Double.NaN);
       Arrays.fill(se, Double.NaN);
       Arrays.fill(step, Double.NaN);
@@ -251,6 +262,7 @@ public final class SymmetryPointSearch {
         for (int i = 0; i < n; i++) step[i] = d[i] - u[i];
         act.pulses(Polarity.DOWN, PROBE_PULSES);
         act.read(u);
+        for (int i = 0; i < n; i++) probeRho[i] = probeCorrelation(step[i], d[i] - u[i], d[i], gMin, gMax, PROBE_PULSES, s.sampleEveryPairs());
         for (int i = 0; i < n; i++) stepSe[i] = d[i] - u[i];
         probeDone = 2 * PROBE_PULSES;
         System.arraycopy(u, 0, anchor, 0, n);
@@ -510,13 +522,63 @@ public final class SymmetryPointSearch {
      * window the stopping rule found flat, and gave too low a rho (coverage 73 % instead of 96 %).
      */
     static void pooledErrors(float[] samples, int capacity, int[] finishedAt, int n, int poolEnd, double[] se) {
+      pooledErrors(samples, capacity, finishedAt, n, poolEnd, se, null);
+    }
+
+    /**
+     * As above, except that device i uses {@code ownRho[i]} where that is a correlation (not NaN) instead of the
+     * shared one: the per-device mode passes each device's {@link #probeCorrelation}. Its windows span about one time
+     * constant, too short for the shape of the pooled variogram to tell the shared correlation: it came out anywhere
+     * between 0.97 and the grid's end, and the reported errors 2-150 times the real ones (CALIBRATION-NOTES.md).
+     * Devices with neither keep their standard error.
+     */
+    static void pooledErrors(float[] samples, int capacity, int[] finishedAt, int n, int poolEnd, double[] se, double[] ownRho) {
+      double shared = sharedCorrelation(samples, capacity, finishedAt, n, poolEnd);
+      java.util.Map<Long, Double> widening = new java.util.HashMap<>();
+      double[] v = new double[capacity + 1];
+      for (int i = 0; i < n; i++) {
+        if (finishedAt[i] == 0) continue;
+        double rho = ownRho != null && ownRho[i] > 0 && ownRho[i] < 1 ? ownRho[i] : shared;
+        if (Double.isNaN(rho)) continue;
+        int m = finishedAt[i] - finishedAt[i] / 2;
+        int devLags = variogram(samples, capacity, i, v, finishedAt[i] / 2, finishedAt[i]);
+        if (devLags < 2) continue;
+        int[] weights = new int[devLags + 1];
+        for (int l = 1; l <= devLags; l++) weights[l] = m - l;
+        double[] ab = fitVariogram(v, weights, devLags, rho);
+        double s2 = ab[0] / 2;
+        double r2 = ab[1] / 2;
+        double sum = m;
+        double pk = 1;
+        for (int k = 1; k < m; k++) {
+          pk *= rho;
+          sum += 2.0 * (m - k) * pk;
+        }
+        double stat = s2 * sum / ((double) m * m) + r2 / m;
+        double bias = leftoverBias(samples, capacity, finishedAt[i], i, m, rho);
+        // The window holds only about m (1 - rho) independent stretches, which bounds how well this device's
+        // own variance, and how far its correlation departs from the shared one (its time constant differs by
+        // tens of per cent), can be known from it: Student's t with that many degrees of freedom, so that
+        // +-1.96 SE is a 95 % interval as a user reads it. Conservative for the typical device (most of the
+        // widening falls on short windows, m (1 - rho) ~ 1.5 for rram-imbalanced), right for the tail.
+        // (One quantile per degrees of freedom: the inverse t costs tens of microseconds, and with the shared
+        // correlation 235k devices share a few hundred window lengths.)
+        double dof = Math.max(1, m * (1 - rho));
+        double widen = widening.computeIfAbsent(Double.doubleToLongBits(dof), key -> new TDistribution(null, dof)
+            .inverseCumulativeProbability(0.975) / 1.959964);
+        se[i] = widen * Math.sqrt(stat + bias * bias);
+      }
+    }
+
+    /** The correlation shared by the devices (see {@link #pooledErrors}), or NaN with too few devices or lags. */
+    private static double sharedCorrelation(float[] samples, int capacity, int[] finishedAt, int n, int poolEnd) {
       int lagMax = 0;
       if (poolEnd > 0) {
         lagMax = (poolEnd - poolEnd / 2) / 2;
       } else {
         for (int i = 0; i < n; i++) lagMax = Math.max(lagMax, (finishedAt[i] - finishedAt[i] / 4) / 2);
       }
-      if (lagMax < 4) return;
+      if (lagMax < 4) return Double.NaN;
       double[] curve = new double[lagMax + 1];
       int[] curveCount = new int[lagMax + 1];
       double[] v = new double[Math.max(lagMax, capacity) + 1];
@@ -539,7 +601,7 @@ public final class SymmetryPointSearch {
         curve[l] /= curveCount[l];
         lags = l;
       }
-      if (lags < 4) return;
+      if (lags < 4) return Double.NaN;
       double rho = 0;
       double best = Double.POSITIVE_INFINITY;
       for (int g = 1; g < 1000; g++) {
@@ -550,36 +612,31 @@ public final class SymmetryPointSearch {
           rho = r;
         }
       }
-      final double r = rho;
-      java.util.Map<Integer, Double> widening = new java.util.HashMap<>();
-      for (int i = 0; i < n; i++) {
-        if (finishedAt[i] == 0) continue;
-        int m = finishedAt[i] - finishedAt[i] / 2;
-        int devLags = variogram(samples, capacity, i, v, finishedAt[i] / 2, finishedAt[i]);
-        if (devLags < 2) continue;
-        int[] weights = new int[devLags + 1];
-        for (int l = 1; l <= devLags; l++) weights[l] = m - l;
-        double[] ab = fitVariogram(v, weights, devLags, rho);
-        double s2 = ab[0] / 2;
-        double r2 = ab[1] / 2;
-        double sum = m;
-        double pk = 1;
-        for (int k = 1; k < m; k++) {
-          pk *= rho;
-          sum += 2.0 * (m - k) * pk;
-        }
-        double stat = s2 * sum / ((double) m * m) + r2 / m;
-        double bias = leftoverBias(samples, capacity, finishedAt[i], i, m, rho);
-        // The window holds only about m (1 - rho) independent stretches, which bounds how well this device's
-        // own variance, and how far its correlation departs from the shared one (its time constant differs by
-        // tens of per cent), can be known from it: Student's t with that many degrees of freedom, so that
-        // +-1.96 SE is a 95 % interval as a user reads it. Conservative for the typical device (most of the
-        // widening falls on short windows, m (1 - rho) ~ 1.5 for rram-imbalanced), right for the tail.
-        // (One quantile per window length: the inverse t costs tens of microseconds, 235k devices share a few hundred lengths.)
-        double widen = widening.computeIfAbsent(m, len -> new TDistribution(null, Math.max(1, len * (1 - r)))
-            .inverseCumulativeProbability(0.975) / 1.959964);
-        se[i] = widen * Math.sqrt(stat + bias * bias);
-      }
+      return rho;
+    }
+
+    /**
+     * The correlation between consecutive samples of one device that the soft-bound model predicts from its
+     * response probe. In conductance, an UP pulse shrinks the distance to the device's upper bound by a fraction
+     * s_up and a DOWN pulse the distance to its lower bound by s_down, so {@code k} UP pulses from {@code G0} move it
+     * by {@code (G_max - G0) (1 - (1 - s_up)^k)}, and a pair of pulses multiplies a deviation from the symmetry
+     * point by {@code (1 - s_up) (1 - s_down)}; samples {@code every} pairs apart are correlated by that to the
+     * power {@code every}. The board's conductance window stands in for the device's bounds (exact for the
+     * emulator; on a real device whose bounds differ, the correlation is off by the ratio of the distances).
+     *
+     * @param rise the UP response (read after k UP pulses minus the read before)
+     * @param fall the DOWN response that followed (read before minus read after k DOWN pulses)
+     * @param top the read between them (after the UP pulses)
+     * @return the correlation, or NaN when the responses do not fit the model (a stuck device, a read outside the window)
+     */
+    static double probeCorrelation(double rise, double fall, double top, double gMin, double gMax, int k, int every) {
+      double g0 = top - rise;
+      double up = rise / (gMax - g0);
+      double down = fall / (top - gMin);
+      if (!(up > 0 && up < 1 && down > 0 && down < 1)) return Double.NaN;
+      double sUp = 1 - Math.pow(1 - up, 1.0 / k);
+      double sDown = 1 - Math.pow(1 - down, 1.0 / k);
+      return Math.pow((1 - sUp) * (1 - sDown), every);
     }
 
     /**
