@@ -269,11 +269,20 @@ public final class VirtualBoard implements Closeable {
     return s.getLocalPort();
   }
 
-  /** A reboot: stops what runs, forgets the history and the handshake, restarts the uptime. Devices keep their state. */
+  /**
+   * A reboot (power cycle, brown-out, firmware crash): stops what runs and sends nothing more about it, drops the
+   * commands queued behind it, forgets the history and the handshake, restarts the uptime. Devices keep their state
+   * (RRAM is non-volatile). The host is left to find out from a heartbeat's uptime or a HANDSHAKE_REQUIRED.
+   */
   public void reset() {
     Job j;
+    Connection c;
     synchronized (this) {
       j = running;
+      c = current;
+      if (j != null) j.silent = true;
+      running = null; // nothing runs on a board that just started (the stopped job's thread ends within a check)
+      if (c != null) c.jobs.clear();
       history.clear();
       handshaken = false;
       watchdogExpired = false;
@@ -314,6 +323,8 @@ public final class VirtualBoard implements Closeable {
     final long[] record; // null for reads
     final CountDownLatch done = new CountDownLatch(1);
     volatile ErrorCode stopReason; // ABORTED, WATCHDOG, HARDWARE_FAULT (reset); null while allowed to run
+    /** Set by a reboot: the board that started this job is gone, so no answer about it leaves. */
+    volatile boolean silent;
     private final EmulatorDriver emulator;
 
     Job(int sequence, Command command, long[] record, EmulatorDriver emulator) {
@@ -552,7 +563,7 @@ public final class VirtualBoard implements Closeable {
       synchronized (VirtualBoard.this) {
         if (running == job) running = null;
       }
-      reply(job.sequence, last);
+      if (!job.silent) reply(job.sequence, last);
       job.done.countDown();
     }
 
@@ -746,8 +757,8 @@ public final class VirtualBoard implements Closeable {
       }
       writeLock.lock();
       try {
-        transport.write(frame);
         pace(frame.length);
+        transport.write(frame);
       } catch (IOException e) {
         stopping = true; // the reader notices too and ends the connection
         transport.close();
@@ -756,11 +767,15 @@ public final class VirtualBoard implements Closeable {
       }
     }
 
+    /**
+     * Holds a frame until its last byte would have left a line of {@link Config#throttleBaud()} (10 bits per byte),
+     * counting from when the line is free: the host then receives it no sooner than it would from a real board.
+     * (Pacing after the write, as this did before, let a one-frame answer arrive at once.)
+     */
     private void pace(int bytes) {
       if (config.throttleBaud() == 0) return;
       long now = System.nanoTime();
       lineFreeNanos = Math.max(lineFreeNanos, now) + bytes * 10L * 1_000_000_000L / config.throttleBaud();
-      // Hold the line as long as these bytes would take on the wire (simulated line time, not a sync wait).
       while (System.nanoTime() < lineFreeNanos) LockSupport.parkNanos(lineFreeNanos - System.nanoTime());
     }
   }

@@ -2,6 +2,7 @@ package org.rramctl.sim.board;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,6 +118,63 @@ class SerialSessionTest {
       long four = board.executionLog().stream().filter(x -> ((org.rramctl.protocol.Command.Pulse) x.command()).count() == 4).count();
       // A read already waiting when the stall began may have taken the frame in: then it ran, once.
       assertTrue(four <= 1, "the pulse whose outcome was unknown ran at most once: " + four);
+    }
+  }
+
+  /**
+   * A board that reboots in the middle of a pulse train (a power cycle, not a lost cable) never answers for it; the
+   * host must report the outcome unknown, not re-send it (the board has forgotten the sequence number, so a re-send
+   * could pulse the devices twice), and carry on after a new handshake.
+   */
+  @Test
+  void aBoardThatRebootsMidTrainLeavesTheOutcomeUnknownAndTheTrainIsNotResent() throws Exception {
+    board = new VirtualBoard(Boards4Test.emulator(6), VirtualBoard.Config.defaults().withRealTimePulses(true));
+    try (SerialBoardDriver driver = connect(Boards4Test.pipeSettings())) {
+      driver.pulse(CELL, Boards4Test.NOMINAL_UP, 3);
+      // 50,000 pulses of 20 us period: 1 s of board time.
+      Pulse slow = new Pulse(org.rramctl.driver.Polarity.UP, 1.0, 100, 20_000);
+      CompletableFuture<Void> train = CompletableFuture.runAsync(() -> {
+        try {
+          driver.pulse(CELL, slow, 50_000);
+        } catch (IOException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (board.executionLog().size() < 2) {
+        if (System.nanoTime() > deadline) throw new AssertionError("the pulse train never started");
+        Thread.onSpinWait();
+      }
+      board.reset();
+      ExecutionException e = assertThrows(ExecutionException.class, () -> train.get(10, TimeUnit.SECONDS));
+      OutcomeUnknownException unknown = assertInstanceOf(OutcomeUnknownException.class, e.getCause(), "the train's outcome: " + e.getCause());
+      assertEquals(org.rramctl.protocol.Opcode.PULSE, unknown.opcode());
+      VirtualBoard.LogEntry stopped = board.executionLog().get(1);
+      assertTrue(stopped.pulsesApplied() < 50_000, "the reboot stopped it part-way: " + stopped.pulsesApplied());
+      // After a new handshake the driver works again, and the train was never sent a second time.
+      driver.pulse(CELL, Boards4Test.NOMINAL_UP, 5);
+      assertEquals(3, board.executionLog().size(), "log: " + board.executionLog());
+      assertEquals(5, ((org.rramctl.protocol.Command.Pulse) board.executionLog().get(2).command()).count());
+      assertTrue(driver.status().outputsIdle());
+    }
+  }
+
+  /**
+   * A board configured with a line rate sends no faster than that rate: a whole-array read of 48 u16 codes puts at
+   * least 96 bytes (960 bits) on the wire, 100 ms at 9,600 baud, however the codes are framed. (A lower bound only:
+   * a busy machine can make it slower, never faster.) The host, told the same rate, waits for it without timing out.
+   */
+  @Test
+  void aThrottledBoardSendsNoFasterThanItsLineRate() throws IOException {
+    board = new VirtualBoard(Boards4Test.emulator(7), VirtualBoard.Config.defaults().withThrottleBaud(9_600));
+    SessionSettings slowLine = Boards4Test.pipeSettings().withBaudRate(9_600).withResponseTimeout(Duration.ofSeconds(2));
+    try (SerialBoardDriver driver = connect(slowLine)) {
+      long t0 = System.nanoTime();
+      org.rramctl.driver.ConductanceMap g = driver.readArray(0, org.rramctl.driver.Plane.ACTIVE, Boards4Test.READ_VOLTS);
+      long millis = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(48, g.siemens().length);
+      assertTrue(g.get(7, 5) > 0, "the last device was read");
+      assertTrue(millis >= 100, "48 codes arrived in " + millis + " ms (at 9,600 baud they need at least 100 ms)");
     }
   }
 
