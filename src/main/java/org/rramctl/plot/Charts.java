@@ -129,7 +129,8 @@ public final class Charts {
     return chart;
   }
 
-  private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) throws IOException {
+  /** Writes a chart as PNG, creating the file's directory (every figure rramctl draws goes through here). */
+  public static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) throws IOException {
     Path abs = file.toAbsolutePath();
     Files.createDirectories(abs.getParent());
     try (var out = Files.newOutputStream(abs)) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.HeatMapChart;
@@ -21,6 +20,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.rramctl.journal.Journal;
+import org.rramctl.plot.Charts;
 
 /**
  * PNG pictures of a stored run, by procedure: conductance versus pulse number for a pulse response (up
@@ -31,8 +31,8 @@ import org.rramctl.journal.Journal;
 public final class RunPlots {
   /** At most this many devices get their own curves; more would be unreadable. */
   static final int MAX_CURVES = 8;
-  static final int WIDTH = 900;
-  static final int HEIGHT = 600;
+  static final int WIDTH = Charts.WIDTH;
+  static final int HEIGHT = Charts.HEIGHT;
   private static final Color UP = new Color(0xD62728);
   private static final Color DOWN = new Color(0x1F77B4);
 
@@ -63,7 +63,7 @@ public final class RunPlots {
   }
 
   private static Path save(Chart<?, ?> chart, Path file) throws IOException {
-    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    Charts.save(chart, file);
     return file;
   }
 
