@@ -139,6 +139,12 @@ public record DevicePreset(
     return withUpDown(upDownForRatio(q));
   }
 
+  /** The vector reads' saturation (weight x input units) and ADC resolution replaced; validated like a preset file. */
+  public DevicePreset withReadout(double newForwardBound, int newAdcBits) {
+    return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
+        readNoiseStd, forwardNoiseStd, newForwardBound, newAdcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+  }
+
   public DevicePreset withUpDown(double v) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, v, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
         readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);

@@ -275,18 +275,28 @@ public final class EmulatorDriver implements CrossbarDriver {
     if (mode == null) throw new IllegalArgumentException("mode: null (expected: ACTIVE, REFERENCE or DIFFERENTIAL)");
   }
 
-  /** Output noise, saturation and ADC of a vector read, applied in place to currents (amperes). */
+  /**
+   * Output noise, saturation and ADC of a vector read, applied in place to currents (amperes). The ADC is signed
+   * and symmetric: codes -K..K with K = (2^bits - 1) / 2 rounded down (2^bits - 1 levels), step 2 bound / (2^bits - 1),
+   * so no output leaves [-bound, bound]. (Rounding a saturated output to the nearest step used to give code K + 1,
+   * half a step beyond the bound.)
+   */
   private void senseAmplifiers(double[] currents, int n) {
     double unit = gUnit * NOMINAL_READ_VOLTS;
     double bound = preset.forwardBound() * unit;
     double sigma = preset.forwardNoiseStd() * unit;
-    double lsb = 2 * bound / ((1L << preset.adcBits()) - 1);
+    long levels = (1L << preset.adcBits()) - 1;
+    double lsb = 2 * bound / levels;
+    double maxCode = levels >> 1;
     for (int i = 0; i < n; i++) {
       double y = currents[i];
       if (sigma > 0) y += sigma * rng.nextGaussian();
       if (y > bound) y = bound;
       if (y < -bound) y = -bound;
-      currents[i] = Math.rint(y / lsb) * lsb;
+      double code = Math.rint(y / lsb);
+      if (code > maxCode) code = maxCode;
+      if (code < -maxCode) code = -maxCode;
+      currents[i] = code * lsb;
     }
   }
 

@@ -7,7 +7,7 @@ import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverProvider;
 
 /**
- * Opens the emulator for {@code sim:[PRESET][?arrays=N&rows=R&cols=C&seed=S&ratio=Q]} or
+ * Opens the emulator for {@code sim:[PRESET][?arrays=N&rows=R&cols=C&seed=S&ratio=Q&forwardBound=B&adcBits=N&threads=T]} or
  * {@code sim:PRESET?geometry=785x256,257x128,129x10}. PRESET is a built-in name or a path to a preset
  * JSON file; {@code ratio} overrides the preset's nominal up/down step ratio; {@code threads} (default: 2 on
  * a machine with two or more cores) sets how many threads large vector reads and updates use, which changes
@@ -24,14 +24,16 @@ public final class SimDriverProvider implements DriverProvider {
 
   @Override
   public String usage() {
-    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q&threads=T] with PRESET one of " + String.join(", ", DevicePreset.BUILT_IN) + " or a preset file";
+    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q&forwardBound=B&adcBits=N&threads=T] with PRESET one of "
+        + String.join(", ", DevicePreset.BUILT_IN) + " or a preset file";
   }
 
   @Override
   public CrossbarDriver open(BoardUri uri) {
     for (String key : uri.params().keySet()) {
-      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio", "threads").contains(key)) {
-        throw new IllegalArgumentException("board: '" + uri + "': unknown parameter '" + key + "' (expected: arrays, rows, cols, geometry, seed, ratio, threads)");
+      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio", "forwardBound", "adcBits", "threads").contains(key)) {
+        throw new IllegalArgumentException("board: '" + uri + "': unknown parameter '" + key
+            + "' (expected: arrays, rows, cols, geometry, seed, ratio, forwardBound, adcBits, threads)");
       }
     }
     String name = uri.path().isBlank() ? DEFAULT_PRESET : uri.path();
@@ -44,6 +46,21 @@ public final class SimDriverProvider implements DriverProvider {
         throw new IllegalArgumentException("board: '" + uri + "': ratio=" + ratio + " (expected: a number > 0, the up/down step ratio)");
       }
     }
+    String bound = uri.params().get("forwardBound");
+    double forwardBound = preset.forwardBound();
+    if (bound != null) {
+      try {
+        forwardBound = Double.parseDouble(bound.trim());
+      } catch (NumberFormatException e) {
+        forwardBound = Double.NaN;
+      }
+      if (!(forwardBound > 0) || Double.isInfinite(forwardBound)) {
+        throw new IllegalArgumentException("board: '" + uri + "': forwardBound=" + bound
+            + " (expected: a number > 0, the vector reads' saturation in weight x input units; preset " + preset.name() + ": " + preset.forwardBound() + ")");
+      }
+    }
+    int adcBits = uri.intParam("adcBits", preset.adcBits(), 4, 24);
+    if (bound != null || uri.params().containsKey("adcBits")) preset = preset.withReadout(forwardBound, adcBits);
     List<int[]> geometry = new ArrayList<>();
     String geo = uri.params().get("geometry");
     if (geo != null) {

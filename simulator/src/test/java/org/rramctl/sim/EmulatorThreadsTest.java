@@ -224,4 +224,29 @@ class EmulatorThreadsTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.open(BoardUri.parse("sim:ideal?threads=0")));
     assertTrue(e.getMessage().contains("threads"), e.getMessage());
   }
+
+  /** The read-out can be changed from the URI for studies (the saturation of the vector reads and the ADC). */
+  @Test
+  void forwardBoundAndAdcBitsComeFromTheUriAndBadValuesAreRefused() throws Exception {
+    SimDriverProvider provider = new SimDriverProvider();
+    DevicePreset base = DevicePreset.named("rram-imbalanced");
+    try (EmulatorDriver d = (EmulatorDriver) provider.open(BoardUri.parse("sim:rram-imbalanced?rows=4&cols=4&arrays=1&forwardBound=3.5&adcBits=8"))) {
+      assertEquals(3.5, d.preset().forwardBound(), 0);
+      assertEquals(8, d.preset().adcBits());
+      assertEquals(8, d.info().adcBits());
+      assertEquals(base.dwMin(), d.preset().dwMin(), 0);
+      // every output saturates at the bound: 3.5 weight x input units at the nominal read voltage
+      double[] y = d.forwardRead(new Tile(0, 0, 0, 4, 4), ReadMode.ACTIVE, new double[] {0.2, 0.2, 0.2, 0.2});
+      double bound = 3.5 * (base.gMaxSiemens() - base.gMinSiemens()) / 2 * EmulatorDriver.NOMINAL_READ_VOLTS;
+      for (double v : y) assertTrue(Math.abs(v) <= bound * (1 + 1e-12), "read " + v + " within the bound " + bound);
+    }
+    try (EmulatorDriver d = (EmulatorDriver) provider.open(BoardUri.parse("sim:rram-imbalanced?rows=4&cols=4&arrays=1"))) {
+      assertEquals(base.forwardBound(), d.preset().forwardBound(), 0);
+      assertEquals(base.adcBits(), d.preset().adcBits());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.open(BoardUri.parse("sim:ideal?forwardBound=-1")));
+    assertTrue(e.getMessage().startsWith("board: 'sim:ideal?forwardBound=-1': forwardBound=-1 (expected: a number > 0"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> provider.open(BoardUri.parse("sim:ideal?adcBits=30")));
+    assertTrue(e.getMessage().contains("adcBits=30 (expected: an integer 4..24)"), e.getMessage());
+  }
 }
