@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,23 +26,8 @@ import picocli.CommandLine;
 class CharacterizationCliTest {
   @TempDir Path tmp;
 
-  record Result(int code, String out, String err) {}
-
-  static CommandLine cli() {
-    return Main.commandLine();
-  }
-
-  static Result run(String... args) {
-    return run(new StringWriter(), args);
-  }
-
-  static Result run(Writer outTarget, String... args) {
-    StringWriter err = new StringWriter();
-    CommandLine cl = cli();
-    cl.setOut(new PrintWriter(outTarget, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Result(code, outTarget.toString(), err.toString());
+  private static CliRun.Result run(String... args) {
+    return CliRun.run(args);
   }
 
   private String runs() {
@@ -59,23 +42,23 @@ class CharacterizationCliTest {
 
   @Test
   void aPulseResponseRunsIsListedShownAndExportedAsTidyCsv() throws Exception {
-    Result r = run("procedure", "pulse-response", "--board", "sim:ideal?arrays=1&rows=2&cols=2&seed=3", "--runs", runs(),
+    CliRun.Result r = run("procedure", "pulse-response", "--board", "sim:ideal?arrays=1&rows=2&cols=2&seed=3", "--runs", runs(),
         "--cells", "0,0-1", "--pulses", "10");
     assertEquals(0, r.code(), r.err());
     String id = runId(r.out());
     assertTrue(r.out().contains("  devices: 2"), r.out());
 
-    Result list = run("runs", "list", "--runs", runs());
+    CliRun.Result list = run("runs", "list", "--runs", runs());
     assertTrue(list.out().lines().anyMatch(l -> l.startsWith(id) && l.contains("pulse-response") && l.contains("success") && l.contains(" 42 ")), list.out());
 
-    Result show = run("runs", "show", id.substring(id.length() - 4), "--runs", runs());
+    CliRun.Result show = run("runs", "show", id.substring(id.length() - 4), "--runs", runs());
     assertEquals(0, show.code(), show.err());
     assertTrue(show.out().contains("status     success"), show.out());
     assertTrue(show.out().contains("board      sim:ideal?arrays=1&rows=2&cols=2&seed=3 (id emulator-ideal-seed3"), show.out());
     assertTrue(show.out().contains("firstUpStepSiemens"), show.out());
 
     Path csv = tmp.resolve("out.csv");
-    Result export = run("runs", "export", id, "--csv", csv.toString(), "--runs", runs());
+    CliRun.Result export = run("runs", "export", id, "--csv", csv.toString(), "--runs", runs());
     assertEquals(0, export.code(), export.err());
     List<String> lines = Files.readAllLines(csv);
     assertTrue(lines.contains("# procedure: pulse-response"), lines.toString());
@@ -90,7 +73,7 @@ class CharacterizationCliTest {
   void aParameterFileIsOverriddenByTheCommandLine() throws Exception {
     Path params = tmp.resolve("p.json");
     Files.writeString(params, "{\"pulses\": 5, \"cycles\": 3, \"cells\": \"1,1\"}");
-    Result r = run("procedure", "pulse-response", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--runs", runs(), "--params", params.toString(), "--cycles", "2");
+    CliRun.Result r = run("procedure", "pulse-response", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--runs", runs(), "--params", params.toString(), "--cycles", "2");
     assertEquals(0, r.code(), r.err());
     Journal j = Journal.read(new RunDirectory(tmp.resolve("runs")).journal(runId(r.out())));
     assertEquals(2 * (1 + 2 * 5), j.events().size());
@@ -114,9 +97,9 @@ class CharacterizationCliTest {
       first = runner.run(org.rramctl.procedure.Procedures.of("pulse-response", p));
     }
     assertEquals(org.rramctl.journal.RunStatus.ABORTED, first.status());
-    Result withParams = run("procedure", "pulse-response", "--runs", runs(), "--resume", first.runId(), "--pulses", "3");
+    CliRun.Result withParams = run("procedure", "pulse-response", "--runs", runs(), "--resume", first.runId(), "--pulses", "3");
     assertEquals(2, withParams.code());
-    Result r = run("procedure", "pulse-response", "--runs", runs(), "--resume", first.runId());
+    CliRun.Result r = run("procedure", "pulse-response", "--runs", runs(), "--resume", first.runId());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("run " + first.runId() + ": resumed on " + board), r.out());
     Journal j = Journal.read(dir.journal(first.runId()));
@@ -126,13 +109,13 @@ class CharacterizationCliTest {
 
   @Test
   void badInputIsOneLineExitTwoAndCreatesNoRun() {
-    Result zero = run("procedure", "pulse-response", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--runs", runs(), "--pulses", "0");
+    CliRun.Result zero = run("procedure", "pulse-response", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--runs", runs(), "--pulses", "0");
     assertEquals(2, zero.code());
     assertEquals("rramctl: pulse-response pulses: 0 (expected: 1 .. 1000000)", zero.err().strip());
-    Result volts = run("procedure", "sweep", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--runs", runs(), "--to", "4.5");
+    CliRun.Result volts = run("procedure", "sweep", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--runs", runs(), "--to", "4.5");
     assertEquals(2, volts.code());
     assertTrue(volts.err().strip().startsWith("rramctl: pulse amplitude: "), volts.err());
-    Result cells = run("procedure", "map", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--runs", runs(), "--cells", "0-5,0-1");
+    CliRun.Result cells = run("procedure", "map", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--runs", runs(), "--cells", "0-5,0-1");
     assertEquals(2, cells.code());
     assertEquals("rramctl: cell 0:5,1: outside array 0 (expected: row 0..1, col 0..1)", cells.err().strip());
     assertTrue(!Files.exists(tmp.resolve("runs")) || tmp.resolve("runs").toFile().list().length == 0);
@@ -162,9 +145,9 @@ class CharacterizationCliTest {
       full[args.length + 1] = "--board";
       full[args.length + 2] = board;
       full[args.length + 3] = "--runs=" + runs();
-      Result r = run(full);
+      CliRun.Result r = run(full);
       assertEquals(0, r.code(), args[0] + ": " + r.err());
-      Result p = run("plot", runId(r.out()), "--out", out.toString(), "--runs", runs());
+      CliRun.Result p = run("plot", runId(r.out()), "--out", out.toString(), "--runs", runs());
       assertEquals(0, p.code(), p.err());
       Path png = Path.of(p.out().strip().substring("wrote ".length()));
       assertPng(png);
@@ -193,12 +176,12 @@ class CharacterizationCliTest {
   @Timeout(60)
   void abortFromAnotherCommandStopsTheRunWithStatusAbortedAndOutputsIdle() throws Exception {
     LatchWriter out = new LatchWriter("abort with Ctrl-C");
-    CompletableFuture<Result> running = CompletableFuture.supplyAsync(() -> run(out, "procedure", "pulse-response",
+    CompletableFuture<CliRun.Result> running = CompletableFuture.supplyAsync(() -> CliRun.run(out, "procedure", "pulse-response",
         "--board", "sim:ideal?arrays=1&rows=1&cols=1", "--runs", runs(), "--pulses", "100000", "--cycles", "100"));
     assertTrue(out.seen.await(30, TimeUnit.SECONDS), "the run started");
-    Result abort = run("abort", "--runs", runs());
+    CliRun.Result abort = run("abort", "--runs", runs());
     assertEquals(0, abort.code(), abort.err());
-    Result r = running.get(30, TimeUnit.SECONDS);
+    CliRun.Result r = running.get(30, TimeUnit.SECONDS);
     assertEquals(130, r.code(), r.err());
     assertTrue(r.err().contains("aborted: abort requested by 'rramctl abort'"), r.err());
     RunDirectory dir = new RunDirectory(tmp.resolve("runs"));
@@ -208,7 +191,7 @@ class CharacterizationCliTest {
     assertTrue(stop.get("outputsIdle").asBoolean());
     assertTrue(stop.get("events").asLong() < 2 * 100000 * 100);
     assertTrue(!Files.exists(dir.abortMarker(id)), "the marker is removed");
-    Result again = run("abort", "--runs", runs());
+    CliRun.Result again = run("abort", "--runs", runs());
     assertEquals(1, again.code());
     assertTrue(again.err().startsWith("rramctl: no running run in "), again.err());
   }

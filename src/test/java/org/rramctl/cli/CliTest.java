@@ -4,23 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class CliTest {
-  record Result(int code, String out, String err) {}
-
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun.Result run(String... args) {
+    return CliRun.run(args);
   }
 
-  private static void assertOneLineError(Result r, int code, String expected) {
+  private static void assertOneLineError(CliRun.Result r, int code, String expected) {
     assertEquals(code, r.code(), r.err());
     assertEquals("", r.out());
     assertEquals(1, r.err().lines().count(), "exactly one line: " + r.err());
@@ -29,7 +22,7 @@ class CliTest {
 
   @Test
   void infoDescribesTheEmulatedBoard() {
-    Result r = run("info", "--board", "sim:rram-imbalanced?arrays=2&rows=16&cols=8");
+    CliRun.Result r = run("info", "--board", "sim:rram-imbalanced?arrays=2&rows=16&cols=8");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("array 1    16 x 8 + reference array"), r.out());
     assertTrue(r.out().contains("envelope   pulse <= 3.00 V"), r.out());
@@ -37,20 +30,20 @@ class CliTest {
 
   @Test
   void pulseMovesTheDeviceInItsDirection() {
-    Result up = run("pulse", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--cell", "1,1", "--up", "--amplitude", "1.0", "--width", "100ns", "--count", "100");
+    CliRun.Result up = run("pulse", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--cell", "1,1", "--up", "--amplitude", "1.0", "--width", "100ns", "--count", "100");
     assertEquals(0, up.code(), up.err());
     Matcher m = Pattern.compile("\\(([+-][0-9.]+) uS\\)").matcher(up.out());
     assertTrue(m.find(), up.out());
     // 100 nominal pulses on the ideal device from w = 0: dw = 1 - 0.999^100 = 0.0952 weight units, 49.5 uS per unit.
     assertEquals(0.0952 * 49.5, Double.parseDouble(m.group(1)), 0.01);
-    Result down = run("pulse", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--cell", "0:1,1", "--reference", "--down", "--amplitude", "1.0", "--width", "100ns");
+    CliRun.Result down = run("pulse", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--cell", "0:1,1", "--reference", "--down", "--amplitude", "1.0", "--width", "100ns");
     assertEquals(0, down.code(), down.err());
     assertTrue(down.out().startsWith("0:1,1 (reference)  1 x DOWN"), down.out());
   }
 
   @Test
   void readReportsTheConductance() {
-    Result r = run("read", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--cell", "0,1", "--vread", "0.1");
+    CliRun.Result r = run("read", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--cell", "0,1", "--vread", "0.1");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("(50.500 uS)") && r.out().contains("at 0.100 V"), r.out());
   }
@@ -77,7 +70,7 @@ class CliTest {
 
   @Test
   void anUnknownBoardNamesTheKnownSchemes() {
-    Result r = run("info", "--board", "foo:bar");
+    CliRun.Result r = run("info", "--board", "foo:bar");
     assertEquals(2, r.code());
     assertEquals(1, r.err().lines().count(), r.err());
     assertTrue(r.err().startsWith("rramctl: board: 'foo:bar': unknown scheme 'foo:' (expected: "), r.err());
@@ -86,21 +79,21 @@ class CliTest {
 
   @Test
   void usageErrorsExitTwo() {
-    Result r = run("pulse", "--cell", "1,1");
+    CliRun.Result r = run("pulse", "--cell", "1,1");
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("rramctl: "), r.err());
   }
 
   @Test
   void verboseAddsTheStackTrace() {
-    Result r = run("read", "--verbose", "--board", "sim:?arrays=1&rows=4&cols=4", "--cell", "9,9");
+    CliRun.Result r = run("read", "--verbose", "--board", "sim:?arrays=1&rows=4&cols=4", "--cell", "9,9");
     assertEquals(2, r.code());
     assertTrue(r.err().lines().count() > 3, r.err());
   }
 
   @Test
   void demoShowsDevicesSettlingAtTheirSymmetryPoints() {
-    Result r = run("demo", "--settling-only", "--rows", "4", "--cols", "4", "--pairs", "6000");
+    CliRun.Result r = run("demo", "--settling-only", "--rows", "4", "--cols", "4", "--pairs", "6000");
     assertEquals(0, r.code(), r.err());
     Matcher m = Pattern.compile("All 16 devices: mean error ([0-9.]+)%, worst ([0-9.]+)%").matcher(r.out());
     assertTrue(m.find(), r.out());
@@ -111,7 +104,7 @@ class CliTest {
   @Test
   @org.junit.jupiter.api.Timeout(180)
   void demoEndsInTheZeroShiftingTableForRatiosOneAndThree(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-    Result r = run("demo", "--rows", "4", "--cols", "4", "--pairs", "2000", "--epochs", "1", "--train-limit", "60", "--out", dir.toString());
+    CliRun.Result r = run("demo", "--rows", "4", "--cols", "4", "--pairs", "2000", "--epochs", "1", "--train-limit", "60", "--out", dir.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("All 16 devices: mean error"), r.out());
     String pct = "[0-9]+\\.[0-9]{2} %";
@@ -125,7 +118,7 @@ class CliTest {
   @Test
   void versionAndHelpWork() {
     assertEquals(0, run("--version").code());
-    Result h = run("--help");
+    CliRun.Result h = run("--help");
     assertEquals(0, h.code());
     assertTrue(h.out().contains("demo") && h.out().contains("pulse"), h.out());
   }

@@ -24,11 +24,11 @@ import org.rramctl.train.References;
 class ExperimentCommandTest {
   @TempDir Path dir;
 
-  private static CliTest.Result run(String... args) {
-    return CliTest.run(args);
+  private static CliRun.Result run(String... args) {
+    return CliRun.run(args);
   }
 
-  private static void assertOneLineUsageError(CliTest.Result r, String expected) {
+  private static void assertOneLineUsageError(CliRun.Result r, String expected) {
     assertEquals(2, r.code(), r.err());
     assertEquals(1, r.err().lines().count(), "exactly one line: " + r.err());
     assertEquals(expected, r.err().strip());
@@ -38,7 +38,7 @@ class ExperimentCommandTest {
   @Timeout(180)
   void aTinyExperimentWritesEveryFileAndATableWithEveryCell() throws IOException {
     Path out = dir.resolve("zs");
-    CliTest.Result r = run("experiment", "zero-shift", "--side", "7", "--layers", "49-16-10", "--train-limit", "60", "--epochs", "1",
+    CliRun.Result r = run("experiment", "zero-shift", "--side", "7", "--layers", "49-16-10", "--train-limit", "60", "--epochs", "1",
         "--imbalance", "1,3", "--jobs", "2", "--out", out.toString());
     assertEquals(0, r.code(), r.err() + r.out());
     for (String f : List.of("results.json", "results.md", "accuracy-vs-epoch-conventional.png", "accuracy-vs-epoch-zero-shifted.png", "final-accuracy-vs-ratio.png")) {
@@ -112,7 +112,7 @@ class ExperimentCommandTest {
     String board = "sim:rram-imbalanced?ratio=2&geometry=50x16,17x10&seed=8";
     assertEquals(0, run("calibrate", "--board", board, "--fit-devices", "0", "--out", cal.toString()).code());
     Path out = dir.resolve("run");
-    CliTest.Result r = run("train", "--side", "7", "--layers", "49-16-10", "--epochs", "1", "--train-limit", "100", "--no-progress", "--zero-shift",
+    CliRun.Result r = run("train", "--side", "7", "--layers", "49-16-10", "--epochs", "1", "--train-limit", "100", "--no-progress", "--zero-shift",
         "--calibration", cal.toString(), "--board", board, "--out", out.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("references zero-shifted (" + cal + "): 970 devices"), r.out());

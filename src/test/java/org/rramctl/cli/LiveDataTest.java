@@ -87,12 +87,12 @@ class LiveDataTest {
   void watchPrintsTheRunFromStartToStopAndCountsWhatItMissed() throws Exception {
     try (LivePublisher pub = LivePublisher.bind("tcp://127.0.0.1:*")) {
       CharacterizationCliTest.LatchWriter out = new CharacterizationCliTest.LatchWriter("connected: receiving from");
-      CompletableFuture<CharacterizationCliTest.Result> watcher = CompletableFuture.supplyAsync(() ->
-          CharacterizationCliTest.run(out, "watch", pub.endpoint(), "--exit-after-stop", "--interval", "0", "--idle-timeout", "30000"));
+      CompletableFuture<CliRun.Result> watcher = CompletableFuture.supplyAsync(() ->
+          CliRun.run(out, "watch", pub.endpoint(), "--exit-after-stop", "--interval", "0", "--idle-timeout", "30000"));
       while (!out.seen.await(20, TimeUnit.MILLISECONDS)) pub.heartbeat();
       Runner.Outcome o = publishedRun(pub);
       assertEquals(RunStatus.SUCCESS, o.status());
-      CharacterizationCliTest.Result w = watcher.get(30, TimeUnit.SECONDS);
+      CliRun.Result w = watcher.get(30, TimeUnit.SECONDS);
       assertEquals(0, w.code(), w.err());
       assertTrue(w.out().contains("run " + o.runId() + ": started pulse-response on " + BOARD), w.out());
       assertTrue(w.out().contains("run " + o.runId() + ": 82 events, t="), w.out());

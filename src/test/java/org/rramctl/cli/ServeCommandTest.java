@@ -3,7 +3,6 @@ package org.rramctl.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,32 +17,26 @@ import picocli.CommandLine;
 
 /** serve and keys, through Main's command line and error handling. */
 class ServeCommandTest {
-  record Result(int code, String out, String err) {}
-
-  private static Result run(Object command, String name, String... args) {
+  private static CliRun.Result run(Object command, String name, String... args) {
     // Main registers a fresh instance; swap in this one so the test can watch and stop it.
     CommandLine cl = Main.commandLine();
     cl.getCommandSpec().removeSubcommand(name);
     cl.addSubcommand(name, command);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
     String[] all = new String[args.length + 1];
     all[0] = name;
     System.arraycopy(args, 0, all, 1, args.length);
-    return new Result(cl.execute(all), out.toString(), err.toString());
+    return CliRun.run(cl, new StringWriter(), all);
   }
 
   @Test
   void keysGenerateWritesZ85FilesAndNeverOverwrites(@TempDir Path dir) throws Exception {
-    Result r = run(new KeysCommand(), "keys", "generate", "--out", dir.toString(), "--name", "alice");
+    CliRun.Result r = run(new KeysCommand(), "keys", "generate", "--out", dir.toString(), "--name", "alice");
     assertEquals(0, r.code(), r.err());
     String pub = Files.readString(dir.resolve("alice.public")).strip();
     assertEquals(40, pub.length());
     assertEquals(40, Files.readString(dir.resolve("alice.secret")).strip().length());
     assertTrue(r.out().contains("public key " + pub), r.out());
-    Result again = run(new KeysCommand(), "keys", "generate", "--out", dir.toString(), "--name", "alice");
+    CliRun.Result again = run(new KeysCommand(), "keys", "generate", "--out", dir.toString(), "--name", "alice");
     assertEquals(1, again.code());
     assertEquals(1, again.err().lines().count(), again.err());
     assertTrue(again.err().contains("alice.public"), again.err());
@@ -51,11 +44,11 @@ class ServeCommandTest {
 
   @Test
   void servingBeyondLoopbackWithoutKeysIsOneLineAndExitTwo() {
-    Result r = run(new ServeCommand(), "serve", "--board", "sim:?arrays=1&rows=2&cols=2", "--bind", "tcp://0.0.0.0:*");
+    CliRun.Result r = run(new ServeCommand(), "serve", "--board", "sim:?arrays=1&rows=2&cols=2", "--bind", "tcp://0.0.0.0:*");
     assertEquals(2, r.code(), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
     assertTrue(r.err().startsWith("rramctl: bind: tcp://0.0.0.0:* is not a loopback address"), r.err());
-    Result half = run(new ServeCommand(), "serve", "--curve-keys", "/tmp");
+    CliRun.Result half = run(new ServeCommand(), "serve", "--curve-keys", "/tmp");
     assertEquals(2, half.code());
     assertTrue(half.err().contains("--curve-keys and --allow"), half.err());
   }
@@ -66,20 +59,20 @@ class ServeCommandTest {
     ServeCommand serve = new ServeCommand();
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
-      Future<Result> served = pool.submit(() -> run(serve, "serve", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--bind", "tcp://127.0.0.1:*",
+      Future<CliRun.Result> served = pool.submit(() -> run(serve, "serve", "--board", "sim:ideal?arrays=1&rows=2&cols=2", "--bind", "tcp://127.0.0.1:*",
           "--lease-timeout", "2s"));
       assertTrue(serve.ready.await(30, TimeUnit.SECONDS), "the server comes up");
       String uri = "zmq+" + serve.server.endpoint();
-      CliTest.Result read = CliTest.run("read", "--board", uri, "--cell", "0,1", "--vread", "0.1");
+      CliRun.Result read = CliRun.run("read", "--board", uri, "--cell", "0,1", "--vread", "0.1");
       assertEquals(0, read.code(), read.err());
       assertTrue(read.out().contains("(50.500 uS)"), read.out());
-      CliTest.Result pulse = CliTest.run("pulse", "--board", uri, "--cell", "1,1", "--up", "--amplitude", "1.0", "--width", "100ns", "--count", "100");
+      CliRun.Result pulse = CliRun.run("pulse", "--board", uri, "--cell", "1,1", "--up", "--amplitude", "1.0", "--width", "100ns", "--count", "100");
       assertEquals(0, pulse.code(), pulse.err());
-      CliTest.Result tooHigh = CliTest.run("pulse", "--board", uri, "--cell", "1,1", "--up", "--amplitude", "5", "--width", "100ns");
+      CliRun.Result tooHigh = CliRun.run("pulse", "--board", uri, "--cell", "1,1", "--up", "--amplitude", "5", "--width", "100ns");
       assertEquals(2, tooHigh.code());
       assertEquals("rramctl: pulse amplitude: 5.00000 V (allowed: 0 < V <= 3.00000 V)", tooHigh.err().strip());
       serve.stop();
-      Result done = served.get(30, TimeUnit.SECONDS);
+      CliRun.Result done = served.get(30, TimeUnit.SECONDS);
       assertEquals(0, done.code(), done.err());
       assertTrue(done.out().contains("idle and closed"), done.out());
     } finally {

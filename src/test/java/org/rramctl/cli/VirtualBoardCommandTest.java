@@ -28,7 +28,7 @@ class VirtualBoardCommandTest {
     CompletableFuture<Integer> board = CompletableFuture.supplyAsync(() -> cl.execute("--pty", link.toString(), "--geometry", "4x4,2x2", "--board-id", "VB-CLI"));
     assertTrue(serve.serving().await(30, TimeUnit.SECONDS), "the board serves: " + served);
     try {
-      CliTest.Result info = CliTest.run("info", "--board", "serial:" + link);
+      CliRun.Result info = CliRun.run("info", "--board", "serial:" + link);
       assertEquals(0, info.code(), info.err());
       assertTrue(info.out().contains("board      VB-CLI"), info.out());
       assertTrue(info.out().contains("array 1    2 x 2 + reference array"), info.out());
