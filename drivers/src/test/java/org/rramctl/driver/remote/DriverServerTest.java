@@ -138,7 +138,9 @@ class DriverServerTest {
 
   @Test
   void aClientKilledMidLeaseLosesItAfterTheTimeoutAndTheBoardIsSetIdle() throws Exception {
-    DriverServer s = serve(loopback());
+    // A 2 s lease: long enough that the next client is connected (a HELLO retry included) and sees the dead
+    // client still holding it; 400 ms lapsed first once on a fresh machine's cold JVM.
+    DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(2)));
     try (ZContext ctx = new ZContext()) {
       ctx.setLinger(0);
       ZMQ.Socket raw = connectedRawSocket(ctx, s, "doomed"); // HELLO answered by WELCOME
