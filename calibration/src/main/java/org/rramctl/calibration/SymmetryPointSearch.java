@@ -130,7 +130,9 @@ public final class SymmetryPointSearch {
       status[k] = g.status[0];
       step[k] = g.step[0];
       stepSe[k] = g.stepSe[0];
-      rhoOwn[k] = g.probeRho[0];
+      // the read after the DOWN half of the probe is the anchor; the one between the halves is the anchor plus the fall
+      rhoOwn[k] = Group.probeCorrelation(g.step[0], g.stepSe[0], g.anchor[0] + g.stepSe[0], info.gMinSiemens(), info.gMaxSiemens(),
+          PROBE_PULSES, s.sampleEveryPairs());
       float[] own = g.finishedSamples();
       System.arraycopy(own, 0, kept, k * capacity, own.length);
       finishedAt[k] = own.length;
@@ -191,11 +193,6 @@ public final class SymmetryPointSearch {
     final SearchStatus[] status;
     final double[] step;
     final double[] stepSe;
-    /**
-     * Each device's correlation between consecutive samples as the soft-bound model gives it from the response
-     * probe (see {@link #probeCorrelation}); NaN where the probe cannot tell.
-     */
-    final double[] probeRho;
     int blockPulses;
     private int approachDone;
     private int probeDone;
@@ -229,8 +226,6 @@ public final class SymmetryPointSearch {
       status = new SearchStatus[n];
       step = new double[n];
       stepSe = new double[n];
-      probeRho = new double[n];
-      Arrays.fill(probeRho, Double.NaN);
       Arrays.fill(est, Double.NaN);
       Arrays.fill(se, Double.NaN);
       Arrays.fill(step, Double.NaN);
@@ -262,7 +257,6 @@ public final class SymmetryPointSearch {
         for (int i = 0; i < n; i++) step[i] = d[i] - u[i];
         act.pulses(Polarity.DOWN, PROBE_PULSES);
         act.read(u);
-        for (int i = 0; i < n; i++) probeRho[i] = probeCorrelation(step[i], d[i] - u[i], d[i], gMin, gMax, PROBE_PULSES, s.sampleEveryPairs());
         for (int i = 0; i < n; i++) stepSe[i] = d[i] - u[i];
         probeDone = 2 * PROBE_PULSES;
         System.arraycopy(u, 0, anchor, 0, n);
