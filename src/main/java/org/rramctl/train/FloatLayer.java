@@ -1,5 +1,7 @@
 package org.rramctl.train;
 
+import org.rramctl.driver.VectorMath;
+
 /**
  * Exact floating-point weights: the baseline {@link LayerWeights}. One {@code double[cols]} per row (the JIT
  * vectorises a loop over a row of its own that starts at index 0 like the vector it meets, and not one at an
@@ -98,33 +100,9 @@ public final class FloatLayer implements LayerWeights {
   @Override
   public void backward(double[] delta, double[] out) {
     final int cols = this.cols;
-    // eight partial sums: the JIT does not vectorise a floating-point reduction (it would reorder it), and with
-    // four the loop waited on the adds' latency (the emulator's transpose read does the same, EmulatorDriver.dot)
-    int cols8 = cols & ~7;
-    for (int j = 0; j < rows; j++) {
-      double[] row = w[j];
-      double s0 = 0;
-      double s1 = 0;
-      double s2 = 0;
-      double s3 = 0;
-      double s4 = 0;
-      double s5 = 0;
-      double s6 = 0;
-      double s7 = 0;
-      int i = 0;
-      for (; i < cols8; i += 8) {
-        s0 += row[i] * delta[i];
-        s1 += row[i + 1] * delta[i + 1];
-        s2 += row[i + 2] * delta[i + 2];
-        s3 += row[i + 3] * delta[i + 3];
-        s4 += row[i + 4] * delta[i + 4];
-        s5 += row[i + 5] * delta[i + 5];
-        s6 += row[i + 6] * delta[i + 6];
-        s7 += row[i + 7] * delta[i + 7];
-      }
-      for (; i < cols; i++) s0 += row[i] * delta[i];
-      out[j] = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-    }
+    // VectorMath.dot: eight partial sums (the JIT does not vectorise a floating-point reduction, and with four the
+    // loop waited on the adds' latency), the same arithmetic as the emulator's transpose read
+    for (int j = 0; j < rows; j++) out[j] = VectorMath.dot(delta, w[j], 0, cols);
   }
 
   @Override
