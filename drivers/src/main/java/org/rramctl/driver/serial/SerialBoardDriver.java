@@ -345,20 +345,55 @@ public final class SerialBoardDriver implements CrossbarDriver {
     hardware.checkUpdate(u);
     long[] rows = streams(u.rowBits(), u.rowSigns());
     long[] cols = streams(u.colBits(), u.colSigns());
-    updateBlock(tile, wirePlane(plane), u, rows, cols, 0, tile.rows());
+    updateBlock(tile, wirePlane(plane), u, rows, cols, 0, tile.rows(), 0, tile.cols(), true);
   }
 
-  /** Sends rows [from, to) of the program, halving the block until its command fits one frame. */
-  private void updateBlock(Tile tile, WirePlane plane, StochasticUpdate u, long[] rows, long[] cols, int from, int to) throws IOException {
-    TileAddress t = new TileAddress(tile.array(), tile.row0() + from, tile.col0(), to - from, tile.cols());
-    Command.Update c = new Command.Update(t, plane, u.bitLength(), shape(u.up()), shape(u.down()), java.util.Arrays.copyOfRange(rows, from, to), cols);
-    if (to - from > 1 && !fits(c)) {
-      int mid = (from + to) >>> 1;
-      updateBlock(tile, plane, u, rows, cols, from, mid);
-      updateBlock(tile, plane, u, rows, cols, mid, to);
+  /**
+   * Sends rows [r0, r1) x columns [c0, c1) of the program as one UPDATE, or splits it until every part fits
+   * the board's largest payload (PROTOCOL.md 4.1: the program is separable by rows and by columns, device
+   * (j, i) gets popcount(|r_j| &amp; |c_i|) pulses whichever block carries it). Columns are split first when
+   * even a one-row block would not fit (a column section alone can exceed a small board's payload: 8
+   * columns at BL 63 are 66 bytes), otherwise rows. A split-off block with no firing row or no firing
+   * column pulses nothing and is not sent.
+   */
+  private void updateBlock(Tile tile, WirePlane plane, StochasticUpdate u, long[] rows, long[] cols, int r0, int r1, int c0, int c1, boolean whole)
+      throws IOException {
+    if (!whole && (allZero(rows, r0, r1) || allZero(cols, c0, c1))) return;
+    Command.Update c = update(tile, plane, u, rows, cols, r0, r1, c0, c1);
+    if (fits(c)) {
+      call(c, null);
       return;
     }
-    call(c, null);
+    if (c1 - c0 > 1 && !fits(oneFiringRow(c))) {
+      int mid = (c0 + c1) >>> 1;
+      updateBlock(tile, plane, u, rows, cols, r0, r1, c0, mid, false);
+      updateBlock(tile, plane, u, rows, cols, r0, r1, mid, c1, false);
+    } else if (r1 - r0 > 1) {
+      int mid = (r0 + r1) >>> 1;
+      updateBlock(tile, plane, u, rows, cols, r0, mid, c0, c1, false);
+      updateBlock(tile, plane, u, rows, cols, mid, r1, c0, c1, false);
+    } else {
+      // One row and one column always fit the smallest payload a board may announce (64 bytes: 5 + 31 + 2 x 10 + 4).
+      throw new IllegalStateException("update of one device: " + (MessageCodec.encode(c, 0).length + WireFormat.CRC_BYTES) + " bytes (expected: <= " + maxPayloadBytes + ")");
+    }
+  }
+
+  private static Command.Update update(Tile tile, WirePlane plane, StochasticUpdate u, long[] rows, long[] cols, int r0, int r1, int c0, int c1) {
+    TileAddress t = new TileAddress(tile.array(), tile.row0() + r0, tile.col0() + c0, r1 - r0, c1 - c0);
+    return new Command.Update(t, plane, u.bitLength(), shape(u.up()), shape(u.down()), java.util.Arrays.copyOfRange(rows, r0, r1),
+        java.util.Arrays.copyOfRange(cols, c0, c1));
+  }
+
+  /** {@code c} cut down to its first row, made to fire: the largest one-row block with these columns. */
+  private static Command.Update oneFiringRow(Command.Update c) {
+    TileAddress t = c.tile();
+    TileAddress row = new TileAddress(t.array(), t.row0(), t.col0(), 1, t.cols());
+    return new Command.Update(row, c.plane(), c.bitLength(), c.up(), c.down(), new long[] {(1L << c.bitLength()) - 1}, c.colStreams());
+  }
+
+  private static boolean allZero(long[] streams, int from, int to) {
+    for (int k = from; k < to; k++) if (streams[k] != 0) return false;
+    return true;
   }
 
   private boolean fits(Command c) {
