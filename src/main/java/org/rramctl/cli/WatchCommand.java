@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.rramctl.driver.remote.ClientOptions;
 import org.rramctl.journal.Json;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -21,12 +22,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code rramctl watch ENDPOINT}: subscribes to a run publisher ({@code --publish}) and prints a live
- * summary: each run's start, an event line at most every {@code --interval}, gaps in the sequence numbers
- * (documents the PUB socket dropped or that came before this subscriber joined) and the stop. Runs until
- * Ctrl-C, or until the first stop document with {@code --exit-after-stop}.
+ * {@code rramctl watch ENDPOINT}: subscribes to anything rramctl publishes ({@code procedure --publish},
+ * {@code serve --publish}; one format, src/LIVE-DATA.md) and prints a live summary: each run's start, an
+ * event line at most every {@code --interval}, a served board's status when it changes (at most every
+ * {@code --interval}), gaps in the sequence numbers (documents the PUB socket dropped or that came before
+ * this subscriber joined) and the stop. Runs until Ctrl-C, or until the first stop document with
+ * {@code --exit-after-stop}.
  */
-@Command(name = "watch", mixinStandardHelpOptions = true, description = "Subscribe to a run's live documents and print a summary.")
+@Command(name = "watch", mixinStandardHelpOptions = true,
+    description = "Subscribe to live documents (procedure --publish, serve --publish) and print a summary.")
 public final class WatchCommand implements Callable<Integer> {
   /** Until the first message, the subscription is renewed on a new socket this often, ms. */
   static final long RESUBSCRIBE_MILLIS = 2_000;
@@ -41,23 +45,40 @@ public final class WatchCommand implements Callable<Integer> {
   @Option(names = "--exit-after-stop", description = "Exit after the first stop document (exit code 0 for success, 130 aborted, 1 otherwise).")
   boolean exitAfterStop;
 
-  @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000", description = "At most one event line per run per this many ms; 0 prints every event (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000",
+      description = "At most one event line per run, and one status line, per this many ms; 0 prints every one (default: ${DEFAULT-VALUE}).")
   long intervalMillis;
+
+  @Option(names = "--server-key", paramLabel = "FILE|Z85",
+      description = "A CURVE server's public key (serve --curve-keys): its PUB socket admits only allowed client keys. Needs --client-key.")
+  String serverKey;
+
+  @Option(names = "--client-key", paramLabel = "DIR/NAME", description = "This client's key pair, DIR/NAME.public and DIR/NAME.secret (rramctl keys generate).")
+  String clientKey;
+
+  private ClientOptions.Curve curve;
 
   @Option(names = "--idle-timeout", paramLabel = "MS", defaultValue = "0", description = "Give up (exit 1) after this long without a message; 0 waits forever (default).")
   long idleMillis;
 
+  /** One sequence of documents: a run, or a publisher's run-less stream (status, heartbeat). */
   private static final class RunState {
     long lastSeq = -1;
     long events;
     long missed;
     long lastPrint;
+    String lastStatus = "";
   }
 
   private volatile boolean stopRequested;
 
   @Override
   public Integer call() throws IOException {
+    if ((serverKey == null) != (clientKey == null)) {
+      throw new IllegalArgumentException("--server-key and --client-key: " + (serverKey == null ? "only --client-key" : "only --server-key")
+          + " given (expected: both for a CURVE server, or neither)");
+    }
+    if (serverKey != null) curve = ClientOptions.Curve.read(serverKey, clientKey);
     PrintWriter out = spec.commandLine().getOut();
     CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -129,6 +150,7 @@ public final class WatchCommand implements Callable<Integer> {
   private ZMQ.Socket subscribe(ZContext ctx) {
     ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
     sub.setReceiveTimeOut(POLL_MILLIS);
+    if (curve != null) curve.apply(sub);
     try {
       sub.connect(endpoint);
     } catch (RuntimeException e) {
@@ -140,8 +162,19 @@ public final class WatchCommand implements Callable<Integer> {
 
   /** Prints what one document means; returns an exit code for a stop document, else null. */
   private Integer handle(PrintWriter out, String topic, JsonNode doc, Map<String, RunState> runs) {
-    String run = doc.path("run").asText("?");
     long seq = doc.path("seq").asLong(-1);
+    if (!doc.hasNonNull("run")) {
+      // A publisher's own stream (status of a served board, heartbeats): its seq counts that stream.
+      RunState st = runs.computeIfAbsent("topic " + topic, k -> new RunState());
+      if (st.lastSeq >= 0 && seq > st.lastSeq + 1) {
+        out.printf(Locale.ROOT, "%s: missed %d documents (seq %d..%d)%n", topic, seq - st.lastSeq - 1, st.lastSeq + 1, seq - 1);
+        st.missed += seq - st.lastSeq - 1;
+      }
+      st.lastSeq = Math.max(st.lastSeq, seq);
+      if (topic.equals("status")) status(out, doc, st);
+      return null;
+    }
+    String run = doc.path("run").asText();
     RunState st = runs.get(run);
     if (st == null) {
       st = new RunState();
@@ -182,6 +215,28 @@ public final class WatchCommand implements Callable<Integer> {
       default -> { } // progress and future types: counted for gaps only
     }
     return null;
+  }
+
+  /** A served board's status, printed when it differs from the last line printed, at most every interval. */
+  private void status(PrintWriter out, JsonNode doc, RunState st) {
+    String line;
+    if (doc.hasNonNull("error")) {
+      line = "status: board " + doc.path("board").asText() + " unreadable (" + doc.get("error").asText() + ")";
+    } else {
+      String holder = doc.path("leaseHolder").asText();
+      line = String.format(Locale.ROOT, "status: board %s, outputs %s%s, %d pulses applied%s, lease %s, %d clients",
+          doc.path("board").asText(), doc.path("outputsIdle").asBoolean() ? "idle" : "active", doc.path("aborted").asBoolean() ? ", aborted" : "",
+          doc.path("pulsesApplied").asLong(), doc.path("lastError").asText().isEmpty() ? "" : ", last error " + doc.path("lastError").asText(),
+          holder.isEmpty() ? "free" : holder + String.format(Locale.ROOT, " (%.1f s left)", doc.path("leaseRemainingMillis").asLong() / 1000.0),
+          doc.path("clients").asInt());
+    }
+    // The lease's remaining time changes every heartbeat: compare without it.
+    String key = line.replaceAll(" \\([0-9.]+ s left\\)", "");
+    long now = System.nanoTime();
+    if (key.equals(st.lastStatus) || (intervalMillis > 0 && !st.lastStatus.isEmpty() && now - st.lastPrint < intervalMillis * 1_000_000L)) return;
+    st.lastStatus = key;
+    st.lastPrint = now;
+    out.println(line);
   }
 
   private static String describe(JsonNode data) {

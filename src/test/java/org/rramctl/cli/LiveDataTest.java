@@ -25,7 +25,10 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
-/** Runs published over ZeroMQ as [topic, JSON] with sequence numbers, and the watcher that reads them. */
+/**
+ * Runs and a served board's status published over ZeroMQ in one format, [topic, JSON] with sequence numbers
+ * (src/LIVE-DATA.md), and the watcher that reads both.
+ */
 class LiveDataTest {
   static final String BOARD = "sim:ideal?arrays=1&rows=2&cols=2&seed=3";
 
@@ -97,6 +100,81 @@ class LiveDataTest {
       assertTrue(w.out().contains("run " + o.runId() + ": started pulse-response on " + BOARD), w.out());
       assertTrue(w.out().contains("run " + o.runId() + ": 82 events, t="), w.out());
       assertTrue(w.out().contains("run " + o.runId() + ": stopped success after 82 events received (0 documents missed)"), w.out());
+    }
+  }
+
+  /** A writer whose latches open when its text first contains each of the given strings. */
+  static final class WatchOutput extends java.io.StringWriter {
+    final java.util.Map<String, java.util.concurrent.CountDownLatch> latches = new java.util.concurrent.ConcurrentHashMap<>();
+
+    WatchOutput(String... texts) {
+      for (String t : texts) latches.put(t, new java.util.concurrent.CountDownLatch(1));
+    }
+
+    boolean await(String text) throws InterruptedException {
+      return latches.get(text).await(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void flush() {
+      String now = toString();
+      latches.forEach((t, l) -> {
+        if (now.contains(t)) l.countDown();
+      });
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void watchReadsAServedBoardsStatusInTheSameFormat() throws Exception {
+    WatchOutput out = new WatchOutput("connected: receiving from", ", 0 pulses applied, lease free", ", 3 pulses applied, lease watch-test#");
+    CompletableFuture<CliRun.Result> watcher;
+    String boardId;
+    try (EnvelopedDriver d = Boards.open(BOARD, null);
+        org.rramctl.driver.remote.DriverServer server = org.rramctl.driver.remote.DriverServer.start(d,
+            org.rramctl.driver.remote.ServerOptions.of("tcp://127.0.0.1:*").withPublish("tcp://127.0.0.1:*")
+                .withHeartbeat(java.time.Duration.ofMillis(50)))) {
+      String pub = server.publishEndpoint().orElseThrow();
+      boardId = d.info().boardId();
+      watcher = CompletableFuture.supplyAsync(() -> CliRun.run(out, "watch", pub, "--interval", "0", "--idle-timeout", "1000"));
+      assertTrue(out.await(", 0 pulses applied, lease free"), out.toString());
+      try (EnvelopedDriver remote = Boards.open("zmq+" + server.endpoint() + "?label=watch-test", null)) {
+        remote.pulse(org.rramctl.driver.Cell.active(0, 0, 0), org.rramctl.driver.Pulse.up(1.0, java.time.Duration.ofNanos(100)), 3);
+        assertTrue(out.await(", 3 pulses applied, lease watch-test#"), out.toString());
+      }
+    }
+    // The server is gone: the watcher gives up after its idle timeout.
+    CliRun.Result w = watcher.get(30, TimeUnit.SECONDS);
+    assertEquals(1, w.code(), w.err());
+    assertTrue(w.out().contains("status: board " + boardId + ", outputs idle, 0 pulses applied, lease free, "), w.out());
+    assertTrue(!w.out().contains("unreadable"), w.out());
+  }
+
+  @Test
+  @Timeout(60)
+  void aCurveServersStatusNeedsTheClientKeysOnItsPubSocketToo() throws Exception {
+    org.rramctl.driver.remote.CurveKeyPair serverKeys = org.rramctl.driver.remote.CurveKeyPair.generate();
+    org.rramctl.driver.remote.CurveKeyPair alice = org.rramctl.driver.remote.CurveKeyPair.generate();
+    Path keys = tmp.resolve("keys");
+    serverKeys.write(keys.resolve("server"), "server");
+    alice.write(keys.resolve("alice"), "alice");
+    try (EnvelopedDriver d = Boards.open(BOARD, null);
+        org.rramctl.driver.remote.DriverServer server = org.rramctl.driver.remote.DriverServer.start(d,
+            org.rramctl.driver.remote.ServerOptions.of("tcp://127.0.0.1:*").withPublish("tcp://127.0.0.1:*")
+                .withHeartbeat(java.time.Duration.ofMillis(50))
+                .withCurve(org.rramctl.driver.remote.CurveSecurity.of(serverKeys, java.util.Set.of(alice.publicKey()))))) {
+      String pub = server.publishEndpoint().orElseThrow();
+      WatchOutput out = new WatchOutput(", 0 pulses applied, lease free");
+      CompletableFuture<CliRun.Result> keyed = CompletableFuture.supplyAsync(() -> CliRun.run(out, "watch", pub, "--idle-timeout", "1000",
+          "--server-key", keys.resolve("server/server.public").toString(), "--client-key", keys.resolve("alice/alice").toString()));
+      assertTrue(out.await(", 0 pulses applied, lease free"), out.toString());
+      // Without keys the CURVE handshake never completes: nothing arrives.
+      CliRun.Result plain = CliRun.run("watch", pub, "--idle-timeout", "1500");
+      assertEquals(1, plain.code(), plain.err());
+      assertTrue(plain.err().contains("no message from " + pub), plain.err());
+      assertTrue(!plain.out().contains("status:"), plain.out());
+      server.close();
+      assertEquals(1, keyed.get(30, TimeUnit.SECONDS).code());
     }
   }
 }

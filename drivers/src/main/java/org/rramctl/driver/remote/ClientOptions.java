@@ -20,6 +20,28 @@ public record ClientOptions(Duration connectTimeout, Duration requestTimeout, Du
       CurveKeyPair.checkKey("serverPublicKey", serverPublicKey);
       if (clientKeys == null) throw new IllegalArgumentException("clientKeys: null");
     }
+
+    /**
+     * Reads client credentials as the {@code zmq+tcp} URI and {@code rramctl watch} name them.
+     *
+     * @param serverKey the server's public key: a file ({@code keys/server/server.public}) or its 40 Z85 characters
+     * @param clientKey this client's key pair without the suffix: {@code keys/alice/alice} reads
+     *     {@code keys/alice/alice.public} and {@code keys/alice/alice.secret}
+     */
+    public static Curve read(String serverKey, String clientKey) throws java.io.IOException {
+      String sk = serverKey.length() == 40 && !java.nio.file.Files.exists(java.nio.file.Path.of(serverKey)) ? serverKey
+          : CurveKeyPair.readKey(java.nio.file.Path.of(serverKey));
+      java.nio.file.Path base = java.nio.file.Path.of(clientKey);
+      java.nio.file.Path dir = base.getParent() == null ? java.nio.file.Path.of(".") : base.getParent();
+      return new Curve(sk, CurveKeyPair.read(dir, base.getFileName().toString()));
+    }
+
+    /** Sets these credentials on a client socket (DEALER or SUB) before it connects. */
+    public void apply(org.zeromq.ZMQ.Socket s) {
+      s.setCurveServerKey(CurveKeyPair.decode(serverPublicKey));
+      s.setCurvePublicKey(CurveKeyPair.decode(clientKeys.publicKey()));
+      s.setCurveSecretKey(CurveKeyPair.decode(clientKeys.secretKey()));
+    }
   }
 
   public ClientOptions {

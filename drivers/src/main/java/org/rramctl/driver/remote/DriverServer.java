@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -81,7 +79,8 @@ public final class DriverServer implements AutoCloseable {
   private final ZMQ.Socket pairBoard;
   private final ZMQ.Socket pub;
   private final Object pubLock = new Object();
-  private final Map<String, Long> pubSeq = new HashMap<>();
+  /** Sequence number of the next status document (board thread only). */
+  private long statusSeq;
   private final ZapHandler zap;
   private final String endpoint;
   private final String publishEndpoint;
@@ -242,23 +241,22 @@ public final class DriverServer implements AutoCloseable {
   }
 
   /**
-   * Publishes a document on the PUB socket as three frames: topic (UTF-8), a per-topic sequence number
-   * (u64 big-endian, from 1, so subscribers can notice drops), and the JSON text. A no-op without a PUB
-   * socket or after close. Thread-safe.
+   * Publishes a document on the PUB socket as two frames, topic (UTF-8) and the JSON text (UTF-8), the
+   * live-data format of src/LIVE-DATA.md that {@code procedure --publish} uses too. The document should carry
+   * its own {@code type} and {@code seq} fields (run documents do), so subscribers can notice drops. A no-op
+   * without a PUB socket or after close. Thread-safe.
    *
-   * @return the sequence number given, or 0 when nothing was published
+   * @return whether the message was handed to the PUB socket
    */
-  public long publish(String topic, String jsonText) {
+  public boolean publish(String topic, String jsonText) {
     if (topic == null || topic.isEmpty() || topic.length() > 255) throw new IllegalArgumentException("topic: '" + topic + "' (expected: 1..255 characters)");
     if (jsonText == null) throw new IllegalArgumentException("json: null");
-    if (pub == null) return 0;
+    if (pub == null) return false;
     synchronized (pubLock) {
-      if (pubClosed) return 0;
-      long seq = pubSeq.merge(topic, 1L, Long::sum);
+      if (pubClosed) return false;
       pub.sendMore(topic);
-      pub.send(ByteBuffer.allocate(8).putLong(seq).array(), ZMQ.SNDMORE);
       pub.send(jsonText.getBytes(StandardCharsets.UTF_8), 0);
-      return seq;
+      return true;
     }
   }
 
@@ -613,6 +611,8 @@ public final class DriverServer implements AutoCloseable {
 
   private void publishStatus() {
     ObjectNode n = json.createObjectNode();
+    n.put("type", "status");
+    n.put("seq", statusSeq++);
     n.put("board", advertised.boardId());
     n.put("time", Instant.now().toString());
     try {

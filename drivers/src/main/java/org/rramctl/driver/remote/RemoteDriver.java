@@ -118,11 +118,7 @@ public final class RemoteDriver implements CrossbarDriver {
     s.setSendTimeOut((int) options.connectTimeout().toMillis());
     s.setReconnectIVL(50);
     s.setReconnectIVLMax(1_000);
-    if (options.curve() != null) {
-      s.setCurveServerKey(CurveKeyPair.decode(options.curve().serverPublicKey()));
-      s.setCurvePublicKey(CurveKeyPair.decode(options.curve().clientKeys().publicKey()));
-      s.setCurveSecretKey(CurveKeyPair.decode(options.curve().clientKeys().secretKey()));
-    }
+    if (options.curve() != null) options.curve().apply(s);
     s.connect(endpoint);
     return s;
   }

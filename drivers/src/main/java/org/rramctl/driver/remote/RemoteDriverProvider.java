@@ -1,8 +1,6 @@
 package org.rramctl.driver.remote;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.rramctl.driver.BoardUri;
@@ -49,10 +47,7 @@ public final class RemoteDriverProvider implements DriverProvider {
       throw new IllegalArgumentException("board: '" + uri + "': server-key and client-key (expected: both for a CURVE server, or neither)");
     }
     if (serverKey != null) {
-      String sk = serverKey.length() == 40 && !Files.exists(Path.of(serverKey)) ? serverKey : CurveKeyPair.readKey(Path.of(serverKey));
-      Path base = Path.of(clientKey);
-      Path dir = base.getParent() == null ? Path.of(".") : base.getParent();
-      o = o.withCurve(new ClientOptions.Curve(sk, CurveKeyPair.read(dir, base.getFileName().toString())));
+      o = o.withCurve(ClientOptions.Curve.read(serverKey, clientKey));
     } else if (!Endpoints.isLocal(endpoint)) {
       throw new IllegalArgumentException("board: '" + uri + "': " + host + " is not this host, and servers beyond loopback require CURVE"
           + " (expected: &server-key=FILE&client-key=DIR/NAME)");

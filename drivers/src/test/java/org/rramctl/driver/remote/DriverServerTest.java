@@ -237,11 +237,10 @@ class DriverServerTest {
   }
 
   @Test
-  void statusIsRepublishedWithPerTopicSequenceNumbers() throws Exception {
+  void statusIsPublishedAsTopicAndJsonWithItsOwnSequenceNumbers() throws Exception {
     DriverServer s = serve(loopback().withPublish("tcp://127.0.0.1:*"));
     String pubEndpoint = s.publishEndpoint().orElseThrow();
-    assertEquals(1, s.publish("run", "{\"doc\":\"start\"}"));
-    assertEquals(2, s.publish("run", "{\"doc\":\"stop\"}"));
+    assertTrue(s.publish("run", "{\"type\":\"start\",\"seq\":0}"));
     RemoteDriver c = client(s, "watched");
     c.pulse(C00, UP, 4);
     try (ZContext ctx = new ZContext()) {
@@ -262,15 +261,19 @@ class DriverServerTest {
         }
       }
       assertTrue(sub != null, "status arrives on the PUB socket");
-      // Two in a row show the sequence.
+      // Two in a row show the sequence; each message is exactly [topic, JSON] (src/LIVE-DATA.md).
       long previous = -1;
       for (int k = 0; k < 2; k++) {
         assertEquals("status", sub.recvStr(0));
         assertTrue(sub.hasReceiveMore());
-        long seq = java.nio.ByteBuffer.wrap(sub.recv(0)).getLong();
         String doc = sub.recvStr(0);
-        assertTrue(doc.contains("\"pulsesApplied\":4") && doc.contains("\"leaseHolder\":\"watched#"), doc);
-        if (previous >= 0) assertEquals(previous + 1, seq, "consecutive per-topic sequence numbers");
+        assertTrue(!sub.hasReceiveMore(), "two frames, no more");
+        com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(doc);
+        assertEquals("status", n.path("type").asText(), doc);
+        assertEquals(4, n.path("pulsesApplied").asLong(), doc);
+        assertTrue(n.path("leaseHolder").asText().startsWith("watched#"), doc);
+        long seq = n.path("seq").asLong(-1);
+        if (previous >= 0) assertEquals(previous + 1, seq, "consecutive sequence numbers");
         previous = seq;
       }
     }
