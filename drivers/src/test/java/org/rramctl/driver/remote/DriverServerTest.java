@@ -238,7 +238,8 @@ class DriverServerTest {
 
   @Test
   void statusIsPublishedAsTopicAndJsonWithItsOwnSequenceNumbers() throws Exception {
-    DriverServer s = serve(loopback().withPublish("tcp://127.0.0.1:*"));
+    // A 5 s lease: the holder must still hold it when the status is read (400 ms lapsed once under load).
+    DriverServer s = serve(loopback().withPublish("tcp://127.0.0.1:*").withLeaseTimeout(Duration.ofSeconds(5)));
     String pubEndpoint = s.publishEndpoint().orElseThrow();
     assertTrue(s.publish("run", "{\"type\":\"start\",\"seq\":0}"));
     RemoteDriver c = client(s, "watched");
