@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code getLastErrorCode()} become {@link SerialPortException}, {@link LinkLostException} or
  * {@link TransportClosedException}, all naming the port.
  *
- * <p>Opening: 8N1, no flow control; DTR is cleared before the port opens so that Arduino-class boards
+ * <p>Opening: 8 data bits, one stop bit, no parity unless {@link Options#withParity} asks for even parity
+ * (the ArC ONE runs 8E1), no flow control; DTR is cleared before the port opens so that Arduino-class boards
  * do not reset (or, for boards that reset anyway, {@link Options#withBootloaderWait} waits out the
  * bootloader); stale input is purged before {@link #open} returns.
  *
@@ -48,9 +49,11 @@ public final class SerialPortTransport implements Transport {
    * @param bootloaderWait how long to wait after opening before purging, for boards that reset on
    *     open anyway (about 2 s for an Arduino bootloader); zero for none
    * @param writeTimeout the longest a write may make no progress before the link is reported lost
+   * @param parity the parity bit ({@link Parity#NONE} for pseudo-terminals, which refuse parity)
    */
-  public record Options(int baudRate, boolean clearDtr, Duration bootloaderWait, Duration writeTimeout) {
+  public record Options(int baudRate, boolean clearDtr, Duration bootloaderWait, Duration writeTimeout, Parity parity) {
     public Options {
+      if (parity == null) throw new IllegalArgumentException("parity: null (expected: NONE or EVEN)");
       if (baudRate < 1) throw new IllegalArgumentException("baudRate: " + baudRate + " (expected: >= 1)");
       if (bootloaderWait == null || bootloaderWait.isNegative()) {
         throw new IllegalArgumentException("bootloaderWait: " + bootloaderWait + " (expected: zero or positive)");
@@ -62,20 +65,30 @@ public final class SerialPortTransport implements Transport {
 
     /** {@code baudRate}, DTR cleared, no bootloader wait, a 5 s write timeout. */
     public static Options of(int baudRate) {
-      return new Options(baudRate, true, Duration.ZERO, Duration.ofSeconds(5));
+      return new Options(baudRate, true, Duration.ZERO, Duration.ofSeconds(5), Parity.NONE);
     }
 
     public Options withClearDtr(boolean clear) {
-      return new Options(baudRate, clear, bootloaderWait, writeTimeout);
+      return new Options(baudRate, clear, bootloaderWait, writeTimeout, parity);
     }
 
     public Options withBootloaderWait(Duration wait) {
-      return new Options(baudRate, clearDtr, wait, writeTimeout);
+      return new Options(baudRate, clearDtr, wait, writeTimeout, parity);
     }
 
     public Options withWriteTimeout(Duration timeout) {
-      return new Options(baudRate, clearDtr, bootloaderWait, timeout);
+      return new Options(baudRate, clearDtr, bootloaderWait, timeout, parity);
     }
+
+    public Options withParity(Parity p) {
+      return new Options(baudRate, clearDtr, bootloaderWait, writeTimeout, p);
+    }
+  }
+
+  /** The parity bit of each character. */
+  public enum Parity {
+    NONE,
+    EVEN
   }
 
   /** A serial port the operating system lists: its path (e.g. {@code /dev/ttyACM0}) and a description. */
@@ -122,7 +135,8 @@ public final class SerialPortTransport implements Transport {
     int initialReadMillis = 100;
     int writeMillis = (int) Math.min(options.writeTimeout().toMillis(), Integer.MAX_VALUE);
     // Settings made before openPort() are stored and applied by it, so DTR is never raised.
-    port.setComPortParameters(options.baudRate(), 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
+    port.setComPortParameters(options.baudRate(), 8, SerialPort.ONE_STOP_BIT,
+        options.parity() == Parity.EVEN ? SerialPort.EVEN_PARITY : SerialPort.NO_PARITY);
     port.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
     port.setComPortTimeouts(MODE, initialReadMillis, writeMillis);
     if (options.clearDtr()) port.clearDTR();

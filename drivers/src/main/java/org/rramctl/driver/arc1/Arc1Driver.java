@@ -1,0 +1,440 @@
+package org.rramctl.driver.arc1;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.rramctl.driver.ArrayGeometry;
+import org.rramctl.driver.BoardInfo;
+import org.rramctl.driver.Capability;
+import org.rramctl.driver.Cell;
+import org.rramctl.driver.ConductanceMap;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.DriverStatus;
+import org.rramctl.driver.Limits;
+import org.rramctl.driver.Plane;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.SafetyEnvelope;
+import org.rramctl.driver.transport.Transport;
+
+/**
+ * An ArC ONE (ArC Instruments' 32 x 32 crossbar characterisation board) as a {@link CrossbarDriver}, speaking
+ * the board's ASCII command protocol ({@link Arc1Wire}) over a {@link Transport}.
+ *
+ * <p>The crossbar is array 0, {@code words x bits} (rows x columns), with no reference plane (see
+ * {@code ReferenceLayout} for references on the same chip). Natively: single reads, pulses, pulse-then-read,
+ * whole-array reads; everything else is composed by {@link org.rramctl.driver.SingleDeviceFallback}. Cells
+ * are zero-based here and 1-based on the wire. Reads answer a resistance; this driver returns its inverse.
+ *
+ * <p>Pulses: the amplitude's sign is the polarity; the width goes on the wire in seconds with six decimals,
+ * so only whole microseconds can be sent, and anything else is refused before a byte leaves the host. A
+ * train of {@code n} pulses is one select command and {@code n} pulse-the-selected commands, paced by the
+ * write delay, followed by a confirmation: the firmware-version query when the board answered it at
+ * initialisation (the board executes commands in order, so its answer comes after the last pulse), or a read
+ * of the pulsed device otherwise. The board cannot report how many of a train ran, so a train whose
+ * confirmation does not come is reported as outcome unknown and never re-sent.
+ *
+ * <p>Failures: a lost link, a missing or wrong answer leave the byte stream in an unknown place, so the driver
+ * refuses every later operation (reopen it). The board's lines are grounded between commands: outputs are
+ * idle whenever no command is being executed, including after any failure.
+ *
+ * <p>Threading: one caller thread; {@link #abort()} from any thread stops a pulse train between two
+ * commands and returns at once. Owns the transport.
+ */
+public final class Arc1Driver implements CrossbarDriver {
+  /** Largest pulse and read voltage magnitude of the board, volts (libarc1 refuses reads beyond 12 V). */
+  public static final double MAX_VOLTS = 12.0;
+  /** Shortest width the wire format can carry (six decimals of a second). */
+  public static final long MIN_WIDTH_NANOS = 1_000;
+  /** Longest width the ArC ONE control software accepts: 10 s. */
+  public static final long MAX_WIDTH_NANOS = 10_000_000_000L;
+  /** Pulses one {@link #pulse} call may ask for (each is a command of its own on the wire). */
+  public static final int MAX_PULSES_PER_CALL = 100_000;
+  /** How long libarc1 and the control software wait for the firmware-version answer. */
+  static final Duration VERSION_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * Current limit reported in {@link BoardInfo}: the board has no programmable compliance; its smallest
+   * series resistor (1 kOhm) at 12 V passes 12 mA.
+   */
+  static final double COMPLIANCE_AMPS = 0.012;
+  /**
+   * Every read waits at most this long, one steady value: a serial port reconfigures itself when the timeout
+   * changes (a native call per read). A deadline may so be overrun by up to this much.
+   */
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private final Transport transport;
+  private final Arc1Settings settings;
+  private final String endpoint;
+  private final double gMinSiemens;
+  private final double gMaxSiemens;
+  private final byte[] scratch = new byte[4 * Arc1Wire.MAX_LINES * Arc1Wire.MAX_LINES];
+  private BoardInfo info;
+  private SafetyEnvelope hardware;
+  private int[] firmware; // null when the board does not answer the version query
+  private double readVoltsSet;
+  private long unansweredAt; // System.nanoTime() after the last command that got no answer, 0 if none
+  private String broken; // why the driver refuses further operations
+  private volatile boolean closed;
+  private volatile boolean busy;
+  private volatile boolean aborting;
+  private boolean lastAborted;
+  private long pulsesApplied;
+
+  private Arc1Driver(Transport transport, Arc1Settings settings, double gMinSiemens, double gMaxSiemens) {
+    this.transport = transport;
+    this.settings = settings;
+    this.endpoint = transport.endpoint();
+    this.gMinSiemens = gMinSiemens;
+    this.gMaxSiemens = gMaxSiemens;
+  }
+
+  /**
+   * Resets and initialises the board on {@code transport} (which this driver then owns; it is closed if the
+   * handshake fails).
+   *
+   * @param gMinSiemens lower end of the devices' conductance window (what calibration expects)
+   * @param gMaxSiemens upper end
+   */
+  public static Arc1Driver open(Transport transport, Arc1Settings settings, double gMinSiemens, double gMaxSiemens) throws IOException {
+    Arc1Driver d = new Arc1Driver(transport, settings, gMinSiemens, gMaxSiemens);
+    try {
+      d.reset();
+      return d;
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  /** The settings the board was initialised with. */
+  public Arc1Settings settings() {
+    return settings;
+  }
+
+  /** The firmware version the board reported (major, minor), or null if it did not answer the query. */
+  public int[] firmwareVersion() {
+    return firmware == null ? null : firmware.clone();
+  }
+
+  /**
+   * Resets the microcontroller ({@code 00}), waits {@link Arc1Settings#resetWait()}, and runs the
+   * initialisation handshake again: configuration, confirmation, read setup, firmware-version query.
+   */
+  public void reset() throws IOException {
+    checkOpen();
+    busy = true;
+    try {
+      send(Arc1Wire.command(Arc1Wire.RESET), false);
+      sleep(settings.resetWait());
+      transport.purgeInput();
+      broken = null;
+      handshake();
+    } catch (IOException e) {
+      throw fail(e, "RESET", false);
+    } finally {
+      busy = false;
+    }
+  }
+
+  private void handshake() throws IOException {
+    Arc1Settings s = settings;
+    send(Arc1Wire.command(Arc1Wire.INITIALISE, Integer.toString(s.readCycles()), Integer.toString(s.words()), Integer.toString(s.bits()),
+        Integer.toString(s.readMode().codeFor(s.readVolts())), "0", Integer.toString(s.sneakPath().code), Arc1Wire.exact("read voltage", s.readVolts(), "V")), true);
+    String line = readLine(s.replyTimeout());
+    if (line == null) {
+      throw Arc1Errors.timedOut(endpoint, "the initialisation", s.replyTimeout(), "is an ArC ONE connected, powered and not held by other software?");
+    }
+    int confirmation;
+    try {
+      confirmation = Integer.parseInt(line.trim());
+    } catch (NumberFormatException e) {
+      confirmation = -1;
+    }
+    if (confirmation != Arc1Wire.CONFIRMED) {
+      throw Arc1Errors.refused(endpoint, "initialisation", "confirmation '" + printable(line) + "'", "expected: " + Arc1Wire.CONFIRMED);
+    }
+    setRead(s.readVolts());
+    send(Arc1Wire.command(Arc1Wire.FIRMWARE_VERSION), true);
+    byte[] v = new byte[4];
+    if (readFully(v, 4, VERSION_TIMEOUT) == 4) {
+      firmware = new int[] {(v[0] & 0xff) | (v[1] & 0xff) << 8, (v[2] & 0xff) | (v[3] & 0xff) << 8};
+    } else {
+      // Older firmware ignores the query; anything it sends later would be out of step, so drop it.
+      firmware = null;
+      transport.purgeInput();
+    }
+    String fw = firmware == null ? "unknown (no answer to the version query)" : firmware[0] + "." + firmware[1];
+    Limits limits = new Limits(MAX_VOLTS, MAX_VOLTS, MIN_WIDTH_NANOS, MAX_WIDTH_NANOS, MAX_PULSES_PER_CALL, 1e9 / (2 * MIN_WIDTH_NANOS), COMPLIANCE_AMPS);
+    info = new BoardInfo("arc1@" + endpoint, "ArC ONE", fw, 0, List.of(new ArrayGeometry(0, s.words(), s.bits(), false)), limits, 24,
+        gMinSiemens, gMaxSiemens, EnumSet.of(Capability.READ, Capability.PULSE, Capability.PULSE_THEN_READ, Capability.READ_ARRAY));
+    hardware = SafetyEnvelope.of(info);
+  }
+
+  private void setRead(double volts) throws IOException {
+    send(Arc1Wire.command(Arc1Wire.SET_READ, Integer.toString(settings.readMode().codeFor(volts)), Arc1Wire.exact("read voltage", volts, "V")), false);
+    readVoltsSet = volts;
+  }
+
+  @Override
+  public BoardInfo info() {
+    return info;
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  @Override
+  public double read(Cell cell, double readVolts) throws IOException {
+    begin(cell, readVolts);
+    try {
+      ensureRead(readVolts);
+      send(Arc1Wire.command(Arc1Wire.READ_ONE, word(cell), bit(cell)), true);
+      return Arc1Wire.siemens(readFloat("READ " + cell), endpoint, "read of " + cell);
+    } catch (IOException e) {
+      throw fail(e, "READ " + cell, false);
+    } finally {
+      end();
+    }
+  }
+
+  @Override
+  public void pulse(Cell cell, Pulse pulse, int count) throws IOException {
+    String[] shape = checkPulse(cell, pulse, count);
+    begin(cell, Double.NaN);
+    try {
+      train(cell, shape, count);
+      confirm(cell, count);
+    } catch (IOException e) {
+      throw fail(e, "PULSE " + cell + " x" + count, true);
+    } finally {
+      end();
+    }
+  }
+
+  @Override
+  public double pulseThenRead(Cell cell, Pulse pulse, int count, double readVolts) throws IOException {
+    String[] shape = checkPulse(cell, pulse, count);
+    begin(cell, readVolts);
+    try {
+      ensureRead(readVolts);
+      if (count > 1) train(cell, shape, count - 1);
+      checkAbort(count - 1);
+      send(Arc1Wire.command(Arc1Wire.PULSE_THEN_READ, word(cell), bit(cell), shape[0], shape[1]), true);
+      float ohms = readFloat("PULSE_THEN_READ " + cell);
+      pulsesApplied++;
+      return Arc1Wire.siemens(ohms, endpoint, "pulse-then-read of " + cell);
+    } catch (IOException e) {
+      throw fail(e, "PULSE_THEN_READ " + cell + " x" + count, true);
+    } finally {
+      end();
+    }
+  }
+
+  @Override
+  public ConductanceMap readArray(int array, Plane plane, double readVolts) throws IOException {
+    checkOpen();
+    info.checkPlane(array, plane);
+    begin(null, readVolts);
+    try {
+      ensureRead(readVolts);
+      int w = settings.words();
+      int b = settings.bits();
+      send(Arc1Wire.command(Arc1Wire.READ_ALL, "1", Integer.toString(w), Integer.toString(b)), true);
+      double[] g = new double[w * b];
+      for (int k = 0; k < g.length; k++) {
+        // libarc1 allows each value its full timeout: a real board reads one device at a time.
+        int n = readFully(scratch, 4, settings.replyTimeout());
+        if (n < 4) throw noAnswer("READ_ALL (value " + k + " of " + g.length + ")", n);
+        g[k] = Arc1Wire.siemens(Arc1Wire.float32(scratch, 0), endpoint, "read of 0:" + (k / b) + "," + (k % b));
+      }
+      return new ConductanceMap(w, b, g);
+    } catch (IOException e) {
+      throw fail(e, "READ_ALL", false);
+    } finally {
+      end();
+    }
+  }
+
+  /** Sends a train of pulses to one device: select it, then one pulse command per pulse. */
+  private void train(Cell cell, String[] shape, int count) throws IOException {
+    send(Arc1Wire.command(Arc1Wire.SELECT, word(cell), bit(cell)), false);
+    byte[] one = Arc1Wire.command(Arc1Wire.PULSE_SELECTED, shape[0], shape[1]);
+    for (int i = 0; i < count; i++) {
+      checkAbort(i);
+      send(one, false);
+      pulsesApplied++;
+    }
+  }
+
+  /** Waits for the board to have executed everything sent so far. */
+  private void confirm(Cell cell, int count) throws IOException {
+    if (firmware != null) {
+      send(Arc1Wire.command(Arc1Wire.FIRMWARE_VERSION), true);
+      int n = readFully(scratch, 4, settings.replyTimeout());
+      if (n < 4) throw noAnswer("the confirmation after " + count + " pulse(s)", n);
+    } else {
+      send(Arc1Wire.command(Arc1Wire.READ_ONE, word(cell), bit(cell)), true);
+      readFloat("the confirming read after " + count + " pulse(s)");
+    }
+  }
+
+  private String[] checkPulse(Cell cell, Pulse pulse, int count) {
+    checkOpen();
+    info.checkCell(cell);
+    hardware.checkPulses(pulse, count);
+    double volts = pulse.polarity().sign() * pulse.amplitudeVolts();
+    return new String[] {Arc1Wire.exact("pulse amplitude", volts, "V"), Arc1Wire.seconds(pulse.widthNanos())};
+  }
+
+  private void ensureRead(double volts) throws IOException {
+    if (volts != readVoltsSet) setRead(volts);
+  }
+
+  // ---------------------------------------------------------------- bookkeeping
+
+  private void begin(Cell cell, double readVolts) {
+    checkOpen();
+    if (cell != null) info.checkCell(cell);
+    if (!Double.isNaN(readVolts)) {
+      hardware.checkReadVolts(readVolts);
+      Arc1Wire.exact("read voltage", readVolts, "V");
+    }
+    if (broken != null) throw new IllegalStateException("ArC ONE at " + endpoint + ": unusable after an earlier failure (" + broken + "); close and reopen it");
+    lastAborted = false;
+    busy = true;
+  }
+
+  private void end() {
+    busy = false;
+    aborting = false;
+  }
+
+  private void checkAbort(int pulsesSent) throws DriverAbortedException {
+    if (aborting) {
+      aborting = false;
+      lastAborted = true;
+      throw Arc1Errors.aborted(endpoint, "stopped after " + pulsesSent + " pulse(s) of the train; outputs idle");
+    }
+  }
+
+  /** Marks the stream unusable and classifies the failure: a device-changing command in flight has an unknown outcome. */
+  private IOException fail(IOException e, String operation, boolean changesDevices) {
+    if (e instanceof DriverAbortedException) return e;
+    broken = e.getMessage();
+    if (changesDevices) return Arc1Errors.outcomeUnknown(endpoint, operation, null, "the board did not confirm it: " + e.getMessage(), e);
+    return e;
+  }
+
+  private IOException noAnswer(String what, int got) {
+    return Arc1Errors.timedOut(endpoint, what, settings.replyTimeout(), got == 0 ? "" : got + " of 4 bytes arrived");
+  }
+
+  private static String word(Cell c) {
+    return Integer.toString(c.row() + 1);
+  }
+
+  private static String bit(Cell c) {
+    return Integer.toString(c.col() + 1);
+  }
+
+  private void checkOpen() {
+    if (closed) throw new IllegalStateException("ArC ONE at " + endpoint + " is closed");
+  }
+
+  // ---------------------------------------------------------------- bytes
+
+  /** Writes one command, first waiting out the write delay after a command that got no answer. */
+  private void send(byte[] command, boolean answered) throws IOException {
+    long delay = settings.writeDelay().toNanos();
+    if (unansweredAt != 0 && delay > 0) {
+      // Pacing, not synchronisation: the board's input buffer must drain between unanswered commands.
+      long until = unansweredAt + delay;
+      for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) LockSupport.parkNanos(left);
+    }
+    transport.write(command);
+    unansweredAt = answered ? 0 : System.nanoTime();
+  }
+
+  private float readFloat(String what) throws IOException {
+    int n = readFully(scratch, 4, settings.replyTimeout());
+    if (n < 4) throw noAnswer(what, n);
+    return Arc1Wire.float32(scratch, 0);
+  }
+
+  /** Reads up to {@code n} bytes into {@code out}, waiting at most {@code timeout} in all; returns how many came. */
+  private int readFully(byte[] out, int n, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int got = 0;
+    while (got < n) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) break;
+      got += transport.read(out, got, n - got, POLL);
+    }
+    return got;
+  }
+
+  /** Reads one text line (without its terminator), or null if none completes within {@code timeout}. */
+  private String readLine(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    StringBuilder line = new StringBuilder();
+    byte[] one = new byte[1];
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) return null;
+      if (transport.read(one, 0, 1, POLL) == 1) {
+        if (one[0] == '\n') return line.toString();
+        if (line.length() > 256) return line.toString();
+        line.append((char) (one[0] & 0xff));
+      }
+    }
+  }
+
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    for (byte x : s.getBytes(StandardCharsets.ISO_8859_1)) {
+      if (x >= 0x20 && x < 0x7f) b.append((char) x);
+      else b.append(String.format("\\x%02x", x & 0xff));
+    }
+    return b.toString();
+  }
+
+  private static void sleep(Duration d) throws IOException {
+    if (d.isZero()) return;
+    try {
+      Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while the board restarts");
+    }
+  }
+
+  // ---------------------------------------------------------------- control
+
+  @Override
+  public DriverStatus status() {
+    checkOpen();
+    return new DriverStatus(!busy, lastAborted, pulsesApplied, broken == null ? "" : broken);
+  }
+
+  @Override
+  public void abort() {
+    // The board grounds its lines between commands and has no abort command: stopping the train between two
+    // commands is all there is to do, and it needs no byte on the wire.
+    if (busy) aborting = true;
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    transport.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Arc1Driver[" + endpoint + "]";
+  }
+}

@@ -1,0 +1,189 @@
+package org.rramctl.sim.arc1;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.rramctl.driver.Boards;
+import org.rramctl.driver.Capability;
+import org.rramctl.driver.Cell;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.arc1.Arc1Driver;
+import org.rramctl.driver.arc1.Arc1Settings;
+import org.rramctl.sim.DevicePreset;
+import org.rramctl.sim.pty.PtyTransport;
+
+/** The ArC ONE driver's handshake, refusals and failures, against the virtual board on an in-memory link. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class Arc1DriverTest {
+  private static final Arc1Settings FAST = Arc1Settings.defaults().withResetWait(Duration.ZERO).withWriteDelay(Duration.ZERO)
+      .withReplyTimeout(Duration.ofMillis(300));
+  private static final Pulse NOMINAL = Pulse.up(2.5, Duration.ofNanos(100_000));
+
+  private static VirtualArc1 board() {
+    return new VirtualArc1(VirtualArc1.arcScale(DevicePreset.named("rram-imbalanced")), 32, 32, 3);
+  }
+
+  private static String text(byte[] b) {
+    return new String(b, StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void infoReportsTheBoardsLimitsAndNoNativeVectorOperationsButTheWholeArrayRead() throws IOException {
+    try (Arc1Driver d = Arc1Driver.open(Arc1Link.to(board()), FAST.withGeometry(16, 8), 1e-6, 1e-4)) {
+      assertEquals(16, d.info().array(0).rows());
+      assertEquals(8, d.info().array(0).cols());
+      assertFalse(d.info().array(0).hasReference());
+      assertEquals(12.0, d.info().hardwareLimits().maxPulseVolts());
+      assertEquals(1_000, d.info().hardwareLimits().minPulseWidthNanos());
+      assertEquals(10_000_000_000L, d.info().hardwareLimits().maxPulseWidthNanos());
+      assertEquals("1.0", d.info().firmwareVersion());
+      assertTrue(d.info().supportsNatively(Capability.READ_ARRAY));
+      for (Capability c : new Capability[] {Capability.READ_ROW, Capability.READ_COLUMN, Capability.FORWARD_READ, Capability.TRANSPOSE_READ,
+          Capability.PARALLEL_UPDATE, Capability.REFERENCE_ARRAYS}) {
+        assertFalse(d.info().supportsNatively(c), c.name());
+      }
+    }
+  }
+
+  @Test
+  void readsAnswerTheInverseOfTheBoardsResistance() throws IOException {
+    VirtualArc1 b = board();
+    try (Arc1Driver d = Arc1Driver.open(Arc1Link.to(b), FAST, 1e-6, 1e-4)) {
+      double truth = b.devices().truth().conductance(Cell.active(0, 3, 4));
+      double g = 0;
+      for (int i = 0; i < 50; i++) g += d.read(Cell.active(0, 3, 4), 0.5) / 50;
+      assertEquals(truth, g, 0.01 * truth, "mean of 50 reads against the emulator's exact conductance");
+    }
+  }
+
+  @Test
+  void polarityIsTheAmplitudesSignAndAReadAtAnotherVoltageSetsItFirst() throws IOException {
+    Arc1Link link = Arc1Link.to(board());
+    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+      link.takeWritten();
+      d.pulse(Cell.active(0, 0, 31), NOMINAL.withPolarity(org.rramctl.driver.Polarity.DOWN).withWidthNanos(2_000_000), 2);
+      assertEquals("02\n1\n32\n04\n-2.500000\n0.002000\n04\n-2.500000\n0.002000\n999\n", text(link.takeWritten()));
+      d.read(Cell.active(0, 31, 0), 0.25);
+      assertEquals("01\n2\n0.250000\n1\n32\n1\n", text(link.takeWritten()));
+      d.read(Cell.active(0, 31, 0), 0.25);
+      assertEquals("1\n32\n1\n", text(link.takeWritten()), "the read voltage is set once");
+    }
+  }
+
+  @Test
+  void widthsAndVoltagesTheWireCannotCarryAreRefusedBeforeAByteIsSent() throws IOException {
+    Arc1Link link = Arc1Link.to(board());
+    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+      link.takeWritten();
+      Cell c = Cell.active(0, 0, 0);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.pulse(c, NOMINAL.withWidthNanos(1_500), 1));
+      assertTrue(e.getMessage().contains("1500 ns") && e.getMessage().contains("whole number of microseconds"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> d.pulse(c, NOMINAL.withWidthNanos(500), 1));
+      e = assertThrows(IllegalArgumentException.class, () -> d.pulseThenRead(c, NOMINAL.withAmplitudeVolts(2.0000005), 1, 0.5));
+      assertTrue(e.getMessage().contains("six decimals"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> d.read(c, 0.1234567));
+      assertThrows(IllegalArgumentException.class, () -> d.pulse(c, NOMINAL.withAmplitudeVolts(12.5), 1));
+      assertEquals("", text(link.takeWritten()), "nothing reached the board");
+    }
+  }
+
+  @Test
+  void aBoardThatDoesNotAnswerTheInitialisationIsOneClearTimeoutAndTheLinkIsClosed() {
+    Arc1Link silent = new Arc1Link(b -> new byte[0]);
+    IOException e = assertThrows(IOException.class, () -> Arc1Driver.open(silent, FAST, 1e-6, 1e-4));
+    assertTrue(e.getMessage().contains("timed out") && e.getMessage().contains("initialisation"), e.getMessage());
+    assertFalse(silent.isOpen());
+  }
+
+  @Test
+  void aWrongConfirmationIsRefused() {
+    Arc1Link wrong = new Arc1Link(b -> text(b).startsWith("0\n") ? "0\n".getBytes(StandardCharsets.US_ASCII) : new byte[0]);
+    IOException e = assertThrows(IOException.class, () -> Arc1Driver.open(wrong, FAST, 1e-6, 1e-4));
+    assertTrue(e.getMessage().contains("refused") && e.getMessage().contains("confirmation '0'"), e.getMessage());
+    assertFalse(wrong.isOpen());
+  }
+
+  @Test
+  void aBoardThatIgnoresTheVersionQueryIsUsableAndPulsesAreConfirmedByARead() throws IOException {
+    VirtualArc1 b = board();
+    Arc1Link link = new Arc1Link(x -> text(x).equals("999\n") ? new byte[0] : b.feed(x, 0, x.length));
+    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+      assertTrue(d.info().firmwareVersion().startsWith("unknown"), d.info().firmwareVersion());
+      link.takeWritten();
+      d.pulse(Cell.active(0, 1, 1), NOMINAL, 1);
+      assertEquals("02\n2\n2\n04\n2.500000\n0.000100\n1\n2\n2\n", text(link.takeWritten()));
+    }
+  }
+
+  @Test
+  void aLinkLostDuringAPulseTrainIsOutcomeUnknownNeverResentAndTheDriverRefusesFurtherUse() throws IOException {
+    VirtualArc1 b = board();
+    Arc1Link link = Arc1Link.to(b);
+    Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4);
+    link.takeWritten();
+    link.loseLinkAtWrite(5); // select, three pulses, then the fourth pulse's write fails
+    IOException e = assertThrows(IOException.class, () -> d.pulse(Cell.active(0, 2, 2), NOMINAL, 10));
+    assertTrue(e.getMessage().contains("outcome unknown"), e.getMessage());
+    assertEquals(3, b.pulsesApplied(), "three pulses reached the board; none was sent again");
+    IllegalStateException again = assertThrows(IllegalStateException.class, () -> d.read(Cell.active(0, 2, 2), 0.5));
+    assertTrue(again.getMessage().contains("reopen"), again.getMessage());
+    assertTrue(d.status().outputsIdle());
+    d.close();
+  }
+
+  @Test
+  void anUnansweredReadTimesOutAndIsNotRetried() throws IOException {
+    VirtualArc1 b = board();
+    boolean[] mute = {false};
+    Arc1Link link = new Arc1Link(x -> mute[0] ? new byte[0] : b.feed(x, 0, x.length));
+    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+      link.takeWritten();
+      mute[0] = true;
+      IOException e = assertThrows(IOException.class, () -> d.read(Cell.active(0, 0, 0), 0.5));
+      assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+      assertEquals("1\n1\n1\n", text(link.takeWritten()), "sent once");
+    }
+  }
+
+  @Test
+  void abortStopsAPulseTrainBetweenTwoCommands() throws IOException {
+    VirtualArc1 b = board();
+    AtomicReference<Arc1Driver> driver = new AtomicReference<>();
+    int[] pulses = {0};
+    Arc1Link link = new Arc1Link(x -> {
+      if (text(x).startsWith("04\n") && ++pulses[0] == 10) driver.get().abort();
+      return b.feed(x, 0, x.length);
+    });
+    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+      driver.set(d);
+      DriverAbortedException e = assertThrows(DriverAbortedException.class, () -> d.pulse(Cell.active(0, 0, 0), NOMINAL, 100));
+      assertTrue(e.getMessage().contains("after 10 pulse(s)"), e.getMessage());
+      assertEquals(10, b.pulsesApplied());
+      assertTrue(d.status().aborted());
+      assertTrue(d.status().outputsIdle());
+      d.read(Cell.active(0, 0, 0), 0.5); // still usable
+    }
+  }
+
+  @Test
+  void aPortHeldByAnotherProgramIsOneClearLine() throws IOException {
+    try (PtyTransport pty = PtyTransport.open();
+        VirtualArc1Server server = new VirtualArc1Server(board(), pty);
+        CrossbarDriver first = Boards.open("arc1:" + pty.clientPath() + "?resetWait=0&writeDelay=0", null)) {
+      IOException e = assertThrows(IOException.class, () -> Boards.open("arc1:" + pty.clientPath() + "?resetWait=0&writeDelay=0", null));
+      assertTrue(e.getMessage().contains(pty.clientPath()) && !e.getMessage().contains("\n"), e.getMessage());
+      first.read(Cell.active(0, 0, 0), 0.5); // the holder is undisturbed
+    }
+  }
+}
