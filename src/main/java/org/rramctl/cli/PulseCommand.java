@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.rramctl.driver.Cell;
+import org.rramctl.driver.DriverAbortedException;
 import org.rramctl.driver.Durations;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.driver.Plane;
@@ -54,10 +55,18 @@ final class PulseCommand implements Callable<Integer> {
     long widthNanos = Durations.parseNanos(width);
     Pulse p = new Pulse(direction.up ? Polarity.UP : Polarity.DOWN, amplitude, widthNanos, Math.multiplyExact(widthNanos, 2));
     PrintWriter out = spec.commandLine().getOut();
-    try (EnvelopedDriver d = board.open()) {
-      double before = d.read(c, vread);
-      double after = d.pulseThenRead(c, p, count, vread);
-      out.printf(Locale.ROOT, "%s  %d x %s: G %.6g S -> %.6g S (%+.4g uS)%n", c, count, p, before, after, (after - before) * 1e6);
+    PrintWriter err = spec.commandLine().getErr();
+    try (EnvelopedDriver d = board.open(); InterruptAbort onCtrlC = InterruptAbort.install(d, err)) {
+      try {
+        double before = d.read(c, vread);
+        double after = d.pulseThenRead(c, p, count, vread);
+        out.printf(Locale.ROOT, "%s  %d x %s: G %.6g S -> %.6g S (%+.4g uS)%n", c, count, p, before, after, (after - before) * 1e6);
+      } catch (DriverAbortedException e) {
+        // Reported here, before the interrupt hook is let go, so that the line is out before the JVM exits.
+        err.println("rramctl: " + e.getMessage());
+        err.flush();
+        return Main.EXIT_ABORTED;
+      }
     }
     return 0;
   }

@@ -22,6 +22,7 @@ import org.rramctl.driver.DriverAbortedException;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.driver.SafetyEnvelope;
+import org.rramctl.driver.transport.ShutdownHold;
 import org.rramctl.journal.DocumentSink;
 import org.rramctl.journal.Durability;
 import org.rramctl.journal.Journal;
@@ -35,6 +36,11 @@ import org.rramctl.journal.RunStatus;
  * anything is sent, writes the start document, runs the procedure with an abort signal (Ctrl-C through an
  * optional shutdown hook, {@code rramctl abort} through a marker file), and always ends with a stop document
  * (success, aborted or failed) after setting the outputs idle when the run did not finish.
+ *
+ * <p>An abort does not wait for the procedure's next safe point to reach the board: the shutdown hook, and a
+ * watcher thread that looks for the marker every {@link AbortSignal#POLL_NANOS}, call the driver's
+ * {@link CrossbarDriver#abortAndConfirm()} at once, which ends a command in flight (a long pulse train or
+ * update stops within a pulse); the procedure then stops at its safe point as before.
  *
  * <p>One run at a time per runner; {@link #abort} may be called from any thread.
  */
@@ -97,11 +103,11 @@ public final class Runner {
     return recovered;
   }
 
-  /** Asks the current run to stop at its next safe point and sets the outputs idle. Any thread. */
+  /** Asks the current run to stop at its next safe point and sets the outputs idle at once. Any thread. */
   public void abort(String reason) {
     AbortSignal a = current;
     if (a != null) a.request(reason);
-    driver.abort();
+    driver.abortAndConfirm();
   }
 
   private SafetyEnvelope envelope() {
@@ -179,7 +185,7 @@ public final class Runner {
     if (shutdownHook) {
       hook = new Thread(() -> {
         abort.request("interrupted by a signal (Ctrl-C)");
-        driver.abort();
+        driver.abortAndConfirm();
         try {
           // The JVM exits when hooks return: wait for the stop document.
           finished.await(10, TimeUnit.SECONDS);
@@ -189,6 +195,10 @@ public final class Runner {
       }, "rramctl-abort-" + runId);
       Runtime.getRuntime().addShutdownHook(hook);
     }
+    Thread watcher = markerWatcher(runId, abort, finished);
+    watcher.start();
+    // Serial ports stay usable at JVM shutdown until this run's abort and stop document are done.
+    ShutdownHold hold = ShutdownHold.take();
     try (rec) {
       RunStatus status;
       String reason = null;
@@ -226,6 +236,7 @@ public final class Runner {
       current = null;
       Files.deleteIfExists(dir.abortMarker(runId));
       finished.countDown();
+      hold.close();
       if (hook != null) {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
@@ -234,6 +245,30 @@ public final class Runner {
         }
       }
     }
+  }
+
+  /**
+   * Looks for the abort marker every {@link AbortSignal#POLL_NANOS} until the run has finished; when it appears,
+   * asks the run to stop and aborts the driver at once, so that a command in flight ends now rather than
+   * at the procedure's next safe point.
+   */
+  private Thread markerWatcher(String runId, AbortSignal abort, CountDownLatch finished) {
+    Path marker = dir.abortMarker(runId);
+    Thread t = new Thread(() -> {
+      try {
+        while (!finished.await(AbortSignal.POLL_NANOS, TimeUnit.NANOSECONDS)) {
+          if (Files.exists(marker)) {
+            abort.request("abort requested by 'rramctl abort'");
+            driver.abortAndConfirm();
+            return;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "rramctl-abort-watch-" + runId);
+    t.setDaemon(true);
+    return t;
   }
 
   private ObjectNode board(BoardInfo info) {

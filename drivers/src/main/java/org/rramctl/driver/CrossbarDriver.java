@@ -106,6 +106,18 @@ public interface CrossbarDriver extends AutoCloseable {
    */
   void abort();
 
+  /**
+   * {@link #abort()}, then whether the outputs are known to be idle: the board confirmed it (a serial board
+   * answers ABORT with ACK once every output is idle), or the driver idles them itself before returning.
+   * False when no confirmation came within the driver's abort wait; the outputs' state is then unknown
+   * (a board's watchdog idles them once the host is silent). Thread-safe like {@link #abort()}, never throws.
+   * The default suits drivers whose {@link #abort()} returns only once the outputs are idle.
+   */
+  default boolean abortAndConfirm() {
+    abort();
+    return true;
+  }
+
   /** Sets the outputs idle and releases the board. Idempotent. */
   @Override
   void close();

@@ -154,6 +154,11 @@ public final class EnvelopedDriver implements CrossbarDriver {
   }
 
   @Override
+  public boolean abortAndConfirm() {
+    return inner.abortAndConfirm();
+  }
+
+  @Override
   public void close() {
     closed = true;
     inner.close();

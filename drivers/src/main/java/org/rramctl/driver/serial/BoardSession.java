@@ -195,20 +195,25 @@ public final class BoardSession implements Closeable {
   }
 
   /**
-   * Sends ABORT ahead of anything queued and waits up to {@link SessionSettings#abortTimeout()} for the
-   * ACK. Any thread; never throws; returns at once on a dead session (whose board idles by itself when
-   * its watchdog expires).
+   * Sends ABORT at once, ahead of anything queued and interleaved with a command in flight (its frame goes
+   * out by the writer thread while the caller still waits for its own answer), and waits up to
+   * {@link SessionSettings#abortTimeout()} for the board's ACK, which it sends once every output is idle
+   * (after ERROR ABORTED for a running command, PROTOCOL.md 5.6). Any thread; never throws.
+   *
+   * @return true when the board confirmed (ACK); false on a dead session or when no ACK came in time (the
+   *     board's watchdog then idles the outputs once the host falls silent, but nobody has confirmed it)
    */
-  public void abort() {
-    if (isDead()) return;
+  public boolean abort() {
+    if (isDead()) return false;
     int seq = nextSequence(false);
     Exchange ex = new Exchange(seq, Opcode.ABORT);
     waiting.put(seq, ex);
     try {
       send(MessageCodec.frame(new Command.Abort(), seq), true);
-      collect(ex, settings.abortTimeout().toNanos(), settings.abortTimeout().toNanos(), false);
-    } catch (IOException | RuntimeException ignored) {
-      // abort() promises promptness, not confirmation: the board's watchdog idles it regardless.
+      Result r = collect(ex, settings.abortTimeout().toNanos(), settings.abortTimeout().toNanos(), false);
+      return r.kind == Kind.DONE && r.last() instanceof Response.Ack;
+    } catch (IOException | RuntimeException e) {
+      return false;
     } finally {
       waiting.remove(seq);
     }

@@ -425,8 +425,14 @@ public final class SerialBoardDriver implements CrossbarDriver {
 
   @Override
   public void abort() {
+    abortAndConfirm();
+  }
+
+  /** True when the board answered the ABORT with ACK, i.e. confirmed every output idle (PROTOCOL.md 5.6). */
+  @Override
+  public boolean abortAndConfirm() {
     BoardSession s = session;
-    if (s != null) s.abort();
+    return s != null && s.abort();
   }
 
   @Override

@@ -95,6 +95,7 @@ public final class SerialPortTransport implements Transport {
   public record PortInfo(String path, String description) {}
 
   private static final int MODE = SerialPort.TIMEOUT_READ_SEMI_BLOCKING | SerialPort.TIMEOUT_WRITE_BLOCKING;
+  private static final AtomicBoolean SHUTDOWN_HOOK = new AtomicBoolean();
 
   private final SerialPort port;
   private final String endpoint;
@@ -131,6 +132,11 @@ public final class SerialPortTransport implements Transport {
       throw new SerialPortException(path, "open", -1, "no such port: " + e.getMessage());
     } catch (LinkageError e) {
       throw new TransportException(path, "jSerialComm's native library could not be loaded: " + e, e);
+    }
+    // jSerialComm runs the hooks given to it, and waits for them, before it releases its native library at
+    // JVM shutdown: this one holds the release back while an abort still needs the port (ShutdownHold).
+    if (SHUTDOWN_HOOK.compareAndSet(false, true)) {
+      SerialPort.addShutdownHook(new Thread(() -> ShutdownHold.awaitReleased(ShutdownHold.MAX_WAIT), "rramctl-serial-shutdown-hold"));
     }
     int initialReadMillis = 100;
     int writeMillis = (int) Math.min(options.writeTimeout().toMillis(), Integer.MAX_VALUE);

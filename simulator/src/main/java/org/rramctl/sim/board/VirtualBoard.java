@@ -90,7 +90,9 @@ public final class VirtualBoard implements Closeable {
    * @param maxPayloadBytes the largest payload it accepts, 64..8192
    * @param maxValuesPerPart most codes or currents per streamed part (small values force many parts)
    * @param throttleBaud pace outgoing bytes to this line rate, 10 bits per byte; 0 for no pacing
-   * @param realTimePulses take count x period of wall time to apply a pulse train, abortable on the way
+   * @param realTimePulses take wall time as hardware would: a pulse train count x period, applied one pulse at
+   *     a time; an UPDATE one pulse period (the longer of its two shapes) per slot, slot by slot. ABORT, the
+   *     watchdog or a lost link stop it before the next pulse (or slot).
    */
   public record Config(String boardId, String firmwareVersion, int protocolVersion, int watchdogMillis, int maxPayloadBytes, int maxValuesPerPart,
                        int throttleBaud, boolean realTimePulses) {
@@ -143,9 +145,17 @@ public final class VirtualBoard implements Closeable {
 
   /**
    * One device-changing command the board started: its sequence number, the connection it came on
-   * (1, 2, ...), the command, and the pulses it applied (final once it ended).
+   * (1, 2, ...), the command, the pulses it applied (final once it ended), and, when something stopped it,
+   * why ({@code stopReason}: ABORTED, WATCHDOG, HARDWARE_FAULT for a reset; NONE otherwise) and how many
+   * pulses it had applied at the moment the stop was asked for ({@code pulsesAtStop}, -1 when not stopped):
+   * {@code pulsesApplied - pulsesAtStop} is what ran after the stop, at most the pulse (or UPDATE slot) in
+   * progress.
    */
-  public record LogEntry(int sequence, int connection, Command command, long pulsesApplied, Outcome outcome) {}
+  public record LogEntry(int sequence, int connection, Command command, long pulsesApplied, Outcome outcome, ErrorCode stopReason, long pulsesAtStop) {
+    LogEntry(int sequence, int connection, Command command, long pulsesApplied, Outcome outcome) {
+      this(sequence, connection, command, pulsesApplied, outcome, ErrorCode.NONE, -1);
+    }
+  }
 
   private static final int HISTORY = Response.Executed.MAX_RECORDS;
   private static final long PROGRESS_NANOS = 100_000_000L;
@@ -325,6 +335,10 @@ public final class VirtualBoard implements Closeable {
     volatile ErrorCode stopReason; // ABORTED, WATCHDOG, HARDWARE_FAULT (reset); null while allowed to run
     /** Set by a reboot: the board that started this job is gone, so no answer about it leaves. */
     volatile boolean silent;
+    /** Pulses applied so far, kept by the executor after each pulse (or slot). */
+    volatile long applied;
+    /** {@link #applied} when the first stop request arrived; -1 until then. */
+    volatile long appliedAtStop = -1;
     private final EmulatorDriver emulator;
 
     Job(int sequence, Command command, long[] record, EmulatorDriver emulator) {
@@ -335,9 +349,18 @@ public final class VirtualBoard implements Closeable {
     }
 
     void stop(ErrorCode reason) {
-      if (stopReason == null) stopReason = reason;
+      synchronized (this) {
+        if (stopReason == null) {
+          appliedAtStop = applied;
+          stopReason = reason;
+        }
+      }
       emulator.abort();
+      LockSupport.unpark(runner); // out of the wait for its next pulse at once
     }
+
+    /** The thread executing this job, unparked by {@link #stop}. */
+    volatile Thread runner;
   }
 
   /** One host connection: a reader thread and an executor thread on one transport. */
@@ -455,6 +478,11 @@ public final class VirtualBoard implements Closeable {
         reply(seq, identity);
         return;
       }
+      if (c instanceof Command.Abort) {
+        // Served in every state, before the handshake too: idling the outputs is always allowed (PROTOCOL.md 5.6).
+        abort(seq);
+        return;
+      }
       boolean ready;
       synchronized (VirtualBoard.this) {
         ready = handshaken;
@@ -469,8 +497,6 @@ public final class VirtualBoard implements Closeable {
         reply(seq, new Response.HeartbeatAck(uptimeMillis()));
       } else if (c instanceof Command.LastExecuted) {
         reply(seq, executed());
-      } else if (c instanceof Command.Abort) {
-        abort(seq);
       } else {
         submit(seq, c);
       }
@@ -557,6 +583,7 @@ public final class VirtualBoard implements Closeable {
     }
 
     private void runJob(Job job) {
+      job.runner = Thread.currentThread();
       Response last = execute(job);
       // Idle and recorded before the final frame leaves, so that the host's next command never meets
       // BUSY and a LAST_EXECUTED right after the answer already reads COMPLETED.
@@ -619,7 +646,8 @@ public final class VirtualBoard implements Closeable {
           for (int i = log.size() - 1; i >= 0; i--) {
             LogEntry e = log.get(i);
             if (e.command() == c && e.connection() == number) {
-              log.set(i, new LogEntry(e.sequence(), e.connection(), c, pulses[0], outcome));
+              ErrorCode why = job.stopReason == null ? ErrorCode.NONE : job.stopReason;
+              log.set(i, new LogEntry(e.sequence(), e.connection(), c, pulses[0], outcome, why, job.appliedAtStop));
               break;
             }
           }
@@ -636,14 +664,23 @@ public final class VirtualBoard implements Closeable {
         applied[0] = count;
         return;
       }
-      long chunk = Math.max(1, count / 100);
+      // One pulse at a time, each at its own start time (pulse k at k x period), checking for a stop before
+      // each: a stop request costs at most the pulse in progress (PROTOCOL.md 5.6).
+      long start = System.nanoTime();
       while (applied[0] < count) {
+        awaitNanos(job, start + applied[0] * pulse.periodNanos());
         checkStop(job);
-        int n = (int) Math.min(chunk, count - applied[0]);
-        emulator.pulse(cell, pulse, n);
-        applied[0] += n;
-        LockSupport.parkNanos(n * pulse.periodNanos()); // the train's own duration, as hardware takes it
+        emulator.pulse(cell, pulse, 1);
+        applied[0]++;
+        job.applied = applied[0];
       }
+      awaitNanos(job, start + count * pulse.periodNanos()); // the last period ends the train
+      checkStop(job);
+    }
+
+    /** Parks until {@code deadline} (System.nanoTime) or until the job is stopped. */
+    private void awaitNanos(Job job, long deadline) {
+      for (long left; job.stopReason == null && !stopping && (left = deadline - System.nanoTime()) > 0;) LockSupport.parkNanos(left);
     }
 
     private Response runUpdate(Job job, Command.Update u, long[] applied) throws Stopped, DriverAbortedException {
@@ -663,9 +700,15 @@ public final class VirtualBoard implements Closeable {
       // In runs of up to SLOTS_PER_STEP slots: device (j, i) gets popcount(|r_j| & |c_i|) pulses over any
       // run of slots, so runs give exactly the per-slot result; a stop takes effect between runs, at a
       // fraction of the cost of one emulator call per slot.
-      for (int slot = 0; slot < u.bitLength(); slot += SLOTS_PER_STEP) {
+      // Real time: one slot per step, each taking one pulse period of the slower shape, as hardware pulsing
+      // the coincident devices of a slot in parallel would.
+      int step = config.realTimePulses() ? 1 : SLOTS_PER_STEP;
+      long slotNanos = Math.max(u.up().periodNanos(), u.down().periodNanos());
+      long start = System.nanoTime();
+      for (int slot = 0; slot < u.bitLength(); slot += step) {
+        if (config.realTimePulses()) awaitNanos(job, start + slot * slotNanos);
         checkStop(job);
-        int k = Math.min(SLOTS_PER_STEP, u.bitLength() - slot);
+        int k = Math.min(step, u.bitLength() - slot);
         long mask = (1L << k) - 1;
         int[] rowsPerSlot = new int[k];
         int[] colsPerSlot = new int[k];
@@ -688,6 +731,7 @@ public final class VirtualBoard implements Closeable {
         if (anyRow && anyCol) {
           emulator.parallelUpdate(tile, plane, new StochasticUpdate(k, rb, rs, cb, cs, up, down));
           for (int q = 0; q < k; q++) applied[0] += (long) rowsPerSlot[q] * colsPerSlot[q];
+          job.applied = applied[0];
         }
         long now = System.nanoTime();
         if (now - lastProgress >= PROGRESS_NANOS && slot + k < u.bitLength()) {

@@ -73,6 +73,14 @@ class VirtualBoardTest {
   }
 
   @Test
+  void abortBeforeHelloIsServedWithAckBecauseIdlingIsAlwaysAllowed() throws IOException {
+    host.send(new Command.Abort(), 6);
+    Envelope e = host.expect();
+    assertEquals(6, e.sequence());
+    assertInstanceOf(Response.Ack.class, e.message(), "PROTOCOL.md 5.1 and 5.6: ABORT is served in every state");
+  }
+
+  @Test
   void aCraftedPulseAboveTheHardwareLimitIsRefusedAndNothingIsApplied() throws IOException {
     hello();
     host.send(new Command.Pulse(CELL, WirePolarity.UP, new PulseShape(4000, 100, 200), 1), 9);

@@ -1,0 +1,62 @@
+package org.rramctl.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.transport.ShutdownHold;
+
+/**
+ * Ctrl-C (SIGINT) during a command that drives a board: a JVM shutdown hook sends ABORT at once on the
+ * driver's own link ({@link CrossbarDriver#abortAndConfirm()}: a serial board gets the ABORT frame while the
+ * command in flight still waits for its answer, and stops within a pulse), says on stderr whether the board
+ * confirmed its outputs idle, then holds the JVM's exit until the command has reported how it ended (its
+ * {@link #close()}), for at most {@link #REPORT_WAIT_SECONDS}. The JVM then exits with 130.
+ *
+ * <p>While installed it holds a {@link ShutdownHold}, so that the serial library does not release its ports at
+ * JVM shutdown before the ABORT is out and answered.
+ *
+ * <p>Use with try-with-resources around the board work, inside the driver's own try (so the hook is
+ * removed before the driver is closed).
+ */
+final class InterruptAbort implements AutoCloseable {
+  static final long REPORT_WAIT_SECONDS = 5;
+
+  private final Thread hook;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  /** Keeps serial ports working at JVM shutdown until the abort has been sent and reported. */
+  private final ShutdownHold hold = ShutdownHold.take();
+
+  private InterruptAbort(CrossbarDriver driver, PrintWriter err) {
+    hook = new Thread(() -> {
+      boolean idle = driver.abortAndConfirm();
+      err.println(idle ? "rramctl: interrupted: ABORT sent; the board confirmed its outputs idle"
+          : "rramctl: interrupted: ABORT sent, but the board did not confirm its outputs idle (state unknown; a board's watchdog idles them once the host is silent)");
+      err.flush();
+      try {
+        finished.await(REPORT_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "rramctl-interrupt-abort");
+  }
+
+  /** Installs the hook for {@code driver}; {@link #close()} removes it. */
+  static InterruptAbort install(CrossbarDriver driver, PrintWriter err) {
+    InterruptAbort a = new InterruptAbort(driver, err);
+    Runtime.getRuntime().addShutdownHook(a.hook);
+    return a;
+  }
+
+  /** The command has reported its end: lets a running hook return, or removes the hook. */
+  @Override
+  public void close() {
+    finished.countDown();
+    hold.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running: it returns now that the latch is open
+    }
+  }
+}
