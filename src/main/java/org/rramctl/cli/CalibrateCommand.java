@@ -119,7 +119,9 @@ public final class CalibrateCommand implements Callable<Integer> {
     }
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch saved = new CountDownLatch(1);
-    try (CrossbarDriver driver = Boards.open(board, null)) {
+    // Serial ports stay usable at JVM shutdown until the Ctrl-C hook's ABORT is out (ShutdownHold).
+    try (org.rramctl.driver.transport.ShutdownHold hold = org.rramctl.driver.transport.ShutdownHold.take();
+         CrossbarDriver driver = Boards.open(board, null)) {
       BoardInfo info = driver.info();
       List<Tile> tiles = tiles(info);
       CalibrationSettings s = settings(info);

@@ -43,20 +43,33 @@ final class PulseCommand implements Callable<Integer> {
   @Option(names = "--width", required = true, paramLabel = "DURATION", description = "Pulse width, e.g. 100ns, 1.5us, 1ms.")
   String width;
 
+  @Option(names = "--period", paramLabel = "DURATION",
+      description = "Time between pulse starts within the train (default: twice the width, or the shortest period the board's maximum pulse rate allows if that is longer).")
+  String period;
+
   @Option(names = "--count", paramLabel = "N", defaultValue = "1", description = "Number of pulses (default: ${DEFAULT-VALUE}).")
   int count;
 
   @Option(names = "--vread", paramLabel = "VOLTS", defaultValue = "0.2", description = "Read voltage after the pulses (default: ${DEFAULT-VALUE}).")
   double vread;
 
+  private Pulse pulse(Polarity polarity, long widthNanos, long periodNanos) {
+    if (periodNanos < widthNanos) {
+      throw new IllegalArgumentException("--period: " + period + " (expected: at least the width " + width + ")");
+    }
+    return new Pulse(polarity, amplitude, widthNanos, periodNanos);
+  }
+
   @Override
   public Integer call() throws Exception {
     Cell c = Cell.parse(cell, reference ? Plane.REFERENCE : Plane.ACTIVE);
     long widthNanos = Durations.parseNanos(width);
-    Pulse p = new Pulse(direction.up ? Polarity.UP : Polarity.DOWN, amplitude, widthNanos, Math.multiplyExact(widthNanos, 2));
+    Long periodNanos = period == null ? null : Durations.parseNanos(period);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (EnvelopedDriver d = board.open(); InterruptAbort onCtrlC = InterruptAbort.install(d, err)) {
+      Polarity polarity = direction.up ? Polarity.UP : Polarity.DOWN;
+      Pulse p = periodNanos == null ? Pulse.of(polarity, amplitude, widthNanos, d.envelope().limits()) : pulse(polarity, widthNanos, periodNanos);
       try {
         double before = d.read(c, vread);
         double after = d.pulseThenRead(c, p, count, vread);

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.Durations;
+import org.rramctl.driver.EnvelopedDriver;
+import org.rramctl.driver.Limits;
 import org.rramctl.driver.Polarity;
 import org.rramctl.driver.Pulse;
 
@@ -25,10 +28,18 @@ final class Checks {
     if (value == null || value.isBlank()) throw new IllegalArgumentException(name + ": '" + value + "' (expected: non-empty)");
   }
 
-  /** A pulse at 50 % duty cycle from a width text such as "100ns". */
-  static Pulse pulse(Polarity p, double amplitudeVolts, String width) {
-    long w = Durations.parseNanos(width);
-    return new Pulse(p, amplitudeVolts, w, Math.multiplyExact(w, 2));
+  /**
+   * A pulse from a width text such as "100ns", with the default period under {@code limits}
+   * ({@link Pulse#of(Polarity, double, long, Limits)}: twice the width, or longer where the pulse-rate limit
+   * needs it).
+   */
+  static Pulse pulse(Polarity p, double amplitudeVolts, String width, Limits limits) {
+    return Pulse.of(p, amplitudeVolts, Durations.parseNanos(width), limits);
+  }
+
+  /** The limits a procedure's pulses must keep: the envelope's when the driver has one, else the board's. */
+  static Limits limits(CrossbarDriver d) {
+    return d instanceof EnvelopedDriver e ? e.envelope().limits() : d.info().hardwareLimits();
   }
 
   /** Groups event data by device ("array:row,col"), keeping first-seen order. */

@@ -76,7 +76,7 @@ public record ProgramToTarget(Params params) implements Procedure {
       throw new IllegalArgumentException("targetSiemens: " + params.targetSiemens + " (expected: within the board's window "
           + info.gMinSiemens() + " .. " + info.gMaxSiemens() + " S)");
     }
-    envelope.checkPulses(Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width), 1);
+    envelope.checkPulses(Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width, envelope.limits()), 1);
     envelope.checkReadVolts(params.readVolts);
   }
 
@@ -84,7 +84,7 @@ public record ProgramToTarget(Params params) implements Procedure {
   public void run(ProcedureContext ctx) throws IOException {
     CrossbarDriver d = ctx.driver();
     Target target = Target.parse(params.cells, d.info());
-    Pulse up = Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width);
+    Pulse up = Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width, Checks.limits(d));
     int perCommand = Math.max(1, Math.min(d.info().hardwareLimits().maxPulsesPerCommand(), 1_000_000));
     for (int k = 0; k < target.size(); k++) {
       if (ctx.done(k)) continue;

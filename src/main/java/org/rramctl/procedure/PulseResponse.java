@@ -65,7 +65,7 @@ public record PulseResponse(Params params) implements Procedure {
   @Override
   public void validate(BoardInfo info, SafetyEnvelope envelope) {
     Target.parse(params.cells, info);
-    envelope.checkPulses(Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width), 1);
+    envelope.checkPulses(Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width, envelope.limits()), 1);
     envelope.checkReadVolts(params.readVolts);
   }
 
@@ -73,7 +73,7 @@ public record PulseResponse(Params params) implements Procedure {
   public void run(ProcedureContext ctx) throws IOException {
     CrossbarDriver d = ctx.driver();
     Target target = Target.parse(params.cells, d.info());
-    Pulse up = Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width);
+    Pulse up = Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width, Checks.limits(d));
     Pulse down = up.withPolarity(Polarity.DOWN);
     int units = target.size() * params.cycles;
     for (int k = 0; k < target.size(); k++) {

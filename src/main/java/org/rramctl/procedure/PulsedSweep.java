@@ -11,6 +11,7 @@ import org.rramctl.driver.Cell;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.Durations;
 import org.rramctl.driver.Polarity;
+import org.rramctl.driver.Limits;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.journal.Json;
@@ -106,17 +107,16 @@ public record PulsedSweep(Params params) implements Procedure {
     return params.polarity.equals("up") ? Polarity.UP : Polarity.DOWN;
   }
 
-  /** The pulse of step i (1-based). */
-  Pulse pulseAt(int i) {
-    if (params.sweep.equals("amplitude")) return Checks.pulse(polarity(), params.valueAt(i), params.width);
-    long w = (long) params.valueAt(i);
-    return new Pulse(polarity(), params.amplitudeVolts, w, Math.multiplyExact(w, 2));
+  /** The pulse of step i (1-based), with the default period under {@code limits}. */
+  Pulse pulseAt(int i, Limits limits) {
+    if (params.sweep.equals("amplitude")) return Checks.pulse(polarity(), params.valueAt(i), params.width, limits);
+    return Pulse.of(polarity(), params.amplitudeVolts, (long) params.valueAt(i), limits);
   }
 
   @Override
   public void validate(BoardInfo info, SafetyEnvelope envelope) {
     Target.parse(params.cells, info);
-    for (int i = 1; i <= params.steps; i++) envelope.checkPulses(pulseAt(i), params.pulsesPerStep);
+    for (int i = 1; i <= params.steps; i++) envelope.checkPulses(pulseAt(i, envelope.limits()), params.pulsesPerStep);
     envelope.checkReadVolts(params.readVolts);
   }
 
@@ -133,7 +133,7 @@ public record PulsedSweep(Params params) implements Procedure {
       emit(ctx, c, 0, null, g, 0, false, false);
       for (int i = 1; i <= params.steps; i++) {
         ctx.checkpoint();
-        Pulse p = pulseAt(i);
+        Pulse p = pulseAt(i, Checks.limits(d));
         double g2 = d.pulseThenRead(c, p, params.pulsesPerStep, params.readVolts);
         boolean stop = params.stopSiemens != null && (polarity() == Polarity.UP ? g2 >= params.stopSiemens : g2 <= params.stopSiemens);
         emit(ctx, c, i, p, g2, g2 - g, Math.abs(g2 - g) > detect, stop);

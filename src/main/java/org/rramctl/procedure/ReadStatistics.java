@@ -64,7 +64,7 @@ public record ReadStatistics(Params params) implements Procedure {
   @Override
   public void validate(BoardInfo info, SafetyEnvelope envelope) {
     Target.parse(params.cells, info);
-    if (params.stepPulses > 0) envelope.checkPulses(Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width), params.stepPulses);
+    if (params.stepPulses > 0) envelope.checkPulses(Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width, envelope.limits()), params.stepPulses);
     envelope.checkReadVolts(params.readVolts);
   }
 
@@ -72,7 +72,7 @@ public record ReadStatistics(Params params) implements Procedure {
   public void run(ProcedureContext ctx) throws IOException {
     CrossbarDriver d = ctx.driver();
     Target target = Target.parse(params.cells, d.info());
-    Pulse up = Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width);
+    Pulse up = Checks.pulse(Polarity.UP, params.amplitudeVolts, params.width, Checks.limits(d));
     for (int k = 0; k < target.size(); k++) {
       if (ctx.done(k)) continue;
       Cell c = target.cell(k);

@@ -1,7 +1,6 @@
 package org.rramctl.train;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.rramctl.driver.BoardInfo;
@@ -122,7 +121,7 @@ public final class AnalogLayer implements LayerWeights {
     }
     double gUnit = Double.isNaN(s.gUnitSiemens()) ? (info.gMaxSiemens() - info.gMinSiemens()) / 2 : s.gUnitSiemens();
     Pulse up = s.up();
-    if (up == null && emu != null) up = Pulse.up(emu.preset().pulseVolts(), Duration.ofNanos(emu.preset().pulseWidthNanos()));
+    if (up == null && emu != null) up = Pulse.of(Polarity.UP, emu.preset().pulseVolts(), emu.preset().pulseWidthNanos(), lim);
     if (up == null) {
       throw new IllegalArgumentException("pulses: not set (expected: the UP and DOWN programming pulse for board " + info.boardId()
           + ", e.g. --pulse-volts and --pulse-width; only the emulator has a known nominal pulse)");

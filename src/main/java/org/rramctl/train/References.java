@@ -83,7 +83,8 @@ public final class References {
    * point belongs to a pulse shape) and without the model fit, which training does not use.
    */
   public static CalibrationSettings calibrationSettings(BoardInfo info, Pulse up) {
-    return CalibrationSettings.defaults(info).withPulse(up.amplitudeVolts(), up.widthNanos()).withFit(0, 2, 0);
+    CalibrationSettings s = CalibrationSettings.defaults(info).withPulse(up.amplitudeVolts(), up.widthNanos()).withFit(0, 2, 0);
+    return s.withMinPeriodNanos(Math.max(s.minPeriodNanos(), up.periodNanos()));
   }
 
   /**

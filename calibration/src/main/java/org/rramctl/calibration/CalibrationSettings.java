@@ -1,6 +1,5 @@
 package org.rramctl.calibration;
 
-import java.time.Duration;
 import org.rramctl.driver.BoardInfo;
 import org.rramctl.driver.Pulse;
 
@@ -33,6 +32,8 @@ import org.rramctl.driver.Pulse;
  * @param fitPulses N of the pulse-response measurement (N up, then N down); 0 skips the model fit
  * @param fitReadEvery the fitted devices are read after every this many pulses of the response
  * @param fitDevicesPerArray how many devices per array (spread evenly) get the model fit; -1 for all
+ * @param minPeriodNanos the shortest pulse period the board's (or envelope's) pulse-rate limit allows, ns; every
+ *     pulse's period is twice its width, or this when longer ({@link Pulse#defaultPeriodNanos}); 0 for no floor
  */
 public record CalibrationSettings(
     double pulseVolts,
@@ -51,7 +52,8 @@ public record CalibrationSettings(
     int refMaxReads,
     int fitPulses,
     int fitReadEvery,
-    int fitDevicesPerArray) {
+    int fitDevicesPerArray,
+    long minPeriodNanos) {
 
   /** Default tolerance, as a fraction of the board's conductance window. */
   public static final double DEFAULT_TOLERANCE_FRACTION = 0.0025;
@@ -90,6 +92,7 @@ public record CalibrationSettings(
     if (refMaxReads < 1) throw new IllegalArgumentException("refMaxReads: " + refMaxReads + " (expected: >= 1)");
     if (fitPulses < 0) throw new IllegalArgumentException("fitPulses: " + fitPulses + " (expected: >= 0)");
     if (fitReadEvery < 1) throw new IllegalArgumentException("fitReadEvery: " + fitReadEvery + " (expected: >= 1)");
+    if (minPeriodNanos < 0) throw new IllegalArgumentException("minPeriodNanos: " + minPeriodNanos + " (expected: >= 0)");
     if (fitPulses > 0 && fitPulses / fitReadEvery < 8) {
       throw new IllegalArgumentException("fitPulses: " + fitPulses + " with fitReadEvery " + fitReadEvery + " (expected: at least 8 reads per branch)");
     }
@@ -103,65 +106,75 @@ public record CalibrationSettings(
   public static CalibrationSettings defaults(BoardInfo info) {
     double window = info.gMaxSiemens() - info.gMinSiemens();
     return new CalibrationSettings(1.0, 100, 0.2, DEFAULT_TOLERANCE_FRACTION * window, 16_384, 32, 256, 2048, 4096, 1024, 8,
-        DEFAULT_REF_TOLERANCE_FRACTION * window, 32_768, 32, 500, 2, 64);
+        DEFAULT_REF_TOLERANCE_FRACTION * window, 32_768, 32, 500, 2, 64, info.hardwareLimits().minPeriodNanos());
   }
 
   public Pulse upPulse() {
-    return Pulse.up(pulseVolts, Duration.ofNanos(pulseWidthNanos));
+    return pulse(org.rramctl.driver.Polarity.UP, pulseWidthNanos);
   }
 
   public Pulse downPulse() {
-    return Pulse.down(pulseVolts, Duration.ofNanos(pulseWidthNanos));
+    return pulse(org.rramctl.driver.Polarity.DOWN, pulseWidthNanos);
   }
 
   /** The wider pulse of the approach phase. */
   public Pulse approachPulse(org.rramctl.driver.Polarity p) {
-    return Pulse.of(p, pulseVolts, Duration.ofNanos(pulseWidthNanos * approachWidthFactor));
+    return pulse(p, pulseWidthNanos * approachWidthFactor);
+  }
+
+  private Pulse pulse(org.rramctl.driver.Polarity p, long widthNanos) {
+    return new Pulse(p, pulseVolts, widthNanos, Math.max(Math.multiplyExact(widthNanos, 2), minPeriodNanos));
+  }
+
+  /** The shortest pulse period to use (a narrower envelope's rate limit, or the training pulse's period), ns. */
+  public CalibrationSettings withMinPeriodNanos(long nanos) {
+    return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, nanos);
   }
 
   public CalibrationSettings withApproach(int pairs, int widthFactor) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, pairs, widthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+        blockBudgetPulses, pairs, widthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos);
   }
 
   public CalibrationSettings withTolerance(double siemens) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, siemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos);
   }
 
   public CalibrationSettings withBudget(int pulses) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, pulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos);
   }
 
   public CalibrationSettings withSampling(int sampleEvery, int checkEvery, int min) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEvery, checkEvery, min,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos);
   }
 
   public CalibrationSettings withRefTolerance(double siemens) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, siemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+        blockBudgetPulses, approachPairs, approachWidthFactor, siemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos);
   }
 
   public CalibrationSettings withFit(int pulses, int readEvery, int devicesPerArray) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, pulses, readEvery, devicesPerArray);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, pulses, readEvery, devicesPerArray, minPeriodNanos);
   }
 
   public CalibrationSettings withPulse(double volts, long widthNanos) {
     return new CalibrationSettings(volts, widthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos);
   }
 
   /** The read voltage for every read of the calibration, volts. */
   public CalibrationSettings withReadVolts(double volts) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, volts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos);
   }
 
   public CalibrationSettings withBlockBudget(int pulses) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        pulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray);
+        pulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos);
   }
 }

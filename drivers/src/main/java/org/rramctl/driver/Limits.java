@@ -32,6 +32,16 @@ public record Limits(
     positive("complianceAmps", complianceAmps);
   }
 
+  /**
+   * The shortest pulse period within a train that {@link #maxPulseRateHz} allows, ns: the smallest whole
+   * period p with 1e9 / p &lt;= maxPulseRateHz (1,000 ns at 1 MHz).
+   */
+  public long minPeriodNanos() {
+    long p = (long) Math.ceil(1e9 / maxPulseRateHz);
+    while (1e9 / p > maxPulseRateHz) p++;
+    return Math.max(1, p);
+  }
+
   private static void positive(String name, double v) {
     if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException(name + ": " + v + " (expected: finite and > 0)");
   }

@@ -25,6 +25,25 @@ public record Pulse(Polarity polarity, double amplitudeVolts, long widthNanos, l
     return new Pulse(polarity, amplitudeVolts, w, Math.multiplyExact(w, 2));
   }
 
+  /**
+   * A pulse with the default period for a board: twice the width (50 % duty cycle) unless the board's (or
+   * envelope's) maximum pulse rate needs a longer one, then {@link Limits#minPeriodNanos()}. With the default
+   * 100 ns width that is 200 ns, or 1 us on a board limited to 1 MHz. Commands that take a width take a
+   * period too ({@code --period}); this is the value they use when it is not given.
+   */
+  public static Pulse of(Polarity polarity, double amplitudeVolts, long widthNanos, Limits limits) {
+    return new Pulse(polarity, amplitudeVolts, widthNanos, defaultPeriodNanos(widthNanos, limits));
+  }
+
+  /** The default period for {@code widthNanos} under {@code limits}: max(2 x width, the shortest period the rate limit allows). */
+  public static long defaultPeriodNanos(long widthNanos, Limits limits) {
+    return Math.max(Math.multiplyExact(widthNanos, 2), limits.minPeriodNanos());
+  }
+
+  public Pulse withPeriodNanos(long p) {
+    return new Pulse(polarity, amplitudeVolts, widthNanos, p);
+  }
+
   public static Pulse up(double amplitudeVolts, Duration width) {
     return of(Polarity.UP, amplitudeVolts, width);
   }

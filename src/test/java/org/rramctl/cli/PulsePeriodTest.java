@@ -1,0 +1,76 @@
+package org.rramctl.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rramctl.calibration.CalibrationSettings;
+import org.rramctl.driver.BoardInfo;
+import org.rramctl.driver.Boards;
+import org.rramctl.driver.EnvelopedDriver;
+import org.rramctl.driver.SafetyEnvelope;
+
+/**
+ * The pulse period is a stated parameter: {@code --period}, or by default twice the width unless the board's
+ * (or envelope's) maximum pulse rate needs longer. A board limited to 1 MHz therefore works with the default
+ * 100 ns width (period 1 us), where the old fixed rule (period = 2 x width = 200 ns, 5 MHz) was refused.
+ */
+class PulsePeriodTest {
+  private static final String BOARD = "sim:ideal?arrays=1&rows=2&cols=2&seed=3";
+
+  @TempDir Path tmp;
+
+  private String oneMegahertzProfile() throws Exception {
+    Path f = tmp.resolve("profile.json");
+    Files.writeString(f, "{ \"maxPulseVolts\": 1.5, \"maxReadVolts\": 0.3, \"minPulseWidth\": \"100ns\", \"maxPulseWidth\": \"10ms\","
+        + " \"maxPulsesPerCommand\": 10000, \"maxPulseRateHz\": 1e6, \"complianceAmps\": 1e-3 }");
+    return f.toString();
+  }
+
+  @Test
+  void aOneMegahertzBoardTakesTheDefault100NanosecondPulseAtAOneMicrosecondPeriod() throws Exception {
+    CliRun.Result r = CliRun.run("pulse", "--board", BOARD, "--envelope", oneMegahertzProfile(), "--cell", "0,0", "--up", "--amplitude", "1.0",
+        "--width", "100ns", "--count", "3");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("(period 1us)"), r.out());
+  }
+
+  @Test
+  void aStatedPeriodIsUsedAndOneTooShortForTheRateLimitIsRefusedBeforeAnythingIsSent() throws Exception {
+    CliRun.Result ok = CliRun.run("pulse", "--board", BOARD, "--envelope", oneMegahertzProfile(), "--cell", "0,0", "--up", "--amplitude", "1.0",
+        "--width", "100ns", "--period", "2us", "--count", "3");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("(period 2us)"), ok.out());
+    CliRun.Result fast = CliRun.run("pulse", "--board", BOARD, "--envelope", oneMegahertzProfile(), "--cell", "0,0", "--up", "--amplitude", "1.0",
+        "--width", "100ns", "--period", "500ns");
+    assertEquals(2, fast.code(), fast.err());
+    assertTrue(fast.err().startsWith("rramctl: pulse rate"), fast.err());
+    CliRun.Result shorter = CliRun.run("pulse", "--board", BOARD, "--cell", "0,0", "--up", "--amplitude", "1.0", "--width", "100ns", "--period", "50ns");
+    assertEquals(2, shorter.code(), shorter.err());
+    assertTrue(shorter.err().startsWith("rramctl: --period: 50ns (expected: at least the width 100ns)"), shorter.err());
+  }
+
+  @Test
+  void aProcedureWithTheDefaultWidthRunsOnAOneMegahertzBoard() throws Exception {
+    CliRun.Result r = CliRun.run("procedure", "pulse-response", "--board", BOARD, "--envelope", oneMegahertzProfile(), "--cells", "0,0",
+        "--runs", tmp.resolve("runs").toString(), "--pulses", "5", "--cycles", "1");
+    assertEquals(0, r.code(), r.err());
+  }
+
+  @Test
+  void calibrationPulsesKeepTheBoardsRateLimit() throws Exception {
+    try (EnvelopedDriver d = Boards.open(BOARD, null)) {
+      BoardInfo sim = d.info();
+      assertEquals(200, CalibrationSettings.defaults(sim).upPulse().periodNanos(), "50 % duty where the rate allows it");
+      BoardInfo oneMegahertz = new BoardInfo(sim.boardId(), sim.model(), sim.firmwareVersion(), sim.protocolVersion(), sim.arrays(),
+          sim.hardwareLimits().withMaxPulseRateHz(1e6), sim.adcBits(), sim.gMinSiemens(), sim.gMaxSiemens(), sim.nativeOps());
+      CalibrationSettings s = CalibrationSettings.defaults(oneMegahertz);
+      assertEquals(1000, s.upPulse().periodNanos());
+      assertEquals(1000, s.downPulse().periodNanos());
+      SafetyEnvelope.of(oneMegahertz).checkPulses(s.upPulse(), 1);
+    }
+  }
+}
