@@ -190,6 +190,9 @@ public final class BoardSession implements Closeable {
    */
   public List<Response> call(Command command, Cell cell) throws IOException {
     checkUsable();
+    // A host that was silent for longer than the board's watchdog (a GC pause, a suspended laptop, a stalled
+    // line) must assume the board has idled and wants a HELLO (PROTOCOL.md 5.2): do it before anything else.
+    if (identity != null && System.nanoTime() - lastSentNanos > identity.watchdogMillis() * 1_000_000L) handshakeNeeded = true;
     if (handshakeNeeded) handshake();
     return command.opcode().changesDevices() ? callChanging(command, cell) : callIdempotent(command, cell);
   }
@@ -271,6 +274,13 @@ public final class BoardSession implements Closeable {
                 why = "MALFORMED: " + e.detail();
                 continue; // the frame was damaged in a way the CRC missed, or a real bug: one more try tells
               }
+              if (e.code() == ErrorCode.WATCHDOG && op != Opcode.HELLO && op != Opcode.LAST_EXECUTED && attempt < settings.attempts()) {
+                // The board idled while we were quiet and wants a HELLO (PROTOCOL.md 5.2); the command is repeatable.
+                why = "WATCHDOG: " + e.detail();
+                waiting.remove(seq);
+                handshake();
+                continue;
+              }
               throw error(e, op, seq, cell);
             }
             return r.frames;
@@ -311,8 +321,19 @@ public final class BoardSession implements Closeable {
         if (r.kind == Kind.LOST) throw new OutcomeUnknownException(port, op, seq, "the link was lost before the board answered", lost);
         if (r.kind == Kind.DONE) {
           if (!(r.last() instanceof Response.Error e)) return r.frames;
-          // DUPLICATE answers a re-send whose first copy did arrive: the history has its outcome.
-          if (e.code() != ErrorCode.DUPLICATE) throw error(e, op, seq, cell);
+          if (e.code() == ErrorCode.WATCHDOG) {
+            // The board's watchdog expired while we were quiet: it either refused this command before running
+            // it, or stopped it part-way. Re-handshake (the history survives HELLO), then the history tells
+            // which: listed, it ran and its record is reported below; not listed, it never ran and is re-sent.
+            try {
+              handshake();
+            } catch (IOException h) {
+              throw new OutcomeUnknownException(port, op, seq, "the board's watchdog expired and the re-handshake failed: " + h.getMessage(), h);
+            }
+          } else if (e.code() != ErrorCode.DUPLICATE) {
+            // DUPLICATE answers a re-send whose first copy did arrive: the history has its outcome.
+            throw error(e, op, seq, cell);
+          }
         }
         ExecutionRecord record;
         try {
@@ -385,8 +406,33 @@ public final class BoardSession implements Closeable {
     return new BoardErrorException(port, op, seq, e.code(), e.detail(), cell);
   }
 
+  /**
+   * How long the host waits for a board's first answer frame beyond line and run time: {@code ?timeout=} when
+   * given ({@link SessionSettings#responseTimeout()}), otherwise a quarter of the board's watchdog (the
+   * heartbeat interval of PROTOCOL.md 5.2; a board answers or sends progress well within it), or
+   * {@link SessionSettings#HANDSHAKE_TIMEOUT} for the handshake, before the board has said what its watchdog is.
+   */
+  public Duration responseTimeout() {
+    if (settings.responseTimeout() != null) return settings.responseTimeout();
+    Response.Identity id = identity;
+    return id == null ? SessionSettings.HANDSHAKE_TIMEOUT : Duration.ofNanos(heartbeatIntervalNanos(id));
+  }
+
+  /**
+   * How long one HEARTBEAT waits for its answer before it counts as missed: a quarter of the board's watchdog
+   * (PROTOCOL.md 5.2), plus the line time of one largest frame at the session's baud rate (the answer may queue
+   * behind a streamed part). {@link SessionSettings#attempts()} misses in a row make the link lost.
+   */
+  public Duration heartbeatPatience() {
+    return Duration.ofNanos(heartbeatIntervalNanos(identity) + settings.lineTime(WireFormat.MAX_ENCODED_BYTES + 1).toNanos());
+  }
+
+  private static long heartbeatIntervalNanos(Response.Identity id) {
+    return Math.max(1, id.watchdogMillis()) * 1_000_000L / 4;
+  }
+
   private long firstTimeout(Command c, int frameBytes) {
-    long nanos = settings.responseTimeout().toNanos() + settings.lineTime(frameBytes + WireFormat.MAX_ENCODED_BYTES / 8).toNanos();
+    long nanos = responseTimeout().toNanos() + settings.lineTime(frameBytes + WireFormat.MAX_ENCODED_BYTES / 8).toNanos();
     if (c instanceof Command.Pulse p) nanos += runNanos(p.count(), p.shape().periodNanos());
     if (c instanceof Command.PulseThenRead p) nanos += runNanos(p.count(), p.shape().periodNanos());
     if (c instanceof Command.Update) nanos += PROGRESS_INTERVAL.toNanos();
@@ -399,7 +445,7 @@ public final class BoardSession implements Closeable {
 
   /** Between the parts of a stream: a full part's line time, the progress interval, and the response timeout. */
   private long gapTimeout() {
-    return settings.responseTimeout().toNanos() + settings.lineTime(WireFormat.MAX_ENCODED_BYTES + 1).toNanos() + PROGRESS_INTERVAL.toNanos();
+    return responseTimeout().toNanos() + settings.lineTime(WireFormat.MAX_ENCODED_BYTES + 1).toNanos() + PROGRESS_INTERVAL.toNanos();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -654,11 +700,11 @@ public final class BoardSession implements Closeable {
    * Feeds the board's watchdog when the host is quiet, and notices a dead link when the board is: a
    * HEARTBEAT goes out whenever nothing was sent, or nothing received, for a quarter of the watchdog
    * time. Each may take that long, plus a full frame's line time (an ACK can queue behind a streamed
-   * part on a slow line), to be answered.
+   * part on a slow line), to be answered: {@link #heartbeatPatience()}.
    */
   private void keepLoop() {
-    long interval = Math.max(1, identity.watchdogMillis()) * 1_000_000L / 4;
-    long patience = Math.max(interval, settings.responseTimeout().toNanos() + settings.lineTime(WireFormat.MAX_ENCODED_BYTES).toNanos());
+    long interval = heartbeatIntervalNanos(identity);
+    long patience = heartbeatPatience().toNanos();
     // Heartbeats in flight, oldest first, with their deadlines. Sending does not wait for answers:
     // the board's watchdog is fed by what the host sends, whatever the answers are doing.
     ArrayDeque<Exchange> inFlight = new ArrayDeque<>();

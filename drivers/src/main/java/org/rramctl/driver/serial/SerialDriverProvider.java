@@ -64,10 +64,13 @@ public final class SerialDriverProvider implements DriverProvider {
     return () -> SerialPortTransport.open(path, options);
   }
 
-  /** The session settings a URI names: its baud rate (for line-time budgets) and response timeout. */
+  /**
+   * The session settings a URI names: its baud rate (for line-time budgets) and, when {@code timeout=MS} is
+   * given, the response timeout; without it the session derives the timeout from the board's watchdog.
+   */
   public static SessionSettings settings(BoardUri uri) {
     SessionSettings s = SessionSettings.defaults().withBaudRate(uri.scheme().equals("serial") ? uri.intParam("baud", 115_200, 50, 20_000_000) : 1_000_000_000);
-    return s.withResponseTimeout(Duration.ofMillis(uri.intParam("timeout", 1000, 1, 600_000)));
+    return uri.params().containsKey("timeout") ? s.withResponseTimeout(Duration.ofMillis(uri.intParam("timeout", 1000, 1, 600_000))) : s;
   }
 
   private static void checkKeys(BoardUri uri, Set<String> allowed) {

@@ -7,7 +7,8 @@ import org.rramctl.protocol.WireFormat;
  * How a {@link BoardSession} times and retries its exchanges.
  *
  * @param responseTimeout how long to wait for the first frame of an answer (and between the frames of a
- *     streamed one), over and above the command's own run time and the line time of a full frame
+ *     streamed one), over and above the command's own run time and the line time of a full frame; null (the
+ *     default) derives it from the board's announced watchdog: a quarter of it ({@link BoardSession#responseTimeout()})
  * @param attempts sends of an idempotent command in all (PROTOCOL.md 5.4 says 3); also how often an
  *     unanswered device-changing command is re-sent after LAST_EXECUTED showed it never arrived
  * @param minVersion lowest protocol version this host accepts
@@ -16,8 +17,11 @@ import org.rramctl.protocol.WireFormat;
  * @param abortTimeout how long {@link BoardSession#abort()} waits for the board's ACK before returning
  */
 public record SessionSettings(Duration responseTimeout, int attempts, int minVersion, int maxVersion, int baudRate, Duration abortTimeout) {
+  /** The response timeout of the handshake when none is set: the board has not yet said what its watchdog is. */
+  public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
+
   public SessionSettings {
-    if (responseTimeout == null || responseTimeout.toMillis() < 1) {
+    if (responseTimeout != null && responseTimeout.toMillis() < 1) {
       throw new IllegalArgumentException("responseTimeout: " + responseTimeout + " (expected: at least 1 ms)");
     }
     if (attempts < 1 || attempts > 10) throw new IllegalArgumentException("attempts: " + attempts + " (expected: 1..10)");
@@ -28,9 +32,9 @@ public record SessionSettings(Duration responseTimeout, int attempts, int minVer
     if (abortTimeout == null || abortTimeout.isNegative()) throw new IllegalArgumentException("abortTimeout: " + abortTimeout + " (expected: >= 0)");
   }
 
-  /** 1 s response timeout, 3 attempts, protocol version {@value WireFormat#VERSION} only, 115200 baud, 1 s abort wait. */
+  /** Response timeout from the board's watchdog, 3 attempts, protocol version {@value WireFormat#VERSION} only, 115200 baud, 1 s abort wait. */
   public static SessionSettings defaults() {
-    return new SessionSettings(Duration.ofSeconds(1), 3, WireFormat.VERSION, WireFormat.VERSION, 115_200, Duration.ofSeconds(1));
+    return new SessionSettings(null, 3, WireFormat.VERSION, WireFormat.VERSION, 115_200, Duration.ofSeconds(1));
   }
 
   public SessionSettings withResponseTimeout(Duration d) {

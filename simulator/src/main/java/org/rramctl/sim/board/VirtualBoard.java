@@ -303,6 +303,21 @@ public final class VirtualBoard implements Closeable {
     if (j != null) j.stop(ErrorCode.HARDWARE_FAULT);
   }
 
+  /**
+   * What the board does when its host has been silent for longer than {@link Config#watchdogMillis()}, without
+   * waiting for it (fault injection, like {@link #reset()}): stops what runs (ABORTED, error WATCHDOG), idles,
+   * and answers device commands with WATCHDOG until the next HELLO (PROTOCOL.md 5.2).
+   */
+  public void tripWatchdog() {
+    Job j;
+    synchronized (this) {
+      watchdogExpired = true;
+      watchdogTripped = true;
+      j = running;
+    }
+    if (j != null) j.stop(ErrorCode.WATCHDOG);
+  }
+
   /** Ends the connection and the listener; idempotent. */
   @Override
   public void close() {
