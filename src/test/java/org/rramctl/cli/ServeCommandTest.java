@@ -80,4 +80,31 @@ class ServeCommandTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void anAbortSentToTheServerStopsAProcedureDrivingTheBoardFromAnotherClient(@TempDir Path runs) throws Exception {
+    try (org.rramctl.driver.EnvelopedDriver d = org.rramctl.driver.Boards.open("sim:ideal?arrays=1&rows=1&cols=1", null);
+        org.rramctl.driver.remote.DriverServer server = org.rramctl.driver.remote.DriverServer.start(d,
+            org.rramctl.driver.remote.ServerOptions.of("tcp://127.0.0.1:*"))) {
+      CharacterizationCliTest.LatchWriter out = new CharacterizationCliTest.LatchWriter("abort with Ctrl-C");
+      java.util.concurrent.CompletableFuture<CliRun.Result> running = java.util.concurrent.CompletableFuture.supplyAsync(() -> CliRun.run(out,
+          "procedure", "pulse-response", "--board", "zmq+" + server.endpoint(), "--runs", runs.toString(), "--pulses", "5000", "--cycles", "1"));
+      assertTrue(out.seen.await(30, TimeUnit.SECONDS), "the run started");
+      try (org.rramctl.driver.remote.RemoteDriver operator = org.rramctl.driver.remote.RemoteDriver.connect(server.endpoint(),
+          org.rramctl.driver.remote.ClientOptions.defaults().withLabel("operator"))) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (operator.status().pulsesApplied() < 10) assertTrue(System.nanoTime() < deadline, "the procedure pulses through the server");
+        operator.abort();
+        // Status is queued behind the operation in progress, so this counts it too.
+        org.rramctl.driver.DriverStatus atAbort = operator.status();
+        assertTrue(atAbort.aborted(), "the status flag is set");
+        CliRun.Result r = running.get(60, TimeUnit.SECONDS);
+        assertEquals(130, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("aborted by operator#"), r.err());
+        assertEquals(atAbort.pulsesApplied(), operator.status().pulsesApplied(), "no pulse after the abort beyond the one in progress");
+        assertTrue(atAbort.pulsesApplied() < 10_000, "stopped early: " + atAbort.pulsesApplied());
+      }
+    }
+  }
 }

@@ -52,6 +52,15 @@ import org.zeromq.ZMQException;
  * {@link Reply.Held} naming the holder. A lease that lapses (the holder vanished) is dropped, logged, and
  * the board is set idle with {@code abort()}.
  *
+ * <h2>Abort</h2>
+ * An {@link Request.Abort} from any client calls the driver's {@code abort()} at once from the I/O thread (the
+ * operation in progress ends as the driver allows: cut, or completed if it cannot be cut), ends the lease,
+ * answers {@code ABORTED} to every queued request that changes devices and to everything the holder had
+ * queued, and <em>fences</em> the holder: its later board operations (all but status) are answered
+ * {@code ABORTED} until it sends {@link Request.Acquire}, so a procedure driving the board through this server
+ * stops at its next request. A lapsed lease fences its holder the same way with {@code LEASE_LOST}. The
+ * status flag {@code aborted} stays set until the lease is next granted.
+ *
  * <h2>Safety</h2>
  * The board is wrapped in the server's own {@link SafetyEnvelope} (possibly stricter than any client's);
  * malformed, oversized or refused requests get an error reply and a log line and never reach the board.
@@ -100,6 +109,8 @@ public final class DriverServer implements AutoCloseable {
 
   private volatile Lease lease;
   private volatile int clientCount;
+  /** Set by an abort or a lapsed lease, cleared when the lease is next granted: the status flag {@code aborted}. */
+  private volatile boolean aborted;
 
   // I/O thread only.
   private final Map<String, Session> sessions = new LinkedHashMap<>();
@@ -112,6 +123,8 @@ public final class DriverServer implements AutoCloseable {
     long lastWorkingNanos;
     final Set<Long> pending = new LinkedHashSet<>();
     long token;
+    /** Non-null after an abort or a lapse took this client's lease: the answer to its board operations until it acquires. */
+    volatile Reply.Error fence;
 
     Session(byte[] routingId, String key, long now) {
       this.routingId = routingId;
@@ -413,6 +426,8 @@ public final class DriverServer implements AutoCloseable {
     } else if (r instanceof Request.Heartbeat) {
       send(s, id, new Reply.Pong());
     } else if (r instanceof Request.Acquire) {
+      // Acquiring is how a fenced client says it knows about the abort or the lapse.
+      s.fence = null;
       Reply grant = grant(s, now);
       send(s, id, grant);
     } else if (r instanceof Request.Release) {
@@ -424,11 +439,14 @@ public final class DriverServer implements AutoCloseable {
       }
       send(s, id, new Reply.Ok());
     } else if (r instanceof Request.Abort) {
-      board.abort();
-      LOG.log(Level.INFO, "abort from " + s.id + "; outputs idle");
+      abort(s);
       send(s, id, new Reply.Ok());
-      queueStatusPoll();
     } else if (r.usesBoard()) {
+      Reply.Error fence = s.fence;
+      if (fence != null && !(r instanceof Request.Status)) {
+        send(s, id, fence);
+        return;
+      }
       if (r.programs()) {
         Reply grant = grant(s, now);
         if (!(grant instanceof Reply.Lease)) {
@@ -460,6 +478,7 @@ public final class DriverServer implements AutoCloseable {
     for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
       Session old = it.next();
       if (old == s || old.token != s.token) continue;
+      if (s.fence == null) s.fence = old.fence;
       Lease l = lease;
       if (l != null && l.holder == old) {
         lease = new Lease(s, now + leaseNanos);
@@ -470,12 +489,41 @@ public final class DriverServer implements AutoCloseable {
     clientCount = sessions.size();
   }
 
+  /**
+   * Sets the board idle at once, ends the lease and fences its holder, and answers ABORTED to the queued
+   * requests that change devices and to all of the holder's queued requests (status polls excepted).
+   */
+  private void abort(Session by) {
+    Lease l = lease;
+    Session holder = l == null ? null : l.holder;
+    Reply.Error stop = new Reply.Error(ErrorCode.ABORTED, "aborted by " + by.id + " at " + Instant.now()
+        + "; outputs idle (expected: ACQUIRE before using the board again)");
+    // Fence first: the board thread checks the fence before each operation it takes from the queue.
+    if (holder != null) holder.fence = stop;
+    lease = null;
+    aborted = true;
+    board.abort();
+    int dropped = 0;
+    for (Task t : queue.toArray(new Task[0])) {
+      if (t.session == null || t.request instanceof Request.Status) continue;
+      if ((t.request.programs() || t.session == holder) && queue.remove(t)) {
+        t.session.pending.remove(t.requestId);
+        send(t.session, t.requestId, stop);
+        dropped++;
+      }
+    }
+    LOG.log(Level.INFO, "abort from " + by.id + "; outputs idle" + (holder == null ? "" : "; lease of " + holder.id + " ended")
+        + (dropped == 0 ? "" : "; " + dropped + " queued requests answered ABORTED"));
+    queueStatusPoll();
+  }
+
   /** Grants or renews the lease for {@code s}, or says who holds it. */
   private Reply grant(Session s, long now) {
     Lease l = lease;
     if (l == null || l.holder == s) {
       if (l == null) LOG.log(Level.INFO, "lease granted to " + s.id);
       lease = new Lease(s, now + leaseNanos);
+      aborted = false;
       if (l == null) queueStatusPoll();
       return new Reply.Lease(s.id, TimeUnit.NANOSECONDS.toMillis(leaseNanos));
     }
@@ -492,7 +540,10 @@ public final class DriverServer implements AutoCloseable {
     Lease l = lease;
     // A holder with an operation queued or running keeps the lease: the board thread is its activity.
     if (l != null && l.holder.pending.isEmpty() && now - l.untilNanos > 0) {
+      l.holder.fence = new Reply.Error(ErrorCode.LEASE_LOST, "lease of " + l.holder.id + " lapsed at " + Instant.now() + " after "
+          + options.leaseTimeout().toMillis() + " ms without a message; the board was set idle (expected: ACQUIRE before using the board again)");
       lease = null;
+      aborted = true;
       board.abort();
       LOG.log(Level.WARNING, "lease of " + l.holder.id + " lapsed (" + options.leaseTimeout().toMillis()
           + " ms without a message); board set idle");
@@ -511,7 +562,8 @@ public final class DriverServer implements AutoCloseable {
     Lease l = lease;
     for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
       Session s = it.next();
-      if (s.pending.isEmpty() && (l == null || l.holder != s) && now - s.lastSeenNanos >= idleNanos) it.remove();
+      // A fenced client is remembered, so that it cannot come back unfenced as a stranger (only when the server is full).
+      if (s.pending.isEmpty() && (l == null || l.holder != s) && (s.fence == null || idleNanos == 0) && now - s.lastSeenNanos >= idleNanos) it.remove();
     }
     clientCount = sessions.size();
   }
@@ -552,6 +604,8 @@ public final class DriverServer implements AutoCloseable {
 
   private Reply execute(Task t) {
     Request r = t.request;
+    Reply.Error fence = t.session.fence;
+    if (fence != null && !(r instanceof Request.Status)) return fence;
     if (r.programs()) {
       Lease l = lease;
       if (l == null || l.holder != t.session) {
@@ -583,7 +637,7 @@ public final class DriverServer implements AutoCloseable {
     if (r instanceof Request.Status) {
       Lease l = lease;
       long left = l == null ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(l.untilNanos - System.nanoTime()));
-      return new Reply.Status(board.status(), l == null ? "" : l.holder.id, left, clientCount);
+      return new Reply.Status(withAbortFlag(board.status()), l == null ? "" : l.holder.id, left, clientCount);
     } else if (r instanceof Request.Read x) {
       return new Reply.Value(board.read(x.cell(), x.readVolts()));
     } else if (r instanceof Request.ApplyPulses x) {
@@ -609,6 +663,15 @@ public final class DriverServer implements AutoCloseable {
     throw new IllegalStateException("request: " + r.getClass().getSimpleName() + " (expected: a board operation)");
   }
 
+  /**
+   * The board's status with the server's abort flag as {@code aborted}: set by an abort or a lapsed lease, cleared
+   * when the lease is next granted (the board's own flag, "the last operation was cut by an abort", would stay set
+   * past the acquire until the next operation).
+   */
+  private DriverStatus withAbortFlag(DriverStatus st) {
+    return st.aborted() == aborted ? st : new DriverStatus(st.outputsIdle(), aborted, st.pulsesApplied(), st.lastError());
+  }
+
   private void publishStatus() {
     ObjectNode n = json.createObjectNode();
     n.put("type", "status");
@@ -616,7 +679,7 @@ public final class DriverServer implements AutoCloseable {
     n.put("board", advertised.boardId());
     n.put("time", Instant.now().toString());
     try {
-      DriverStatus st = board.status();
+      DriverStatus st = withAbortFlag(board.status());
       n.put("outputsIdle", st.outputsIdle());
       n.put("aborted", st.aborted());
       n.put("pulsesApplied", st.pulsesApplied());

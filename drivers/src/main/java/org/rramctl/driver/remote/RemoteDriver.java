@@ -34,6 +34,13 @@ import org.zeromq.ZMQ;
  * The first programming operation takes the board's lease (or fails with {@link BoardHeldException});
  * a heartbeat thread keeps it while the driver is open, and {@link #close()} gives it back.
  *
+ * <h2>Aborts</h2>
+ * An abort (from this driver or from any other client of the server) ends the lease and fences its holder:
+ * every board operation of the holder then throws {@link DriverAbortedException} until {@link #acquire()}.
+ * That is how an abort sent to the server stops a procedure driving the board from another process. After
+ * its own {@link #abort()} this driver re-acquires by itself before its next board operation, so it stays
+ * usable as the driver contract says.
+ *
  * <h2>Failures</h2>
  * A request that cannot be sent within the connect timeout fails with {@link ServerUnreachableException}
  * (not executed). A request whose server falls silent, or that outlives the request timeout, fails with
@@ -59,6 +66,11 @@ public final class RemoteDriver implements CrossbarDriver {
   private long nextId; // guarded by io
   private long nextAbortId = 1L << 31; // guarded by abortLock; apart from request ids, for logs
   private volatile long lastSentNanos;
+  /** Whether this client may hold the lease (it programmed or acquired since it last released). */
+  private volatile boolean mayHoldLease;
+  /** Aborts this driver sent; compared with {@link #abortsSeen} before each board operation. */
+  private final java.util.concurrent.atomic.AtomicLong ownAborts = new java.util.concurrent.atomic.AtomicLong();
+  private long abortsSeen; // guarded by io
   private volatile boolean closed;
   private final BoardInfo info;
   private volatile String clientId;
@@ -174,7 +186,16 @@ public final class RemoteDriver implements CrossbarDriver {
         dropSocket();
         hello();
       }
-      return exchange(op, r);
+      long aborts = ownAborts.get();
+      if (aborts != abortsSeen && r.usesBoard() && !(r instanceof Request.Status)) {
+        // Our own abort fenced us if we held the lease: acknowledge it (whatever the answer, the fence is gone).
+        abortsSeen = aborts;
+        if (mayHoldLease) exchange(Opcode.ACQUIRE, new Request.Acquire());
+      }
+      Reply reply = exchange(op, r);
+      // Conservative: a programming request not answered HELD was granted the lease, whatever happened next.
+      if ((r.programs() && !(reply instanceof Reply.Held)) || reply instanceof Reply.Lease) mayHoldLease = true;
+      return reply;
     } finally {
       io.unlock();
     }
@@ -342,6 +363,7 @@ public final class RemoteDriver implements CrossbarDriver {
 
   /** Gives the lease back (a no-op when this client does not hold it). */
   public void release() throws IOException {
+    mayHoldLease = false;
     ok(Opcode.RELEASE, new Request.Release());
   }
 
@@ -355,9 +377,18 @@ public final class RemoteDriver implements CrossbarDriver {
     abortLock.lock();
     try {
       if (closed) return;
-      if (abortSocket == null) abortSocket = newSocket();
-      long id = nextAbortId++ & 0xffffffffL;
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ABORT_WAIT_MILLIS);
+      if (abortSocket == null) {
+        abortSocket = newSocket();
+        abortSocket.setSendTimeOut((int) ABORT_WAIT_MILLIS);
+        // Introduce the new connection (so the server names this client in its abort message and log), without
+        // waiting for the welcome: the server handles the two in order. Token 0: not a reconnection of the main socket.
+        if (!abortSocket.send(WireCodec.encode(nextAbortId++ & 0xffffffffL, new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label(), 0)), 0)) {
+          resetAbortSocket();
+          return;
+        }
+      }
+      long id = nextAbortId++ & 0xffffffffL;
       abortSocket.setSendTimeOut((int) ABORT_WAIT_MILLIS);
       if (!abortSocket.send(WireCodec.encode(id, new Request.Abort()), 0)) {
         resetAbortSocket();
@@ -377,6 +408,7 @@ public final class RemoteDriver implements CrossbarDriver {
       // abort() never throws: the caller is usually already handling another failure.
       resetAbortSocket();
     } finally {
+      ownAborts.incrementAndGet();
       abortLock.unlock();
     }
   }

@@ -280,6 +280,130 @@ class DriverServerTest {
     }
   }
 
+  /** Waits until the server has said WORKING for request {@code id}: proof that it is queued or running. */
+  private static void awaitWorking(ZMQ.Socket raw, long id) throws IOException {
+    raw.setReceiveTimeOut(10_000);
+    while (true) {
+      byte[] in = raw.recv(0);
+      if (in == null) throw new IOException("no WORKING for #" + id);
+      WireCodec.ReplyFrame f = WireCodec.decodeReply(in);
+      if (f.requestId() == id && f.reply() instanceof Reply.Working) return;
+      assertTrue(f.requestId() != id, "request #" + id + " answered early: " + f.reply());
+    }
+  }
+
+  /** The replies to several requests, in whatever order they come (WORKING skipped). */
+  private static java.util.Map<Long, Reply> awaitReplies(ZMQ.Socket raw, long... ids) throws IOException {
+    raw.setReceiveTimeOut(10_000);
+    java.util.Map<Long, Reply> got = new java.util.HashMap<>();
+    java.util.Set<Long> wanted = new java.util.HashSet<>();
+    for (long id : ids) wanted.add(id);
+    while (!got.keySet().containsAll(wanted)) {
+      byte[] in = raw.recv(0);
+      if (in == null) throw new IOException("replies so far " + got + " (expected: to " + wanted + ")");
+      WireCodec.ReplyFrame f = WireCodec.decodeReply(in);
+      if (wanted.contains(f.requestId()) && !(f.reply() instanceof Reply.Working)) got.put(f.requestId(), f.reply());
+    }
+    return got;
+  }
+
+  private static Reply.Error assertError(ErrorCode code, Reply r) {
+    Reply.Error e = assertInstanceOf(Reply.Error.class, r, () -> "expected " + code + ", got " + r);
+    assertEquals(code, e.code(), e.message());
+    return e;
+  }
+
+  @Test
+  void anAbortStopsTheTrainInFlightAnswersTheHoldersQueuedRequestsAndFencesItUntilItAcquires() throws Exception {
+    DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(5)));
+    RemoteDriver operator = client(s, "operator");
+    board.blockPulsesAfter.set(10);
+    try (ZContext ctx = new ZContext()) {
+      ctx.setLinger(0);
+      ZMQ.Socket holder = connectedRawSocket(ctx, s, "holder");
+      holder.send(WireCodec.encode(2, new Request.ApplyPulses(C00, UP, 1000)), 0);
+      assertTrue(board.pulseBlocked.await(10, TimeUnit.SECONDS), "the train is in flight");
+      holder.send(WireCodec.encode(3, new Request.ApplyPulses(C00, UP, 5)), 0);
+      holder.send(WireCodec.encode(4, new Request.Read(C00, 0.2)), 0);
+      awaitWorking(holder, 4); // both are queued behind the train
+
+      operator.abort();
+
+      java.util.Map<Long, Reply> replies = awaitReplies(holder, 2, 3, 4);
+      assertError(ErrorCode.ABORTED, replies.get(2L));
+      assertTrue(assertError(ErrorCode.ABORTED, replies.get(3L)).message().contains("aborted by operator#"), replies.toString());
+      assertError(ErrorCode.ABORTED, replies.get(4L));
+      Reply.Status st = operator.serverStatus();
+      assertEquals(10, st.status().pulsesApplied(), "no pulse after the abort beyond the one in progress");
+      assertTrue(st.status().aborted(), "the status flag is set");
+      assertEquals("", st.leaseHolder(), "the abort ended the lease");
+
+      // The holder is fenced: every board operation but status is refused until it acquires.
+      holder.send(WireCodec.encode(5, new Request.ApplyPulses(C00, UP, 1)), 0);
+      assertError(ErrorCode.ABORTED, awaitReply(holder, 5));
+      holder.send(WireCodec.encode(6, new Request.Read(C00, 0.2)), 0);
+      assertError(ErrorCode.ABORTED, awaitReply(holder, 6));
+      holder.send(WireCodec.encode(7, new Request.Status()), 0);
+      assertTrue(assertInstanceOf(Reply.Status.class, awaitReply(holder, 7)).status().aborted());
+      assertEquals(10, board.pulses.get());
+      assertEquals(0, board.reads.get(), "the queued and the fenced reads never reached the board");
+
+      holder.send(WireCodec.encode(8, new Request.Acquire()), 0);
+      assertInstanceOf(Reply.Lease.class, awaitReply(holder, 8));
+      assertTrue(!operator.status().aborted(), "cleared by the next acquire");
+      holder.send(WireCodec.encode(9, new Request.ApplyPulses(C00, UP, 2)), 0);
+      assertInstanceOf(Reply.Ok.class, awaitReply(holder, 9));
+      assertEquals(12, board.pulses.get());
+    }
+    assertEquals(0, board.overlaps.get());
+  }
+
+  @Test
+  void anAbortFromAnotherClientStopsTheHolderButItsOwnAbortLeavesItUsable() throws Exception {
+    DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(5)));
+    RemoteDriver holder = client(s, "holder");
+    RemoteDriver other = client(s, "other");
+    holder.pulse(C00, UP, 3);
+    other.abort();
+    org.rramctl.driver.DriverAbortedException stopped = assertThrows(org.rramctl.driver.DriverAbortedException.class, () -> holder.pulse(C00, UP, 1));
+    assertTrue(stopped.getMessage().contains("aborted by "), stopped.getMessage());
+    assertThrows(org.rramctl.driver.DriverAbortedException.class, () -> holder.read(C00, 0.2));
+    assertTrue(holder.status().aborted());
+    holder.acquire();
+    holder.pulse(C00, UP, 1);
+    holder.abort();
+    holder.pulse(C00, UP, 1); // re-acquires by itself after its own abort
+    assertEquals(5, board.pulses.get());
+  }
+
+  @Test
+  void aHolderWhoseLeaseLapsedGetsLeaseLostInsteadOfSilentlyTakingItAgain() throws Exception {
+    DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofMillis(300)));
+    RemoteDriver watcher = client(s, "watcher");
+    try (ZContext ctx = new ZContext()) {
+      ctx.setLinger(0);
+      ZMQ.Socket holder = connectedRawSocket(ctx, s, "sleepy");
+      holder.send(WireCodec.encode(2, new Request.ApplyPulses(C00, UP, 3)), 0);
+      assertInstanceOf(Reply.Ok.class, awaitReply(holder, 2));
+      // Silent past the lease timeout: the lease lapses.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!watcher.serverStatus().leaseHolder().isEmpty()) assertTrue(System.nanoTime() < deadline, "the lease lapses");
+      holder.send(WireCodec.encode(3, new Request.ApplyPulses(C00, UP, 1)), 0);
+      assertTrue(assertError(ErrorCode.LEASE_LOST, awaitReply(holder, 3)).message().contains("lapsed"));
+      holder.send(WireCodec.encode(4, new Request.Read(C00, 0.2)), 0);
+      assertError(ErrorCode.LEASE_LOST, awaitReply(holder, 4));
+      Reply.Status st = watcher.serverStatus();
+      assertEquals("", st.leaseHolder(), "not taken again");
+      assertTrue(st.status().aborted(), "the lapse set the board idle with an abort");
+      assertEquals(3, board.pulses.get());
+      holder.send(WireCodec.encode(5, new Request.Acquire()), 0);
+      assertInstanceOf(Reply.Lease.class, awaitReply(holder, 5));
+      holder.send(WireCodec.encode(6, new Request.ApplyPulses(C00, UP, 1)), 0);
+      assertInstanceOf(Reply.Ok.class, awaitReply(holder, 6));
+      assertEquals(4, board.pulses.get());
+    }
+  }
+
   @Test
   void bindingBeyondLoopbackWithoutKeysIsRefusedWithAReason() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

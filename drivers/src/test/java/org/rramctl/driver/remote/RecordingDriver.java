@@ -21,7 +21,8 @@ import org.rramctl.driver.Pulse;
  * A board that counts what reaches it and notices overlapping calls (which the server's single board
  * thread must make impossible). Reads return 1e-5 S + 1e-9 S per pulse applied to the cell's row, so a
  * client can see its own programming. {@link #blockReads} makes reads wait until aborted, to hold an
- * operation in flight.
+ * operation in flight; {@link #blockPulsesAfter} does the same to a pulse train after that many pulses,
+ * like a board that finishes the pulse in progress and stops at the abort.
  */
 final class RecordingDriver implements CrossbarDriver {
   static final Limits LIMITS = new Limits(3.0, 0.5, 10, 10_000_000, 100_000, 50e6, 1e-3);
@@ -31,6 +32,9 @@ final class RecordingDriver implements CrossbarDriver {
   final AtomicInteger aborts = new AtomicInteger();
   final AtomicBoolean blockReads = new AtomicBoolean();
   final CountDownLatch readBlocked = new CountDownLatch(1);
+  /** When >= 0, a pulse train stops after this many pulses and waits for an abort. */
+  final AtomicInteger blockPulsesAfter = new AtomicInteger(-1);
+  final CountDownLatch pulseBlocked = new CountDownLatch(1);
   private final AtomicBoolean busy = new AtomicBoolean();
   private volatile CountDownLatch release = new CountDownLatch(1);
   private volatile boolean idle = true;
@@ -75,9 +79,21 @@ final class RecordingDriver implements CrossbarDriver {
   }
 
   @Override
-  public void pulse(Cell cell, Pulse pulse, int count) {
+  public void pulse(Cell cell, Pulse pulse, int count) throws IOException {
     enter();
     try {
+      int stopAt = blockPulsesAfter.get();
+      if (stopAt >= 0 && stopAt < count) {
+        CountDownLatch r = release;
+        pulses.addAndGet(stopAt);
+        pulseBlocked.countDown();
+        try {
+          r.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        throw new DriverAbortedException("aborted after " + stopAt + " of " + count + " pulses: recording board outputs idle");
+      }
       // Two steps with a yield in between: an overlapping caller would be caught between them.
       long before = pulses.get();
       Thread.yield();
@@ -96,6 +112,7 @@ final class RecordingDriver implements CrossbarDriver {
   public void abort() {
     aborts.incrementAndGet();
     blockReads.set(false);
+    blockPulsesAfter.set(-1);
     CountDownLatch r = release;
     release = new CountDownLatch(1);
     r.countDown();
