@@ -88,11 +88,13 @@ public final class References {
   }
 
   /**
-   * Runs the array-parallel calibration of the calibration module on the tiles (symmetry-point search, then
-   * the references written to the symmetry points), leaving the active devices at their symmetry points.
+   * Runs the calibration of the calibration module on the tiles (symmetry-point search, then the references
+   * written to the symmetry points), leaving the active devices at their symmetry points: array-parallel where the
+   * board updates in parallel natively, device by device where it does not (an ArC ONE, a source-measure unit).
    */
   public static CalibrationRecord calibrate(CrossbarDriver driver, List<Tile> tiles, CalibrationSettings s, Monitor monitor) throws IOException {
-    return Calibration.run(driver, tiles, s, Calibration.Mode.PARALLEL, monitor);
+    Calibration.Mode mode = driver.info().supportsNatively(org.rramctl.driver.Capability.PARALLEL_UPDATE) ? Calibration.Mode.PARALLEL : Calibration.Mode.PER_DEVICE;
+    return Calibration.run(driver, tiles, s, mode, monitor);
   }
 
   /**

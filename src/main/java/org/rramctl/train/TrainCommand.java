@@ -101,6 +101,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--train-limit", paramLabel = "N", description = "Train on the first N training digits only. Default: all.")
   Integer trainLimit;
 
+  @Option(names = "--test-limit", paramLabel = "N", description = "Measure accuracy on the first N test digits only (a slow board: each digit is a forward read). Default: all.")
+  Integer testLimit;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter outLine = spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
@@ -110,7 +113,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (calibration != null && !zeroShift) {
       throw new IllegalArgumentException("--calibration: " + calibration + " without --zero-shift (expected: --zero-shift, whose references it sets)");
     }
-    MnistDataset dataset = limit((data == null ? MnistDataset.vendored() : MnistDataset.load(data)).withSide(side), trainLimit);
+    MnistDataset dataset = limitTest(limit((data == null ? MnistDataset.vendored() : MnistDataset.load(data)).withSide(side), trainLimit), testLimit);
     int[] sizes = layers == null ? new int[] {dataset.inputSize(), 256, 128, 10} : Network.parseSizes(layers);
     TrainSettings settings = new TrainSettings(epochs, new LearningRateSchedule(lr, halveEvery), out);
     AnalogSettings a = AnalogSettings.defaults().withBitLength(bitLength).withDwMin(dwMin)
@@ -138,6 +141,15 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--train-limit: " + n + " (expected: 1.." + d.train().count() + ", the training digits available)");
     }
     return new MnistDataset(d.train().range(d.train().name() + " first " + n, 0, n), d.test());
+  }
+
+  /** The data set with only its first {@code n} test digits (all when {@code n} is null). */
+  static MnistDataset limitTest(MnistDataset d, Integer n) {
+    if (n == null) return d;
+    if (n < 1 || n > d.test().count()) {
+      throw new IllegalArgumentException("--test-limit: " + n + " (expected: 1.." + d.test().count() + ", the test digits available)");
+    }
+    return new MnistDataset(d.train(), d.test().range(d.test().name() + " first " + n, 0, n));
   }
 
   /** Prints one line per epoch. */

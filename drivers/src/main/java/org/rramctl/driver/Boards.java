@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 
-/** Opens a driver from a board URI, always behind a {@link SafetyEnvelope}. */
+/**
+ * Opens a driver from a board URI, always behind a {@link SafetyEnvelope}; a {@code references=cols+N} or
+ * {@code references=rows+N} parameter on any URI maps the reference plane onto the same array
+ * ({@link ReferenceLayout}).
+ */
 public final class Boards {
   private Boards() {}
 
@@ -28,11 +32,24 @@ public final class Boards {
    */
   public static EnvelopedDriver open(String uri, SafetyEnvelope envelope) throws IOException {
     BoardUri u = BoardUri.parse(uri);
+    // references=... is the same for every board (ReferenceLayout): taken off before the provider sees the URI.
+    ReferenceLayout layout = null;
+    if (u.params().containsKey(ReferenceLayout.PARAMETER)) {
+      try {
+        layout = ReferenceLayout.parse(u.params().get(ReferenceLayout.PARAMETER));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("board: '" + uri + "': " + e.getMessage());
+      }
+      java.util.Map<String, String> rest = new java.util.LinkedHashMap<>(u.params());
+      rest.remove(ReferenceLayout.PARAMETER);
+      u = new BoardUri(u.text(), u.scheme(), u.path(), rest);
+    }
     List<DriverProvider> all = providers();
     for (DriverProvider p : all) {
       if (p.schemes().contains(u.scheme())) {
         CrossbarDriver d = p.open(u);
         try {
+          if (layout != null) d = layout.apply(d);
           return new EnvelopedDriver(d, envelope == null ? SafetyEnvelope.of(d.info()) : envelope);
         } catch (RuntimeException e) {
           d.close();

@@ -100,12 +100,23 @@ public final class EmulatorDriver implements CrossbarDriver {
    *     the same for any value
    */
   public EmulatorDriver(DevicePreset preset, List<int[]> geometry, long seed, int threads) {
+    this(preset, geometry, seed, threads, true);
+  }
+
+  /**
+   * @param referencePlanes false for arrays without a reference plane (as a single crossbar chip has): the
+   *     devices are drawn as with one (same seed, same active devices), but reference cells, reference reads and
+   *     differential reads are refused
+   */
+  public EmulatorDriver(DevicePreset preset, List<int[]> geometry, long seed, int threads, boolean referencePlanes) {
     if (threads < 1 || threads > 64) throw new IllegalArgumentException("threads: " + threads + " (expected: 1..64)");
     this.preset = preset;
     List<ArrayGeometry> arrays = new ArrayList<>();
-    for (int i = 0; i < geometry.size(); i++) arrays.add(new ArrayGeometry(i, geometry.get(i)[0], geometry.get(i)[1], true));
+    for (int i = 0; i < geometry.size(); i++) arrays.add(new ArrayGeometry(i, geometry.get(i)[0], geometry.get(i)[1], referencePlanes));
+    EnumSet<Capability> caps = EnumSet.allOf(Capability.class);
+    if (!referencePlanes) caps.remove(Capability.REFERENCE_ARRAYS);
     this.info = new BoardInfo("emulator-" + preset.name() + "-seed" + seed, "rramctl soft-bound emulator", version(), 0, arrays, HARDWARE_LIMITS,
-        preset.adcBits(), preset.gMinSiemens(), preset.gMaxSiemens(), EnumSet.allOf(Capability.class));
+        preset.adcBits(), preset.gMinSiemens(), preset.gMaxSiemens(), caps);
     this.hardware = SafetyEnvelope.of(info);
     FastRandom deviceDraws = new FastRandom(seed);
     active = new DevicePlane[arrays.size()];
@@ -274,6 +285,7 @@ public final class EmulatorDriver implements CrossbarDriver {
   private void checkVector(Tile tile, ReadMode mode) {
     info.checkTile(tile);
     if (mode == null) throw new IllegalArgumentException("mode: null (expected: ACTIVE, REFERENCE or DIFFERENTIAL)");
+    if (mode != ReadMode.ACTIVE) info.checkPlane(tile.array(), Plane.REFERENCE);
   }
 
   /**

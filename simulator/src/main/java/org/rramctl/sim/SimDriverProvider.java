@@ -11,7 +11,8 @@ import org.rramctl.driver.DriverProvider;
  * {@code sim:PRESET?geometry=785x256,257x128,129x10}. PRESET is a built-in name or a path to a preset
  * JSON file; {@code ratio} overrides the preset's nominal up/down step ratio; {@code threads} (default: 2 on
  * a machine with two or more cores) sets how many threads large vector reads and updates use, which changes
- * their speed, never their results.
+ * their speed, never their results; {@code referencePlane=false} gives arrays without a reference plane (a
+ * single chip; {@code references=cols+N} then maps references onto the same array, see ReferenceLayout).
  */
 public final class SimDriverProvider implements DriverProvider {
   /** Default geometry: three 785 x 256 arrays, enough for the 784-256-128-10 network. */
@@ -24,16 +25,16 @@ public final class SimDriverProvider implements DriverProvider {
 
   @Override
   public String usage() {
-    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q&forwardBound=B&adcBits=N&threads=T] with PRESET one of "
+    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q&forwardBound=B&adcBits=N&threads=T&referencePlane=false] with PRESET one of "
         + String.join(", ", DevicePreset.BUILT_IN) + " or a preset file";
   }
 
   @Override
   public CrossbarDriver open(BoardUri uri) {
     for (String key : uri.params().keySet()) {
-      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio", "forwardBound", "adcBits", "threads").contains(key)) {
+      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio", "forwardBound", "adcBits", "threads", "referencePlane").contains(key)) {
         throw new IllegalArgumentException("board: '" + uri + "': unknown parameter '" + key
-            + "' (expected: arrays, rows, cols, geometry, seed, ratio, forwardBound, adcBits, threads)");
+            + "' (expected: arrays, rows, cols, geometry, seed, ratio, forwardBound, adcBits, threads, referencePlane)");
       }
     }
     String name = uri.path().isBlank() ? DEFAULT_PRESET : uri.path();
@@ -90,7 +91,11 @@ public final class SimDriverProvider implements DriverProvider {
       throw new IllegalArgumentException("board: '" + uri + "': " + devices + " devices with references (expected: at most 50,000,000 in the emulator)");
     }
     int threads = uri.intParam("threads", defaultThreads(), 1, 64);
-    return new EmulatorDriver(preset, geometry, uri.longParam("seed", 1), threads);
+    String plane = uri.param("referencePlane", "true");
+    if (!plane.equals("true") && !plane.equals("false")) {
+      throw new IllegalArgumentException("board: '" + uri + "': referencePlane=" + plane + " (expected: true or false)");
+    }
+    return new EmulatorDriver(preset, geometry, uri.longParam("seed", 1), threads, plane.equals("true"));
   }
 
   /** Two threads where there are two cores: a run of its own uses both (results do not depend on it). */

@@ -17,7 +17,10 @@ import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.Limits;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
+import org.rramctl.driver.ReadMode;
 import org.rramctl.driver.SafetyEnvelope;
+import org.rramctl.driver.SingleDeviceFallback;
+import org.rramctl.driver.Tile;
 import org.rramctl.driver.transport.Transport;
 
 /**
@@ -32,10 +35,10 @@ import org.rramctl.driver.transport.Transport;
  * <p>Pulses: the amplitude's sign is the polarity; the width goes on the wire in seconds with six decimals,
  * so only whole microseconds can be sent, and anything else is refused before a byte leaves the host. A
  * train of {@code n} pulses is one select command and {@code n} pulse-the-selected commands, paced by the
- * write delay, followed by a confirmation: the firmware-version query when the board answered it at
- * initialisation (the board executes commands in order, so its answer comes after the last pulse), or a read
- * of the pulsed device otherwise. The board cannot report how many of a train ran, so a train whose
- * confirmation does not come is reported as outcome unknown and never re-sent.
+ * write delay. The board does not answer them (as in libarc1); the board runs commands in order, so the answer
+ * to the next read, pulse-then-read or {@link #confirm()} confirms every pulse sent before it. If that answer
+ * does not come, the error is an outcome-unknown one naming the pulses it would have confirmed; nothing is ever
+ * re-sent.
  *
  * <p>Failures: a lost link, a missing or wrong answer leave the byte stream in an unknown place, so the driver
  * refuses every later operation (reopen it). The board's lines are grounded between commands: outputs are
@@ -72,10 +75,13 @@ public final class Arc1Driver implements CrossbarDriver {
   private final double gMinSiemens;
   private final double gMaxSiemens;
   private final byte[] scratch = new byte[4 * Arc1Wire.MAX_LINES * Arc1Wire.MAX_LINES];
+  private final java.io.ByteArrayOutputStream outgoing = new java.io.ByteArrayOutputStream();
   private BoardInfo info;
   private SafetyEnvelope hardware;
   private int[] firmware; // null when the board does not answer the version query
   private double readVoltsSet;
+  private long unconfirmed; // pulses written that no answer has confirmed yet
+  private int queuedPulses; // pulse commands collected in outgoing, not yet written
   private long unansweredAt; // System.nanoTime() after the last command that got no answer, 0 if none
   private String broken; // why the driver refuses further operations
   private volatile boolean closed;
@@ -129,6 +135,7 @@ public final class Arc1Driver implements CrossbarDriver {
     busy = true;
     try {
       send(Arc1Wire.command(Arc1Wire.RESET), false);
+      flush();
       sleep(settings.resetWait());
       transport.purgeInput();
       broken = null;
@@ -206,12 +213,40 @@ public final class Arc1Driver implements CrossbarDriver {
     begin(cell, Double.NaN);
     try {
       train(cell, shape, count);
-      confirm(cell, count);
+      flush();
     } catch (IOException e) {
       throw fail(e, "PULSE " + cell + " x" + count, true);
     } finally {
       end();
     }
+  }
+
+  /**
+   * Waits until the board has executed every command sent so far: the firmware-version query (or, on firmware
+   * that does not answer it, a read of the last device read or pulsed), whose answer the board sends only after
+   * everything before it. {@link #pulse} does not wait on its own; the next answered command confirms it.
+   */
+  public void confirm() throws IOException {
+    begin(null, Double.NaN);
+    try {
+      sync("CONFIRM");
+    } catch (IOException e) {
+      throw fail(e, "CONFIRM", false);
+    } finally {
+      end();
+    }
+  }
+
+  private void sync(String what) throws IOException {
+    if (firmware != null) {
+      send(Arc1Wire.command(Arc1Wire.FIRMWARE_VERSION), true);
+      int n = readFully(scratch, 4, settings.replyTimeout());
+      if (n < 4) throw noAnswer(what, n);
+    } else {
+      send(Arc1Wire.command(Arc1Wire.READ_ONE, "1", "1"), true);
+      readFloat(what);
+    }
+    unconfirmed = 0;
   }
 
   @Override
@@ -223,8 +258,9 @@ public final class Arc1Driver implements CrossbarDriver {
       if (count > 1) train(cell, shape, count - 1);
       checkAbort(count - 1);
       send(Arc1Wire.command(Arc1Wire.PULSE_THEN_READ, word(cell), bit(cell), shape[0], shape[1]), true);
-      float ohms = readFloat("PULSE_THEN_READ " + cell);
+      unconfirmed++;
       pulsesApplied++;
+      float ohms = readFloat("PULSE_THEN_READ " + cell);
       return Arc1Wire.siemens(ohms, endpoint, "pulse-then-read of " + cell);
     } catch (IOException e) {
       throw fail(e, "PULSE_THEN_READ " + cell + " x" + count, true);
@@ -248,6 +284,7 @@ public final class Arc1Driver implements CrossbarDriver {
         // libarc1 allows each value its full timeout: a real board reads one device at a time.
         int n = readFully(scratch, 4, settings.replyTimeout());
         if (n < 4) throw noAnswer("READ_ALL (value " + k + " of " + g.length + ")", n);
+        unconfirmed = 0;
         g[k] = Arc1Wire.siemens(Arc1Wire.float32(scratch, 0), endpoint, "read of 0:" + (k / b) + "," + (k % b));
       }
       return new ConductanceMap(w, b, g);
@@ -258,26 +295,59 @@ public final class Arc1Driver implements CrossbarDriver {
     }
   }
 
+  /**
+   * A forward read composed on the host: the board has no vector read, so every device's conductance comes from
+   * one whole-array read at the read voltage set at initialisation (the devices are read as ohmic, as
+   * {@link org.rramctl.driver.SingleDeviceFallback} reads them), and the currents are summed here. Reading at the
+   * board's own read voltage, rather than at each input's, saves a read-setup command per call and never asks
+   * the wire for a voltage it cannot carry.
+   */
+  @Override
+  public double[] forwardRead(Tile tile, ReadMode mode, double[] rowVolts) throws IOException {
+    double[] g = tileConductances(tile, mode, "rowVolts", rowVolts, tile.rows());
+    double[] out = new double[tile.cols()];
+    for (int r = 0; r < tile.rows(); r++) {
+      for (int c = 0; c < tile.cols(); c++) out[c] += rowVolts[r] * g[r * tile.cols() + c];
+    }
+    return out;
+  }
+
+  /** The transpose of {@link #forwardRead(Tile, ReadMode, double[])}, composed the same way. */
+  @Override
+  public double[] transposeRead(Tile tile, ReadMode mode, double[] colVolts) throws IOException {
+    double[] g = tileConductances(tile, mode, "colVolts", colVolts, tile.cols());
+    double[] out = new double[tile.rows()];
+    for (int r = 0; r < tile.rows(); r++) {
+      for (int c = 0; c < tile.cols(); c++) out[r] += colVolts[c] * g[r * tile.cols() + c];
+    }
+    return out;
+  }
+
+  private double[] tileConductances(Tile tile, ReadMode mode, String name, double[] volts, int length) throws IOException {
+    checkOpen();
+    info.checkTile(tile);
+    if (mode == null) throw new IllegalArgumentException("mode: null (expected: ACTIVE, REFERENCE or DIFFERENTIAL)");
+    if (mode != ReadMode.ACTIVE) info.checkPlane(tile.array(), Plane.REFERENCE);
+    SingleDeviceFallback.checkLength(name, volts, length);
+    hardware.checkVectorVolts(name, volts);
+    ConductanceMap all = readArray(tile.array(), Plane.ACTIVE, settings.readVolts());
+    double[] g = new double[tile.devices()];
+    for (int r = 0; r < tile.rows(); r++) {
+      for (int c = 0; c < tile.cols(); c++) g[r * tile.cols() + c] = all.get(tile.row0() + r, tile.col0() + c);
+    }
+    return g;
+  }
+
   /** Sends a train of pulses to one device: select it, then one pulse command per pulse. */
   private void train(Cell cell, String[] shape, int count) throws IOException {
     send(Arc1Wire.command(Arc1Wire.SELECT, word(cell), bit(cell)), false);
     byte[] one = Arc1Wire.command(Arc1Wire.PULSE_SELECTED, shape[0], shape[1]);
     for (int i = 0; i < count; i++) {
       checkAbort(i);
-      send(one, false);
+      boolean held = send(one, false);
       pulsesApplied++;
-    }
-  }
-
-  /** Waits for the board to have executed everything sent so far. */
-  private void confirm(Cell cell, int count) throws IOException {
-    if (firmware != null) {
-      send(Arc1Wire.command(Arc1Wire.FIRMWARE_VERSION), true);
-      int n = readFully(scratch, 4, settings.replyTimeout());
-      if (n < 4) throw noAnswer("the confirmation after " + count + " pulse(s)", n);
-    } else {
-      send(Arc1Wire.command(Arc1Wire.READ_ONE, word(cell), bit(cell)), true);
-      readFloat("the confirming read after " + count + " pulse(s)");
+      unconfirmed++;
+      if (held && ++queuedPulses == 64) flush();
     }
   }
 
@@ -312,18 +382,27 @@ public final class Arc1Driver implements CrossbarDriver {
     aborting = false;
   }
 
-  private void checkAbort(int pulsesSent) throws DriverAbortedException {
+  private void checkAbort(int pulsesQueued) throws DriverAbortedException {
     if (aborting) {
+      int sent = pulsesQueued - queuedPulses;
+      dropQueued();
       aborting = false;
       lastAborted = true;
-      throw Arc1Errors.aborted(endpoint, "stopped after " + pulsesSent + " pulse(s) of the train; outputs idle");
+      throw Arc1Errors.aborted(endpoint, "stopped after " + sent + " pulse(s) of the train; outputs idle");
     }
   }
 
   /** Marks the stream unusable and classifies the failure: a device-changing command in flight has an unknown outcome. */
   private IOException fail(IOException e, String operation, boolean changesDevices) {
     if (e instanceof DriverAbortedException) return e;
+    dropQueued();
     broken = e.getMessage();
+    if (unconfirmed > 0) {
+      long n = unconfirmed;
+      unconfirmed = 0;
+      return Arc1Errors.outcomeUnknown(endpoint, operation + (changesDevices ? "" : " and the " + n + " earlier pulse(s) it would have confirmed"), null,
+          "the board did not confirm " + n + " pulse(s) sent: " + e.getMessage(), e);
+    }
     if (changesDevices) return Arc1Errors.outcomeUnknown(endpoint, operation, null, "the board did not confirm it: " + e.getMessage(), e);
     return e;
   }
@@ -346,21 +425,56 @@ public final class Arc1Driver implements CrossbarDriver {
 
   // ---------------------------------------------------------------- bytes
 
-  /** Writes one command, first waiting out the write delay after a command that got no answer. */
-  private void send(byte[] command, boolean answered) throws IOException {
+  /**
+   * Queues one command. With no write delay, commands are collected and written together just before the host
+   * waits for an answer (one system call and one wake-up of the board's reader instead of several; the bytes on
+   * the wire are the same). With a write delay, each command is written at once, after waiting out the delay
+   * that follows a command the board does not answer.
+   *
+   * @return whether the command is still held back (not yet written)
+   */
+  private boolean send(byte[] command, boolean answered) throws IOException {
     long delay = settings.writeDelay().toNanos();
-    if (unansweredAt != 0 && delay > 0) {
+    if (delay == 0) {
+      outgoing.writeBytes(command);
+      if (answered || outgoing.size() >= 4096) {
+        flush();
+        return false;
+      }
+      return true;
+    }
+    if (unansweredAt != 0) {
       // Pacing, not synchronisation: the board's input buffer must drain between unanswered commands.
       long until = unansweredAt + delay;
       for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) LockSupport.parkNanos(left);
     }
     transport.write(command);
     unansweredAt = answered ? 0 : System.nanoTime();
+    return false;
   }
 
+  /** Writes the commands collected by {@link #send}. */
+  private void flush() throws IOException {
+    if (outgoing.size() == 0) return;
+    byte[] b = outgoing.toByteArray();
+    outgoing.reset();
+    queuedPulses = 0;
+    transport.write(b);
+  }
+
+  /** Drops commands collected but not written (after an abort or a failure): those pulses were never sent. */
+  private void dropQueued() {
+    pulsesApplied -= queuedPulses;
+    unconfirmed -= queuedPulses;
+    queuedPulses = 0;
+    outgoing.reset();
+  }
+
+  /** Reads one float32 answer; its arrival confirms every command sent before it. */
   private float readFloat(String what) throws IOException {
     int n = readFully(scratch, 4, settings.replyTimeout());
     if (n < 4) throw noAnswer(what, n);
+    unconfirmed = 0;
     return Arc1Wire.float32(scratch, 0);
   }
 

@@ -28,6 +28,8 @@ import org.rramctl.sim.pty.PtyTransport;
 class Arc1DriverTest {
   private static final Arc1Settings FAST = Arc1Settings.defaults().withResetWait(Duration.ZERO).withWriteDelay(Duration.ZERO)
       .withReplyTimeout(Duration.ofMillis(300));
+  /** One write per command (a write delay, however short, turns off the driver's collecting of commands). */
+  private static final Arc1Settings PACED = FAST.withWriteDelay(Duration.ofNanos(1_000));
   private static final Pulse NOMINAL = Pulse.up(2.5, Duration.ofNanos(100_000));
 
   private static VirtualArc1 board() {
@@ -73,7 +75,7 @@ class Arc1DriverTest {
     try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
       link.takeWritten();
       d.pulse(Cell.active(0, 0, 31), NOMINAL.withPolarity(org.rramctl.driver.Polarity.DOWN).withWidthNanos(2_000_000), 2);
-      assertEquals("02\n1\n32\n04\n-2.500000\n0.002000\n04\n-2.500000\n0.002000\n999\n", text(link.takeWritten()));
+      assertEquals("02\n1\n32\n04\n-2.500000\n0.002000\n04\n-2.500000\n0.002000\n", text(link.takeWritten()));
       d.read(Cell.active(0, 31, 0), 0.25);
       assertEquals("01\n2\n0.250000\n1\n32\n1\n", text(link.takeWritten()));
       d.read(Cell.active(0, 31, 0), 0.25);
@@ -115,14 +117,37 @@ class Arc1DriverTest {
   }
 
   @Test
-  void aBoardThatIgnoresTheVersionQueryIsUsableAndPulsesAreConfirmedByARead() throws IOException {
+  void aBoardThatIgnoresTheVersionQueryIsUsableAndConfirmsWithARead() throws IOException {
     VirtualArc1 b = board();
-    Arc1Link link = new Arc1Link(x -> text(x).equals("999\n") ? new byte[0] : b.feed(x, 0, x.length));
+    // firmware that ignores the query: the board never sees it (the driver may send it together with other commands)
+    Arc1Link link = new Arc1Link(x -> {
+      byte[] y = text(x).endsWith("999\n") ? java.util.Arrays.copyOf(x, x.length - 4) : x;
+      return b.feed(y, 0, y.length);
+    });
     try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
       assertTrue(d.info().firmwareVersion().startsWith("unknown"), d.info().firmwareVersion());
       link.takeWritten();
       d.pulse(Cell.active(0, 1, 1), NOMINAL, 1);
-      assertEquals("02\n2\n2\n04\n2.500000\n0.000100\n1\n2\n2\n", text(link.takeWritten()));
+      assertEquals("02\n2\n2\n04\n2.500000\n0.000100\n", text(link.takeWritten()), "libarc1's select + pulse_active, nothing more");
+      d.confirm();
+      assertEquals("1\n1\n1\n", text(link.takeWritten()), "a read confirms what went before");
+      assertEquals(1, b.pulsesApplied());
+    }
+  }
+
+  @Test
+  void theNextAnswerConfirmsPulsesAndWhenItDoesNotComeTheyAreOutcomeUnknown() throws IOException {
+    VirtualArc1 b = board();
+    boolean[] mute = {false};
+    Arc1Link link = new Arc1Link(x -> mute[0] ? new byte[0] : b.feed(x, 0, x.length));
+    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+      d.pulse(Cell.active(0, 0, 0), NOMINAL, 3);
+      d.read(Cell.active(0, 0, 0), 0.5); // answered: the three pulses ran
+      d.pulse(Cell.active(0, 0, 0), NOMINAL, 5);
+      mute[0] = true;
+      IOException e = assertThrows(IOException.class, () -> d.read(Cell.active(0, 5, 5), 0.5));
+      assertTrue(e.getMessage().contains("outcome unknown") && e.getMessage().contains("5 pulse(s)"), e.getMessage());
+      assertThrows(IllegalStateException.class, d::confirm);
     }
   }
 
@@ -130,7 +155,7 @@ class Arc1DriverTest {
   void aLinkLostDuringAPulseTrainIsOutcomeUnknownNeverResentAndTheDriverRefusesFurtherUse() throws IOException {
     VirtualArc1 b = board();
     Arc1Link link = Arc1Link.to(b);
-    Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4);
+    Arc1Driver d = Arc1Driver.open(link, PACED, 1e-6, 1e-4);
     link.takeWritten();
     link.loseLinkAtWrite(5); // select, three pulses, then the fourth pulse's write fails
     IOException e = assertThrows(IOException.class, () -> d.pulse(Cell.active(0, 2, 2), NOMINAL, 10));
@@ -165,7 +190,7 @@ class Arc1DriverTest {
       if (text(x).startsWith("04\n") && ++pulses[0] == 10) driver.get().abort();
       return b.feed(x, 0, x.length);
     });
-    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+    try (Arc1Driver d = Arc1Driver.open(link, PACED, 1e-6, 1e-4)) {
       driver.set(d);
       DriverAbortedException e = assertThrows(DriverAbortedException.class, () -> d.pulse(Cell.active(0, 0, 0), NOMINAL, 100));
       assertTrue(e.getMessage().contains("after 10 pulse(s)"), e.getMessage());
@@ -173,6 +198,24 @@ class Arc1DriverTest {
       assertTrue(d.status().aborted());
       assertTrue(d.status().outputsIdle());
       d.read(Cell.active(0, 0, 0), 0.5); // still usable
+    }
+  }
+
+  @Test
+  void anAbortWhileCommandsAreCollectedCountsOnlyThePulsesWritten() throws IOException {
+    VirtualArc1 b = board();
+    AtomicReference<Arc1Driver> driver = new AtomicReference<>();
+    Arc1Link link = new Arc1Link(x -> {
+      if (text(x).contains("04\n")) driver.get().abort();
+      return b.feed(x, 0, x.length);
+    });
+    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+      driver.set(d);
+      long before = d.status().pulsesApplied();
+      DriverAbortedException e = assertThrows(DriverAbortedException.class, () -> d.pulse(Cell.active(0, 0, 0), NOMINAL, 1000));
+      assertTrue(e.getMessage().contains("after " + b.pulsesApplied() + " pulse(s)"), e.getMessage() + " vs " + b.pulsesApplied());
+      assertTrue(b.pulsesApplied() > 0 && b.pulsesApplied() < 1000, "stopped part-way: " + b.pulsesApplied());
+      assertEquals(before + b.pulsesApplied(), d.status().pulsesApplied(), "the driver counts what the board got");
     }
   }
 
