@@ -34,7 +34,8 @@ import org.rramctl.driver.transport.Transport;
  *
  * <p>Pulses: the amplitude's sign is the polarity; the width goes on the wire in seconds with six decimals,
  * so only whole microseconds can be sent, and anything else is refused before a byte leaves the host. A
- * train of {@code n} pulses is one select command and {@code n} pulse-the-selected commands, paced by the
+ * train of {@code n} pulses is one select command (left out when the previous train went to the same device
+ * and no command has addressed another since) and {@code n} pulse-the-selected commands, paced by the
  * write delay. The board does not answer them (as in libarc1); the board runs commands in order, so the answer
  * to the next read, pulse-then-read or {@link #confirm()} confirms every pulse sent before it. If that answer
  * does not come, the error is an outcome-unknown one naming the pulses it would have confirmed; nothing is ever
@@ -80,6 +81,7 @@ public final class Arc1Driver implements CrossbarDriver {
   private SafetyEnvelope hardware;
   private int[] firmware; // null when the board does not answer the version query
   private double readVoltsSet;
+  private Cell selected; // the device the last select command closed, null when another command has addressed one since
   private long unconfirmed; // pulses written that no answer has confirmed yet
   private int queuedPulses; // pulse commands collected in outgoing, not yet written
   private long unansweredAt; // System.nanoTime() after the last command that got no answer, 0 if none
@@ -134,6 +136,7 @@ public final class Arc1Driver implements CrossbarDriver {
     checkOpen();
     busy = true;
     try {
+      selected = null;
       send(Arc1Wire.command(Arc1Wire.RESET), false);
       flush();
       sleep(settings.resetWait());
@@ -198,6 +201,7 @@ public final class Arc1Driver implements CrossbarDriver {
     begin(cell, readVolts);
     try {
       ensureRead(readVolts);
+      selected = null;
       send(Arc1Wire.command(Arc1Wire.READ_ONE, word(cell), bit(cell)), true);
       return Arc1Wire.siemens(readFloat("READ " + cell), endpoint, "read of " + cell);
     } catch (IOException e) {
@@ -243,6 +247,7 @@ public final class Arc1Driver implements CrossbarDriver {
       int n = readFully(scratch, 4, settings.replyTimeout());
       if (n < 4) throw noAnswer(what, n);
     } else {
+      selected = null;
       send(Arc1Wire.command(Arc1Wire.READ_ONE, "1", "1"), true);
       readFloat(what);
     }
@@ -257,6 +262,7 @@ public final class Arc1Driver implements CrossbarDriver {
       ensureRead(readVolts);
       if (count > 1) train(cell, shape, count - 1);
       checkAbort(count - 1);
+      selected = null;
       send(Arc1Wire.command(Arc1Wire.PULSE_THEN_READ, word(cell), bit(cell), shape[0], shape[1]), true);
       unconfirmed++;
       pulsesApplied++;
@@ -278,6 +284,7 @@ public final class Arc1Driver implements CrossbarDriver {
       ensureRead(readVolts);
       int w = settings.words();
       int b = settings.bits();
+      selected = null;
       send(Arc1Wire.command(Arc1Wire.READ_ALL, "1", Integer.toString(w), Integer.toString(b)), true);
       double[] g = new double[w * b];
       for (int k = 0; k < g.length; k++) {
@@ -340,7 +347,12 @@ public final class Arc1Driver implements CrossbarDriver {
 
   /** Sends a train of pulses to one device: select it, then one pulse command per pulse. */
   private void train(Cell cell, String[] shape, int count) throws IOException {
-    send(Arc1Wire.command(Arc1Wire.SELECT, word(cell), bit(cell)), false);
+    // A selected crosspoint stays selected until another command addresses a device (ArC's host sources): a
+    // train to the device selected by the previous train needs no select of its own.
+    if (!cell.equals(selected)) {
+      send(Arc1Wire.command(Arc1Wire.SELECT, word(cell), bit(cell)), false);
+      selected = cell;
+    }
     byte[] one = Arc1Wire.command(Arc1Wire.PULSE_SELECTED, shape[0], shape[1]);
     for (int i = 0; i < count; i++) {
       checkAbort(i);
@@ -396,6 +408,7 @@ public final class Arc1Driver implements CrossbarDriver {
   private IOException fail(IOException e, String operation, boolean changesDevices) {
     if (e instanceof DriverAbortedException) return e;
     dropQueued();
+    selected = null;
     broken = e.getMessage();
     if (unconfirmed > 0) {
       long n = unconfirmed;

@@ -84,6 +84,23 @@ class Arc1DriverTest {
   }
 
   @Test
+  void consecutiveTrainsToTheSelectedDeviceSendNoSecondSelect() throws IOException {
+    Arc1Link link = Arc1Link.to(board());
+    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+      link.takeWritten();
+      Cell c = Cell.active(0, 2, 3);
+      d.pulse(c, NOMINAL, 1);
+      d.pulse(c, NOMINAL.withPolarity(org.rramctl.driver.Polarity.DOWN), 1);
+      assertEquals("02\n3\n4\n04\n2.500000\n0.000100\n04\n-2.500000\n0.000100\n", text(link.takeWritten()));
+      d.read(c, 0.5); // a read addresses a device: the next train selects again
+      d.pulse(c, NOMINAL, 1);
+      assertEquals("1\n3\n4\n02\n3\n4\n04\n2.500000\n0.000100\n", text(link.takeWritten()));
+      d.pulse(Cell.active(0, 2, 4), NOMINAL, 1);
+      assertEquals("02\n3\n5\n04\n2.500000\n0.000100\n", text(link.takeWritten()));
+    }
+  }
+
+  @Test
   void widthsAndVoltagesTheWireCannotCarryAreRefusedBeforeAByteIsSent() throws IOException {
     Arc1Link link = Arc1Link.to(board());
     try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
