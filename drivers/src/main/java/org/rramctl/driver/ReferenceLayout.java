@@ -209,6 +209,11 @@ public record ReferenceLayout(boolean byColumns, int offset) {
     }
 
     @Override
+    public boolean abortAndConfirm() {
+      return inner.abortAndConfirm();
+    }
+
+    @Override
     public void close() {
       inner.close();
     }

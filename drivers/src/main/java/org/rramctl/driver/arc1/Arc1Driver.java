@@ -82,7 +82,7 @@ public final class Arc1Driver implements CrossbarDriver {
   private int[] firmware; // null when the board does not answer the version query
   private double readVoltsSet;
   private Cell selected; // the device the last select command closed, null when another command has addressed one since
-  private long unconfirmed; // pulses written that no answer has confirmed yet
+  private volatile long unconfirmed; // pulses written that no answer has confirmed yet
   private int queuedPulses; // pulse commands collected in outgoing, not yet written
   private long unansweredAt; // System.nanoTime() after the last command that got no answer, 0 if none
   private String broken; // why the driver refuses further operations
@@ -551,6 +551,17 @@ public final class Arc1Driver implements CrossbarDriver {
     // The board grounds its lines between commands and has no abort command: stopping the train between two
     // commands is all there is to do, and it needs no byte on the wire.
     if (busy) aborting = true;
+  }
+
+  /**
+   * {@link #abort()}; true only when nothing can still be running on the board: no command in progress and no
+   * pulse sent without an answer after it (a pulse of up to 10 s may still be on its way when a train stops).
+   */
+  @Override
+  public boolean abortAndConfirm() {
+    boolean quiet = !busy && unconfirmed == 0;
+    abort();
+    return quiet;
   }
 
   @Override

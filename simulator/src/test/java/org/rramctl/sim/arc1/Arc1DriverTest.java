@@ -101,6 +101,17 @@ class Arc1DriverTest {
   }
 
   @Test
+  void abortConfirmsIdleOutputsOnlyWhenNoPulseIsUnanswered() throws IOException {
+    try (CrossbarDriver d = org.rramctl.driver.ReferenceLayout.parse("cols+16").apply(Arc1Driver.open(Arc1Link.to(board()), FAST, 1e-6, 1e-4))) {
+      assertTrue(d.abortAndConfirm(), "nothing sent: idle");
+      d.pulse(Cell.active(0, 0, 0), NOMINAL, 3);
+      assertFalse(d.abortAndConfirm(), "three pulses written and not yet answered for: they may still be running");
+      d.read(Cell.reference(0, 0, 0), 0.5);
+      assertTrue(d.abortAndConfirm(), "the read's answer came after them");
+    }
+  }
+
+  @Test
   void widthsAndVoltagesTheWireCannotCarryAreRefusedBeforeAByteIsSent() throws IOException {
     Arc1Link link = Arc1Link.to(board());
     try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
