@@ -72,6 +72,16 @@ final class Bench implements AutoCloseable {
     return new Bench(DevicePreset.named("ideal"), rows, cols, dir);
   }
 
+  /**
+   * The soft-bound closed form of a pulse-response run: the noise-free conductance after {@code ups} up pulses
+   * from w = 0 and then {@code downs} down pulses, siemens.
+   */
+  static double afterPulses(EmulatorDriver.DeviceParams p, int ups, int downs) {
+    double w = p.bMax() - p.bMax() * Math.pow(1 - p.aUp() / p.bMax(), ups);
+    w = p.bMin() - (p.bMin() - w) * Math.pow(1 + p.aDown() / p.bMin(), downs);
+    return p.gAtZeroSiemens() + w * p.siemensPerWeight();
+  }
+
   /** Noise-free conductance the ideal emulator maps weight w of cell c to, siemens. */
   double siemens(Cell c, double w) {
     EmulatorDriver.DeviceParams p = truth.params(c);

@@ -45,11 +45,7 @@ class ProceduresOnArc1Test {
       EmulatorDriver.DeviceParams p = board.devices().truth().params(Cell.active(0, 2, 3));
       for (ObjectNode e : events) {
         int n = e.get("pulse").asInt();
-        int ups = Math.min(n, 40);
-        int downs = Math.max(0, n - 40);
-        double w = p.bMax() - p.bMax() * Math.pow(1 - p.aUp() / p.bMax(), ups);
-        w = p.bMin() - (p.bMin() - w) * Math.pow(1 + p.aDown() / p.bMin(), downs);
-        double expected = p.gAtZeroSiemens() + w * p.siemensPerWeight();
+        double expected = Bench.afterPulses(p, Math.min(n, 40), Math.max(0, n - 40));
         // The emulator's ADC step (16 bits over 1.25 G_max), then a float32 resistance on the wire (2^-24 relative).
         assertEquals(expected, e.get("g").asDouble(), 1.25e-4 / 65535 + expected * 1e-7, "event " + e);
       }

@@ -43,11 +43,7 @@ class ProceduresOnSmuTest {
       EmulatorDriver.DeviceParams p = smu.device().truth().params(org.rramctl.driver.Cell.active(0, 0, 0));
       for (ObjectNode e : events) {
         int n = e.get("pulse").asInt();
-        int ups = Math.min(n, 40);
-        int downs = Math.max(0, n - 40);
-        double w = p.bMax() - p.bMax() * Math.pow(1 - p.aUp() / p.bMax(), ups);
-        w = p.bMin() - (p.bMin() - w) * Math.pow(1 + p.aDown() / p.bMin(), downs);
-        double expected = p.gAtZeroSiemens() + w * p.siemensPerWeight();
+        double expected = Bench.afterPulses(p, Math.min(n, 40), Math.max(0, n - 40));
         // The virtual instrument reads through the emulator's 16-bit ADC, then prints 6 significant digits.
         assertEquals(expected, e.get("g").asDouble(), 1.25e-4 / 65535 + 1e-10, "event " + e);
       }

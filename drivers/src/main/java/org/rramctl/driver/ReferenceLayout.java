@@ -169,28 +169,26 @@ public record ReferenceLayout(boolean byColumns, int offset) {
 
     @Override
     public double[] forwardRead(Tile tile, ReadMode mode, double[] rowVolts) throws IOException {
-      return switch (mode) {
-        case ACTIVE -> inner.forwardRead(map(tile, Plane.ACTIVE), ReadMode.ACTIVE, rowVolts);
-        case REFERENCE -> inner.forwardRead(map(tile, Plane.REFERENCE), ReadMode.ACTIVE, rowVolts);
-        case DIFFERENTIAL -> difference(inner.forwardRead(map(tile, Plane.ACTIVE), ReadMode.ACTIVE, rowVolts),
-            inner.forwardRead(map(tile, Plane.REFERENCE), ReadMode.ACTIVE, rowVolts));
-      };
+      return vectorRead(tile, mode, t -> inner.forwardRead(t, ReadMode.ACTIVE, rowVolts));
     }
 
     @Override
     public double[] transposeRead(Tile tile, ReadMode mode, double[] colVolts) throws IOException {
-      return switch (mode) {
-        case ACTIVE -> inner.transposeRead(map(tile, Plane.ACTIVE), ReadMode.ACTIVE, colVolts);
-        case REFERENCE -> inner.transposeRead(map(tile, Plane.REFERENCE), ReadMode.ACTIVE, colVolts);
-        case DIFFERENTIAL -> difference(inner.transposeRead(map(tile, Plane.ACTIVE), ReadMode.ACTIVE, colVolts),
-            inner.transposeRead(map(tile, Plane.REFERENCE), ReadMode.ACTIVE, colVolts));
-      };
+      return vectorRead(tile, mode, t -> inner.transposeRead(t, ReadMode.ACTIVE, colVolts));
     }
 
-    private static double[] difference(double[] a, double[] b) {
-      double[] d = new double[a.length];
-      for (int i = 0; i < a.length; i++) d[i] = a[i] - b[i];
-      return d;
+    /** A vector read of the wrapped board's region(s) for {@code mode}; DIFFERENTIAL is the active minus the reference region. */
+    private double[] vectorRead(Tile tile, ReadMode mode, RegionRead read) throws IOException {
+      if (mode == null) throw new IllegalArgumentException("mode: null (expected: ACTIVE, REFERENCE or DIFFERENTIAL)");
+      if (mode != ReadMode.DIFFERENTIAL) return read.of(map(tile, mode == ReadMode.ACTIVE ? Plane.ACTIVE : Plane.REFERENCE));
+      double[] a = read.of(map(tile, Plane.ACTIVE));
+      double[] b = read.of(map(tile, Plane.REFERENCE));
+      for (int i = 0; i < a.length; i++) a[i] -= b[i];
+      return a;
+    }
+
+    private interface RegionRead {
+      double[] of(Tile region) throws IOException;
     }
 
     @Override

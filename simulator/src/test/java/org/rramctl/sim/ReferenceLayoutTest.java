@@ -25,12 +25,13 @@ import org.rramctl.driver.Tile;
 class ReferenceLayoutTest {
   private static final Pulse UP = Pulse.up(1.0, Duration.ofNanos(100));
 
-  /** The whole driver contract (reference devices and differential reads included) through a column layout. */
-  @Nested
-  class ColumnsContract extends CrossbarDriverContract {
+  /** The whole driver contract (reference devices and differential reads included) through a layout. */
+  abstract static class LayoutContract extends CrossbarDriverContract {
+    abstract String uri();
+
     @Override
     protected CrossbarDriver openDriver() throws IOException {
-      return Boards.open("sim:rram-imbalanced?arrays=2&rows=6&cols=10&seed=3&referencePlane=false&references=cols+5", null);
+      return Boards.open(uri(), null);
     }
 
     @Override
@@ -49,27 +50,19 @@ class ReferenceLayoutTest {
     }
   }
 
-  /** The same through a row layout. */
   @Nested
-  class RowsContract extends CrossbarDriverContract {
+  class ColumnsContract extends LayoutContract {
     @Override
-    protected CrossbarDriver openDriver() throws IOException {
-      return Boards.open("sim:rram-imbalanced?rows=8&cols=5&seed=4&referencePlane=false&references=rows+4", null);
+    String uri() {
+      return "sim:rram-imbalanced?arrays=2&rows=6&cols=10&seed=3&referencePlane=false&references=cols+5";
     }
+  }
 
+  @Nested
+  class RowsContract extends LayoutContract {
     @Override
-    protected Pulse nominalUp() {
-      return UP;
-    }
-
-    @Override
-    protected double readVolts() {
-      return 0.2;
-    }
-
-    @Override
-    protected int pairsToSettle() {
-      return 6000; // in process, pairs are cheap; some devices of the preset need more than 3000
+    String uri() {
+      return "sim:rram-imbalanced?rows=8&cols=5&seed=4&referencePlane=false&references=rows+4";
     }
   }
 
