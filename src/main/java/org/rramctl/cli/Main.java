@@ -66,7 +66,8 @@ public final class Main {
   private static String describe(Throwable ex) {
     String m = ex.getMessage();
     if (m == null || m.isBlank()) m = ex.getClass().getSimpleName();
-    if (ex instanceof IOException && !(ex instanceof DriverAbortedException) && ex.getClass() != IOException.class) {
+    if (ex instanceof IOException && !(ex instanceof DriverAbortedException) && !(ex instanceof org.rramctl.journal.RunLock.LockedException)
+        && ex.getClass() != IOException.class) {
       return ex.getClass().getSimpleName() + ": " + m;
     }
     return m.lines().findFirst().orElse(m);

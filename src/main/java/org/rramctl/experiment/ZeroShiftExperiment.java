@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.rramctl.data.MnistDataset;
+import org.rramctl.journal.RunLock;
 import org.rramctl.plot.Charts;
 import org.rramctl.sim.DevicePreset;
 import org.rramctl.train.AnalogSettings;
@@ -142,8 +143,16 @@ public final class ZeroShiftExperiment {
    * @param resume continue the cells of an earlier run in the same folder from their checkpoints
    * @param log one line per finished epoch of any cell, and the table at the end
    * @throws IllegalArgumentException when {@code out} holds an earlier experiment and {@code resume} is off
+   * @throws RunLock.LockedException when another experiment (in any process) uses {@code out}
    */
   public static Results run(Config c, boolean resume, PrintWriter log) throws IOException {
+    // One experiment per folder for its whole life; each cell's training run locks its own folder as well.
+    try (RunLock lock = RunLock.acquire(c.out().resolve(TrainingRun.LOCK_FILE), "--out " + c.out())) {
+      return runLocked(c, resume, log);
+    }
+  }
+
+  private static Results runLocked(Config c, boolean resume, PrintWriter log) throws IOException {
     Path cellsDir = c.out().resolve("cells");
     if (!resume && Files.isDirectory(cellsDir)) {
       try (var s = Files.list(cellsDir)) {

@@ -3,16 +3,14 @@ package org.rramctl.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
- * Appends lines to one journal file and holds an exclusive lock on it for as long as it is open: the lock
- * is how other processes tell a live run from one whose process died ({@link RunDirectory#isLive}), since
- * the kernel drops it when the process goes, however it goes.
+ * Appends lines to one journal file. It takes no lock itself: the caller holds the run's {@link RunLock}
+ * (a separate file, because a POSIX lock on the journal would be dropped whenever the process reads its own
+ * journal back), which keeps every other writer out.
  *
  * <p>Each {@link #append} hands the whole line, newline included, to the kernel in one positional write
  * with no user-space buffer, then (with {@link Durability#FORCE}) forces it to the device. When it returns
@@ -24,20 +22,18 @@ import java.util.Objects;
 public final class JournalWriter implements AutoCloseable {
   private final Path file;
   private final FileChannel channel;
-  private final FileLock lock;
   private final Durability durability;
   private long position;
 
-  private JournalWriter(Path file, FileChannel channel, FileLock lock, Durability durability) throws IOException {
+  private JournalWriter(Path file, FileChannel channel, Durability durability) throws IOException {
     this.file = file;
     this.channel = channel;
-    this.lock = lock;
     this.durability = durability;
     this.position = channel.size();
   }
 
   /**
-   * Creates a new journal file and locks it.
+   * Creates a new journal file (the caller holds the run's lock).
    *
    * @throws java.nio.file.FileAlreadyExistsException when the file exists
    */
@@ -46,10 +42,9 @@ public final class JournalWriter implements AutoCloseable {
   }
 
   /**
-   * Opens an existing journal to append to it (resume, recovery). {@code truncateTo}, when not negative,
-   * first cuts the file to that length, dropping a torn tail that a reader has reported.
-   *
-   * @throws IOException when another process holds the journal (a live run)
+   * Opens an existing journal to append to it (resume, recovery; the caller holds the run's lock).
+   * {@code truncateTo}, when not negative, first cuts the file to that length, dropping a torn tail that a
+   * reader has reported.
    */
   public static JournalWriter reopen(Path file, Durability durability, long truncateTo) throws IOException {
     JournalWriter w = open(file, durability, StandardOpenOption.WRITE);
@@ -65,21 +60,8 @@ public final class JournalWriter implements AutoCloseable {
   private static JournalWriter open(Path file, Durability durability, StandardOpenOption mode) throws IOException {
     Objects.requireNonNull(durability, "durability");
     FileChannel ch = FileChannel.open(file, mode, StandardOpenOption.WRITE);
-    FileLock lock;
     try {
-      lock = ch.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    } catch (IOException | RuntimeException e) {
-      ch.close();
-      throw e;
-    }
-    if (lock == null) {
-      ch.close();
-      throw new IOException(file + ": journal is locked by a running process");
-    }
-    try {
-      return new JournalWriter(file, ch, lock, durability);
+      return new JournalWriter(file, ch, durability);
     } catch (IOException e) {
       ch.close();
       throw e;
@@ -108,18 +90,17 @@ public final class JournalWriter implements AutoCloseable {
    */
   public void append(byte[] json) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
-    // Positional writes: the lock keeps other writers out, and a failed partial write leaves no newline.
+    // Positional writes: the run lock keeps other writers out, and a failed partial write leaves no newline.
     while (buf.hasRemaining()) position += channel.write(buf, position);
     if (durability == Durability.FORCE) channel.force(false);
   }
 
-  /** Forces everything written so far to the device, then releases the lock and closes. Idempotent. */
+  /** Forces everything written so far to the device, then closes. Idempotent. */
   @Override
   public void close() throws IOException {
     if (!channel.isOpen()) return;
     try {
       channel.force(true);
-      lock.release();
     } finally {
       channel.close();
     }

@@ -3,8 +3,6 @@ package org.rramctl.journal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,9 +16,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
- * The runs directory (default {@code ./runs}): one journal {@code RUN.jsonl} per run, and an abort marker
- * {@code RUN.abort} while someone asks a run to stop. A run is live while its writer holds the journal's
- * lock; a journal without a stop document and without a live writer belongs to a process that died.
+ * The runs directory (default {@code ./runs}): one journal {@code RUN.jsonl} per run, an abort marker
+ * {@code RUN.abort} while someone asks a run to stop, and a lock file {@code .locks/RUN.lock} per run. A run
+ * is live while its writer holds that lock ({@link RunLock}: one writer per run, for the writer's whole
+ * life); a journal without a stop document and without a live writer belongs to a process that died.
  */
 public final class RunDirectory {
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -43,6 +42,20 @@ public final class RunDirectory {
 
   public Path journal(String runId) {
     return dir.resolve(runId + ".jsonl");
+  }
+
+  /** The run's lock file: held by its one writer (the run, a resume of it, or the recovery marking it). */
+  public Path lockFile(String runId) {
+    return dir.resolve(".locks").resolve(runId + ".lock");
+  }
+
+  /**
+   * Takes the run's writer lock.
+   *
+   * @throws RunLock.LockedException naming the process that holds it (a live run or another resume)
+   */
+  public RunLock lock(String runId) throws IOException {
+    return RunLock.acquire(lockFile(runId), "run " + runId);
   }
 
   public Path abortMarker(String runId) {
@@ -79,21 +92,13 @@ public final class RunDirectory {
   }
 
   /**
-   * True while some process (this one included) holds the run's journal open for writing. The kernel
-   * releases the lock when that process dies, whatever killed it, so this never mistakes a dead run for a
-   * live one (unlike a pid check, which is fooled by pid reuse).
+   * True while some process (this one included) holds the run's lock. The kernel releases the lock when that
+   * process dies, whatever killed it, so this never mistakes a dead run for a live one (unlike a pid check,
+   * which is fooled by pid reuse), and the lock lives in its own file, so nothing the run does to its journal
+   * (reading it back for a summary) can release it early.
    */
   public boolean isLive(String runId) throws IOException {
-    try (FileChannel ch = FileChannel.open(journal(runId), StandardOpenOption.WRITE)) {
-      FileLock lock = ch.tryLock();
-      if (lock == null) return true;
-      lock.release();
-      return false;
-    } catch (OverlappingFileLockException e) {
-      return true;
-    } catch (NoSuchFileException e) {
-      return false;
-    }
+    return RunLock.isHeld(lockFile(runId));
   }
 
   /** Bytes read from a journal's end to find its last line without reading the whole file. */
@@ -155,13 +160,13 @@ public final class RunDirectory {
         continue; // damaged beyond a torn tail: leave it for a human; runs show reports it
       }
       if (j.stop().isPresent() || isLive(id)) continue;
-      JournalWriter w;
+      RunLock lock;
       try {
-        w = JournalWriter.reopen(journal(id), Durability.FORCE, -1);
-      } catch (IOException e) {
-        continue; // its writer came back to life between the two checks
+        lock = lock(id);
+      } catch (RunLock.LockedException e) {
+        continue; // a writer (a resume) took it between the two checks
       }
-      try (w) {
+      try (lock; JournalWriter w = JournalWriter.reopen(journal(id), Durability.FORCE, -1)) {
         j = Journal.read(journal(id)); // again, under the lock
         // No start document: it died before the run existed; nothing to mark.
         if (j.stop().isPresent() || j.documents().isEmpty()) continue;

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
  * stop document, which the next start reports as interrupted.
  */
 public final class RunRecorder implements AutoCloseable {
+  private final RunLock lock;
   private final JournalWriter writer;
   private final String runId;
   private final Instant t0;
@@ -28,7 +29,8 @@ public final class RunRecorder implements AutoCloseable {
   private int sinkFailures;
   private boolean stopped;
 
-  private RunRecorder(JournalWriter writer, String runId, Instant t0, Supplier<Instant> clock, List<DocumentSink> sinks, long seq) {
+  private RunRecorder(RunLock lock, JournalWriter writer, String runId, Instant t0, Supplier<Instant> clock, List<DocumentSink> sinks, long seq) {
+    this.lock = lock;
     this.writer = writer;
     this.runId = runId;
     this.t0 = t0;
@@ -38,19 +40,27 @@ public final class RunRecorder implements AutoCloseable {
   }
 
   /**
-   * Creates the journal file of a new run and writes its start document.
+   * Takes the run's lock, creates its journal file and writes its start document. The lock is held until
+   * {@link #close}.
    *
    * @param startFields the start document's content (procedure, parameters, board, ...); type, seq, run
    *     and time are added here
    */
   public static RunRecorder start(RunDirectory dir, String runId, ObjectNode startFields, Durability durability,
       Supplier<Instant> clock, List<DocumentSink> sinks) throws IOException {
-    JournalWriter w = JournalWriter.create(dir.journal(runId), durability);
-    RunRecorder r = new RunRecorder(w, runId, clock.get(), clock, sinks, 0);
+    RunLock lock = dir.lock(runId);
+    JournalWriter w;
+    try {
+      w = JournalWriter.create(dir.journal(runId), durability);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+    RunRecorder r = new RunRecorder(lock, w, runId, clock.get(), clock, sinks, 0);
     try {
       r.write("start", startFields);
     } catch (IOException | RuntimeException e) {
-      w.close();
+      r.close();
       throw e;
     }
     return r;
@@ -59,26 +69,36 @@ public final class RunRecorder implements AutoCloseable {
   /**
    * Reopens an ended (aborted, failed, interrupted) run to continue it: cuts a torn tail, appends a resume
    * document. Times of later events stay relative to the original start.
+   *
+   * @param lock the run's lock, taken (by {@link RunDirectory#lock}) before {@code journal} was read; this
+   *     recorder owns it from now on and releases it on {@link #close}, also when this method fails
    */
-  public static RunRecorder resume(RunDirectory dir, Journal journal, ObjectNode resumeFields, Durability durability,
+  public static RunRecorder resume(RunLock lock, Journal journal, ObjectNode resumeFields, Durability durability,
       Supplier<Instant> clock, List<DocumentSink> sinks) throws IOException {
-    ObjectNode start = journal.start().orElseThrow(() -> new IOException(journal.file() + ": no start document; nothing to resume"));
-    Instant t0 = Instant.parse(start.path("time").asText());
-    JournalWriter w = JournalWriter.reopen(journal.file(), durability, journal.cleanLength());
-    RunRecorder r = new RunRecorder(w, journal.runId(), t0, clock, sinks, journal.nextSeq());
+    JournalWriter w;
+    Instant t0;
+    try {
+      ObjectNode start = journal.start().orElseThrow(() -> new IOException(journal.file() + ": no start document; nothing to resume"));
+      t0 = Instant.parse(start.path("time").asText());
+      w = JournalWriter.reopen(journal.file(), durability, journal.cleanLength());
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+    RunRecorder r = new RunRecorder(lock, w, journal.runId(), t0, clock, sinks, journal.nextSeq());
     try {
       r.write("resume", resumeFields);
     } catch (IOException | RuntimeException e) {
-      w.close();
+      r.close();
       throw e;
     }
     return r;
   }
 
-  /** Wraps a writer that already holds an ended journal's lock, to append to it (recovery). */
+  /** Wraps a writer of an ended journal whose run lock the caller holds, to append to it (recovery). */
   static RunRecorder attach(JournalWriter writer, Journal journal, Supplier<Instant> clock) {
     Instant t0 = journal.start().map(st -> Instant.parse(st.path("time").asText())).orElse(clock.get());
-    return new RunRecorder(writer, journal.runId(), t0, clock, List.of(), journal.nextSeq());
+    return new RunRecorder(null, writer, journal.runId(), t0, clock, List.of(), journal.nextSeq());
   }
 
   public String runId() {
@@ -160,9 +180,13 @@ public final class RunRecorder implements AutoCloseable {
     }
   }
 
-  /** Closes the journal (forcing it to the device). Does not write a stop document. */
+  /** Closes the journal (forcing it to the device), then releases the run's lock. Does not write a stop document. */
   @Override
   public void close() throws IOException {
-    writer.close();
+    try {
+      writer.close();
+    } finally {
+      if (lock != null) lock.close();
+    }
   }
 }

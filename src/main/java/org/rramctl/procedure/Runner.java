@@ -28,6 +28,7 @@ import org.rramctl.journal.Durability;
 import org.rramctl.journal.Journal;
 import org.rramctl.journal.Json;
 import org.rramctl.journal.RunDirectory;
+import org.rramctl.journal.RunLock;
 import org.rramctl.journal.RunRecorder;
 import org.rramctl.journal.RunStatus;
 
@@ -155,25 +156,38 @@ public final class Runner {
     dir.ensureExists();
     recovered = dir.recover(clock::now);
     String id = dir.resolve(runIdOrPrefix);
-    RunDirectory.Entry e = dir.entry(id);
-    if (!e.status().resumable()) {
-      throw new IllegalArgumentException("resume: run " + id + " is " + e.status().json() + " (expected: aborted, failed or interrupted)");
+    // One writer per run: the lock is taken before the journal is read, so a second resume started at the
+    // same moment is refused here, naming this process, and never sees a journal that is about to change.
+    RunLock lock = dir.lock(id);
+    RunRecorder rec;
+    BitSet done;
+    Procedure p;
+    try {
+      Journal j = Journal.read(dir.journal(id));
+      // Under the lock a journal without a stop document has no live writer: its process died.
+      RunStatus status = j.stoppedStatus().orElse(RunStatus.INTERRUPTED);
+      if (!status.resumable()) {
+        throw new IllegalArgumentException("resume: run " + id + " is " + status.json() + " (expected: aborted, failed or interrupted)");
+      }
+      p = Procedures.of(j.procedure(), j.parameters());
+      BoardInfo info = driver.info();
+      String wasBoard = j.start().get().path("board").path("id").asText();
+      if (!wasBoard.equals(info.boardId())) {
+        throw new IllegalArgumentException("resume: board " + info.boardId() + " (expected: " + wasBoard + ", the board run " + id + " started on)");
+      }
+      p.validate(info, envelope());
+      done = j.completedUnits();
+      ObjectNode fields = Json.object();
+      fields.put("board", boardUri);
+      fields.put("completedUnits", done.cardinality());
+      process(fields);
+      fields.put("rramctl", version());
+      rec = RunRecorder.resume(lock, j, fields, durability, clock::now, sinks);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
     }
-    Journal j = e.journal();
-    Procedure p = Procedures.of(j.procedure(), j.parameters());
-    BoardInfo info = driver.info();
-    String wasBoard = j.start().get().path("board").path("id").asText();
-    if (!wasBoard.equals(info.boardId())) {
-      throw new IllegalArgumentException("resume: board " + info.boardId() + " (expected: " + wasBoard + ", the board run " + id + " started on)");
-    }
-    p.validate(info, envelope());
-    BitSet done = j.completedUnits();
-    ObjectNode fields = Json.object();
-    fields.put("board", boardUri);
-    fields.put("completedUnits", done.cardinality());
-    process(fields);
-    fields.put("rramctl", version());
-    return execute(p, RunRecorder.resume(dir, j, fields, durability, clock::now, sinks), done);
+    return execute(p, rec, done);
   }
 
   private Outcome execute(Procedure p, RunRecorder rec, BitSet done) throws IOException {

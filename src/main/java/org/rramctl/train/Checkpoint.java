@@ -50,6 +50,27 @@ public record Checkpoint(
     return c;
   }
 
+  /**
+   * The file a checkpoint (or another file of a training folder) names, resolved inside {@code folder}: a
+   * plain file name, no folder part, no {@code ..}, not a symbolic link. A checkpoint that names anything else
+   * is refused before the file is read, let alone deleted (a resume deletes the device state it replaces).
+   *
+   * @param source the file that names it, for the message
+   * @param field the field that names it
+   * @throws IllegalArgumentException naming the source, the field and the value
+   */
+  static Path inside(Path folder, String name, Path source, String field) {
+    Path dir = folder.toAbsolutePath().normalize();
+    boolean plain = name != null && !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0
+        && name.indexOf('\\') < 0 && name.indexOf('\0') < 0;
+    Path file = plain ? dir.resolve(name).normalize() : null;
+    if (file == null || !dir.equals(file.getParent()) || Files.isSymbolicLink(file)) {
+      throw new IllegalArgumentException(source + ": " + field + ": '" + name + "' (expected: the name of a file in " + dir
+          + ", not a path or a link elsewhere)");
+    }
+    return file;
+  }
+
   /** Writes the checkpoint atomically. */
   public void write(Path file) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -168,7 +168,9 @@ public final class Trainer {
       Checkpoint.moveAtomically(tmp, settings.outDir().resolve(deviceFile));
       if (Files.exists(settings.checkpointFile())) {
         String old = Checkpoint.read(settings.checkpointFile()).deviceStateFile();
-        if (old != null && !old.equals(deviceFile)) previousDevice = settings.outDir().resolve(old);
+        if (old != null && !old.equals(deviceFile)) {
+          previousDevice = Checkpoint.inside(settings.outDir(), old, settings.checkpointFile(), "deviceStateFile");
+        }
       }
     }
     new Checkpoint(Checkpoint.FORMAT, Network.format(network.sizes()), analog(), epochsDone, shuffleRng.state(), rngs, weights,
@@ -205,7 +207,8 @@ public final class Trainer {
             + (driver == null ? "(none)" : driver.info().boardId()) + " (expected: a driver that restores device state, e.g. the emulator;"
             + " a lab board's devices cannot be put back)");
       }
-      store.restoreDeviceState(checkpointFile.resolveSibling(c.deviceStateFile()));
+      Path folder = checkpointFile.toAbsolutePath().getParent();
+      store.restoreDeviceState(Checkpoint.inside(folder, c.deviceStateFile(), checkpointFile, "deviceStateFile"));
     }
     shuffleRng.setState(c.shuffleRng());
     metrics.clear();

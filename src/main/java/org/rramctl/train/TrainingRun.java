@@ -13,6 +13,7 @@ import org.rramctl.calibration.Monitor;
 import org.rramctl.data.MnistDataset;
 import org.rramctl.driver.Boards;
 import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.journal.RunLock;
 
 /**
  * One training run from start to end, shared by {@code rramctl train} and the experiments: opens the board,
@@ -46,6 +47,8 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
   public static final String REFERENCES_FILE = "references.json";
   /** The record an analog zero-shifted run writes when it calibrated first. */
   public static final String CALIBRATION_FILE = "calibration.json";
+  /** The output folder's lock file, held for the run's whole life: one training run per folder. */
+  public static final String LOCK_FILE = ".rramctl.lock";
 
   public TrainingRun {
     Network.checkSizes(sizes);
@@ -86,8 +89,17 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
    * @param log receives a few lines about the setup (calibration, references, resume); epoch lines go to {@code listener}
    * @throws IllegalArgumentException for a fresh run into an output folder that holds a checkpoint, a resume
    *     without one, a calibration record of another board, or a resume with another reference scheme
+   * @throws org.rramctl.journal.RunLock.LockedException when another run (in any process) uses the output folder
    */
   public Trainer run(boolean resume, Trainer.Listener listener, PrintWriter log) throws IOException {
+    Path out = train.outDir();
+    // Taken before the folder is looked at, held until the run ends (the kernel drops it if the process dies).
+    try (RunLock lock = out == null ? null : RunLock.acquire(out.resolve(LOCK_FILE), "--out " + out)) {
+      return runLocked(resume, listener, log);
+    }
+  }
+
+  private Trainer runLocked(boolean resume, Trainer.Listener listener, PrintWriter log) throws IOException {
     Path out = train.outDir();
     if (out != null && !resume && Files.exists(train.checkpointFile())) {
       throw new IllegalArgumentException("--out: " + out + " holds the checkpoint of an earlier run (expected: --resume to continue it, or another --out)");

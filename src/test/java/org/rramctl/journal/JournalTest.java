@@ -118,7 +118,8 @@ class JournalTest {
       assertTrue(dir.isLive("live"));
       assertEquals(RunStatus.RUNNING, dir.entry("live").status());
       assertEquals(List.of(), dir.recover(clock));
-      assertThrows(java.io.IOException.class, () -> JournalWriter.reopen(dir.journal("live"), Durability.FLUSH, -1));
+      RunLock.LockedException e = assertThrows(RunLock.LockedException.class, () -> dir.lock("live"));
+      assertEquals("run live: in use by this process (run live) (expected: one writer at a time; wait for it to end, or stop it)", e.getMessage());
       r.stop(RunStatus.SUCCESS, null, null);
     }
     assertFalse(dir.isLive("live"));

@@ -63,4 +63,32 @@ class TrainCommandTest {
     assertNotEquals(0, code);
     assertTrue(err.toString().contains("network 784-256-128-10: needs 235146 devices"), err.toString());
   }
+
+  private static final String SMALL_BOARD = "sim:rram-imbalanced?ratio=1&geometry=50x16,17x10&seed=2";
+
+  private int trainSmallAnalog(Path out, int epochs, String... extra) {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--side", "7", "--layers", "49-16-10", "--epochs", Integer.toString(epochs),
+        "--train-limit", "100", "--out", out.toString(), "--no-progress", "--board", SMALL_BOARD));
+    args.addAll(java.util.List.of(extra));
+    return org.rramctl.cli.Main.run(args.toArray(String[]::new), new PrintWriter(this.out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  @Timeout(120)
+  void aCheckpointNamingAFileOutsideItsFolderIsRefusedAndThatFileIsNeitherReadNorDeleted() throws IOException {
+    Path a = dir.resolve("a");
+    assertEquals(0, trainSmallAnalog(a, 1), err.toString());
+    Path other = Files.createDirectories(dir.resolve("other"));
+    Path foreign = Files.copy(a.resolve("device-epoch-1.state"), other.resolve("device-epoch-1.state"));
+    for (String name : new String[] {"../other/device-epoch-1.state", foreign.toString(), "sub/device-epoch-1.state", ".."}) {
+      String json = Files.readString(a.resolve("checkpoint.json"));
+      Files.writeString(a.resolve("checkpoint.json"), json.replaceAll("\"deviceStateFile\":\"[^\"]*\"",
+          "\"deviceStateFile\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(name).toString().replace("\\", "\\\\")));
+      err.getBuffer().setLength(0);
+      assertEquals(2, trainSmallAnalog(a, 2, "--resume"), name + ": " + err);
+      assertTrue(err.toString().contains("deviceStateFile: '" + name + "' (expected: the name of a file in " + a.toAbsolutePath()), err.toString());
+      assertTrue(Files.exists(foreign), "the file elsewhere is kept");
+    }
+    assertEquals(1, Files.readAllLines(a.resolve("metrics.jsonl")).size(), "nothing trained");
+  }
 }
