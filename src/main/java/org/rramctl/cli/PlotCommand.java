@@ -38,6 +38,8 @@ public final class PlotCommand implements Callable<Integer> {
       return Main.EXIT_FAILURE;
     }
     for (Path f : files) spec.commandLine().getOut().println("wrote " + f);
+    int superseded = j.supersededSeqs().size();
+    if (superseded > 0) spec.commandLine().getOut().println("left out " + superseded + " superseded events (units measured again after a resume)");
     return 0;
   }
 }

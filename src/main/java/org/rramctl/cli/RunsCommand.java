@@ -103,6 +103,11 @@ public final class RunsCommand implements Callable<Integer> {
       j.stop().ifPresent(s -> out.println("stopped    " + s.path("time").asText() + ", outputs idle: " + SummaryText.value(s.get("outputsIdle"))));
       long resumes = j.documents().stream().filter(d -> d.path("type").asText().equals("resume")).count();
       out.println("events     " + j.events().size() + (resumes > 0 ? " (resumed " + resumes + " time" + (resumes > 1 ? "s" : "") + ")" : ""));
+      int superseded = j.supersededSeqs().size();
+      if (superseded > 0) {
+        out.println("superseded " + superseded + " events of units left unfinished and measured again after a resume (kept in the journal; left out of"
+            + " the summary, export and plots)");
+      }
       if (j.tornTail() != null) out.println("WARNING    " + j.tornTail());
       JsonNode summary = j.stop().map(s -> s.get("summary")).orElse(null);
       if ((summary == null || summary.isNull()) && !j.events().isEmpty() && start != null) {

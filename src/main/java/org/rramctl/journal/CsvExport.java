@@ -41,12 +41,17 @@ public final class CsvExport {
     if (start.hasNonNull("calibration")) header(out, "calibration", start.get("calibration"));
     for (String k : List.of("host", "rramctl", "durability")) if (start.has(k)) out.write("# " + k + ": " + oneLine(start.get(k).asText()) + "\n");
     if (j.tornTail() != null) out.write("# warning: " + oneLine(j.tornTail().toString()) + "\n");
+    java.util.Set<Long> superseded = j.supersededSeqs();
+    if (!superseded.isEmpty()) {
+      out.write("# superseded: " + superseded.size() + " events of units left unfinished and measured again after a resume"
+          + " are left out (they stay in the journal; 'rramctl runs show' lists them)\n");
+    }
     out.write("# units: g and *Siemens in siemens, t/scheduled/elapsed in seconds, *Volts in volts, *Nanos in nanoseconds\n");
 
     List<ObjectNode> docs = new ArrayList<>();
     Set<String> columns = new LinkedHashSet<>();
     for (ObjectNode d : j.documents()) {
-      if (!"event".equals(d.path("type").asText())) continue;
+      if (!"event".equals(d.path("type").asText()) || superseded.contains(d.path("seq").asLong())) continue;
       docs.add(d);
       d.path("data").fieldNames().forEachRemaining(columns::add);
     }

@@ -105,13 +105,66 @@ public record Journal(Path file, List<ObjectNode> documents, TornTail tornTail, 
     return stop().map(s -> RunStatus.parse(s.path("status").asText()));
   }
 
-  /** The data of every event document, in order (over all resumed segments). */
+  /**
+   * The data of every event document that counts, in order (over all resumed segments): without the
+   * {@link #supersededSeqs superseded} events of units that a segment left unfinished and a resume reran.
+   */
   public List<ObjectNode> events() {
+    return eventData(false);
+  }
+
+  /** The data of every event document, superseded ones included, in file order. */
+  public List<ObjectNode> allEvents() {
+    return eventData(true);
+  }
+
+  private List<ObjectNode> eventData(boolean all) {
+    java.util.Set<Long> superseded = all ? java.util.Set.of() : supersededSeqs();
     List<ObjectNode> out = new ArrayList<>();
     for (ObjectNode d : documents) {
-      if ("event".equals(d.path("type").asText()) && d.get("data") instanceof ObjectNode data) out.add(data);
+      if ("event".equals(d.path("type").asText()) && d.get("data") instanceof ObjectNode data && !superseded.contains(d.path("seq").asLong())) out.add(data);
     }
     return out;
+  }
+
+  /**
+   * Sequence numbers of superseded events: the events a segment recorded after its last progress document
+   * (a unit it did not finish: killed, aborted or failed mid-unit) when a later resume ran that unit again from
+   * its beginning. They stay in the journal as measured; summaries, export and plots leave them out. (Every
+   * procedure runs its units one after another and records a unit's progress after its last event, so the
+   * events after a segment's last progress document are exactly its unfinished unit's.)
+   */
+  public java.util.Set<Long> supersededSeqs() {
+    java.util.Set<Long> out = new java.util.TreeSet<>();
+    List<Long> open = new ArrayList<>();
+    for (ObjectNode d : documents) {
+      switch (d.path("type").asText()) {
+        case "event" -> open.add(d.path("seq").asLong());
+        case "progress" -> open.clear();
+        case "resume" -> {
+          out.addAll(open);
+          open.clear();
+        }
+        default -> { }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sequence numbers of the events after the last progress document: the unfinished unit's, which a resume of
+   * this journal supersedes (and names in its resume document). Empty when the last segment ended on a unit.
+   */
+  public List<Long> unfinishedUnitSeqs() {
+    List<Long> open = new ArrayList<>();
+    for (ObjectNode d : documents) {
+      switch (d.path("type").asText()) {
+        case "event" -> open.add(d.path("seq").asLong());
+        case "progress", "resume" -> open.clear();
+        default -> { }
+      }
+    }
+    return open;
   }
 
   /** Units of work recorded as complete by progress documents. */

@@ -24,13 +24,21 @@ public final class ProcedureContext {
   private final RunRecorder recorder;
   private final AbortSignal abort;
   private final BitSet completed;
+  private final Instant resumedAt;
 
-  ProcedureContext(CrossbarDriver driver, RunClock clock, RunRecorder recorder, AbortSignal abort, BitSet completed) {
+  /** @param resumedAt when this resumed segment began, or null for a run's first segment */
+  ProcedureContext(CrossbarDriver driver, RunClock clock, RunRecorder recorder, AbortSignal abort, BitSet completed, Instant resumedAt) {
     this.driver = driver;
     this.clock = clock;
     this.recorder = recorder;
     this.abort = abort;
     this.completed = (BitSet) completed.clone();
+    this.resumedAt = resumedAt;
+  }
+
+  /** When this segment of a resumed run began; empty for a run's first segment. */
+  public java.util.Optional<Instant> resumedAt() {
+    return java.util.Optional.ofNullable(resumedAt);
   }
 
   public CrossbarDriver driver() {

@@ -20,10 +20,14 @@ import org.rramctl.journal.Json;
  * Retention / read train: reads every device at scheduled times after the run's start, for a given total
  * time. Schedules: {@code fixed} (every {@code interval}, starting at 0) or {@code log} (at 0, then
  * {@code points - 1} times log-spaced from {@code first} to {@code duration}, so each decade gets the same
- * number of reads). Times are relative to the original start, also after a resume; points already past are
- * read at once and their lateness shows in {@code elapsed}.
+ * number of reads). Times are relative to the original start, also after a resume. A point that falls late
+ * while the run is running (slow reads) is read at once and its lateness shows in {@code elapsed}; a point
+ * scheduled while the run was down (before a resume began) is recorded as missed, and the schedule
+ * continues: the resume does not read a burst of past points at once.
  *
- * <p>Events: {@code array,row,col,point,scheduled,elapsed,g} (times in seconds). One unit per schedule point.
+ * <p>Events: {@code array,row,col,point,scheduled,elapsed,g} (times in seconds); a missed point has
+ * {@code missed: true} and {@code gapSeconds} (how long before the resume it was due) instead of {@code g}.
+ * One unit per schedule point.
  */
 public record Retention(Params params) implements Procedure {
   public static final String NAME = "retention";
@@ -115,9 +119,24 @@ public record Retention(Params params) implements Procedure {
     Target target = Target.parse(params.cells, ctx.driver().info());
     List<Long> schedule = scheduleNanos();
     Instant t0 = ctx.runStart();
+    Instant resumedAt = ctx.resumedAt().orElse(null);
     for (int p = 0; p < schedule.size(); p++) {
       if (ctx.done(p)) continue;
-      ctx.waitUntil(t0.plusNanos(schedule.get(p)));
+      Instant due = t0.plusNanos(schedule.get(p));
+      if (resumedAt != null && due.isBefore(resumedAt)) {
+        for (Cell c : target.cells()) {
+          ObjectNode e = ProcedureContext.data(c);
+          e.put("point", p);
+          e.put("scheduled", schedule.get(p) / 1e9);
+          e.put("elapsed", Duration.between(t0, resumedAt).toNanos() / 1e9);
+          e.put("missed", true);
+          e.put("gapSeconds", Duration.between(due, resumedAt).toNanos() / 1e9);
+          ctx.emit(e);
+        }
+        ctx.unitDone(p, schedule.size());
+        continue;
+      }
+      ctx.waitUntil(due);
       for (Cell c : target.cells()) {
         ctx.checkpoint();
         double g = ctx.driver().read(c, params.readVolts);
@@ -137,8 +156,11 @@ public record Retention(Params params) implements Procedure {
   public ObjectNode summarize(List<ObjectNode> events) {
     ObjectNode s = Json.object();
     ArrayNode rows = s.putArray("cells");
+    int missed = 0;
     for (Map.Entry<String, List<ObjectNode>> e : Checks.byCell(events).entrySet()) {
-      List<ObjectNode> ev = e.getValue();
+      List<ObjectNode> ev = e.getValue().stream().filter(x -> !x.path("missed").asBoolean()).toList();
+      missed = Math.max(missed, e.getValue().size() - ev.size());
+      if (ev.isEmpty()) continue;
       double g0 = ev.get(0).path("g").asDouble();
       double g1 = ev.get(ev.size() - 1).path("g").asDouble();
       ObjectNode r = Checks.cellRow(rows, e.getKey());
@@ -150,6 +172,7 @@ public record Retention(Params params) implements Procedure {
     }
     s.put("devices", rows.size());
     s.put("points", scheduleNanos().size());
+    if (missed > 0) s.put("missedPoints", missed);
     return s;
   }
 }

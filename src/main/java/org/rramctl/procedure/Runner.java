@@ -145,7 +145,7 @@ public final class Runner {
         if (attempt > 10) throw e;
       }
     }
-    return execute(p, rec, new BitSet());
+    return execute(p, rec, new BitSet(), false);
   }
 
   /**
@@ -180,6 +180,15 @@ public final class Runner {
       ObjectNode fields = Json.object();
       fields.put("board", boardUri);
       fields.put("completedUnits", done.cardinality());
+      List<Long> partial = j.unfinishedUnitSeqs();
+      if (!partial.isEmpty()) {
+        // The unit the last segment left unfinished runs again from its start: its events are superseded
+        // (kept in the journal, flagged here, left out of summaries, export and plots).
+        ObjectNode sup = fields.putObject("superseded");
+        sup.put("events", partial.size());
+        sup.put("firstSeq", partial.get(0));
+        sup.put("lastSeq", partial.get(partial.size() - 1));
+      }
       process(fields);
       fields.put("rramctl", version());
       rec = RunRecorder.resume(lock, j, fields, durability, clock::now, sinks);
@@ -187,10 +196,10 @@ public final class Runner {
       lock.close();
       throw e;
     }
-    return execute(p, rec, done);
+    return execute(p, rec, done, true);
   }
 
-  private Outcome execute(Procedure p, RunRecorder rec, BitSet done) throws IOException {
+  private Outcome execute(Procedure p, RunRecorder rec, BitSet done, boolean resumed) throws IOException {
     String runId = rec.runId();
     AbortSignal abort = new AbortSignal(dir.abortMarker(runId));
     current = abort;
@@ -217,7 +226,7 @@ public final class Runner {
       RunStatus status;
       String reason = null;
       try {
-        p.run(new ProcedureContext(driver, clock, rec, abort, done));
+        p.run(new ProcedureContext(driver, clock, rec, abort, done, resumed ? clock.now() : null));
         status = RunStatus.SUCCESS;
       } catch (DriverAbortedException e) {
         status = RunStatus.ABORTED;
@@ -239,7 +248,10 @@ public final class Runner {
       else extra.put("outputsIdle", idle);
       ObjectNode summary = null;
       try {
-        summary = p.summarize(Journal.read(dir.journal(runId)).events());
+        Journal written = Journal.read(dir.journal(runId));
+        int superseded = written.supersededSeqs().size();
+        if (superseded > 0) extra.put("supersededEvents", superseded);
+        summary = p.summarize(written.events());
       } catch (IOException | RuntimeException e) {
         extra.put("summaryError", e.getMessage());
       }

@@ -120,6 +120,25 @@ class CrashTest {
       Journal done = Journal.read(dir.journal(runId));
       assertEquals(40, done.completedUnits().cardinality());
       assertEquals(RunStatus.SUCCESS, done.stoppedStatus().orElseThrow());
+
+      // The unit the kill cut short was measured again from its start; its first attempt is superseded: kept in
+      // the journal, flagged by the resume document, left out of the events, the summary and the export.
+      int partial = after.unfinishedUnitSeqs().size();
+      assertEquals(partial, done.supersededSeqs().size());
+      assertEquals(partial + 40 * 401, done.allEvents().size());
+      var resume = done.documents().stream().filter(doc -> doc.path("type").asText().equals("resume")).findFirst().orElseThrow();
+      if (partial > 0) assertEquals(partial, resume.path("superseded").path("events").asInt(), resume.toString());
+      java.util.Set<String> keys = new java.util.HashSet<>();
+      for (var e : done.events()) {
+        assertTrue(keys.add(e.path("cycle").asText() + "/" + e.path("branch").asText() + "/" + e.path("pulse").asText()), "duplicate read " + e);
+      }
+      assertEquals(40 * 401, keys.size(), "one read per (cycle, branch, pulse)");
+      assertEquals(40 * 400, resumed.summary().path("pulses").asInt(), resumed.summary().toString());
+      java.io.StringWriter csv = new java.io.StringWriter();
+      org.rramctl.journal.CsvExport.write(done, csv);
+      List<String> rows = csv.toString().lines().filter(l -> !l.startsWith("#")).toList();
+      assertEquals(1 + 40 * 401, rows.size(), "header and one row per counted event");
+      if (partial > 0) assertTrue(csv.toString().contains("# superseded: " + partial + " events"), csv.toString().substring(0, 400));
     }
   }
 }

@@ -120,6 +120,39 @@ class ProceduresOnEmulatorTest {
   }
 
   @Test
+  void aResumedRetentionRunRecordsThePointsItMissedAndKeepsToItsSchedule() throws Exception {
+    Bench b = bench(DevicePreset.named("ideal"), 1, 1);
+    FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+    b.runner.clock(clock);
+    b.runner.sink((type, doc, json) -> {
+      double t = doc.path("data").path("elapsed").asDouble();
+      if (type.equals("event") && t >= 6.0 && t < 6.4) b.runner.abort("test: stopped at 6 s");
+    });
+    Runner.Outcome first = b.runner.run(Procedures.of("retention", params("{'schedule':'fixed','duration':'20s','interval':'500ms'}")));
+    assertEquals(RunStatus.ABORTED, first.status(), first.reason());
+    clock.sleepUntil(Instant.parse("2026-01-01T00:00:10.250Z")); // down for about 4 s
+    Runner.Outcome o = b.runner.resume(first.runId());
+    assertEquals(RunStatus.SUCCESS, o.status(), o.reason());
+    List<ObjectNode> events = b.journal(o).events();
+    assertEquals(41, events.size(), "one event per point, read or missed");
+    for (int i = 0; i < 41; i++) {
+      ObjectNode e = events.get(i);
+      assertEquals(i, e.get("point").asInt());
+      double scheduled = 0.5 * i;
+      if (i > 12 && i <= 20) {
+        assertTrue(e.get("missed").asBoolean(), "point " + i + " was due while the run was down: " + e);
+        assertEquals(10.25 - scheduled, e.get("gapSeconds").asDouble(), 1e-9);
+        assertTrue(!e.has("g"), e.toString());
+      } else {
+        assertTrue(!e.has("missed"), e.toString());
+        assertEquals(scheduled, e.get("elapsed").asDouble(), 1e-9, "point " + i + " read on its schedule");
+      }
+    }
+    assertEquals(8, o.summary().get("missedPoints").asInt(), o.summary().toString());
+    assertEquals(33, o.summary().get("cells").get(0).get("reads").asInt());
+  }
+
+  @Test
   void programToTargetReachesEveryDeviceWithinTheTolerance() throws Exception {
     Bench b = bench(DevicePreset.named("ideal"), 2, 2);
     Runner.Outcome o = b.runner.run(Procedures.of("program", params("{'cells':'0-1,0-1','targetSiemens':7e-5,'toleranceSiemens':2e-7,'maxPulses':5000}")));
@@ -221,7 +254,14 @@ class ProceduresOnEmulatorTest {
     assertEquals(8, j.completedUnits().cardinality());
     long resumes = j.documents().stream().filter(d -> d.get("type").asText().equals("resume")).count();
     assertEquals(1, resumes);
-    // 150 events before the abort: units 0..2 done (41 events each = 123), unit 3 cut after 27 and redone.
-    assertEquals(150 + 5 * 41, j.events().size());
+    // 150 events before the abort: units 0..2 done (41 events each = 123), unit 3 cut after 27 and redone from
+    // its start: those 27 stay in the journal, superseded, and count nowhere else.
+    assertEquals(8 * 41, j.events().size());
+    assertEquals(27, j.supersededSeqs().size());
+    assertEquals(150 + 5 * 41, j.allEvents().size());
+    ObjectNode resume = j.documents().stream().filter(d -> d.get("type").asText().equals("resume")).findFirst().orElseThrow();
+    assertEquals(27, resume.path("superseded").path("events").asInt(), resume.toString());
+    assertEquals(27, j.stop().orElseThrow().path("supersededEvents").asInt());
+    assertEquals(8 * 40, second.summary().path("pulses").asInt(), "the summary counts the completed attempt only");
   }
 }

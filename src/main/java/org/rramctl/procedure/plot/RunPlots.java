@@ -50,13 +50,16 @@ public final class RunPlots {
     List<Path> out = new ArrayList<>();
     if (events.isEmpty()) return out;
     String base = j.runId() + "-";
+    int superseded = j.supersededSeqs().size();
+    // Only the completed attempt of each unit is drawn; the title says when a resume superseded events.
+    String title = superseded == 0 ? j.runId() : j.runId() + " (" + superseded + " superseded events left out)";
     switch (j.procedure()) {
-      case "pulse-response" -> out.add(save(pulseResponse(j.runId(), events), outDir.resolve(base + "pulse-response.png")));
-      case "read-statistics" -> out.add(save(readHistogram(j.runId(), events), outDir.resolve(base + "read-histogram.png")));
-      case "retention" -> out.add(save(retention(j.runId(), events), outDir.resolve(base + "retention.png")));
-      case "program" -> out.add(save(xy(j.runId() + " program to target", "iteration", events, "iteration", false), outDir.resolve(base + "program.png")));
-      case "sweep" -> out.add(save(sweep(j.runId(), events), outDir.resolve(base + "sweep.png")));
-      case "map" -> out.add(save(heatMap(j.runId(), events), outDir.resolve(base + "map.png")));
+      case "pulse-response" -> out.add(save(pulseResponse(title, events), outDir.resolve(base + "pulse-response.png")));
+      case "read-statistics" -> out.add(save(readHistogram(title, events), outDir.resolve(base + "read-histogram.png")));
+      case "retention" -> out.add(save(retention(title, events), outDir.resolve(base + "retention.png")));
+      case "program" -> out.add(save(xy(title + " program to target", "iteration", events, "iteration", false), outDir.resolve(base + "program.png")));
+      case "sweep" -> out.add(save(sweep(title, events), outDir.resolve(base + "sweep.png")));
+      case "map" -> out.add(save(heatMap(title, events), outDir.resolve(base + "map.png")));
       default -> throw new IllegalArgumentException("procedure: '" + j.procedure() + "' (expected: a procedure rramctl can plot)");
     }
     return out;
@@ -159,6 +162,7 @@ public final class RunPlots {
       List<Double> x = new ArrayList<>();
       List<Double> y = new ArrayList<>();
       for (ObjectNode ev : e.getValue()) {
+        if (ev.path("missed").asBoolean()) continue; // no reading: the run was down at that point
         double t = ev.path("elapsed").asDouble();
         x.add(t > 0 ? t : firstPositive / 10);
         y.add(ev.path("g").asDouble() * 1e6);
