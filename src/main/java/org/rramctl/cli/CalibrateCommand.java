@@ -223,9 +223,13 @@ public final class CalibrateCommand implements Callable<Integer> {
   }
 
   private int check(PrintWriter err) throws IOException {
-    CalibrationRecord rec = CalibrationRecords.read(check);
+    CalibrationRecords.Loaded loaded = CalibrationRecords.readChecked(check);
+    CalibrationRecord rec = loaded.record();
     try (CrossbarDriver driver = Boards.open(board, null)) {
-      CalibrationRecords.checkMatches(rec, driver.info(), check.toString());
+      // The same checks as 'train --calibration': a record that passes here is one training would use.
+      CalibrationRecords.checkUsable(rec, driver.info(), check.toString());
+      spec.commandLine().getOut().println("record " + check + ": " + (loaded.checksumVerified() ? "checksum verified"
+          : "no checksum (written before rramctl sealed its records; read unverified)") + ", complete, fits board " + driver.info().boardId());
       double window = driver.info().gMaxSiemens() - driver.info().gMinSiemens();
       List<Double> drift = new ArrayList<>();
       for (CalibrationRecord.TileRecord t : rec.tiles()) {

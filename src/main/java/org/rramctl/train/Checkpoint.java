@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.rramctl.driver.FileChecksums;
 
 /**
  * A training checkpoint: everything needed to continue a run as if it had not stopped (JSON, written
@@ -38,16 +41,44 @@ public record Checkpoint(
   public static final String FORMAT = "rramctl-train-checkpoint/1";
   private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
-  /** Reads a checkpoint; errors name the file. */
+  /**
+   * Reads a checkpoint, checking its CRC-32C ({@link FileChecksums}; a checkpoint written before checksums is
+   * read unverified).
+   *
+   * @throws IllegalArgumentException naming the file when it is damaged (checksum), not a checkpoint, or of
+   *     another format
+   */
   public static Checkpoint read(Path file) throws IOException {
+    byte[] bytes = readChecked(file);
     Checkpoint c;
     try {
-      c = JSON.readValue(file.toFile(), Checkpoint.class);
+      c = JSON.readValue(bytes, Checkpoint.class);
     } catch (IOException e) {
-      throw new IOException(file + ": not a readable checkpoint (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+      throw new IllegalArgumentException(file + ": not a readable checkpoint (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
     }
-    if (!FORMAT.equals(c.format())) throw new IOException(file + ": format '" + c.format() + "' (expected: " + FORMAT + ")");
+    if (!FORMAT.equals(c.format())) throw new IllegalArgumentException(file + ": format '" + c.format() + "' (expected: " + FORMAT + ")");
     return c;
+  }
+
+  /** A JSON file of a training folder with its checksum checked and removed. */
+  static byte[] readChecked(Path file) throws IOException {
+    return FileChecksums.openJson(file, Files.readAllBytes(file)).content();
+  }
+
+  /** Writes a JSON file of a training folder with its checksum, atomically and durably. */
+  static void writeChecked(Path file, byte[] json) throws IOException {
+    writeAtomically(file, FileChecksums.sealJson(json));
+  }
+
+  /** Writes {@code bytes} to a temp file in the same folder, forces it to the device, renames it over {@code file}. */
+  static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      while (b.hasRemaining()) ch.write(b);
+      ch.force(true);
+    }
+    moveAtomically(tmp, file);
   }
 
   /**
@@ -71,11 +102,9 @@ public record Checkpoint(
     return file;
   }
 
-  /** Writes the checkpoint atomically. */
+  /** Writes the checkpoint with its checksum, atomically. */
   public void write(Path file) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    JSON.writeValue(tmp.toFile(), this);
-    moveAtomically(tmp, file);
+    writeChecked(file, JSON.writeValueAsBytes(this));
   }
 
   /** Renames {@code tmp} over {@code target}, atomically where the file system allows. */

@@ -1,12 +1,16 @@
 package org.rramctl.train;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+import org.rramctl.driver.FileChecksums;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.sim.EmulatorDriver;
@@ -36,19 +40,33 @@ public final class EmulatorStateStore implements DeviceStateStore {
     return null;
   }
 
+  /** Writes the state followed by its CRC-32C trailer ({@link FileChecksums}), forced to the device. */
   @Override
   public void saveDeviceState(Path file) throws IOException {
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+    try (FileOutputStream raw = new FileOutputStream(file.toFile())) {
+      CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), new CRC32C());
+      DataOutputStream out = new DataOutputStream(checked);
       emulator.writeState(out);
+      out.flush();
+      raw.write(FileChecksums.binaryTrailer(checked.getChecksum().getValue()));
+      raw.getFD().sync();
     }
   }
 
+  /**
+   * Restores the state after checking its checksum (a file written before checksums is read unverified).
+   *
+   * @throws IllegalArgumentException when the file is damaged or is not this emulator's state
+   */
   @Override
   public void restoreDeviceState(Path file) throws IOException {
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+    byte[] content = FileChecksums.openBinary(file, Files.readAllBytes(file)).content();
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(content))) {
       emulator.readState(in);
+      if (in.available() > 0) throw new IOException(in.available() + " bytes after the state");
     } catch (IOException e) {
-      throw new IOException(file + ": " + e.getMessage() + " (expected: the device state of emulator " + emulator.info().boardId() + ")", e);
+      String why = e instanceof java.io.EOFException ? "ends before the state is complete" : e.getMessage();
+      throw new IllegalArgumentException(file + ": " + why + " (expected: the device state of emulator " + emulator.info().boardId() + ")", e);
     }
   }
 }

@@ -151,7 +151,7 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
     if (scheme == ReferenceScheme.ZERO_SHIFTED) {
       if (calibration != null) {
         record = CalibrationRecords.read(calibration);
-        CalibrationRecords.checkMatches(record, driver.info(), calibration.toString());
+        CalibrationRecords.checkUsable(record, driver.info(), calibration.toString());
         source = calibration.toString();
         // After a calibration the active devices sit at their symmetry points; bring them there again so
         // that the run starts from W = G - G_ref near zero, as it does when it calibrates itself.
@@ -170,13 +170,32 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
     long t2 = System.nanoTime();
     log.printf(Locale.ROOT, "%s; %.1f s calibrating, %.1f s programming%n", o.describe(), (t1 - t0) / 1e9, (t2 - t1) / 1e9);
     log.flush();
+    checkProgrammed(o);
     if (train.outDir() != null) {
       Files.createDirectories(train.outDir());
-      Path f = train.outDir().resolve(REFERENCES_FILE);
-      Path tmp = f.resolveSibling(REFERENCES_FILE + ".tmp");
-      Checkpoint.json().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(),
-          new ReferenceSetup(scheme.label(), refErrorStd, o, (t1 - t0) / 1e9, (t2 - t1) / 1e9));
-      Checkpoint.moveAtomically(tmp, f);
+      Checkpoint.writeChecked(train.outDir().resolve(REFERENCES_FILE), Checkpoint.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(
+          new ReferenceSetup(scheme.label(), refErrorStd, o, (t1 - t0) / 1e9, (t2 - t1) / 1e9)));
+    }
+  }
+
+  /** Largest fraction of the references given a target that may miss its tolerance before a run is refused. */
+  static final double MAX_MISSED_FRACTION = 0.05;
+  /** Largest RMS reference error, as a fraction of the window (DESIGN.md section 3: training degrades past 5 %). */
+  static final double MAX_RMS_ERROR_FRACTION = 0.05;
+
+  /**
+   * Refuses to train on references that could not be programmed: a zero-shifted run whose targets (from a record
+   * or its own calibration) more than {@link #MAX_MISSED_FRACTION} of the references missed, or whose RMS error
+   * exceeds {@link #MAX_RMS_ERROR_FRACTION} of the window, would report an accuracy for a scheme it never had.
+   */
+  private void checkProgrammed(References.Outcome o) throws IOException {
+    if (scheme != ReferenceScheme.ZERO_SHIFTED || refErrorStd > 0) return; // a deliberate error study judges itself
+    long targeted = o.devices() - o.fallbacks();
+    long missed = targeted - o.reached();
+    if (missed > MAX_MISSED_FRACTION * targeted || o.rmsErrorFraction() > MAX_RMS_ERROR_FRACTION) {
+      throw new IOException(String.format(Locale.ROOT, "references from %s: %d of %d not programmed within tolerance, RMS error %.2f %% of the window"
+          + " (expected: at most %.0f %% missed and %.0f %% RMS; the record's symmetry points are not ones this board's references can hold)",
+          o.source(), missed, targeted, 100 * o.rmsErrorFraction(), 100 * MAX_MISSED_FRACTION, 100 * MAX_RMS_ERROR_FRACTION));
     }
   }
 
@@ -184,7 +203,12 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
     if (!Files.exists(file)) {
       throw new IllegalArgumentException("--resume: " + file + " does not exist (expected: the reference setup an analog run writes next to its checkpoint)");
     }
-    var tree = Checkpoint.json().readTree(file.toFile());
+    com.fasterxml.jackson.databind.JsonNode tree;
+    try {
+      tree = Checkpoint.json().readTree(Checkpoint.readChecked(file));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(file + ": not a readable reference setup (" + e.getOriginalMessage() + ")");
+    }
     String was = tree.path("scheme").asText();
     double err = tree.path("refErrorStd").asDouble(Double.NaN);
     if (!scheme.label().equals(was) || err != refErrorStd) {

@@ -63,7 +63,7 @@ class CalibrateCommandTest {
   void aFileThatIsNotARecordIsNamed(@TempDir Path dir) throws Exception {
     Path bogus = dir.resolve("notes.json");
     Files.writeString(bogus, "{\"hello\": 1}");
-    assertEquals(1, run("--check", bogus.toString(), "--board", BOARD));
+    assertEquals(2, run("--check", bogus.toString(), "--board", BOARD), "a bad file is bad input, like a bad option");
     assertTrue(err.toString().contains(bogus.toString()) && err.toString().contains("not a calibration record"), err.toString());
   }
 

@@ -81,9 +81,12 @@ class TrainCommandTest {
     Path other = Files.createDirectories(dir.resolve("other"));
     Path foreign = Files.copy(a.resolve("device-epoch-1.state"), other.resolve("device-epoch-1.state"));
     for (String name : new String[] {"../other/device-epoch-1.state", foreign.toString(), "sub/device-epoch-1.state", ".."}) {
-      String json = Files.readString(a.resolve("checkpoint.json"));
-      Files.writeString(a.resolve("checkpoint.json"), json.replaceAll("\"deviceStateFile\":\"[^\"]*\"",
-          "\"deviceStateFile\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(name).toString().replace("\\", "\\\\")));
+      // Doctored with a valid checksum: the path check must hold on its own.
+      String json = new String(org.rramctl.driver.FileChecksums.openJson(a, Files.readAllBytes(a.resolve("checkpoint.json"))).content(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      Files.write(a.resolve("checkpoint.json"), org.rramctl.driver.FileChecksums.sealJson(json.replaceAll("\"deviceStateFile\":\"[^\"]*\"",
+          "\"deviceStateFile\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(name).toString().replace("\\", "\\\\")).getBytes(
+          java.nio.charset.StandardCharsets.UTF_8)));
       err.getBuffer().setLength(0);
       assertEquals(2, trainSmallAnalog(a, 2, "--resume"), name + ": " + err);
       assertTrue(err.toString().contains("deviceStateFile: '" + name + "' (expected: the name of a file in " + a.toAbsolutePath()), err.toString());
