@@ -31,6 +31,7 @@ import org.rramctl.calibration.SoftBoundFit;
 import org.rramctl.calibration.Trace;
 import org.rramctl.driver.BoardInfo;
 import org.rramctl.driver.Boards;
+import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.ConductanceMap;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.Plane;
@@ -89,6 +90,10 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--vread", paramLabel = "VOLTS", description = "Read voltage, volts (default 0.2)")
   Double vread;
 
+  @Option(names = "--envelope", paramLabel = "FILE",
+      description = "Board profile JSON with the safety envelope (never wider than the board's limits). Default: the board's default envelope.")
+  Path envelope;
+
   @Option(names = "--out", paramLabel = "FILE", description = "Calibration record to write (atomically)")
   Path out;
 
@@ -121,7 +126,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     CountDownLatch saved = new CountDownLatch(1);
     // Serial ports stay usable at JVM shutdown until the Ctrl-C hook's ABORT is out (ShutdownHold).
     try (org.rramctl.driver.transport.ShutdownHold hold = org.rramctl.driver.transport.ShutdownHold.take();
-         CrossbarDriver driver = Boards.open(board, null)) {
+         CrossbarDriver driver = Boards.open(board, envelope == null ? null : SafetyEnvelope.load(envelope))) {
       BoardInfo info = driver.info();
       List<Tile> tiles = tiles(info);
       CalibrationSettings s = settings(info);
@@ -225,7 +230,7 @@ public final class CalibrateCommand implements Callable<Integer> {
   private int check(PrintWriter err) throws IOException {
     CalibrationRecords.Loaded loaded = CalibrationRecords.readChecked(check);
     CalibrationRecord rec = loaded.record();
-    try (CrossbarDriver driver = Boards.open(board, null)) {
+    try (CrossbarDriver driver = Boards.open(board, envelope == null ? null : SafetyEnvelope.load(envelope))) {
       // The same checks as 'train --calibration': a record that passes here is one training would use.
       CalibrationRecords.checkUsable(rec, driver.info(), check.toString());
       spec.commandLine().getOut().println("record " + check + ": " + (loaded.checksumVerified() ? "checksum verified"

@@ -84,6 +84,10 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
+    @Option(names = "--envelope", paramLabel = "FILE",
+        description = "Board profile JSON with the safety envelope of every cell's board (never wider than the emulator's limits). Default: the emulator's.")
+    Path envelope;
+
     @Option(names = "--resume", description = "Continue the cells of an earlier run in --out from their checkpoints.")
     boolean resume;
 
@@ -92,6 +96,7 @@ final class ExperimentCommand implements Callable<Integer> {
       PrintWriter log = spec.commandLine().getOut();
       ZeroShiftExperiment.Config c = config(parseRatios(imbalance), epochs, seeds, jobs, trainLimit, side, layers, data, preset, lr, halveEvery,
           initScale, gUnit, dwMin, out);
+      if (envelope != null) c = c.withEnvelope(org.rramctl.driver.SafetyEnvelope.load(envelope));
       ZeroShiftExperiment.Results r = ZeroShiftExperiment.run(c, resume, log);
       long failed = r.cells().stream().filter(x -> !x.ok()).count();
       if (failed > 0) {

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.rramctl.data.MnistDataset;
+import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.journal.RunLock;
 import org.rramctl.plot.Charts;
 import org.rramctl.sim.DevicePreset;
@@ -66,9 +67,10 @@ public final class ZeroShiftExperiment {
    * @param analog how the network sits on the boards
    * @param floatInitScale initial weight scale of the floating-point baseline
    * @param out the output folder
+   * @param envelope the envelope of every cell's board ({@code --envelope}), or null for the emulator's default
    */
   public record Config(List<Double> ratios, int epochs, int seeds, int jobs, MnistDataset data, int[] sizes, String preset,
-      LearningRateSchedule schedule, AnalogSettings analog, double floatInitScale, Path out) {
+      LearningRateSchedule schedule, AnalogSettings analog, double floatInitScale, Path out, SafetyEnvelope envelope) {
     public Config {
       if (ratios == null || ratios.isEmpty()) throw new IllegalArgumentException("--imbalance: empty (expected: ratios > 0, e.g. 1,1.5,2,3)");
       for (double q : ratios) {
@@ -87,6 +89,16 @@ public final class ZeroShiftExperiment {
         throw new IllegalArgumentException("layers: " + Network.format(sizes) + " (expected: input size " + (data == null ? "?" : data.inputSize()) + ")");
       }
       if (out == null) throw new IllegalArgumentException("--out: missing (expected: a folder for results.json, results.md and the plots)");
+    }
+
+    /** A configuration on the emulator's default envelope. */
+    public Config(List<Double> ratios, int epochs, int seeds, int jobs, MnistDataset data, int[] sizes, String preset,
+        LearningRateSchedule schedule, AnalogSettings analog, double floatInitScale, Path out) {
+      this(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, null);
+    }
+
+    public Config withEnvelope(SafetyEnvelope e) {
+      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, e);
     }
 
     /** One array per layer, exactly its size with the bias row: "785x256,257x128,129x10". */
@@ -203,7 +215,7 @@ public final class ZeroShiftExperiment {
     TrainSettings ts = new TrainSettings(c.epochs(), c.schedule(), dir);
     boolean analog = cell.board() != null;
     TrainingRun run = new TrainingRun(c.sizes(), c.data(), ts, cell.seed(), cell.board(), analog ? c.analog() : null, c.floatInitScale(),
-        analog ? ReferenceScheme.parse(cell.scheme()) : null, null, 0);
+        analog ? ReferenceScheme.parse(cell.scheme()) : null, null, 0, analog ? c.envelope() : null);
     PrintWriter cellLog = new PrintWriter(new java.io.Writer() {
       private final StringBuilder line = new StringBuilder();
 

@@ -53,6 +53,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--board", paramLabel = "URI", description = "Train on this board's arrays (e.g. sim:..., serial:PORT). Without it: the floating-point baseline.")
   String board;
 
+  @Option(names = "--envelope", paramLabel = "FILE",
+      description = "Board profile JSON with the safety envelope (never wider than the board's limits). Default: the board's default envelope.")
+  Path envelope;
+
   @Option(names = "--out", defaultValue = "runs/train", paramLabel = "DIR", description = "Folder for metrics.jsonl and checkpoint.json. Default: ${DEFAULT-VALUE}.")
   Path out;
 
@@ -129,9 +133,15 @@ public final class TrainCommand implements Callable<Integer> {
       a = a.withPulses(Pulse.up(pulseVolts, w), Pulse.down(pulseVolts, w));
     }
     TrainingRun run = new TrainingRun(sizes, dataset, settings, seed, board, board == null ? null : a, initScale == null ? 1.0 : initScale,
-        board == null ? null : zeroShift ? ReferenceScheme.ZERO_SHIFTED : ReferenceScheme.CONVENTIONAL, calibration, refErrorStd);
+        board == null ? null : zeroShift ? ReferenceScheme.ZERO_SHIFTED : ReferenceScheme.CONVENTIONAL, calibration, refErrorStd, boardEnvelope());
     run.run(resume, noProgress ? new LineListener(outLine) : new BarListener(outLine), outLine);
     return 0;
+  }
+
+  private org.rramctl.driver.SafetyEnvelope boardEnvelope() throws IOException {
+    if (envelope == null) return null;
+    if (board == null) throw new IllegalArgumentException("--envelope: " + envelope + " without --board (expected: a board; the floating-point baseline sends nothing)");
+    return org.rramctl.driver.SafetyEnvelope.load(envelope);
   }
 
   /** The data set with only its first {@code n} training digits (all when {@code n} is null). */

@@ -13,6 +13,7 @@ import org.rramctl.calibration.Monitor;
 import org.rramctl.data.MnistDataset;
 import org.rramctl.driver.Boards;
 import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.journal.RunLock;
 
 /**
@@ -40,9 +41,10 @@ import org.rramctl.journal.RunLock;
  * @param calibration zero-shifted only: a calibration record of this board to take the symmetry points from;
  *     null calibrates first
  * @param refErrorStd deliberate reference programming error, std as a fraction of the conductance window, 0..0.5
+ * @param envelope the board's envelope ({@code --envelope}), or null for its default
  */
 public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, long seed, String board, AnalogSettings analog,
-    double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd) {
+    double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd, SafetyEnvelope envelope) {
   /** The references file in the output folder. */
   public static final String REFERENCES_FILE = "references.json";
   /** The record an analog zero-shifted run writes when it calibrated first. */
@@ -68,6 +70,12 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
       throw new IllegalArgumentException("--calibration: " + calibration + " with the " + (scheme == null ? "floating-point" : scheme.label())
           + " scheme (expected: only with --zero-shift on a board)");
     }
+  }
+
+  /** A run on the board's default envelope. */
+  public TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, long seed, String board, AnalogSettings analog,
+      double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd) {
+    this(sizes, data, train, seed, board, analog, floatInitScale, scheme, calibration, refErrorStd, null);
   }
 
   @Override
@@ -118,7 +126,7 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
       if (board == null) {
         net = Network.floating(sizes, floatInitScale, initRng);
       } else {
-        driver = Boards.open(board, null);
+        driver = Boards.open(board, envelope);
         AnalogLayer.Resolved r = AnalogLayer.resolve(driver, analog);
         TileLayout layout = TileLayout.plan(driver.info(), sizes, true);
         if (resume) checkReferenceSetup(out.resolve(REFERENCES_FILE));

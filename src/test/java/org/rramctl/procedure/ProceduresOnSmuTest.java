@@ -51,4 +51,30 @@ class ProceduresOnSmuTest {
       org.junit.jupiter.api.Assertions.assertFalse(smu.outputOn(0), "output off after the run");
     }
   }
+
+  @Test
+  void anSmusDefaultEnvelopeIsAFewVoltsAndABoardProfileWidensItDeliberately() throws Exception {
+    VirtualSmu smu = new VirtualSmu(VirtualSmu.Model.K2400, DevicePreset.named("ideal"), 1);
+    try (PtyTransport pty = PtyTransport.open(); VirtualSmuServer server = new VirtualSmuServer(smu, pty)) {
+      String uri = "scpi:serial:" + pty.clientPath();
+      java.io.StringWriter out = new java.io.StringWriter();
+      java.io.StringWriter err = new java.io.StringWriter();
+      int code = org.rramctl.cli.Main.run(new String[] {"pulse", "--board", uri, "--cell", "0,0", "--up", "--amplitude", "50", "--width", "1ms"},
+          new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+      assertEquals(2, code, out + " " + err);
+      org.junit.jupiter.api.Assertions.assertTrue(err.toString().contains("pulse amplitude: 50.0000 V (allowed: 0 < V <= 5.00000 V)"), err.toString());
+      org.junit.jupiter.api.Assertions.assertEquals(0, smu.pulsesApplied(), "nothing reached the instrument");
+      try (EnvelopedDriver d = org.rramctl.driver.Boards.open(uri, null)) {
+        assertEquals(SmuDriver.DEFAULT_MAX_PULSE_VOLTS, d.envelope().limits().maxPulseVolts());
+        assertEquals(SmuDriver.DEFAULT_MAX_READ_VOLTS, d.envelope().limits().maxReadVolts());
+        assertEquals(210.0, d.info().hardwareLimits().maxPulseVolts(), "the instrument's range is still what a profile may reach");
+      }
+      java.nio.file.Path profile = dir.resolve("wide.json");
+      java.nio.file.Files.writeString(profile, "{\"maxPulseVolts\": 8, \"maxReadVolts\": 0.5, \"minPulseWidth\": \"500us\", \"maxPulseWidth\": \"1s\","
+          + " \"maxPulsesPerCommand\": 100, \"maxPulseRateHz\": 100, \"complianceAmps\": 1e-3}");
+      try (EnvelopedDriver d = org.rramctl.driver.Boards.open(uri, SafetyEnvelope.load(profile))) {
+        assertEquals(8.0, d.envelope().limits().maxPulseVolts(), "widened on purpose");
+      }
+    }
+  }
 }

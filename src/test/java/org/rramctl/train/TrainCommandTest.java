@@ -94,4 +94,28 @@ class TrainCommandTest {
     }
     assertEquals(1, Files.readAllLines(a.resolve("metrics.jsonl")).size(), "nothing trained");
   }
+
+  @Test
+  @Timeout(120)
+  void trainCalibrateAndExperimentHoldTheBoardToTheEnvelopeGiven() throws IOException {
+    Path narrow = dir.resolve("narrow.json");
+    Files.writeString(narrow, "{\"maxPulseVolts\": 0.1, \"maxReadVolts\": 0.3, \"minPulseWidth\": \"10ns\", \"maxPulseWidth\": \"10ms\","
+        + " \"maxPulsesPerCommand\": 10000, \"maxPulseRateHz\": 1e6, \"complianceAmps\": 1e-3}");
+    assertEquals(2, trainSmallAnalog(dir.resolve("t"), 1, "--envelope", narrow.toString()), err.toString());
+    assertTrue(err.toString().contains("pulse amplitude") && err.toString().contains("0.100000 V"), err.toString());
+    assertTrue(!Files.exists(dir.resolve("t").resolve("metrics.jsonl")), "nothing trained");
+
+    err.getBuffer().setLength(0);
+    int cal = org.rramctl.cli.Main.run(new String[] {"calibrate", "--board", SMALL_BOARD, "--envelope", narrow.toString(), "--out", dir.resolve("c.json").toString()},
+        new PrintWriter(this.out, true), new PrintWriter(err, true));
+    assertEquals(2, cal, err.toString());
+    assertTrue(err.toString().contains("0.100000 V"), err.toString());
+
+    err.getBuffer().setLength(0);
+    int exp = org.rramctl.cli.Main.run(new String[] {"experiment", "zero-shift", "--imbalance", "1", "--epochs", "1", "--side", "7", "--layers", "49-16-10",
+        "--train-limit", "20", "--jobs", "1", "--envelope", narrow.toString(), "--out", dir.resolve("e").toString()}, new PrintWriter(this.out, true), new PrintWriter(err, true));
+    assertEquals(1, exp, err.toString());
+    String md = Files.readString(dir.resolve("e").resolve("results.md"));
+    assertTrue(md.contains("0.100000 V"), "the analog cells were refused by the envelope: " + md);
+  }
 }

@@ -26,7 +26,8 @@ public final class Boards {
    * Opens a board.
    *
    * @param uri the board URI
-   * @param envelope the host envelope, or null for the board's own hardware limits
+   * @param envelope the host envelope, or null for the board's default ({@link CrossbarDriver#defaultEnvelope()}: its
+   *     hardware limits, or a conservative envelope for a source-measure unit)
    * @throws IllegalArgumentException for an unknown scheme (listing the known ones), a malformed URI, or an
    *     envelope wider than the board allows (the driver is closed again)
    */
@@ -50,7 +51,7 @@ public final class Boards {
         CrossbarDriver d = p.open(u);
         try {
           if (layout != null) d = layout.apply(d);
-          return new EnvelopedDriver(d, envelope == null ? SafetyEnvelope.of(d.info()) : envelope);
+          return new EnvelopedDriver(d, envelope == null ? d.defaultEnvelope() : envelope);
         } catch (RuntimeException e) {
           d.close();
           throw e;

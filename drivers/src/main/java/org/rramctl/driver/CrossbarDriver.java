@@ -101,6 +101,15 @@ public interface CrossbarDriver extends AutoCloseable {
   DriverStatus status() throws IOException;
 
   /**
+   * The envelope used when the user names none ({@code --envelope}): by default the hardware limits. An
+   * instrument whose range far exceeds what the devices survive (a source-measure unit's 40 or 210 V) returns a
+   * conservative one instead, which a board profile widens deliberately, up to the hardware limits.
+   */
+  default SafetyEnvelope defaultEnvelope() {
+    return SafetyEnvelope.of(info());
+  }
+
+  /**
    * Stops whatever is running and sets every output to idle. Thread-safe, returns promptly, never throws;
    * the driver stays usable afterwards.
    */

@@ -27,6 +27,11 @@ public final class EnvelopedDriver implements CrossbarDriver {
   }
 
   /** The driver behind the envelope. */
+  @Override
+  public SafetyEnvelope defaultEnvelope() {
+    return inner.defaultEnvelope();
+  }
+
   public CrossbarDriver inner() {
     return inner;
   }

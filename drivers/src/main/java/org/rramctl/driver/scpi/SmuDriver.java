@@ -12,6 +12,7 @@ import org.rramctl.driver.Cell;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverAbortedException;
 import org.rramctl.driver.DriverStatus;
+import org.rramctl.driver.Limits;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.SafetyEnvelope;
@@ -85,6 +86,23 @@ public final class SmuDriver implements CrossbarDriver {
 
   public SmuDialect dialect() {
     return dialect;
+  }
+
+  /** Largest pulse amplitude of the default envelope, V: RRAM switches at 1-3 V and forms at up to about 5 V. */
+  public static final double DEFAULT_MAX_PULSE_VOLTS = 5.0;
+  /** Largest read voltage of the default envelope, V: reads stay well below switching. */
+  public static final double DEFAULT_MAX_READ_VOLTS = 0.5;
+
+  /**
+   * A conservative envelope, not the instrument's range (210 V on a 2400): pulses up to
+   * {@link #DEFAULT_MAX_PULSE_VOLTS}, reads up to {@link #DEFAULT_MAX_READ_VOLTS}, the rest as the hardware.
+   * A board profile ({@code --envelope FILE}) widens it deliberately.
+   */
+  @Override
+  public SafetyEnvelope defaultEnvelope() {
+    Limits hw = info.hardwareLimits();
+    return new SafetyEnvelope(hw.withMaxPulseVolts(Math.min(hw.maxPulseVolts(), DEFAULT_MAX_PULSE_VOLTS))
+        .withMaxReadVolts(Math.min(hw.maxReadVolts(), DEFAULT_MAX_READ_VOLTS)));
   }
 
   @Override
