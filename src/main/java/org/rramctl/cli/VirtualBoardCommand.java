@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.rramctl.driver.BoardUri;
+import org.rramctl.journal.RunLock;
 import org.rramctl.sim.EmulatorDriver;
 import org.rramctl.sim.SimDriverProvider;
 import org.rramctl.sim.board.VirtualBoard;
@@ -70,6 +71,25 @@ public final class VirtualBoardCommand implements Callable<Integer> {
     return serving;
   }
 
+  /**
+   * Takes the lock that a virtual board (or SMU) holds on its pty link for its whole life ({@code LINK.lock} next
+   * to it) and, holding it, removes a link that is still there: its owner died without removing it (kill -9), so it
+   * is stale even when the pseudo-terminal it names exists again (the kernel reuses /dev/pts numbers).
+   *
+   * @throws RunLock.LockedException naming the live board's process
+   */
+  static RunLock claimLink(Path link) throws java.io.IOException {
+    Path abs = link.toAbsolutePath().normalize();
+    RunLock lock = RunLock.acquire(abs.resolveSibling(abs.getFileName() + ".lock"), "--pty " + link);
+    try {
+      if (java.nio.file.Files.isSymbolicLink(abs)) java.nio.file.Files.delete(abs);
+    } catch (java.io.IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+    return lock;
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -77,9 +97,11 @@ public final class VirtualBoardCommand implements Callable<Integer> {
     EmulatorDriver emulator = (EmulatorDriver) new SimDriverProvider().open(BoardUri.parse(uri));
     VirtualBoard.Config config = VirtualBoard.Config.defaults().withBoardId(boardId).withWatchdogMillis(watchdogMillis).withThrottleBaud(throttleBaud);
     Thread hook = new Thread(this::stop, "virtual-board-ctrl-c");
+    RunLock link = null;
     try (VirtualBoard board = new VirtualBoard(emulator, config)) {
       Runtime.getRuntime().addShutdownHook(hook);
       if (where.pty != null) {
+        link = claimLink(where.pty);
         PtyTransport pty = PtyTransport.open(where.pty);
         board.serve(pty);
         out.printf("virtual board %s (%s, %s) on %s -> %s%n", boardId, preset, geometry, pty.clientPath(), pty.terminal().slavePath());
@@ -93,6 +115,7 @@ public final class VirtualBoardCommand implements Callable<Integer> {
       serving.countDown();
       stop.await();
     } finally {
+      if (link != null) link.close();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {

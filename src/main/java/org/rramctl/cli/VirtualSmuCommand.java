@@ -40,14 +40,16 @@ final class VirtualSmuCommand implements Callable<Integer> {
     VirtualSmu.Model m = VirtualSmu.Model.parse(model);
     DevicePreset p = DevicePreset.resolve(preset).withNominalPulse(1.0, VirtualSmu.NOMINAL_PULSE.toNanos(), 0.5);
     PrintWriter out = spec.commandLine().getOut();
-    PtyTransport transport = PtyTransport.open(pty.toAbsolutePath());
-    VirtualSmuServer server = new VirtualSmuServer(new VirtualSmu(m, p, seed), transport);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "virtual-smu shutdown"));
-    out.printf("virtual %s on %s (-> %s), devices: preset %s, seed %d. Try: rramctl read --board scpi:serial:%s --cell 0,0%n",
-        m == VirtualSmu.Model.K2400 ? "Keithley 2400" : "Keithley 2602B", pty, transport.clientPath(), p.name(), seed, pty);
-    out.flush();
-    server.join();
-    if (server.failure() != null) throw server.failure();
-    return 0;
+    try (org.rramctl.journal.RunLock link = VirtualBoardCommand.claimLink(pty)) { // held for the server's life
+      PtyTransport transport = PtyTransport.open(pty.toAbsolutePath());
+      VirtualSmuServer server = new VirtualSmuServer(new VirtualSmu(m, p, seed), transport);
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "virtual-smu shutdown"));
+      out.printf("virtual %s on %s (-> %s), devices: preset %s, seed %d. Try: rramctl read --board scpi:serial:%s --cell 0,0%n",
+          m == VirtualSmu.Model.K2400 ? "Keithley 2400" : "Keithley 2602B", pty, transport.clientPath(), p.name(), seed, pty);
+      out.flush();
+      server.join();
+      if (server.failure() != null) throw server.failure();
+      return 0;
+    }
   }
 }

@@ -127,4 +127,28 @@ class WriterLockTest {
     }
     assertFalse(Files.exists(out.resolve("cells")), "nothing was written");
   }
+
+  @Test
+  @Timeout(180)
+  void aVirtualBoardKilledWithSigkillLeavesAStaleLinkThatTheNextOneReplacesWhileALiveOneIsRefused() throws Exception {
+    Path link = tmp.resolve("board");
+    try (ChildRramctl first = ChildRramctl.start(tmp, "virtual-board", "--pty", link.toString(), "--geometry", "2x2")) {
+      first.awaitLine("virtual board");
+      first.close(); // SIGKILL: the link stays behind
+    }
+    assertTrue(Files.isSymbolicLink(link));
+    // The kernel reuses /dev/pts numbers: the stale link may well name a device that exists again.
+    Files.delete(link);
+    Files.createSymbolicLink(link, Path.of("/dev/null"));
+    try (ChildRramctl second = ChildRramctl.start(tmp, "virtual-board", "--pty", link.toString(), "--geometry", "2x2")) {
+      second.awaitLine("virtual board");
+      assertTrue(Files.readSymbolicLink(link).toString().startsWith("/dev/pts/"), "replaced: " + Files.readSymbolicLink(link));
+      try (ChildRramctl third = ChildRramctl.start(tmp, "virtual-board", "--pty", link.toString(), "--geometry", "2x2")) {
+        assertEquals(1, third.exitCode(), third.out() + third.err());
+        assertEquals("rramctl: --pty " + link + ": in use by process " + second.pid()
+            + " (expected: one writer at a time; wait for it to end, or stop it)", third.err().strip());
+      }
+      assertTrue(Files.readSymbolicLink(link).toString().startsWith("/dev/pts/"), "the live board's link is untouched");
+    }
+  }
 }
