@@ -110,6 +110,9 @@ public final class CalibrateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (check != null) return check(err);
     if (out == null) throw new IllegalArgumentException("--out: missing (expected: a file for the calibration record, e.g. --out cal.json)");
+    // Before the first pulse: a record measured for an hour must not be lost to a path that cannot be written.
+    OutputPaths.file("--out", out);
+    if (plotDir != null) OutputPaths.folder("--plot", plotDir);
     return calibrate(err);
   }
 

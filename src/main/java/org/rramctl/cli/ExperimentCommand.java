@@ -94,6 +94,7 @@ final class ExperimentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       PrintWriter log = spec.commandLine().getOut();
+      OutputPaths.folder("--out", out);
       ZeroShiftExperiment.Config c = config(parseRatios(imbalance), epochs, seeds, jobs, trainLimit, side, layers, data, preset, lr, halveEvery,
           initScale, gUnit, dwMin, out);
       if (envelope != null) c = c.withEnvelope(org.rramctl.driver.SafetyEnvelope.load(envelope));

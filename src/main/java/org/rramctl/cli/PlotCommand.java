@@ -29,6 +29,7 @@ public final class PlotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    OutputPaths.folder("--out", out);
     RunDirectory dir = new RunDirectory(runs);
     Journal j = Journal.read(dir.journal(dir.resolve(run)));
     if (j.tornTail() != null) spec.commandLine().getErr().println("rramctl: warning: " + j.file() + ": " + j.tornTail());

@@ -91,6 +91,8 @@ public final class ProcedureCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      OutputPaths.folder("--runs", run.runs);
+      if (run.plots != null) OutputPaths.folder("--plots", run.plots);
       RunDirectory dir = new RunDirectory(run.runs);
       String uri = board.board;
       Procedure p = null;

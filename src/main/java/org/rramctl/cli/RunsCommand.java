@@ -44,6 +44,9 @@ public final class RunsCommand implements Callable<Integer> {
     Path runs;
 
     RunDirectory open() throws IOException {
+      if (!Files.isDirectory(runs)) {
+        throw new IllegalArgumentException("--runs: " + runs + (Files.exists(runs) ? " is a file" : ": no such folder") + " (expected: the runs folder of earlier runs)");
+      }
       RunDirectory dir = new RunDirectory(runs);
       if (Files.isDirectory(dir.dir())) {
         for (String line : dir.recover(java.time.Instant::now)) spec.commandLine().getErr().println("rramctl: " + line);
@@ -131,6 +134,7 @@ public final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+      if (!csv.equals("-")) OutputPaths.file("--csv", Path.of(csv));
       RunDirectory dir = open();
       Journal j = Journal.read(dir.journal(dir.resolve(run)));
       if (csv.equals("-")) {

@@ -33,6 +33,7 @@ public record Journal(Path file, List<ObjectNode> documents, TornTail tornTail, 
    * @throws JournalCorruptException when a complete line is not a JSON object or breaks the sequence
    */
   public static Journal read(Path file) throws IOException {
+    if (Files.isDirectory(file)) throw new IllegalArgumentException(file + ": is a folder (expected: a run journal file)");
     byte[] bytes = Files.readAllBytes(file);
     List<ObjectNode> docs = new ArrayList<>();
     int lineStart = 0;

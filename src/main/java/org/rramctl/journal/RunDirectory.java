@@ -71,7 +71,8 @@ public final class RunDirectory {
   public List<String> runIds() throws IOException {
     if (!Files.isDirectory(dir)) return List.of();
     try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsonl"))
+      // Only files: a folder that happens to be named x.jsonl is not a run (and must not break every command).
+      return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsonl"))
           .map(n -> n.substring(0, n.length() - 6)).sorted().toList();
     }
   }

@@ -111,6 +111,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter outLine = spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
+    org.rramctl.cli.OutputPaths.folder("--out", out);
     if (board == null && (zeroShift || calibration != null || refErrorStd != 0)) {
       throw new IllegalArgumentException("--zero-shift/--calibration/--ref-error-std: given without --board (expected: a board; the floating-point baseline has no references)");
     }
