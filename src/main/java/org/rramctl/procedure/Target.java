@@ -28,6 +28,7 @@ public record Target(int array, int row0, int col0, int rows, int cols) {
     String t = text == null ? "" : text.trim();
     int array = 0;
     try {
+      if (!t.chars().allMatch(ch -> ch < 128)) throw new NumberFormatException(); // parseInt takes any Unicode digit
       int colon = t.indexOf(':');
       if (colon >= 0) {
         array = Integer.parseInt(t.substring(0, colon).trim());

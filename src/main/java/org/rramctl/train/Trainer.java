@@ -194,6 +194,25 @@ public final class Trainer {
       throw new IllegalStateException(checkpointFile + ": a " + (c.analog() ? "analog " : "floating-point ") + c.layers()
           + " run (expected: " + (analog() ? "analog " : "floating-point ") + here + ", as configured now)");
     }
+    int floats = 0;
+    int analogs = 0;
+    for (LayerWeights l : network.layers()) {
+      if (l instanceof FloatLayer) floats++;
+      else if (l instanceof AnalogLayer) analogs++;
+    }
+    int metricsCount = c.metrics() == null ? -1 : c.metrics().size();
+    if (c.epochsDone() < 1 || c.epochsDone() != metricsCount) {
+      throw new IllegalArgumentException(checkpointFile + ": epochsDone: " + c.epochsDone() + " with " + metricsCount
+          + " epochs of metrics (expected: >= 1 and one metrics entry per epoch done)");
+    }
+    if (c.weights() == null || c.weights().size() != floats || c.layerRngs() == null || c.layerRngs().size() != analogs || c.shuffleRng() == null) {
+      throw new IllegalArgumentException(checkpointFile + ": " + (c.weights() == null ? 0 : c.weights().size()) + " weight arrays and "
+          + (c.layerRngs() == null ? 0 : c.layerRngs().size()) + " generator states (expected: " + floats + " and " + analogs + ", one per layer, and a sample-order state)");
+    }
+    if (c.epochsDone() >= settings.epochs()) {
+      throw new IllegalArgumentException("--epochs: " + settings.epochs() + " (expected: more than the " + c.epochsDone() + " epochs " + checkpointFile
+          + " has done; nothing would be trained)");
+    }
     int fi = 0;
     int ai = 0;
     for (LayerWeights l : network.layers()) {

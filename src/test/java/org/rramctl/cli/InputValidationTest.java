@@ -52,4 +52,51 @@ class InputValidationTest {
     refused(CliRun.run("experiment", "zero-shift", "--epochs", "1", "--out", file.toString()), "--out: " + file + " is a file");
     refused(CliRun.run("runs", "export", "last", "--runs", dir.toString(), "--csv", dir.toString()), "--csv: " + dir + " is a folder");
   }
+
+  @Test
+  @Timeout(60)
+  void valuesThatWereSilentlyAcceptedAreRefused() throws Exception {
+    Path params = dir.resolve("p.json");
+    Files.writeString(params, "{\"pulses\": 2.5}");
+    refused(CliRun.run("procedure", "pulse-response", "--board", BOARD, "--runs", dir.resolve("r").toString(), "--params", params.toString()), "2.5");
+    Files.writeString(params, "{\"pulses\": \"5\"}");
+    refused(CliRun.run("procedure", "pulse-response", "--board", BOARD, "--runs", dir.resolve("r").toString(), "--params", params.toString()), "pulses");
+    assertFalse(Files.exists(dir.resolve("r")) && Files.list(dir.resolve("r")).anyMatch(f -> f.toString().endsWith(".jsonl")), "no run started");
+
+    refused(CliRun.run("info", "--board", "sim:ideal?seed=1&seed=2"), "parameter 'seed' given twice");
+    refused(CliRun.run("info", "--board", "sim:ideal?geometry=10x10,"), "geometry part ''");
+    refused(CliRun.run("read", "--board", BOARD, "--cell", "\u0661,0"), "cell: '\u0661,0' (expected: ROW,COL");
+
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode ideal;
+    try (var in = org.rramctl.sim.DevicePreset.class.getResourceAsStream("/presets/ideal.json")) {
+      ideal = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(in);
+    }
+    String[][] bad = {{"dwMin", "1e6", "dwMin: 1000000.0 (expected: < wMax - wMin"}, {"readNoiseStd", "1e9", "readNoiseStd: 1.0E9 (expected: <="},
+        {"pulseVolts", "50", "pulseVolts: 50.0 (expected: <= 3.0 V"}, {"dwMin", "\"0.001\"", "not a device preset"}, {"adcBits", "12.5", "not a device preset"}};
+    for (String[] b : bad) {
+      com.fasterxml.jackson.databind.node.ObjectNode p = ideal.deepCopy();
+      p.set(b[0], json.readTree(b[1]));
+      Path f = dir.resolve("preset-" + b[0] + ".json");
+      json.writeValue(f.toFile(), p);
+      refused(CliRun.run("info", "--board", "sim:" + f), b[2]);
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aCheckpointThatWouldTrainNothingIsRefused() throws Exception {
+    Path out = dir.resolve("t");
+    String[] train = {"train", "--side", "7", "--layers", "49-16-10", "--epochs", "2", "--train-limit", "20", "--out", out.toString(), "--no-progress"};
+    assertEquals(0, CliRun.run(train).code());
+    String[] resume = java.util.Arrays.copyOf(train, train.length + 1);
+    resume[train.length] = "--resume";
+    refused(CliRun.run(resume), "--epochs: 2 (expected: more than the 2 epochs");
+    Path cp = out.resolve("checkpoint.json");
+    String text = new String(org.rramctl.driver.FileChecksums.openJson(cp, Files.readAllBytes(cp)).content(), java.nio.charset.StandardCharsets.UTF_8);
+    Files.write(cp, org.rramctl.driver.FileChecksums.sealJson(text.replace("\"epochsDone\":2", "\"epochsDone\":99999")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    resume[6] = "100000";
+    refused(CliRun.run(resume), "epochsDone: 99999 with 2 epochs of metrics");
+  }
 }

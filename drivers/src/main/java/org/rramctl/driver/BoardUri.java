@@ -32,7 +32,10 @@ public record BoardUri(String text, String scheme, String path, Map<String, Stri
         if (kv.isEmpty()) continue;
         int eq = kv.indexOf('=');
         if (eq <= 0) throw new IllegalArgumentException("board: '" + text + "': parameter '" + kv + "' (expected: key=value)");
-        params.put(decode(kv.substring(0, eq)), decode(kv.substring(eq + 1)));
+        String key = decode(kv.substring(0, eq));
+        if (params.put(key, decode(kv.substring(eq + 1))) != null) {
+          throw new IllegalArgumentException("board: '" + text + "': parameter '" + key + "' given twice (expected: each parameter once)");
+        }
       }
     }
     return new BoardUri(t, scheme, path, params);

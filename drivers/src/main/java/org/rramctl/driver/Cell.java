@@ -36,6 +36,8 @@ public record Cell(int array, Plane plane, int row, int col) {
     int array = 0;
     int colon = t.indexOf(':');
     try {
+      // Integer.parseInt takes any Unicode digit ('\u0663' is 3): only ASCII is an address.
+      if (!t.chars().allMatch(ch -> ch < 128)) throw new NumberFormatException();
       if (colon >= 0) {
         array = Integer.parseInt(t.substring(0, colon).trim());
         t = t.substring(colon + 1);

@@ -75,6 +75,16 @@ public record DevicePreset(
     if (!(gMaxSiemens > gMinSiemens)) throw new IllegalArgumentException("preset " + name + ": gMaxSiemens: " + gMaxSiemens + " (expected: > gMinSiemens " + gMinSiemens + ")");
     positive(name, "pulseVolts", pulseVolts);
     if (pulseWidthNanos < 1) throw new IllegalArgumentException("preset " + name + ": pulseWidthNanos: " + pulseWidthNanos + " (expected: >= 1)");
+    double range = wMax - wMin;
+    // One pulse must be a step, not a jump across the range; read noise beyond the whole range is no device.
+    if (!(dwMin < range)) throw new IllegalArgumentException("preset " + name + ": dwMin: " + dwMin + " (expected: < wMax - wMin = " + range + ")");
+    if (!(readNoiseStd <= range)) {
+      throw new IllegalArgumentException("preset " + name + ": readNoiseStd: " + readNoiseStd + " (expected: <= wMax - wMin = " + range + ")");
+    }
+    if (!(pulseVolts <= EmulatorDriver.HARDWARE_LIMITS.maxPulseVolts())) {
+      throw new IllegalArgumentException("preset " + name + ": pulseVolts: " + pulseVolts + " (expected: <= " + EmulatorDriver.HARDWARE_LIMITS.maxPulseVolts()
+          + " V, the emulated board's pulse limit)");
+    }
     if (!(thresholdVolts >= 0 && thresholdVolts < pulseVolts)) {
       throw new IllegalArgumentException("preset " + name + ": thresholdVolts: " + thresholdVolts + " (expected: 0 <= Vth < pulseVolts " + pulseVolts + ")");
     }
@@ -89,9 +99,13 @@ public record DevicePreset(
   }
 
   private static ObjectMapper mapper() {
-    return new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+    return com.fasterxml.jackson.databind.json.JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+        .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+        // adcBits 12.5 is refused, not truncated; "0.001" (a string) is not a number
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .build();
   }
 
   /** A built-in preset by name. */

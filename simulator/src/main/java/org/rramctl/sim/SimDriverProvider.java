@@ -68,7 +68,7 @@ public final class SimDriverProvider implements DriverProvider {
       if (uri.params().containsKey("rows") || uri.params().containsKey("cols") || uri.params().containsKey("arrays")) {
         throw new IllegalArgumentException("board: '" + uri + "': geometry= and arrays/rows/cols= (expected: one or the other)");
       }
-      for (String part : geo.split(",")) {
+      for (String part : geo.split(",", -1)) { // -1: a trailing comma leaves an empty part, refused below
         String[] rc = part.trim().toLowerCase(java.util.Locale.ROOT).split("x");
         try {
           int r = Integer.parseInt(rc[0].trim());
