@@ -57,13 +57,31 @@ public final class Main {
       err.println("rramctl: " + describe(ex));
       if (verbose) ex.printStackTrace(err);
       if (ex instanceof DriverAbortedException) return EXIT_ABORTED;
-      if (ex instanceof IllegalArgumentException) return EXIT_USAGE;
+      if (ex instanceof IllegalArgumentException || ex instanceof java.nio.file.FileSystemException) return EXIT_USAGE;
       return EXIT_FAILURE;
     });
     return cl;
   }
 
+  /**
+   * One rule for file errors: a file or folder that is missing, is the wrong kind, cannot be read or written, is
+   * malformed or damaged is bad input, like a bad option: {@code rramctl: FILE: what is wrong}, exit 2 (readers
+   * throw IllegalArgumentException for content; the JDK's file-system exceptions are worded here). Failures while
+   * working (a board, a link, a full disk) stay exit 1.
+   */
+  static String describeFile(java.nio.file.FileSystemException e) {
+    String what;
+    if (e instanceof java.nio.file.NoSuchFileException) what = "no such file or folder";
+    else if (e instanceof java.nio.file.NotDirectoryException) what = "not a folder";
+    else if (e instanceof java.nio.file.AccessDeniedException) what = "permission denied";
+    else if (e instanceof java.nio.file.FileAlreadyExistsException) what = "already exists";
+    else if (e instanceof java.nio.file.DirectoryNotEmptyException) what = "folder not empty";
+    else what = e.getReason() == null ? "cannot be used" : e.getReason().toLowerCase(java.util.Locale.ROOT);
+    return (e.getFile() == null ? "file" : e.getFile()) + (e.getOtherFile() == null ? "" : " -> " + e.getOtherFile()) + ": " + what;
+  }
+
   private static String describe(Throwable ex) {
+    if (ex instanceof java.nio.file.FileSystemException f) return describeFile(f);
     String m = ex.getMessage();
     if (m == null || m.isBlank()) m = ex.getClass().getSimpleName();
     if (ex instanceof IOException && !(ex instanceof DriverAbortedException) && !(ex instanceof org.rramctl.journal.RunLock.LockedException)

@@ -104,6 +104,9 @@ public final class ProcedureCommand implements Callable<Integer> {
         }
         String id = dir.resolve(run.resume);
         Journal j = Journal.read(dir.journal(id));
+        if (j.start().isEmpty()) {
+          throw new IllegalArgumentException("--resume: run " + id + ": its journal has no start document (expected: a run that started; nothing to resume)");
+        }
         if (!j.procedure().equals(procedure())) {
           throw new IllegalArgumentException("--resume: run " + id + " is a " + j.procedure() + " run (expected: " + procedure() + ")");
         }

@@ -107,6 +107,7 @@ public final class VirtualBoardCommand implements Callable<Integer> {
         out.printf("virtual board %s (%s, %s) on %s -> %s%n", boardId, preset, geometry, pty.clientPath(), pty.terminal().slavePath());
         out.printf("use: rramctl info --board serial:%s%n", pty.clientPath());
       } else {
+        if (where.tcp < 0 || where.tcp > 65_535) throw new IllegalArgumentException("--tcp: " + where.tcp + " (expected: a port 0..65535, 0 for any free one)");
         int port = board.listen(new InetSocketAddress("127.0.0.1", where.tcp));
         out.printf("virtual board %s (%s, %s) on tcp://127.0.0.1:%d%n", boardId, preset, geometry, port);
         out.printf("use: rramctl info --board tcp://127.0.0.1:%d%n", port);

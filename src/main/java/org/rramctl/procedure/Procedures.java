@@ -84,6 +84,10 @@ public final class Procedures {
   /** Reads a JSON parameter file (an object of parameter names to values). */
   public static ObjectNode readFile(Path file) throws IOException {
     JsonNode n;
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("--params: " + file + ": " + (java.nio.file.Files.isDirectory(file) ? "is a folder" : "no such file")
+          + " (expected: a JSON object of parameter names to values)");
+    }
     try {
       n = Json.MAPPER.readTree(file.toFile());
     } catch (IOException e) {

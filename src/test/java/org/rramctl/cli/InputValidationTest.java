@@ -99,4 +99,22 @@ class InputValidationTest {
     resume[6] = "100000";
     refused(CliRun.run(resume), "epochsDone: 99999 with 2 epochs of metrics");
   }
+
+  @Test
+  @Timeout(60)
+  void fileErrorsFollowOneRuleAndNameNoJavaInternals() throws Exception {
+    Path missing = dir.resolve("missing.json");
+    refused(CliRun.run("procedure", "map", "--board", BOARD, "--runs", dir.resolve("r").toString(), "--params", missing.toString()),
+        "--params: " + missing + ": no such file");
+    Path malformed = Files.writeString(dir.resolve("env.json"), "{ not json");
+    refused(CliRun.run("info", "--board", BOARD, "--envelope", malformed.toString()), malformed + ": not a readable JSON board profile");
+    refused(CliRun.run("info", "--board", BOARD, "--envelope", missing.toString()), missing + ": no such file");
+    CliRun.Result data = CliRun.run("train", "--data", missing.toString(), "--epochs", "1", "--out", dir.resolve("t").toString(), "--no-progress");
+    refused(data, missing.toString());
+    assertFalse(data.err().contains("Exception"), data.err());
+    refused(CliRun.run("virtual-board", "--tcp", "99999"), "--tcp: 99999 (expected: a port 0..65535");
+    Path runs = Files.createDirectories(dir.resolve("runs"));
+    Files.createFile(runs.resolve("20260101-000000-map-abcd.jsonl"));
+    refused(CliRun.run("procedure", "map", "--runs", runs.toString(), "--resume", "abcd"), "has no start document");
+  }
 }

@@ -41,13 +41,19 @@ public record SafetyEnvelope(Limits limits) {
     return this;
   }
 
-  /** Reads a board profile JSON file. Errors name the file and the key. */
+  /**
+   * Reads a board profile JSON file. Errors name the file and the key; a missing, unreadable or malformed file is
+   * bad input like a wrong key ({@link IllegalArgumentException}).
+   */
   public static SafetyEnvelope load(Path file) throws IOException {
     JsonNode n;
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + ": " + (Files.isDirectory(file) ? "is a folder" : "no such file") + " (expected: a JSON board profile)");
+    }
     try {
       n = new ObjectMapper().readTree(file.toFile());
     } catch (IOException e) {
-      throw new IOException(file + ": not a readable JSON board profile (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+      throw new IllegalArgumentException(file + ": not a readable JSON board profile (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
     }
     try {
       return new SafetyEnvelope(new Limits(
