@@ -74,6 +74,8 @@ public final class WatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (idleMillis < 0) throw new IllegalArgumentException("--idle-timeout: " + idleMillis + " (expected: >= 0 ms, 0 waits forever)");
+    if (intervalMillis < 0) throw new IllegalArgumentException("--interval: " + intervalMillis + " (expected: >= 0 ms)");
     if ((serverKey == null) != (clientKey == null)) {
       throw new IllegalArgumentException("--server-key and --client-key: " + (serverKey == null ? "only --client-key" : "only --server-key")
           + " given (expected: both for a CURVE server, or neither)");

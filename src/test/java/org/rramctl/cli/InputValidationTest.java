@@ -64,6 +64,8 @@ class InputValidationTest {
     assertFalse(Files.exists(dir.resolve("r")) && Files.list(dir.resolve("r")).anyMatch(f -> f.toString().endsWith(".jsonl")), "no run started");
 
     refused(CliRun.run("info", "--board", "sim:ideal?seed=1&seed=2"), "parameter 'seed' given twice");
+    refused(CliRun.run("watch", "tcp://127.0.0.1:1", "--idle-timeout", "-5"), "--idle-timeout: -5 (expected: >= 0 ms");
+    refused(CliRun.run("watch", "tcp://127.0.0.1:1", "--interval", "-5"), "--interval: -5 (expected: >= 0 ms)");
     refused(CliRun.run("info", "--board", "sim:ideal?geometry=10x10,"), "geometry part ''");
     refused(CliRun.run("read", "--board", BOARD, "--cell", "\u0661,0"), "cell: '\u0661,0' (expected: ROW,COL");
 
