@@ -104,7 +104,9 @@ class CharacterizationCliTest {
     assertTrue(r.out().contains("run " + first.runId() + ": resumed on " + board), r.out());
     Journal j = Journal.read(dir.journal(first.runId()));
     assertEquals(4, j.completedUnits().cardinality());
-    assertEquals(30 + 3 * 21, j.events().size(), "unit 1 redone from its start, units 2 and 3 new");
+    assertEquals(4 * 21, j.events().size(), "unit 1 redone from its start, units 2 and 3 new; each unit counted once");
+    assertEquals(9, j.supersededSeqs().size(), "the 9 reads of unit 1's first attempt, kept in the journal and flagged");
+    assertEquals(30 + 3 * 21, j.allEvents().size());
   }
 
   @Test
