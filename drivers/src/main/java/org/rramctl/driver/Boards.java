@@ -50,8 +50,9 @@ public final class Boards {
       if (p.schemes().contains(u.scheme())) {
         CrossbarDriver d = p.open(u);
         try {
+          SafetyEnvelope fallback = d.defaultEnvelope(); // the instrument's own (an SMU's is conservative), not a wrapper's
           if (layout != null) d = layout.apply(d);
-          return new EnvelopedDriver(d, envelope == null ? d.defaultEnvelope() : envelope);
+          return new EnvelopedDriver(d, envelope == null ? fallback : envelope);
         } catch (RuntimeException e) {
           d.close();
           throw e;
