@@ -79,7 +79,8 @@ class ValuesTest {
     assertEquals(bad + ": maxPulseVolts: \"high\" (expected: a number)", e.getMessage());
     Path notJson = dir.resolve("x.json");
     Files.writeString(notJson, "{{{");
-    IOException io = assertThrows(IOException.class, () -> SafetyEnvelope.load(notJson));
+    // Malformed is bad input like a bad key (one rule for file errors: exit 2), not an I/O failure.
+    IllegalArgumentException io = assertThrows(IllegalArgumentException.class, () -> SafetyEnvelope.load(notJson));
     assertEquals(true, io.getMessage().startsWith(notJson + ": not a readable JSON board profile"));
   }
 }
