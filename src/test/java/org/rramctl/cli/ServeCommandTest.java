@@ -37,7 +37,7 @@ class ServeCommandTest {
     assertEquals(40, Files.readString(dir.resolve("alice.secret")).strip().length());
     assertTrue(r.out().contains("public key " + pub), r.out());
     CliRun.Result again = run(new KeysCommand(), "keys", "generate", "--out", dir.toString(), "--name", "alice");
-    assertEquals(1, again.code());
+    assertEquals(2, again.code(), "an existing file is bad input (one rule for file errors)");
     assertEquals(1, again.err().lines().count(), again.err());
     assertTrue(again.err().contains("alice.public"), again.err());
   }
