@@ -97,6 +97,14 @@ public interface CrossbarDriver extends AutoCloseable {
     SingleDeviceFallback.parallelUpdate(this, tile, plane, update);
   }
 
+  /**
+   * The source-measure role ({@link SourceMeasure}), present exactly when {@link BoardInfo#nativeOps()} holds
+   * {@link Capability#SOURCE_MEASURE}. Empty by default: it cannot be composed from pulses and reads.
+   */
+  default java.util.Optional<SourceMeasure> sourceMeasure() {
+    return java.util.Optional.empty();
+  }
+
   /** Current state of the outputs and counters. */
   DriverStatus status() throws IOException;
 

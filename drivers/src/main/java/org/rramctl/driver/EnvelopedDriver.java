@@ -147,6 +147,31 @@ public final class EnvelopedDriver implements CrossbarDriver {
     inner.parallelUpdate(tile, plane, update);
   }
 
+  /**
+   * The inner driver's source-measure role behind the envelope: every level, duration and compliance is checked
+   * (and the cell against the board) before the inner driver sees the call.
+   */
+  @Override
+  public java.util.Optional<SourceMeasure> sourceMeasure() {
+    return inner.sourceMeasure().map(sm -> new SourceMeasure() {
+      @Override
+      public double source(Cell cell, double volts, long durationNanos, double complianceAmps) throws IOException {
+        open();
+        info.checkCell(cell);
+        envelope.checkSource(volts, durationNanos, complianceAmps);
+        return sm.source(cell, volts, durationNanos, complianceAmps);
+      }
+
+      @Override
+      public SweepResult sweep(Cell cell, Sweep sweep) throws IOException {
+        open();
+        info.checkCell(cell);
+        envelope.checkSweep(sweep);
+        return sm.sweep(cell, sweep);
+      }
+    });
+  }
+
   @Override
   public DriverStatus status() throws IOException {
     open();

@@ -128,6 +128,51 @@ public record SafetyEnvelope(Limits limits) {
     }
   }
 
+  /**
+   * Checks one source-measure operation: |V| <= maxPulseVolts, the duration within the pulse-width range, and
+   * the compliance 0 < I <= complianceAmps (mandatory: a missing or non-positive compliance is refused).
+   */
+  public void checkSource(double volts, long durationNanos, double complianceAmps) {
+    if (!(Math.abs(volts) <= limits.maxPulseVolts())) {
+      throw new EnvelopeViolationException("source voltage", fmt(volts) + " V", "|V| <= " + fmt(limits.maxPulseVolts()) + " V");
+    }
+    checkSourceTiming(durationNanos, complianceAmps);
+  }
+
+  private void checkSourceTiming(long durationNanos, double complianceAmps) {
+    if (durationNanos < limits.minPulseWidthNanos() || durationNanos > limits.maxPulseWidthNanos()) {
+      throw new EnvelopeViolationException("source duration", Durations.format(durationNanos),
+          Durations.format(limits.minPulseWidthNanos()) + " .. " + Durations.format(limits.maxPulseWidthNanos()));
+    }
+    if (!(complianceAmps > 0) || complianceAmps > limits.complianceAmps()) {
+      throw new EnvelopeViolationException("current compliance", fmt(complianceAmps) + " A", "0 < I <= " + fmt(limits.complianceAmps()) + " A");
+    }
+  }
+
+  /**
+   * Checks a sweep: every level as {@link #checkSource}, the step duration and compliance, the number of points
+   * (at most maxPulsesPerCommand) and, for a pulsed sweep, the pulse rate.
+   */
+  public void checkSweep(Sweep s) {
+    if (s == null) throw new IllegalArgumentException("sweep: null");
+    double[] v = s.levelsVolts();
+    for (int i = 0; i < v.length; i++) {
+      if (!(Math.abs(v[i]) <= limits.maxPulseVolts())) {
+        throw new EnvelopeViolationException("sweep level " + i, fmt(v[i]) + " V", "|V| <= " + fmt(limits.maxPulseVolts()) + " V");
+      }
+    }
+    checkSourceTiming(s.stepNanos(), s.complianceAmps());
+    if (s.points() > limits.maxPulsesPerCommand()) {
+      throw new EnvelopeViolationException("sweep points", Integer.toString(s.points()), "1 .. " + limits.maxPulsesPerCommand());
+    }
+    if (s.pulsed()) {
+      double rate = 1e9 / ((double) s.stepNanos() + s.offNanos());
+      if (!(rate <= limits.maxPulseRateHz())) {
+        throw new EnvelopeViolationException("sweep pulse rate", fmt(rate) + " Hz", "<= " + fmt(limits.maxPulseRateHz()) + " Hz");
+      }
+    }
+  }
+
   /** Checks an update program: both pulse shapes (a program gives each device at most BL pulses). */
   public void checkUpdate(StochasticUpdate u) {
     checkPulse(u.up());

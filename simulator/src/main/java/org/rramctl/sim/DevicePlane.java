@@ -53,6 +53,14 @@ final class DevicePlane {
   private final double gMax;
   private final double gRange;
   private final double c2c;
+  /**
+   * Pristine (unformed) devices, null when the preset's devices are formed at birth (every preset without a
+   * {@code switching} block): a pristine device keeps {@code pristineSiemens} and ignores programming pulses
+   * until it is formed.
+   */
+  private final boolean[] pristine;
+  /** Each device's drawn forming voltage at the preset's reference width, V (null with {@link #pristine}). */
+  private final float[] formingVolts;
   /** G_active - G_reference of each device of this array by row, kept current on every change (shared by both planes). */
   private double[][] diff;
   private double diffSign;
@@ -85,6 +93,75 @@ final class DevicePlane {
       double w0 = p.w0Std() == 0 ? 0 : p.w0Std() * rng.nextGaussianExact();
       rec[k * REC + G] = toSiemens(k, Math.max(bottom, Math.min(top, w0)));
     }
+    DevicePreset.Switching sw = p.switching();
+    if (sw != null && sw.formingVolts() > 0) {
+      // Drawn after every soft-bound parameter, so the soft-bound draws are those of the same preset without forming.
+      pristine = new boolean[n];
+      formingVolts = new float[n];
+      for (int k = 0; k < n; k++) {
+        pristine[k] = true;
+        formingVolts[k] = (float) Math.max(0.5 * sw.formingVolts(), sw.formingVolts() * (1 + sw.formingVoltsDtod() * rng.nextGaussianExact()));
+        rec[k * REC + G] = sw.pristineSiemens();
+      }
+    } else {
+      pristine = null;
+      formingVolts = null;
+    }
+  }
+
+  /** True while device k is unformed. */
+  boolean pristine(int k) {
+    return pristine != null && pristine[k];
+  }
+
+  /** Device k's drawn forming voltage at the reference width, V; 0 when the preset has no forming. */
+  double formingVolts(int k) {
+    return formingVolts == null ? 0 : formingVolts[k];
+  }
+
+  /** Forms device k: it leaves the pristine state at conductance {@code g}, clipped to [G_min, G_max]. */
+  void form(int k, double g) {
+    if (pristine == null || !pristine[k]) return;
+    pristine[k] = false;
+    int o = k * REC;
+    store(o, k / cols, k % cols, rec[o + G], Math.max(gMin, Math.min(gMax, g)));
+  }
+
+  /**
+   * Marks device k pristine or formed (restoring a saved state); a pristine device gets {@code pristineSiemens}. The
+   * differential array is left alone: a restore reads it from the saved state, where it already holds this value.
+   */
+  void restorePristine(int k, boolean isPristine, double pristineSiemens) {
+    if (pristine == null) return;
+    pristine[k] = isPristine;
+    if (isPristine) rec[k * REC + G] = pristineSiemens;
+  }
+
+  /** True when the plane has pristine-state bookkeeping (its preset needs forming). */
+  boolean hasForming() {
+    return pristine != null;
+  }
+
+  /**
+   * The state change of a source-measure operation on device k: the soft-bound step of one nominal pulse, with its
+   * cycle-to-cycle draw, compounded {@code strength} times ({@code (1 - s)^strength} of the distance to the bound
+   * remains; strength 1 is one nominal pulse), so a long or strong drive saturates at the bound instead of
+   * overshooting. A SET never lowers the conductance and stops at {@code gCap}, the compliance-limited level.
+   */
+  void drive(int k, boolean up, double strength, double gCap, FastRandom rng) {
+    if (pristine(k) || !(strength > 0)) return;
+    int o = k * REC;
+    double g0 = rec[o + G];
+    double s = (up ? high(rec[o + STEPS]) : low(rec[o + STEPS])) * (1 + c2c * rng.nextGaussian());
+    double keep = s >= 1 ? 0 : Math.pow(1 - s, strength);
+    double g;
+    if (up) {
+      g = gMax - Math.min(gRange, Math.max(0, (gMax - g0) * keep));
+      if (g > gCap) g = Math.max(g0, gCap);
+    } else {
+      g = gMin + Math.min(gRange, Math.max(0, (g0 - gMin) * keep));
+    }
+    store(o, k / cols, k % cols, g0, g);
   }
 
   /** Two floats in one double's bits: {@code up} in the high half, {@code down} in the low half. */
@@ -180,6 +257,7 @@ final class DevicePlane {
    * bit) what n calls of one pulse give.
    */
   void pulseUp(int row, int col, int n, double strength, FastRandom rng) {
+    if (pristine != null && pristine[row * cols + col]) return;
     int o = (row * cols + col) * REC;
     double[] d = rec;
     double g0 = d[o + G];
@@ -195,6 +273,7 @@ final class DevicePlane {
 
   /** {@code n >= 1} DOWN pulses on the device at (row, col): the distance to G_min shrinks by s_down per pulse. */
   void pulseDown(int row, int col, int n, double strength, FastRandom rng) {
+    if (pristine != null && pristine[row * cols + col]) return;
     int o = (row * cols + col) * REC;
     double[] d = rec;
     double g0 = d[o + G];

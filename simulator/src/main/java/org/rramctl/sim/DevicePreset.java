@@ -48,10 +48,11 @@ public record DevicePreset(
     double gMaxSiemens,
     double pulseVolts,
     long pulseWidthNanos,
-    double thresholdVolts) {
+    double thresholdVolts,
+    Switching switching) {
 
   /** Built-in preset names, each a JSON resource under /presets/. */
-  public static final List<String> BUILT_IN = List.of("ideal", "aihwkit-like", "rram-imbalanced");
+  public static final List<String> BUILT_IN = List.of("ideal", "aihwkit-like", "rram-imbalanced", "hfox-pristine");
 
   public DevicePreset {
     if (name == null || name.isBlank()) throw new IllegalArgumentException("name: '" + name + "' (expected: non-blank)");
@@ -88,6 +89,60 @@ public record DevicePreset(
     if (!(thresholdVolts >= 0 && thresholdVolts < pulseVolts)) {
       throw new IllegalArgumentException("preset " + name + ": thresholdVolts: " + thresholdVolts + " (expected: 0 <= Vth < pulseVolts " + pulseVolts + ")");
     }
+    if (switching != null) switching.check(name, pulseVolts, gMinSiemens);
+  }
+
+  /**
+   * Optional switching physics beyond the soft-bound steps (issue 18): a pristine state that needs forming, bipolar
+   * thresholds with VTEAM's power-law rate, a compliance-limited low-resistance state, a sinh-shaped I-V and
+   * cycle-to-cycle variation of the thresholds and of the compliance-limited state. A preset without it (the key
+   * absent or null) behaves exactly as before: pulses, reads and updates are bit for bit unchanged.
+   *
+   * <p>Rate (VTEAM, Kvatinsky, Ramadan, Friedman, Kolodny, IEEE TCAS-II 62(8):786-790, 2015:
+   * {@code dw/dt = k (v/v_th - 1)^alpha f(w)} above the threshold, zero below): a pulse of amplitude V and width t
+   * scales the soft-bound step by {@code ((V - Vth) / (Vnom - Vth))^alpha * t / t_nom}; the window f(w) is the
+   * soft bound itself. At the nominal pulse the factor is exactly 1 for any threshold and exponent, so nominal
+   * pulses keep the preset's soft-bound steps. I-V: {@code I = G * V0 sinh(V / V0)}, normalised so that the read
+   * at 0.2 V returns G (the Stanford-PKU model's sinh law, Guan, Yu, Wong, IEEE EDL 33(10):1405-1407, 2012,
+   * applied to the conductance state; {@code sinhVolts} 0 keeps it ohmic).
+   *
+   * @param formingVolts mean forming voltage of a pristine device, V; 0 for devices formed at birth
+   * @param formingVoltsDtod relative device-to-device spread of the forming voltage
+   * @param formingVoltsPerDecade how much lower the forming voltage is per decade of pulse width above the reference width, V
+   * @param formingReferenceWidthNanos the width at which a device forms at its drawn voltage, ns
+   * @param pristineSiemens conductance of an unformed device, S
+   * @param resetThresholdVolts magnitude of the RESET (DOWN) threshold, V (the SET threshold is {@code thresholdVolts})
+   * @param alphaSet VTEAM exponent of the SET rate (1 = the linear scaling of presets without this block)
+   * @param alphaReset VTEAM exponent of the RESET rate
+   * @param thresholdC2c relative cycle-to-cycle spread of both thresholds, drawn once per operation
+   * @param sinhVolts V0 of the sinh I-V, V; 0 for ohmic
+   * @param lrsC2c relative cycle-to-cycle spread of the compliance-limited low-resistance state
+   */
+  public record Switching(double formingVolts, double formingVoltsDtod, double formingVoltsPerDecade, long formingReferenceWidthNanos,
+      double pristineSiemens, double resetThresholdVolts, double alphaSet, double alphaReset, double thresholdC2c, double sinhVolts, double lrsC2c) {
+    void check(String preset, double pulseVolts, double gMin) {
+      nonNegative(preset, "switching.formingVolts", formingVolts);
+      nonNegative(preset, "switching.formingVoltsDtod", formingVoltsDtod);
+      nonNegative(preset, "switching.formingVoltsPerDecade", formingVoltsPerDecade);
+      if (formingReferenceWidthNanos < 1) throw new IllegalArgumentException("preset " + preset + ": switching.formingReferenceWidthNanos: " + formingReferenceWidthNanos + " (expected: >= 1)");
+      positive(preset, "switching.pristineSiemens", pristineSiemens);
+      if (formingVolts > 0 && !(pristineSiemens < gMin)) {
+        throw new IllegalArgumentException("preset " + preset + ": switching.pristineSiemens: " + pristineSiemens + " (expected: below gMinSiemens " + gMin + ")");
+      }
+      if (!(resetThresholdVolts >= 0 && resetThresholdVolts < pulseVolts)) {
+        throw new IllegalArgumentException("preset " + preset + ": switching.resetThresholdVolts: " + resetThresholdVolts + " (expected: 0 <= V < pulseVolts " + pulseVolts + ")");
+      }
+      positive(preset, "switching.alphaSet", alphaSet);
+      positive(preset, "switching.alphaReset", alphaReset);
+      if (!(thresholdC2c >= 0 && thresholdC2c < 0.3)) throw new IllegalArgumentException("preset " + preset + ": switching.thresholdC2c: " + thresholdC2c + " (expected: 0 .. 0.3)");
+      nonNegative(preset, "switching.sinhVolts", sinhVolts);
+      if (!(lrsC2c >= 0 && lrsC2c < 0.5)) throw new IllegalArgumentException("preset " + preset + ": switching.lrsC2c: " + lrsC2c + " (expected: 0 .. 0.5)");
+    }
+
+    /** What a preset without the block does under source-measure operations: formed, one threshold, linear rate, ohmic. */
+    static Switching plain(double thresholdVolts) {
+      return new Switching(0, 0, 0, 1, 1e-9, thresholdVolts, 1, 1, 0, 0, 0);
+    }
   }
 
   private static void positive(String preset, String key, double v) {
@@ -108,13 +163,24 @@ public record DevicePreset(
         .build();
   }
 
+  /** The optional {@code switching} block may be left out of a preset file (it then reads as null). */
+  private static DevicePreset read(com.fasterxml.jackson.databind.JsonNode tree) throws IOException {
+    if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has("switching")) o.putNull("switching");
+    return mapper().treeToValue(tree, DevicePreset.class);
+  }
+
+  /** The switching physics in force: the preset's block, or {@link Switching#plain} for a preset without one. */
+  public Switching physics() {
+    return switching != null ? switching : Switching.plain(thresholdVolts);
+  }
+
   /** A built-in preset by name. */
   public static DevicePreset named(String name) {
     if (!BUILT_IN.contains(name)) {
       throw new IllegalArgumentException("preset: '" + name + "' (expected: one of " + String.join(", ", BUILT_IN) + ", or a path to a preset JSON file)");
     }
     try (InputStream in = DevicePreset.class.getResourceAsStream("/presets/" + name + ".json")) {
-      return mapper().readValue(in, DevicePreset.class);
+      return read(mapper().readTree(in));
     } catch (IOException e) {
       throw new IllegalStateException("built-in preset " + name + " is unreadable", e);
     }
@@ -128,7 +194,7 @@ public record DevicePreset(
       throw new IllegalArgumentException("preset: '" + nameOrPath + "' (expected: one of " + String.join(", ", BUILT_IN) + ", or a path to a preset JSON file)");
     }
     try {
-      return mapper().readValue(p.toFile(), DevicePreset.class);
+      return read(mapper().readTree(p.toFile()));
     } catch (IOException e) {
       String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
       throw new IllegalArgumentException("preset file " + p + ": not a device preset (" + why + ")", e);
@@ -156,37 +222,37 @@ public record DevicePreset(
   /** The vector reads' saturation (weight x input units) and ADC resolution replaced; validated like a preset file. */
   public DevicePreset withReadout(double newForwardBound, int newAdcBits) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, newForwardBound, newAdcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+        readNoiseStd, forwardNoiseStd, newForwardBound, newAdcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
   }
 
   public DevicePreset withUpDown(double v) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, v, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
   }
 
   public DevicePreset withBounds(double newWMin, double newWMax) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, newWMax, newWMin, wMaxDtod, wMinDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
   }
 
   public DevicePreset withNoise(double newDwMinStd, double newReadNoiseStd, double newForwardNoiseStd) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, newDwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
-        newReadNoiseStd, newForwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+        newReadNoiseStd, newForwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
   }
 
   public DevicePreset withVariation(double newDwMinDtod, double newUpDownDtod, double newBoundDtod) {
     return new DevicePreset(name, source, assumptions, dwMin, newDwMinDtod, dwMinStd, upDown, newUpDownDtod, wMax, wMin, newBoundDtod, newBoundDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
   }
 
   /** The same device driven by a different nominal pulse (e.g. an SMU's millisecond pulses). */
   public DevicePreset withNominalPulse(double volts, long widthNanos, double threshold) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, volts, widthNanos, threshold);
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, volts, widthNanos, threshold, switching);
   }
 
   public DevicePreset withDwMin(double v) {
     return new DevicePreset(name, source, assumptions, v, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts);
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
   }
 }

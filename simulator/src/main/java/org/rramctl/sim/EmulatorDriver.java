@@ -16,10 +16,14 @@ import org.rramctl.driver.DriverAbortedException;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.Limits;
 import org.rramctl.driver.Plane;
+import org.rramctl.driver.Polarity;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.SingleDeviceFallback;
+import org.rramctl.driver.SourceMeasure;
+import org.rramctl.driver.Sweep;
+import org.rramctl.driver.SweepResult;
 import org.rramctl.driver.StochasticUpdate;
 import org.rramctl.driver.Tile;
 import org.rramctl.driver.VectorMath;
@@ -37,7 +41,7 @@ import org.rramctl.driver.VectorMath;
  * <p>Threading: one caller thread at a time; {@link #abort()} from any thread stops a running vector
  * operation at the next row and makes it throw {@link DriverAbortedException}.
  */
-public final class EmulatorDriver implements CrossbarDriver {
+public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
   /** Emulated hardware limits. */
   public static final Limits HARDWARE_LIMITS = new Limits(3.0, 0.5, 10, 10_000_000, 100_000, 50e6, 1e-3);
   /** Read voltage at which the forward-read noise and bound of the preset are specified, volts. */
@@ -64,6 +68,12 @@ public final class EmulatorDriver implements CrossbarDriver {
   private static final int STATE_VERSION = 3;
 
   private final DevicePreset preset;
+  /** The preset's switching physics, or {@link DevicePreset.Switching#plain} (source-measure only) when it has none. */
+  private final DevicePreset.Switching physics;
+  /** True when the preset has a switching block: pulses then follow its thresholds, exponents and forming. */
+  private final boolean switchingPulses;
+  /** {@code V0 sinh(0.2 / V0) / 0.2}: the sinh I-V is divided by it so that a read at 0.2 V returns G. */
+  private final double ivNorm;
   private final BoardInfo info;
   private final SafetyEnvelope hardware;
   private final DevicePlane[] active;
@@ -111,6 +121,10 @@ public final class EmulatorDriver implements CrossbarDriver {
   public EmulatorDriver(DevicePreset preset, List<int[]> geometry, long seed, int threads, boolean referencePlanes) {
     if (threads < 1 || threads > 64) throw new IllegalArgumentException("threads: " + threads + " (expected: 1..64)");
     this.preset = preset;
+    this.physics = preset.physics();
+    this.switchingPulses = preset.switching() != null;
+    double v0 = physics.sinhVolts();
+    this.ivNorm = v0 > 0 ? v0 * Math.sinh(NOMINAL_READ_VOLTS / v0) / NOMINAL_READ_VOLTS : 1;
     List<ArrayGeometry> arrays = new ArrayList<>();
     for (int i = 0; i < geometry.size(); i++) arrays.add(new ArrayGeometry(i, geometry.get(i)[0], geometry.get(i)[1], referencePlanes));
     EnumSet<Capability> caps = EnumSet.allOf(Capability.class);
@@ -196,11 +210,56 @@ public final class EmulatorDriver implements CrossbarDriver {
 
   /** How strongly a pulse moves a device relative to the preset's nominal pulse (0 below threshold). */
   private double strength(Pulse p) {
+    if (switchingPulses) return switchingStrength(p.polarity() == Polarity.UP, p.amplitudeVolts(), p.widthNanos(), threshold(p.polarity() == Polarity.UP));
     double over = (p.amplitudeVolts() - preset.thresholdVolts()) / (preset.pulseVolts() - preset.thresholdVolts());
     return over <= 0 ? 0 : over * p.widthNanos() / (double) preset.pulseWidthNanos();
   }
 
+  /** This operation's SET (up) or RESET threshold magnitude, V, with its cycle-to-cycle draw. */
+  private double threshold(boolean up) {
+    double v = up ? preset.thresholdVolts() : physics.resetThresholdVolts();
+    return physics.thresholdC2c() > 0 ? v * Math.max(0.1, 1 + physics.thresholdC2c() * rng.nextGaussian()) : v;
+  }
+
+  /**
+   * VTEAM's rate as a multiple of the nominal pulse's step: {@code ((V - Vth) / (Vnom - Vth))^alpha * t / t_nom},
+   * zero at or below the threshold. At the nominal amplitude the bracket is exactly 1 whatever the threshold drawn.
+   */
+  private double switchingStrength(boolean up, double volts, long nanos, double vth) {
+    if (!(volts > vth) || !(preset.pulseVolts() > vth)) return volts > vth ? Double.POSITIVE_INFINITY : 0;
+    double x = (volts - vth) / (preset.pulseVolts() - vth);
+    double alpha = up ? physics.alphaSet() : physics.alphaReset();
+    return (alpha == 1 ? x : Math.pow(x, alpha)) * nanos / (double) preset.pulseWidthNanos();
+  }
+
+  /** The device current at {@code volts} for conductance g: {@code G V} or the normalised sinh law. */
+  private double current(double g, double volts) {
+    double v0 = physics.sinhVolts();
+    return v0 > 0 ? g * v0 * Math.sinh(volts / v0) / ivNorm : g * volts;
+  }
+
+  /** Forming voltage of device k for a drive of {@code nanos}: lower for longer drives by formingVoltsPerDecade. */
+  private double formingVolts(DevicePlane pl, int k, long nanos) {
+    double v = pl.formingVolts(k) - physics.formingVoltsPerDecade() * Math.log10(nanos / (double) physics.formingReferenceWidthNanos());
+    return Math.max(0.5 * pl.formingVolts(k), v);
+  }
+
+  /** The compliance-limited conductance: the current at the SET threshold reaches the compliance (R_on ~ Vset / Icc). */
+  private double complianceLevel(double complianceAmps, double vthSet) {
+    return complianceAmps / current(1, Math.max(vthSet, 1e-3));
+  }
+
+  /** Forms device k when {@code volts} reaches its forming voltage for this duration; true when it did. */
+  private boolean tryForm(DevicePlane pl, int k, double volts, long nanos, double complianceAmps) {
+    if (!pl.pristine(k) || volts < formingVolts(pl, k, nanos)) return false;
+    double g = complianceLevel(complianceAmps, preset.thresholdVolts());
+    if (physics.lrsC2c() > 0) g *= Math.max(0.1, 1 + physics.lrsC2c() * rng.nextGaussian());
+    pl.form(k, g);
+    return true;
+  }
+
   private double readSingle(DevicePlane pl, int k) {
+    if (pl.pristine(k)) return Math.min((1L << preset.adcBits()) - 1, Math.round(physics.pristineSiemens() / adcLsbSiemens)) * adcLsbSiemens;
     double x = pl.w(k);
     if (preset.readNoiseStd() > 0) x += preset.readNoiseStd() * rng.nextGaussian();
     double gs = pl.toSiemens(k, x);
@@ -222,7 +281,13 @@ public final class EmulatorDriver implements CrossbarDriver {
     info.checkCell(cell);
     hardware.checkReadVolts(readVolts);
     DevicePlane pl = plane(cell.array(), cell.plane());
-    return readSingle(pl, cell.row() * pl.cols + cell.col());
+    return readAt(pl, cell.row() * pl.cols + cell.col(), readVolts);
+  }
+
+  /** A single read at {@code readVolts}: the conductance, times the sinh law's chord factor for presets with one. */
+  private double readAt(DevicePlane pl, int k, double readVolts) {
+    double g = readSingle(pl, k);
+    return switchingPulses && physics.sinhVolts() > 0 ? current(g, readVolts) / readVolts : g;
   }
 
   @Override
@@ -231,7 +296,20 @@ public final class EmulatorDriver implements CrossbarDriver {
     info.checkCell(cell);
     hardware.checkPulses(pulse, count);
     DevicePlane pl = plane(cell.array(), cell.plane());
-    pl.pulse(cell.row(), cell.col(), pulse.polarity().sign() * count, strength(pulse), rng);
+    int n = count;
+    if (switchingPulses && pl.hasForming()) {
+      int k = cell.row() * pl.cols + cell.col();
+      if (pl.pristine(k)) {
+        // A pristine device ignores the train unless a pulse reaches its forming voltage; the pulse that forms it
+        // is spent forming (with the board's own compliance), the rest program the formed device.
+        if (pulse.polarity() != Polarity.UP || !tryForm(pl, k, pulse.amplitudeVolts(), pulse.widthNanos(), HARDWARE_LIMITS.complianceAmps())) {
+          pulsesApplied += count;
+          return;
+        }
+        n--;
+      }
+    }
+    if (n > 0) pl.pulse(cell.row(), cell.col(), pulse.polarity().sign() * n, strength(pulse), rng);
     pulsesApplied += count;
   }
 
@@ -240,7 +318,71 @@ public final class EmulatorDriver implements CrossbarDriver {
     hardware.checkReadVolts(readVolts);
     pulse(cell, pulse, count);
     DevicePlane pl = plane(cell.array(), cell.plane());
-    return readSingle(pl, cell.row() * pl.cols + cell.col());
+    return readAt(pl, cell.row() * pl.cols + cell.col(), readVolts);
+  }
+
+  // ---------------------------------------------------------------- source-measure
+
+  @Override
+  public java.util.Optional<SourceMeasure> sourceMeasure() {
+    return java.util.Optional.of(this);
+  }
+
+  /**
+   * Applies {@code volts} for {@code durationNanos} with the current limited to {@code complianceAmps}: a pristine
+   * device forms when the voltage reaches its forming voltage for that duration (to the compliance-limited
+   * conductance), a formed one moves by VTEAM's rate above its SET or RESET threshold (a SET stops at the
+   * compliance-limited conductance), and the current at the end is the I-V law at the final state with read noise,
+   * held at the compliance. Refuses what the hardware limits refuse, as a board would.
+   */
+  @Override
+  public double source(Cell cell, double volts, long durationNanos, double complianceAmps) {
+    begin();
+    info.checkCell(cell);
+    hardware.checkSource(volts, durationNanos, complianceAmps);
+    return sourceChecked(plane(cell.array(), cell.plane()), cell.row() * info.array(cell.array()).cols() + cell.col(), volts, durationNanos, complianceAmps);
+  }
+
+  private double sourceChecked(DevicePlane pl, int k, double volts, long nanos, double complianceAmps) {
+    if (pl.pristine(k)) {
+      if (volts > 0 && tryForm(pl, k, volts, nanos, complianceAmps)) {
+        pulsesApplied++;
+      } else {
+        return limit(current(physics.pristineSiemens(), volts), complianceAmps);
+      }
+    } else if (volts != 0) {
+      boolean up = volts > 0;
+      double vth = threshold(up);
+      double strength = switchingStrength(up, Math.abs(volts), nanos, vth);
+      if (strength > 0) {
+        pl.drive(k, up, strength, up ? complianceLevel(complianceAmps, vth) : Double.POSITIVE_INFINITY, rng);
+        pulsesApplied++;
+      }
+    }
+    double g = pl.g(k);
+    if (preset.readNoiseStd() > 0) g += preset.readNoiseStd() * pl.gPerW(k) * rng.nextGaussian();
+    return limit(current(Math.max(0, g), volts), complianceAmps);
+  }
+
+  private static double limit(double amps, double complianceAmps) {
+    return Math.abs(amps) > complianceAmps ? Math.copySign(complianceAmps, amps) : amps;
+  }
+
+  /** Runs the sweep natively, one point after another, stopping at the next point when aborted. */
+  @Override
+  public SweepResult sweep(Cell cell, Sweep sweep) throws DriverAbortedException {
+    int started = begin();
+    info.checkCell(cell);
+    hardware.checkSweep(sweep);
+    DevicePlane pl = plane(cell.array(), cell.plane());
+    int k = cell.row() * info.array(cell.array()).cols() + cell.col();
+    double[] v = sweep.levelsVolts();
+    double[] i = new double[v.length];
+    for (int p = 0; p < v.length; p++) {
+      checkAbort(started);
+      i[p] = sourceChecked(pl, k, v[p], sweep.stepNanos(), sweep.complianceAmps());
+    }
+    return new SweepResult(v, i, sweep.complianceAmps());
   }
 
   @Override
@@ -647,6 +789,13 @@ public final class EmulatorDriver implements CrossbarDriver {
       for (long s : r.state()) out.writeLong(s);
     }
     out.writeLong(pulsesApplied);
+    // Presets with forming only (older states and presets without forming end above): which devices are still pristine.
+    for (int a = 0; a < active.length; a++) {
+      for (DevicePlane pl : new DevicePlane[] {active[a], reference[a]}) {
+        if (!pl.hasForming()) continue;
+        for (int k = 0; k < pl.rows * pl.cols; k++) out.writeBoolean(pl.pristine(k));
+      }
+    }
   }
 
   /** Restores what {@link #writeState} wrote, onto an emulator built with the same preset, geometry and seed. */
@@ -674,6 +823,12 @@ public final class EmulatorDriver implements CrossbarDriver {
     rng.restore(readRandomState(in));
     for (FastRandom r : chunkRng) r.restore(readRandomState(in));
     pulsesApplied = in.readLong();
+    for (int a = 0; a < active.length; a++) {
+      for (DevicePlane pl : new DevicePlane[] {active[a], reference[a]}) {
+        if (!pl.hasForming()) continue;
+        for (int k = 0; k < pl.rows * pl.cols; k++) pl.restorePristine(k, in.readBoolean(), physics.pristineSiemens());
+      }
+    }
   }
 
   private static long[] readRandomState(DataInputStream in) throws IOException {
@@ -724,6 +879,16 @@ public final class EmulatorDriver implements CrossbarDriver {
     /** Conductance per weight unit of device c, siemens. */
     public double siemensPerWeight(Cell c) {
       return plane(c.array(), c.plane()).gPerW(index(c));
+    }
+
+    /** True while the device is unformed (presets with forming only). */
+    public boolean pristine(Cell c) {
+      return plane(c.array(), c.plane()).pristine(index(c));
+    }
+
+    /** The device's drawn forming voltage at the preset's reference width, V (0 without forming). */
+    public double formingVolts(Cell c) {
+      return plane(c.array(), c.plane()).formingVolts(index(c));
     }
 
     /** Sets a device's state directly (test set-up and emulation only; no board can do this). */
