@@ -32,6 +32,42 @@ public sealed interface SmuDialect permits SmuDialect.K2400, SmuDialect.K2600 {
   /** Parses a measured current, amperes. */
   double parseCurrent(String reply);
 
+  /**
+   * Lines that apply {@code volts} for {@code durationNanos} with the current limited to {@code complianceAmps},
+   * measure the current at the end, and leave the output off at 0 V with the standing compliance restored; the
+   * last line is a query whose reply is the current.
+   */
+  List<String> source(int channel, double volts, long durationNanos, double complianceAmps, double standingComplianceAmps);
+
+  /** Most levels one native sweep command holds (longer sweeps are sent in parts). */
+  int maxSweepPoints();
+
+  /**
+   * Lines for a native sweep of {@code levels} (at most {@link #maxSweepPoints()}): each level held for
+   * {@code stepNanos} and measured at its end; a staircase keeps the output on ({@code offNanos == 0}), a pulsed
+   * sweep returns to 0 V for {@code offNanos} between levels. Ends with the output off at 0 V and the standing
+   * compliance restored; the last line is a query whose reply holds the currents, comma separated.
+   */
+  List<String> sweep(int channel, double[] levels, long stepNanos, long offNanos, double complianceAmps, double standingComplianceAmps);
+
+  /** Parses the reply of a {@link #sweep} query: {@code n} currents, amperes. */
+  default double[] parseCurrents(String reply, int n) {
+    String[] f = reply.split("[,\\s]+");
+    java.util.List<Double> out = new java.util.ArrayList<>();
+    for (String x : f) if (!x.isBlank()) out.add(Double.parseDouble(x.trim()));
+    if (out.size() != n) throw new IllegalArgumentException("sweep reply: " + out.size() + " currents (expected: " + n + ")");
+    double[] a = new double[n];
+    for (int i = 0; i < n; i++) a[i] = out.get(i);
+    return a;
+  }
+
+  /** Comma-separated levels for a list command. */
+  static String list(double[] levels) {
+    StringBuilder b = new StringBuilder();
+    for (double x : levels) b.append(b.length() == 0 ? "" : ",").append(v(x));
+    return b.toString();
+  }
+
   /** The query that returns the next error. */
   String nextError();
 
@@ -98,6 +134,36 @@ public sealed interface SmuDialect permits SmuDialect.K2400, SmuDialect.K2600 {
     @Override
     public double parseCurrent(String reply) {
       return Double.parseDouble(reply.split(",")[0].trim());
+    }
+
+    @Override
+    public List<String> source(int channel, double volts, long durationNanos, double complianceAmps, double standingComplianceAmps) {
+      double delaySeconds = Math.max(0, durationNanos - INTEGRATION_NANOS) / 1e9;
+      return List.of(":SENS:CURR:PROT " + v(complianceAmps) + ";:SOUR:DEL " + v(delaySeconds) + ";:TRIG:COUN 1;:SOUR:VOLT:LEV " + v(volts),
+          ":READ?;:SOUR:VOLT:LEV 0;:SOUR:DEL 0;:SENS:CURR:PROT " + v(standingComplianceAmps));
+    }
+
+    /** The 2400's source list holds 100 points. */
+    @Override
+    public int maxSweepPoints() {
+      return 100;
+    }
+
+    /**
+     * A list sweep ({@code :SOUR:VOLT:MODE LIST}) of source-delay-measure cycles. Staircase: automatic output-off
+     * disabled and the output on for the whole list. Pulsed: automatic output-off after each cycle, the trigger delay
+     * being the time at 0 V (output off) before the next.
+     */
+    @Override
+    public List<String> sweep(int channel, double[] levels, long stepNanos, long offNanos, double complianceAmps, double standingComplianceAmps) {
+      double delaySeconds = Math.max(0, stepNanos - INTEGRATION_NANOS) / 1e9;
+      String setup = ":SENS:CURR:PROT " + v(complianceAmps) + ";:SOUR:VOLT:MODE LIST;:SOUR:LIST:VOLT " + list(levels) + ";:TRIG:COUN " + levels.length
+          + ";:SOUR:DEL " + v(delaySeconds);
+      String restore = ";:SOUR:VOLT:MODE FIXED;:SOUR:VOLT:LEV 0;:SOUR:DEL 0;:TRIG:DEL 0;:TRIG:COUN 1;:SENS:CURR:PROT " + v(standingComplianceAmps);
+      if (offNanos > 0) {
+        return List.of(setup + ";:TRIG:DEL " + v(offNanos / 1e9) + ";:SOUR:CLE:AUTO ON", ":READ?" + restore);
+      }
+      return List.of(setup + ";:TRIG:DEL 0;:SOUR:CLE:AUTO OFF;:OUTP ON", ":READ?;:OUTP OFF;:SOUR:CLE:AUTO ON" + restore);
     }
 
     @Override
@@ -181,6 +247,44 @@ public sealed interface SmuDialect permits SmuDialect.K2400, SmuDialect.K2600 {
     @Override
     public double parseCurrent(String reply) {
       return Double.parseDouble(reply.trim());
+    }
+
+    @Override
+    public List<String> source(int channel, double volts, long durationNanos, double complianceAmps, double standingComplianceAmps) {
+      String s = smu(channel);
+      return List.of(s + ".source.limiti = " + v(complianceAmps) + "; " + s + ".measure.delay = " + v(durationNanos / 1e9) + "; " + s + ".source.levelv = " + v(volts)
+          + "; " + s + ".source.output = " + s + ".OUTPUT_ON; print(" + s + ".measure.i()); " + s + ".source.output = " + s + ".OUTPUT_OFF; "
+          + s + ".source.levelv = 0; " + s + ".measure.delay = 0; " + s + ".source.limiti = " + v(standingComplianceAmps));
+    }
+
+    /** Kept at 100 per command so a line stays short; the trigger model itself takes longer lists. */
+    @Override
+    public int maxSweepPoints() {
+      return 100;
+    }
+
+    /**
+     * A trigger-model list sweep measuring into {@code nvbuffer1}: each level held for the measure delay, then
+     * measured; staircase with end-pulse action SOURCE_HOLD, pulsed with SOURCE_IDLE and timer 1 as the off time
+     * before the next level. The buffer is printed at the end.
+     */
+    @Override
+    public List<String> sweep(int channel, double[] levels, long stepNanos, long offNanos, double complianceAmps, double standingComplianceAmps) {
+      String s = smu(channel);
+      String timing = offNanos > 0
+          ? "trigger.timer[1].delay = " + v(offNanos / 1e9) + "; trigger.timer[1].count = 1; trigger.timer[1].passthrough = false; "
+              + "trigger.timer[1].stimulus = " + s + ".trigger.PULSE_COMPLETE_EVENT_ID; " + s + ".trigger.source.stimulus = trigger.timer[1].EVENT_ID; "
+              + s + ".trigger.endpulse.action = " + s + ".SOURCE_IDLE"
+          : s + ".trigger.source.stimulus = 0; " + s + ".trigger.endpulse.action = " + s + ".SOURCE_HOLD";
+      return List.of(
+          s + ".source.levelv = 0; " + s + ".source.limiti = " + v(complianceAmps) + "; " + s + ".trigger.source.limiti = " + v(complianceAmps) + "; "
+              + s + ".measure.delay = " + v(stepNanos / 1e9) + "; " + s + ".nvbuffer1.clear(); " + s + ".trigger.source.listv({" + list(levels) + "})",
+          s + ".trigger.source.action = " + s + ".ENABLE; " + s + ".trigger.measure.action = " + s + ".ENABLE; " + s + ".trigger.measure.i(" + s + ".nvbuffer1); "
+              + s + ".trigger.endsweep.action = " + s + ".SOURCE_IDLE; " + s + ".trigger.count = " + levels.length + "; " + s + ".trigger.arm.count = 1",
+          timing,
+          s + ".source.output = " + s + ".OUTPUT_ON; " + s + ".trigger.initiate(); waitcomplete(); " + s + ".source.output = " + s + ".OUTPUT_OFF; "
+              + s + ".source.levelv = 0; " + s + ".measure.delay = 0; " + s + ".source.limiti = " + v(standingComplianceAmps) + "; "
+              + s + ".trigger.source.stimulus = 0; printbuffer(1, " + levels.length + ", " + s + ".nvbuffer1.readings)");
     }
 
     @Override

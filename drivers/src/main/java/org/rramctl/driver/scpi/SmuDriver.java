@@ -16,6 +16,9 @@ import org.rramctl.driver.Limits;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.SafetyEnvelope;
+import org.rramctl.driver.SourceMeasure;
+import org.rramctl.driver.Sweep;
+import org.rramctl.driver.SweepResult;
 
 /**
  * A Keithley-class source-measure unit as a {@link CrossbarDriver} for single-device work: one device
@@ -32,7 +35,7 @@ import org.rramctl.driver.SafetyEnvelope;
  * shutdown lines at once (the channel serialises lines), then the operation in progress ends with
  * {@link DriverAbortedException}.
  */
-public final class SmuDriver implements CrossbarDriver {
+public final class SmuDriver implements CrossbarDriver, SourceMeasure {
   private final ScpiChannel channel;
   private final SmuDialect dialect;
   private final BoardInfo info;
@@ -76,7 +79,7 @@ public final class SmuDriver implements CrossbarDriver {
     String serial = f.length > 2 ? f[2].trim() : "unknown";
     String firmware = f.length > 3 ? f[3].trim() : "unknown";
     boolean reference = dialect.channels() > 1;
-    Set<Capability> caps = EnumSet.of(Capability.READ, Capability.PULSE);
+    Set<Capability> caps = EnumSet.of(Capability.READ, Capability.PULSE, Capability.SOURCE_MEASURE, Capability.SWEEP);
     if (reference) caps.add(Capability.REFERENCE_ARRAYS);
     this.info = new BoardInfo("keithley-" + dialect.family() + "-" + serial, f.length > 1 ? f[0].trim() + " " + f[1].trim() : idn, firmware, 0,
         List.of(new ArrayGeometry(0, 1, 1, reference)), dialect.limits().withComplianceAmps(complianceAmps), 22, gMinSiemens, gMaxSiemens, caps);
@@ -195,6 +198,69 @@ public final class SmuDriver implements CrossbarDriver {
     group(lines, lines.size() - 1);
     lastLevel = 0;
     pulsesApplied += count;
+  }
+
+  @Override
+  public java.util.Optional<SourceMeasure> sourceMeasure() {
+    return java.util.Optional.of(this);
+  }
+
+  /**
+   * Sources {@code volts} for {@code durationNanos} under {@code complianceAmps} (set just before, in the same
+   * command group, and the standing compliance restored after), measuring the current at the end.
+   */
+  @Override
+  public double source(Cell cell, double volts, long durationNanos, double complianceAmps) throws IOException {
+    checkOpen();
+    int ch = channelOf(cell);
+    limits.checkSource(volts, durationNanos, complianceAmps);
+    List<String> lines = dialect.source(ch, volts, durationNanos, complianceAmps, complianceAmps());
+    lastLevel = volts;
+    String reply = group(lines, lines.size() - 1);
+    lastLevel = 0;
+    pulsesApplied++;
+    try {
+      return dialect.parseCurrent(reply);
+    } catch (RuntimeException e) {
+      shutdownQuietly();
+      throw new IOException(channel.endpoint() + ": reply '" + reply + "' (expected: a current reading)", e);
+    }
+  }
+
+  /**
+   * Runs the sweep on the instrument (a list sweep on the 2400, the trigger model on the 2600B), in parts of
+   * {@link SmuDialect#maxSweepPoints()} levels; an abort between parts stops it.
+   */
+  @Override
+  public SweepResult sweep(Cell cell, Sweep sweep) throws IOException {
+    checkOpen();
+    int ch = channelOf(cell);
+    limits.checkSweep(sweep);
+    double[] levels = sweep.levelsVolts();
+    double[] amps = new double[levels.length];
+    int part = dialect.maxSweepPoints();
+    for (int from = 0; from < levels.length; from += part) {
+      double[] chunk = java.util.Arrays.copyOfRange(levels, from, Math.min(levels.length, from + part));
+      List<String> lines = dialect.sweep(ch, chunk, sweep.stepNanos(), sweep.offNanos(), sweep.complianceAmps(), complianceAmps());
+      lastLevel = sweep.maxAbsVolts();
+      String reply = group(lines, lines.size() - 1);
+      lastLevel = 0;
+      double[] got;
+      try {
+        got = dialect.parseCurrents(reply, chunk.length);
+      } catch (RuntimeException e) {
+        shutdownQuietly();
+        throw new IOException(channel.endpoint() + ": reply '" + reply + "' (expected: " + chunk.length + " currents)", e);
+      }
+      System.arraycopy(got, 0, amps, from, got.length);
+      pulsesApplied += chunk.length;
+    }
+    return new SweepResult(levels, amps, sweep.complianceAmps());
+  }
+
+  /** The standing compliance set at configuration, amperes. */
+  public double complianceAmps() {
+    return complianceAmps;
   }
 
   @Override

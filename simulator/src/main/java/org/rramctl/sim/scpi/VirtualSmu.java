@@ -72,6 +72,10 @@ public final class VirtualSmu {
     double compliance = 1e-4;
     boolean output;
     boolean sourceIsVolts = true;
+    /** TSP {@code measure.delay}: how long the level is held before a measurement, seconds. */
+    double measureDelay;
+    /** TSP {@code nvbuffer1}: readings of trigger-model sweeps. */
+    final List<Double> buffer = new ArrayList<>();
   }
 
   /**
@@ -177,10 +181,43 @@ public final class VirtualSmu {
     }
   }
 
+  /**
+   * One source-measure point: {@code volts} held for {@code seconds}, then the current. With a preset that has
+   * switching physics the emulated device is driven through its source-measure role (forming, compliance-limited
+   * SET, sinh I-V) under the channel's compliance; otherwise as before: a pulse above threshold, then the ohmic
+   * reading of {@link #measure}.
+   */
+  private double point(int channel, double volts, double seconds) {
+    if (device.preset().switching() == null) {
+      apply(channel, volts, seconds);
+      return measure(channel, volts);
+    }
+    double compliance = Math.min(channels[channel].compliance, EmulatorDriver.HARDWARE_LIMITS.complianceAmps());
+    long left = Math.max(EmulatorDriver.HARDWARE_LIMITS.minPulseWidthNanos(), Math.round(seconds * 1e9));
+    double amps = 0;
+    try {
+      while (left > 0) {
+        long part = Math.min(left, EmulatorDriver.HARDWARE_LIMITS.maxPulseWidthNanos());
+        if (left - part > 0 && left - part < EmulatorDriver.HARDWARE_LIMITS.minPulseWidthNanos()) part -= EmulatorDriver.HARDWARE_LIMITS.minPulseWidthNanos();
+        amps = device.source(cell(channel), volts, part, compliance);
+        left -= part;
+      }
+      pulsesApplied++;
+    } catch (IllegalArgumentException e) {
+      // Beyond what the emulated device accepts (e.g. above its 3 V): queue an instrument error rather than pretend.
+      error(-222, "Data out of range");
+    }
+    return amps;
+  }
+
   /** Measures the current at the channel's level, amperes, with compliance. */
   private double measure(int channel) {
+    return measure(channel, channels[channel].level);
+  }
+
+  /** Measures the current at {@code v}, amperes, with the channel's compliance (ohmic, read through the emulator). */
+  private double measure(int channel, double v) {
     Channel ch = channels[channel];
-    double v = ch.level;
     double i;
     if (v == 0) {
       i = 0;
@@ -197,6 +234,9 @@ public final class VirtualSmu {
   private double sourceDelay;
   private boolean autoClear;
   private int triggerCount = 1;
+  /** {@code :SOUR:VOLT:MODE LIST} with the levels of {@code :SOUR:LIST:VOLT}; null in FIXED mode. */
+  private boolean listMode;
+  private double[] sourceList = new double[0];
 
   private String scpi(String s) {
     String upper = s.toUpperCase(Locale.ROOT);
@@ -215,6 +255,8 @@ public final class VirtualSmu {
         sourceDelay = 0;
         autoClear = false;
         triggerCount = 1;
+        listMode = false;
+        sourceList = new double[0];
         return null;
       }
       case "*CLS" -> {
@@ -228,7 +270,38 @@ public final class VirtualSmu {
         if (!arg.toUpperCase(Locale.ROOT).startsWith("VOLT")) error(-224, "Illegal parameter value");
         return null;
       }
-      case "SOUR:VOLT:MODE", "SOUR:VOLT:RANG", "SOUR:VOLT:RANG:AUTO", "SENS:CURR:NPLC", "SENS:CURR:RANG:AUTO", "FORM:ELEM", "SENS:FUNC:CONC",
+      case "SOUR:VOLT:MODE" -> {
+        String m = arg.toUpperCase(Locale.ROOT);
+        if (m.startsWith("LIST")) listMode = true;
+        else if (m.startsWith("FIX")) listMode = false;
+        else error(-224, "Illegal parameter value");
+        return null;
+      }
+      case "SOUR:LIST:VOLT" -> {
+        String[] parts = arg.split(",");
+        if (parts.length > 100) {
+          error(-223, "Too much data");
+          return null;
+        }
+        double[] l = new double[parts.length];
+        for (int k = 0; k < parts.length; k++) {
+          Double v = number(parts[k]);
+          if (v == null) return null;
+          if (Math.abs(v) > MAX_VOLTS) {
+            error(-222, "Data out of range");
+            return null;
+          }
+          l[k] = v;
+        }
+        sourceList = l;
+        return null;
+      }
+      case "TRIG:DEL" -> {
+        Double d = number(arg);
+        if (d != null && (d < 0 || d > 999999.999)) error(-222, "Data out of range");
+        return null;
+      }
+      case "SOUR:VOLT:RANG", "SOUR:VOLT:RANG:AUTO", "SENS:CURR:NPLC", "SENS:CURR:RANG:AUTO", "FORM:ELEM", "SENS:FUNC:CONC",
           "SYST:BEEP:STAT", "SENS:CURR:RANG" -> {
         return null;
       }
@@ -298,11 +371,15 @@ public final class VirtualSmu {
           error(803, "Output disabled");
           return null;
         }
+        if (listMode && sourceList.length == 0) {
+          error(-221, "Settings conflict: empty source list");
+          return null;
+        }
         StringBuilder b = new StringBuilder();
         for (int k = 0; k < triggerCount; k++) {
           ch.output = true;
-          apply(0, ch.level, sourceDelay + MEASURE_SECONDS);
-          double i = measure(0);
+          double level = listMode ? sourceList[k % sourceList.length] : ch.level;
+          double i = point(0, level, sourceDelay + MEASURE_SECONDS);
           if (autoClear) ch.output = false;
           if (k > 0) b.append(',');
           b.append(String.format(Locale.ROOT, "%+.6E", i));
@@ -366,6 +443,7 @@ public final class VirtualSmu {
 
   private String tspStatement(String s) {
     if (s.equals("*IDN?")) return model.idn;
+    if (s.startsWith("printbuffer(") && s.endsWith(")")) return printBuffer(s.substring(12, s.length() - 1));
     if (s.startsWith("print(") && s.endsWith(")")) return tspPrint(s.substring(6, s.length() - 1).trim());
     int eq = assignmentIndex(s);
     if (eq > 0) {
@@ -395,6 +473,14 @@ public final class VirtualSmu {
       case "waitcomplete()", "opc()" -> {
         return null;
       }
+      case "smua.nvbuffer1.clear()", "smub.nvbuffer1.clear()" -> {
+        channels[s.startsWith("smua") ? 0 : 1].buffer.clear();
+        return null;
+      }
+      case "smua.trigger.measure.i(smua.nvbuffer1)", "smub.trigger.measure.i(smub.nvbuffer1)" -> {
+        tsp.put(s.substring(0, 4) + ".trigger.measure.buffer", "nvbuffer1");
+        return null;
+      }
       case "smua.trigger.initiate()" -> {
         initiate(0);
         return null;
@@ -410,7 +496,27 @@ public final class VirtualSmu {
     }
   }
 
-  private static final java.util.regex.Pattern LISTV = java.util.regex.Pattern.compile("(smua|smub)\\.trigger\\.source\\.listv\\(\\{([^,}]+)\\}\\)");
+  private static final java.util.regex.Pattern LISTV = java.util.regex.Pattern.compile("(smua|smub)\\.trigger\\.source\\.listv\\(\\{([^}]+)\\}\\)");
+
+  /** {@code printbuffer(1, n, smuX.nvbuffer1.readings)}: the first n readings, comma separated. */
+  private String printBuffer(String args) {
+    String[] a = args.split(",");
+    if (a.length != 3 || !a[2].trim().matches("smu[ab]\\.nvbuffer1\\.readings")) {
+      error(-286, "TSP Runtime error: printbuffer(1, n, smuX.nvbuffer1.readings) expected");
+      return null;
+    }
+    List<Double> buf = channels[a[2].trim().startsWith("smua") ? 0 : 1].buffer;
+    Double first = number(a[0]);
+    Double last = number(a[1]);
+    if (first == null || last == null) return null;
+    if (first < 1 || last > buf.size() || last < first) {
+      error(-286, "TSP Runtime error: index out of range (buffer holds " + buf.size() + ")");
+      return null;
+    }
+    StringBuilder b = new StringBuilder();
+    for (int k = first.intValue() - 1; k < last.intValue(); k++) b.append(b.length() == 0 ? "" : ", ").append(fmt(buf.get(k)));
+    return b.toString();
+  }
 
   private static int assignmentIndex(String s) {
     int eq = s.indexOf('=');
@@ -460,6 +566,16 @@ public final class VirtualSmu {
           if (value.equals(smu + ".OUTPUT_ON") || value.equals("1")) ch.output = true;
           else if (value.equals(smu + ".OUTPUT_OFF") || value.equals("0")) ch.output = false;
           else error(-286, "TSP Runtime error: bad output value '" + value + "'");
+          return;
+        }
+        case "measure.delay" -> {
+          Double d = number(value);
+          if (d == null) return;
+          if (d < 0 || d > 1000) {
+            error(-286, "TSP Runtime error: parameter value out of range");
+            return;
+          }
+          ch.measureDelay = d;
           return;
         }
         case "source.rangev", "source.autorangev", "measure.nplc", "measure.autorangei", "measure.rangei", "trigger.source.action",
@@ -513,11 +629,13 @@ public final class VirtualSmu {
   }
 
   private String measured(int channel) {
-    if (!channels[channel].output) {
+    Channel ch = channels[channel];
+    if (!ch.output) {
       error(5065, "I/O error: output is off");
       return "nil";
     }
-    return fmt(measure(channel));
+    if (device.preset().switching() == null && ch.measureDelay == 0) return fmt(measure(channel)); // a read: as before
+    return fmt(point(channel, ch.level, ch.measureDelay + MEASURE_SECONDS));
   }
 
   private static String fmt(double v) {
@@ -528,6 +646,10 @@ public final class VirtualSmu {
   private void initiate(int c) {
     String smu = c == 0 ? "smua" : "smub";
     Channel ch = channels[c];
+    if ((smu + ".ENABLE").equals(tsp.get(smu + ".trigger.measure.action"))) {
+      sweep(c);
+      return;
+    }
     String list = tsp.get(smu + ".trigger.source.listv");
     String delay = tsp.get("trigger.timer[1].delay");
     if (list == null || delay == null) {
@@ -548,6 +670,47 @@ public final class VirtualSmu {
       return;
     }
     for (int k = 0; k < count.intValue(); k++) apply(c, level, seconds);
+  }
+
+  /**
+   * A trigger-model sweep with measurement: each listed level (trigger.count of them, the list wrapping) held for
+   * the measure delay, measured into nvbuffer1. SOURCE_IDLE as end-pulse action makes it pulsed (back to 0 V between
+   * levels); the emulated device sees nothing at 0 V, so both run the same points.
+   */
+  private void sweep(int c) {
+    String smu = c == 0 ? "smua" : "smub";
+    Channel ch = channels[c];
+    String list = tsp.get(smu + ".trigger.source.listv");
+    if (list == null || !"nvbuffer1".equals(tsp.get(smu + ".trigger.measure.buffer"))) {
+      error(-286, "TSP Runtime error: trigger model not configured (listv and trigger.measure.i(nvbuffer1))");
+      return;
+    }
+    if (!ch.output) {
+      error(5065, "I/O error: output is off");
+      return;
+    }
+    String[] parts = list.split(",");
+    double[] levels = new double[parts.length];
+    for (int k = 0; k < parts.length; k++) {
+      Double v = number(parts[k]);
+      if (v == null) return;
+      if (Math.abs(v) > MAX_VOLTS) {
+        error(-286, "TSP Runtime error: parameter value out of range");
+        return;
+      }
+      levels[k] = v;
+    }
+    Double count = number(tsp.getOrDefault(smu + ".trigger.count", "1"));
+    if (count == null) return;
+    if (count < 1 || count > 100_000) {
+      error(-286, "TSP Runtime error: parameter value out of range");
+      return;
+    }
+    for (int k = 0; k < count.intValue(); k++) {
+      double i = point(c, levels[k % levels.length], ch.measureDelay + MEASURE_SECONDS);
+      if (Math.abs(i) > ch.compliance) i = Math.copySign(ch.compliance, i);
+      ch.buffer.add(i);
+    }
   }
 
   /** Duration of a nominal SMU pulse for presets built for the virtual instrument. */
