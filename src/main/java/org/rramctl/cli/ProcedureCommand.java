@@ -38,7 +38,9 @@ import picocli.CommandLine.Spec;
     description = "Run a characterization procedure (journaled; abort with Ctrl-C or 'rramctl abort'; resume with --resume RUN).",
     subcommands = {
         ProcedureCommand.PulseResponseCommand.class, ProcedureCommand.ReadStatisticsCommand.class, ProcedureCommand.RetentionCommand.class,
-        ProcedureCommand.ProgramCommand.class, ProcedureCommand.SweepCommand.class, ProcedureCommand.MapCommand.class})
+        ProcedureCommand.ProgramCommand.class, ProcedureCommand.SweepCommand.class, ProcedureCommand.MapCommand.class,
+        ProcedureCommand.FormCommand.class, ProcedureCommand.IvCommand.class, ProcedureCommand.EnduranceCommand.class,
+        ProcedureCommand.SwitchSeekCommand.class, ProcedureCommand.ConvergeCommand.class})
 public final class ProcedureCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -48,6 +50,32 @@ public final class ProcedureCommand implements Callable<Integer> {
   }
 
   private static final Pattern SIEMENS = Pattern.compile("\\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\\s*(S|mS|uS|\u00b5S|nS)?\\s*");
+
+  private static final Pattern AMPS = Pattern.compile("\\s*([0-9.]+(?:[eE][-+]?[0-9]+)?)\\s*(A|mA|uA|\u00b5A|nA)?\\s*");
+  private static final Pattern OHMS = Pattern.compile("\\s*([0-9.]+(?:[eE][-+]?[0-9]+)?)\\s*(ohm|Ohm|k|kOhm|kohm|M|MOhm|Mohm)?\\s*");
+
+  /** Parses a current such as "100uA", "1e-4", "0.1mA". */
+  static double amps(String option, String text) {
+    Matcher m = AMPS.matcher(text == null ? "" : text);
+    if (!m.matches()) throw new IllegalArgumentException(option + ": '" + text + "' (expected: a current such as 100uA, 0.1mA or 1e-4)");
+    double v = Double.parseDouble(m.group(1));
+    String unit = m.group(2) == null ? "A" : m.group(2);
+    return v * switch (unit) {
+      case "mA" -> 1e-3;
+      case "uA", "\u00b5A" -> 1e-6;
+      case "nA" -> 1e-9;
+      default -> 1;
+    };
+  }
+
+  /** Parses a resistance such as "100k", "20kOhm", "1M", "5000". */
+  static double ohms(String option, String text) {
+    Matcher m = OHMS.matcher(text == null ? "" : text);
+    if (!m.matches()) throw new IllegalArgumentException(option + ": '" + text + "' (expected: a resistance such as 100k, 20kOhm, 1M or 5000)");
+    double v = Double.parseDouble(m.group(1));
+    String unit = m.group(2) == null ? "ohm" : m.group(2);
+    return v * (unit.startsWith("k") ? 1e3 : unit.startsWith("M") ? 1e6 : 1);
+  }
 
   /** Parses a conductance such as "70uS", "7e-5", "7e-5 S". */
   static double siemens(String option, String text) {
@@ -288,5 +316,151 @@ public final class ProcedureCommand implements Callable<Integer> {
 
     @Override
     void options(ObjectNode p) {}
+  }
+
+  @Command(name = "form", mixinStandardHelpOptions = true,
+      description = "Form pristine devices: positive pulses ramp under a current compliance until R falls below a threshold; compliance stepped up between ramps (needs a source-measure board).")
+  static final class FormCommand extends Base {
+    @Option(names = "--planes", paramLabel = "WHICH", description = "active or both (the reference devices too) (default active).") String planes;
+    @Option(names = "--from", paramLabel = "VOLTS", description = "First pulse level, V (default 1.0).") Double from;
+    @Option(names = "--to", paramLabel = "VOLTS", description = "Last pulse level, V (default 3.0).") Double to;
+    @Option(names = "--step", paramLabel = "VOLTS", description = "Ramp step, V (default 0.05).") Double step;
+    @Option(names = "--width", paramLabel = "DURATION", description = "Pulse width (default 100us).") String width;
+    @Option(names = "--compliance", paramLabel = "I", description = "Compliance of the first ramp, e.g. 100uA (default 100uA).") String compliance;
+    @Option(names = "--max-compliance", paramLabel = "I", description = "Largest compliance of a repeated ramp (default 400uA).") String maxCompliance;
+    @Option(names = "--compliance-factor", paramLabel = "F", description = "Compliance multiplier between ramps (default 2).") Double complianceFactor;
+    @Option(names = "--formed-below", paramLabel = "R", description = "Formed once R is below this, e.g. 100k (default 100k ohm).") String formedBelow;
+
+    @Override
+    String procedure() {
+      return "form";
+    }
+
+    @Override
+    void options(ObjectNode p) {
+      put(p, "planes", planes);
+      put(p, "fromVolts", from);
+      put(p, "toVolts", to);
+      put(p, "stepVolts", step);
+      put(p, "width", width);
+      if (compliance != null) p.put("complianceAmps", amps("--compliance", compliance));
+      if (maxCompliance != null) p.put("maxComplianceAmps", amps("--max-compliance", maxCompliance));
+      put(p, "complianceFactor", complianceFactor);
+      if (formedBelow != null) p.put("formedOhms", ohms("--formed-below", formedBelow));
+    }
+  }
+
+  @Command(name = "iv", mixinStandardHelpOptions = true,
+      description = "Trace bipolar I-V loops (0 -> +set -> 0 -> -reset -> 0) under a current compliance; SET/RESET voltages and R_on/R_off per cycle (needs a source-measure board).")
+  static final class IvCommand extends Base {
+    @Option(names = "--cycles", paramLabel = "N", description = "Loops per device (default 3).") Integer cycles;
+    @Option(names = "--set", paramLabel = "VOLTS", description = "Positive excursion, V (default 1.2).") Double set;
+    @Option(names = "--reset", paramLabel = "VOLTS", description = "Negative excursion (magnitude), V; 0 for unipolar (default 1.2).") Double reset;
+    @Option(names = "--step", paramLabel = "VOLTS", description = "Voltage step, V (default 0.05).") Double step;
+    @Option(names = "--mode", paramLabel = "MODE", description = "staircase or pulsed (default staircase).") String mode;
+    @Option(names = "--dwell", paramLabel = "DURATION", description = "Time per point (staircase) or pulse width (pulsed) (default 1ms).") String dwell;
+    @Option(names = "--off", paramLabel = "DURATION", description = "Time at 0 V between points of a pulsed sweep (default 1ms).") String off;
+    @Option(names = "--compliance", paramLabel = "I", description = "Current compliance, e.g. 100uA (default 100uA).") String compliance;
+
+    @Override
+    String procedure() {
+      return "iv";
+    }
+
+    @Override
+    void options(ObjectNode p) {
+      put(p, "cycles", cycles);
+      put(p, "setVolts", set);
+      put(p, "resetVolts", reset);
+      put(p, "stepVolts", step);
+      put(p, "mode", mode);
+      put(p, "step", dwell);
+      put(p, "off", off);
+      if (compliance != null) p.put("complianceAmps", amps("--compliance", compliance));
+    }
+  }
+
+  @Command(name = "endurance", mixinStandardHelpOptions = true,
+      description = "SET/RESET cycles with a read after each: R_on and R_off against cycle, failure when R_off/R_on stays below a ratio.")
+  static final class EnduranceCommand extends Base {
+    @Option(names = "--cycles", paramLabel = "N", description = "Cycles per device (default 100).") Integer cycles;
+    @Option(names = "--set", paramLabel = "VOLTS", description = "SET pulse amplitude, V (default 1.0).") Double set;
+    @Option(names = "--reset", paramLabel = "VOLTS", description = "RESET pulse amplitude (magnitude), V (default 1.0).") Double reset;
+    @Option(names = "--width", paramLabel = "DURATION", description = "Pulse width (default 1ms).") String width;
+    @Option(names = "--pulses", paramLabel = "N", description = "Pulses per SET and per RESET (default 1).") Integer pulses;
+    @Option(names = "--min-ratio", paramLabel = "R", description = "R_off/R_on below which a cycle fails (default 2).") Double minRatio;
+    @Option(names = "--fail-after", paramLabel = "N", description = "Failed cycles in a row that end a device's test (default 3).") Integer failAfter;
+
+    @Override
+    String procedure() {
+      return "endurance";
+    }
+
+    @Override
+    void options(ObjectNode p) {
+      put(p, "cycles", cycles);
+      put(p, "setVolts", set);
+      put(p, "resetVolts", reset);
+      put(p, "width", width);
+      put(p, "pulses", pulses);
+      put(p, "minRatio", minRatio);
+      put(p, "failAfter", failAfter);
+    }
+  }
+
+  @Command(name = "switch-seek", mixinStandardHelpOptions = true,
+      description = "Find each device's switching polarity and threshold amplitude: ramp pulses of each polarity until the conductance moves.")
+  static final class SwitchSeekCommand extends Base {
+    @Option(names = "--from", paramLabel = "VOLTS", description = "First amplitude, V (default 0.2).") Double from;
+    @Option(names = "--to", paramLabel = "VOLTS", description = "Last amplitude, V (default 2.0).") Double to;
+    @Option(names = "--step", paramLabel = "VOLTS", description = "Amplitude step, V (default 0.1).") Double step;
+    @Option(names = "--width", paramLabel = "DURATION", description = "Pulse width (default 100us).") String width;
+    @Option(names = "--pulses-per-step", paramLabel = "N", description = "Pulses at each amplitude (default 10).") Integer pulsesPerStep;
+    @Option(names = "--detect-fraction", paramLabel = "F", description = "|dG| / window that counts as switching (default 0.05).") Double detectFraction;
+
+    @Override
+    String procedure() {
+      return "switch-seek";
+    }
+
+    @Override
+    void options(ObjectNode p) {
+      put(p, "fromVolts", from);
+      put(p, "toVolts", to);
+      put(p, "stepVolts", step);
+      put(p, "width", width);
+      put(p, "pulsesPerStep", pulsesPerStep);
+      put(p, "detectFraction", detectFraction);
+    }
+  }
+
+  @Command(name = "converge", mixinStandardHelpOptions = true,
+      description = "Drive each device to a target resistance with pulse trains of growing amplitude, alternating polarity on overshoot (ArC ONE ConvergeToState).")
+  static final class ConvergeCommand extends Base {
+    @Option(names = "--target", paramLabel = "R", description = "Target resistance, e.g. 20k (default 20k ohm).") String target;
+    @Option(names = "--tolerance", paramLabel = "F", description = "Accepted relative error (default 0.05).") Double tolerance;
+    @Option(names = "--from", paramLabel = "VOLTS", description = "First amplitude, V (default 0.5).") Double from;
+    @Option(names = "--to", paramLabel = "VOLTS", description = "Largest amplitude, V (default 1.5).") Double to;
+    @Option(names = "--step", paramLabel = "VOLTS", description = "Amplitude growth per iteration, V (default 0.05).") Double step;
+    @Option(names = "--width", paramLabel = "DURATION", description = "Pulse width (default 100ns).") String width;
+    @Option(names = "--pulses", paramLabel = "N", description = "Pulses per train (default 10).") Integer pulses;
+    @Option(names = "--max-iterations", paramLabel = "N", description = "Iteration budget per device (default 1000).") Integer maxIterations;
+
+    @Override
+    String procedure() {
+      return "converge";
+    }
+
+    @Override
+    void options(ObjectNode p) {
+      if (target != null) p.put("targetOhms", ohms("--target", target));
+      put(p, "tolerance", tolerance);
+      put(p, "fromVolts", from);
+      put(p, "toVolts", to);
+      put(p, "stepVolts", step);
+      put(p, "width", width);
+      put(p, "pulses", pulses);
+      put(p, "maxIterations", maxIterations);
+    }
   }
 }

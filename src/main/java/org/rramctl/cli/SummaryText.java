@@ -20,7 +20,7 @@ final class SummaryText {
     for (Iterator<Map.Entry<String, JsonNode>> it = summary.fields(); it.hasNext();) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getValue().isArray()) continue;
-      out.printf(Locale.ROOT, "  %s: %s%n", e.getKey(), value(e.getValue()));
+      out.printf(Locale.ROOT, "  %s: %s%n", e.getKey(), e.getValue().isObject() ? inline(e.getValue()) : value(e.getValue()));
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = summary.fields(); it.hasNext();) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -46,6 +46,16 @@ final class SummaryText {
       out.println(sb);
     }
     if (rows.size() > MAX_ROWS) out.printf(Locale.ROOT, "  ... %d more%n", rows.size() - MAX_ROWS);
+  }
+
+  /** A small object (a distribution: n, mean, std ...) on one line: "n 16, mean 2.05, std 0.11". */
+  static String inline(JsonNode o) {
+    StringBuilder b = new StringBuilder();
+    for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext();) {
+      Map.Entry<String, JsonNode> e = it.next();
+      b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(value(e.getValue()));
+    }
+    return b.toString();
   }
 
   static String value(JsonNode v) {

@@ -40,6 +40,15 @@ public final class CsvExport {
     header(out, "envelope", start.path("envelope"));
     if (start.hasNonNull("calibration")) header(out, "calibration", start.get("calibration"));
     for (String k : List.of("host", "rramctl", "durability")) if (start.has(k)) out.write("# " + k + ": " + oneLine(start.get(k).asText()) + "\n");
+    // The run's summary statistics (distributions of forming, SET/RESET voltages, R_on/R_off ...), scalars only:
+    // per-device tables stay in 'rramctl runs show'.
+    JsonNode summary = j.stop().map(s -> s.get("summary")).orElse(null);
+    if (summary != null && summary.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = summary.fields(); it.hasNext();) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isArray()) header(out, "summary." + e.getKey(), e.getValue());
+      }
+    }
     if (j.tornTail() != null) out.write("# warning: " + oneLine(j.tornTail().toString()) + "\n");
     java.util.Set<Long> superseded = j.supersededSeqs();
     if (!superseded.isEmpty()) {

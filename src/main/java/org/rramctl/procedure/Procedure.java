@@ -15,7 +15,7 @@ import org.rramctl.driver.SafetyEnvelope;
  * run skips when the journal records them done.
  */
 public sealed interface Procedure
-    permits PulseResponse, ReadStatistics, Retention, ProgramToTarget, PulsedSweep, ArrayMap {
+    permits PulseResponse, ReadStatistics, Retention, ProgramToTarget, PulsedSweep, ArrayMap, Form, IvCurve, Endurance, SwitchSeek, ConvergeToState {
 
   /** The name used on the command line and in the journal, e.g. {@code pulse-response}. */
   String name();

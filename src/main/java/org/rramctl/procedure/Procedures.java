@@ -28,6 +28,11 @@ public final class Procedures {
     KINDS.put(ProgramToTarget.NAME, new Kind(ProgramToTarget.Params.defaults(), p -> new ProgramToTarget((ProgramToTarget.Params) p)));
     KINDS.put(PulsedSweep.NAME, new Kind(PulsedSweep.Params.defaults(), p -> new PulsedSweep((PulsedSweep.Params) p)));
     KINDS.put(ArrayMap.NAME, new Kind(ArrayMap.Params.defaults(), p -> new ArrayMap((ArrayMap.Params) p)));
+    KINDS.put(Form.NAME, new Kind(Form.Params.defaults(), p -> new Form((Form.Params) p)));
+    KINDS.put(IvCurve.NAME, new Kind(IvCurve.Params.defaults(), p -> new IvCurve((IvCurve.Params) p)));
+    KINDS.put(Endurance.NAME, new Kind(Endurance.Params.defaults(), p -> new Endurance((Endurance.Params) p)));
+    KINDS.put(SwitchSeek.NAME, new Kind(SwitchSeek.Params.defaults(), p -> new SwitchSeek((SwitchSeek.Params) p)));
+    KINDS.put(ConvergeToState.NAME, new Kind(ConvergeToState.Params.defaults(), p -> new ConvergeToState((ConvergeToState.Params) p)));
   }
 
   private Procedures() {}

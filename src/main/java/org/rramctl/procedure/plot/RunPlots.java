@@ -60,6 +60,11 @@ public final class RunPlots {
       case "program" -> out.add(save(xy(title + " program to target", "iteration", events, "iteration", false), outDir.resolve(base + "program.png")));
       case "sweep" -> out.add(save(sweep(title, events), outDir.resolve(base + "sweep.png")));
       case "map" -> out.add(save(heatMap(title, events), outDir.resolve(base + "map.png")));
+      case "form" -> out.add(save(form(title, events), outDir.resolve(base + "form.png")));
+      case "iv" -> out.add(save(iv(title, events), outDir.resolve(base + "iv.png")));
+      case "endurance" -> out.add(save(endurance(title, events), outDir.resolve(base + "endurance.png")));
+      case "switch-seek" -> out.add(save(xy(title + " switch seek", "amplitude (V)", events, "amplitudeVolts", true), outDir.resolve(base + "switch-seek.png")));
+      case "converge" -> out.add(save(xy(title + " converge to state", "iteration", events, "iteration", false), outDir.resolve(base + "converge.png")));
       default -> throw new IllegalArgumentException("procedure: '" + j.procedure() + "' (expected: a procedure rramctl can plot)");
     }
     return out;
@@ -188,6 +193,76 @@ public final class RunPlots {
         y.add(ev.path("g").asDouble() * 1e6);
       }
       if (!x.isEmpty()) c.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+    }
+    return c;
+  }
+
+  /** Resistance after each forming pulse against its level, log resistance axis; one curve per device and plane. */
+  static XYChart form(String run, List<ObjectNode> events) {
+    XYChart c = chart(run + " forming", "pulse level (V)", "resistance after the pulse (ohm)");
+    c.getStyler().setYAxisLogarithmic(true);
+    Map<String, List<ObjectNode>> m = new LinkedHashMap<>();
+    for (ObjectNode e : events) {
+      String k = cell(e) + (e.path("plane").asText().equals("reference") ? " ref" : "");
+      if (m.size() < MAX_CURVES || m.containsKey(k)) m.computeIfAbsent(k, x -> new ArrayList<>()).add(e);
+    }
+    for (Map.Entry<String, List<ObjectNode>> e : m.entrySet()) {
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (ObjectNode ev : e.getValue()) {
+        double g = ev.path("g").asDouble();
+        if (!(g > 0)) continue;
+        x.add(ev.path("volts").asDouble());
+        y.add(1 / g);
+      }
+      if (!x.isEmpty()) c.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+    }
+    return c;
+  }
+
+  /** The I-V loops on a log |I| axis, one curve per device and cycle (points at 0 A left out: a log axis has no zero). */
+  static XYChart iv(String run, List<ObjectNode> events) {
+    XYChart c = chart(run + " I-V", "voltage (V)", "|current| (A)");
+    c.getStyler().setYAxisLogarithmic(true);
+    Map<String, List<ObjectNode>> m = new LinkedHashMap<>();
+    for (ObjectNode e : events) {
+      String k = cell(e) + " cycle " + e.path("cycle").asInt();
+      if (m.size() < MAX_CURVES || m.containsKey(k)) m.computeIfAbsent(k, x -> new ArrayList<>()).add(e);
+    }
+    for (Map.Entry<String, List<ObjectNode>> e : m.entrySet()) {
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (ObjectNode ev : e.getValue()) {
+        double i = Math.abs(ev.path("amps").asDouble());
+        if (!(i > 0)) continue;
+        x.add(ev.path("volts").asDouble());
+        y.add(i);
+      }
+      if (!x.isEmpty()) c.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+    }
+    return c;
+  }
+
+  /** R_on (red) and R_off (blue) against cycle, log resistance axis. */
+  static XYChart endurance(String run, List<ObjectNode> events) {
+    XYChart c = chart(run + " endurance", "cycle", "resistance (ohm)");
+    c.getStyler().setYAxisLogarithmic(true);
+    for (Map.Entry<String, List<ObjectNode>> e : byCell(events).entrySet()) {
+      for (String which : new String[] {"gOn", "gOff"}) {
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        for (ObjectNode ev : e.getValue()) {
+          double g = ev.path(which).asDouble();
+          if (!(g > 0)) continue;
+          x.add(ev.path("cycle").asDouble());
+          y.add(1 / g);
+        }
+        if (x.isEmpty()) continue;
+        XYSeries sr = c.addSeries(e.getKey() + (which.equals("gOn") ? " R_on" : " R_off"), x, y);
+        sr.setMarker(SeriesMarkers.CIRCLE);
+        Color col = which.equals("gOn") ? UP : DOWN;
+        sr.setMarkerColor(col).setLineColor(col);
+      }
     }
     return c;
   }
