@@ -761,8 +761,53 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
 
   @Override
   public void close() {
+    if (closed) return;
     closed = true;
     workers.close();
+    if (stateFile != null) {
+      try {
+        saveState();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("emulator state " + stateFile + ": not saved", e);
+      }
+    }
+  }
+
+  /** Where {@link #persist} keeps the chip between runs, or null. */
+  private java.nio.file.Path stateFile;
+  private String stateKey;
+  private static final String STATE_HEADER = "rramctl emulator state; board ";
+
+  /**
+   * Makes the emulated chip outlive this process: loads its state from {@code file} when the file exists (it must
+   * have been written for the same board, {@code key}: preset, geometry and seed), and writes it back there,
+   * atomically, on {@link #close()}. So a chip formed by one command is still formed for the next
+   * ({@code sim:...&state=FILE}).
+   *
+   * @throws IOException when the file exists but holds another board's state or is unreadable
+   */
+  public void persist(java.nio.file.Path file, String key) throws IOException {
+    String k = key;
+    if (java.nio.file.Files.exists(file)) {
+      try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file)))) {
+        String header = in.readUTF();
+        if (!header.equals(STATE_HEADER + k)) {
+          throw new IOException("holds '" + header + "' (expected: the state of board " + k + ")");
+        }
+        readState(in);
+      }
+    }
+    this.stateFile = file;
+    this.stateKey = k;
+  }
+
+  private void saveState() throws IOException {
+    java.nio.file.Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+    try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp)))) {
+      out.writeUTF(STATE_HEADER + stateKey);
+      writeState(out);
+    }
+    java.nio.file.Files.move(tmp, stateFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**

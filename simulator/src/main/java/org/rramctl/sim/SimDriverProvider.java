@@ -25,16 +25,16 @@ public final class SimDriverProvider implements DriverProvider {
 
   @Override
   public String usage() {
-    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q&forwardBound=B&adcBits=N&threads=T&referencePlane=false] with PRESET one of "
+    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q&forwardBound=B&adcBits=N&threads=T&referencePlane=false&state=FILE] with PRESET one of "
         + String.join(", ", DevicePreset.BUILT_IN) + " or a preset file";
   }
 
   @Override
   public CrossbarDriver open(BoardUri uri) {
     for (String key : uri.params().keySet()) {
-      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio", "forwardBound", "adcBits", "threads", "referencePlane").contains(key)) {
+      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio", "forwardBound", "adcBits", "threads", "referencePlane", "state").contains(key)) {
         throw new IllegalArgumentException("board: '" + uri + "': unknown parameter '" + key
-            + "' (expected: arrays, rows, cols, geometry, seed, ratio, forwardBound, adcBits, threads, referencePlane)");
+            + "' (expected: arrays, rows, cols, geometry, seed, ratio, forwardBound, adcBits, threads, referencePlane, state)");
       }
     }
     String name = uri.path().isBlank() ? DEFAULT_PRESET : uri.path();
@@ -95,7 +95,22 @@ public final class SimDriverProvider implements DriverProvider {
     if (!plane.equals("true") && !plane.equals("false")) {
       throw new IllegalArgumentException("board: '" + uri + "': referencePlane=" + plane + " (expected: true or false)");
     }
-    return new EmulatorDriver(preset, geometry, uri.longParam("seed", 1), threads, plane.equals("true"));
+    EmulatorDriver d = new EmulatorDriver(preset, geometry, uri.longParam("seed", 1), threads, plane.equals("true"));
+    String state = uri.params().get("state");
+    if (state != null) {
+      if (state.isBlank()) throw new IllegalArgumentException("board: '" + uri + "': state= (expected: a file for the emulated chip's state)");
+      try {
+        // The chip is the preset, its overrides, the geometry and the seed; threads change speed only.
+        java.util.TreeMap<String, String> id = new java.util.TreeMap<>(uri.params());
+        id.remove("state");
+        id.remove("threads");
+        d.persist(java.nio.file.Path.of(state), name + id);
+      } catch (java.io.IOException | RuntimeException e) {
+        d.close();
+        throw new IllegalArgumentException("board: '" + uri + "': state=" + state + ": " + e.getMessage(), e);
+      }
+    }
+    return d;
   }
 
   /** Two threads where there are two cores: a run of its own uses both (results do not depend on it). */
