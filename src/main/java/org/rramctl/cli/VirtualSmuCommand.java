@@ -29,7 +29,8 @@ final class VirtualSmuCommand implements Callable<Integer> {
   Path pty;
 
   @Option(names = "--preset", defaultValue = "rram-imbalanced", paramLabel = "NAME",
-      description = "Device preset or preset file (default: ${DEFAULT-VALUE}); its nominal pulse becomes 1.0 V / 1 ms, threshold 0.5 V.")
+      description = "Device preset or preset file (default: ${DEFAULT-VALUE}); its nominal pulse becomes 1.0 V / 1 ms, threshold 0.5 V, "
+          + "except for presets with switching physics (hfox-pristine), whose rate law already spans pulses and millisecond sweeps.")
   String preset;
 
   @Option(names = "--seed", defaultValue = "1", description = "Device and noise seed (default: ${DEFAULT-VALUE}).")
@@ -38,7 +39,8 @@ final class VirtualSmuCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     VirtualSmu.Model m = VirtualSmu.Model.parse(model);
-    DevicePreset p = DevicePreset.resolve(preset).withNominalPulse(1.0, VirtualSmu.NOMINAL_PULSE.toNanos(), 0.5);
+    DevicePreset p = DevicePreset.resolve(preset);
+    if (p.switching() == null) p = p.withNominalPulse(1.0, VirtualSmu.NOMINAL_PULSE.toNanos(), 0.5);
     PrintWriter out = spec.commandLine().getOut();
     try (org.rramctl.journal.RunLock link = VirtualBoardCommand.claimLink(pty)) { // held for the server's life
       PtyTransport transport = PtyTransport.open(pty.toAbsolutePath());
