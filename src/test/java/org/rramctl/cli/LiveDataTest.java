@@ -136,7 +136,9 @@ class LiveDataTest {
                 .withHeartbeat(java.time.Duration.ofMillis(50)))) {
       String pub = server.publishEndpoint().orElseThrow();
       boardId = d.info().boardId();
-      watcher = CompletableFuture.supplyAsync(() -> CliRun.run(out, "watch", pub, "--interval", "0", "--idle-timeout", "1000"));
+      // 5 s idle timeout: it also bounds the wait for the first message (connect, slow joiner); 1 s ran out before the
+      // first status on a loaded machine (2026-12-02, main and branches alike), and the watcher had quit.
+      watcher = CompletableFuture.supplyAsync(() -> CliRun.run(out, "watch", pub, "--interval", "0", "--idle-timeout", "5000"));
       assertTrue(out.await(", 0 pulses applied, lease free"), out.toString());
       try (EnvelopedDriver remote = Boards.open("zmq+" + server.endpoint() + "?label=watch-test", null)) {
         remote.pulse(org.rramctl.driver.Cell.active(0, 0, 0), org.rramctl.driver.Pulse.up(1.0, java.time.Duration.ofNanos(100)), 3);
@@ -165,7 +167,7 @@ class LiveDataTest {
                 .withCurve(org.rramctl.driver.remote.CurveSecurity.of(serverKeys, java.util.Set.of(alice.publicKey()))))) {
       String pub = server.publishEndpoint().orElseThrow();
       WatchOutput out = new WatchOutput(", 0 pulses applied, lease free");
-      CompletableFuture<CliRun.Result> keyed = CompletableFuture.supplyAsync(() -> CliRun.run(out, "watch", pub, "--idle-timeout", "1000",
+      CompletableFuture<CliRun.Result> keyed = CompletableFuture.supplyAsync(() -> CliRun.run(out, "watch", pub, "--idle-timeout", "5000",
           "--server-key", keys.resolve("server/server.public").toString(), "--client-key", keys.resolve("alice/alice").toString()));
       assertTrue(out.await(", 0 pulses applied, lease free"), out.toString());
       // Without keys the CURVE handshake never completes: nothing arrives.
