@@ -85,6 +85,9 @@ public record ReferenceLayout(boolean byColumns, int offset) {
       }
       Set<Capability> caps = in.nativeOps().isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(in.nativeOps());
       caps.add(Capability.REFERENCE_ARRAYS);
+      // The source-measure role is not mapped onto the reference layout: declared absent, as sourceMeasure() is.
+      caps.remove(Capability.SOURCE_MEASURE);
+      caps.remove(Capability.SWEEP);
       this.info = new BoardInfo(in.boardId(), in.model() + " (references " + layout + ")", in.firmwareVersion(), in.protocolVersion(), arrays,
           in.hardwareLimits(), in.adcBits(), in.gMinSiemens(), in.gMaxSiemens(), caps);
     }

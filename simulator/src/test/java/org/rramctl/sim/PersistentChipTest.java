@@ -34,6 +34,11 @@ class PersistentChipTest {
       assertFalse(((EmulatorDriver) d.inner()).truth().pristine(c));
       assertTrue(((EmulatorDriver) d.inner()).truth().pristine(Cell.active(0, 0, 0)));
     }
+    // A board opened with references= on the same chip does not map the role: declared absent, and absent.
+    try (EnvelopedDriver d = Boards.open("sim:hfox-pristine?rows=4&cols=8&seed=2&referencePlane=false&references=cols+4", null)) {
+      assertFalse(d.info().supportsNatively(org.rramctl.driver.Capability.SOURCE_MEASURE));
+      assertTrue(d.sourceMeasure().isEmpty());
+    }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Boards.open(uri.replace("seed=4", "seed=5"), null));
     assertTrue(e.getMessage().contains("expected: the state of board"), e.getMessage());
   }
