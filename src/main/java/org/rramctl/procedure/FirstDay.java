@@ -30,6 +30,17 @@ final class FirstDay {
     return o;
   }
 
+  /** A voltage ramp from {@code from} to {@code to} (both included, the last step cut at {@code to}) in steps of {@code step}, volts. */
+  record Ramp(double from, double to, double step) {
+    int steps() {
+      return (int) Math.floor((to - from) / step + 1e-9) + 1;
+    }
+
+    double level(int i) {
+      return Math.min(to, from + i * step);
+    }
+  }
+
   /** Mean of the finite values, NaN when there are none. */
   static double mean(List<Double> values) {
     return Checks.mean(values.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).toArray());

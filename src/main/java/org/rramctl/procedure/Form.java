@@ -69,12 +69,8 @@ public record Form(Params params) implements Procedure {
       return new Params("0,0", "active", 1.0, 3.0, 0.05, "100us", 100e-6, 400e-6, 2.0, 100e3, 0.2);
     }
 
-    int steps() {
-      return (int) Math.floor((toVolts - fromVolts) / stepVolts + 1e-9) + 1;
-    }
-
-    double level(int i) {
-      return Math.min(toVolts, fromVolts + i * stepVolts);
+    FirstDay.Ramp ramp() {
+      return new FirstDay.Ramp(fromVolts, toVolts, stepVolts);
     }
   }
 
@@ -113,9 +109,9 @@ public record Form(Params params) implements Procedure {
       double compliance = params.complianceAmps;
       boolean formed = false;
       for (int pass = 1; !formed; pass++) {
-        for (int i = 0; i < params.steps() && !formed; i++) {
+        for (int i = 0; i < params.ramp().steps() && !formed; i++) {
           ctx.checkpoint();
-          double v = params.level(i);
+          double v = params.ramp().level(i);
           double amps = sm.source(c, v, w, compliance);
           double g = d.read(c, params.readVolts);
           formed = g > 0 && 1 / g < params.formedOhms;

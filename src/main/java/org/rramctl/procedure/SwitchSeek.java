@@ -54,12 +54,8 @@ public record SwitchSeek(Params params) implements Procedure {
       return new Params("0,0", 0.2, 2.0, 0.1, "100us", 10, 0.05, 0.2);
     }
 
-    int steps() {
-      return (int) Math.floor((toVolts - fromVolts) / stepVolts + 1e-9) + 1;
-    }
-
-    double level(int i) {
-      return Math.min(toVolts, fromVolts + i * stepVolts);
+    FirstDay.Ramp ramp() {
+      return new FirstDay.Ramp(fromVolts, toVolts, stepVolts);
     }
   }
 
@@ -89,9 +85,9 @@ public record SwitchSeek(Params params) implements Procedure {
       Cell c = target.cell(k);
       double g = d.read(c, params.readVolts);
       for (Polarity pol : new Polarity[] {Polarity.UP, Polarity.DOWN}) {
-        for (int i = 0; i < params.steps(); i++) {
+        for (int i = 0; i < params.ramp().steps(); i++) {
           ctx.checkpoint();
-          Pulse p = Checks.pulse(pol, params.level(i), params.width, Checks.limits(d));
+          Pulse p = Checks.pulse(pol, params.ramp().level(i), params.width, Checks.limits(d));
           double g2 = d.pulseThenRead(c, p, params.pulsesPerStep, params.readVolts);
           boolean moved = Math.abs(g2 - g) > detect;
           ObjectNode e = ProcedureContext.data(c);
