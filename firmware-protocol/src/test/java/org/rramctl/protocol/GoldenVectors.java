@@ -14,7 +14,8 @@ final class GoldenVectors {
 
   record Vector(String name, int sequence, Message message, String meaning) {}
 
-  static final HardwareLimits LIMITS = new HardwareLimits(3000, 5000, 10, 1_000_000, 100_000, 1_000_000, 1_000_000);
+  /** 10 MHz: the fastest train among the vectors (PULSE_THEN_READ, 100 ns period) is within it. */
+  static final HardwareLimits LIMITS = new HardwareLimits(3000, 5000, 10, 1_000_000, 100_000, 10_000_000, 1_000_000);
   static final PulseShape SET_1V5_100NS = new PulseShape(1500, 100, 200);
   static final CellAddress CELL = new CellAddress(0, WirePlane.ACTIVE, 3, 5);
   static final TileAddress TILE_3X2 = new TileAddress(0, 0, 0, 3, 2);
@@ -27,15 +28,15 @@ final class GoldenVectors {
       new Vector("last-executed", 5, new Command.LastExecuted(), "LAST_EXECUTED"),
       new Vector("abort", 6, new Command.Abort(), "ABORT"),
       new Vector("read", 0x0107, new Command.Read(CELL, 2000), "READ array 0 active row 3 col 5 at 0.2000 V"),
-      new Vector("read-reference", 8, new Command.Read(new CellAddress(1, WirePlane.REFERENCE, 300, 17), 1000),
-          "READ array 1 reference row 300 col 17 at 0.1000 V"),
+      new Vector("read-reference", 8, new Command.Read(new CellAddress(0, WirePlane.REFERENCE, 30, 17), 1000),
+          "READ array 0 reference row 30 col 17 at 0.1000 V"),
       new Vector("pulse", 9, new Command.Pulse(CELL, WirePolarity.UP, SET_1V5_100NS, 10),
           "PULSE 10 x UP 1.500 V 100 ns, period 200 ns, on array 0 active row 3 col 5"),
       new Vector("pulse-then-read", 10, new Command.PulseThenRead(CELL, WirePolarity.DOWN, new PulseShape(1200, 50, 100), 1, 2000),
           "PULSE_THEN_READ 1 x DOWN 1.200 V 50 ns (period 100 ns), then read at 0.2000 V"),
       new Vector("read-row", 11, new Command.ReadRow(0, WirePlane.ACTIVE, 7, 2000), "READ_ROW array 0 active row 7 at 0.2000 V"),
       new Vector("read-column", 12, new Command.ReadColumn(0, WirePlane.REFERENCE, 9, 2000), "READ_COLUMN array 0 reference col 9 at 0.2000 V"),
-      new Vector("read-array", 13, new Command.ReadArray(0, WirePlane.ACTIVE, 2000), "READ_ARRAY array 0 active at 0.2000 V"),
+      new Vector("read-array", 13, new Command.ReadArray(1, WirePlane.ACTIVE, 2000), "READ_ARRAY array 1 (1 x 5) active at 0.2000 V"),
       new Vector("forward-read", 14, new Command.ForwardRead(TILE_3X2, WireReadMode.DIFFERENTIAL, new short[] {1000, -500, 0}),
           "FORWARD_READ tile array 0 rows 0..2 cols 0..1, differential, rows at +0.1, -0.05, 0 V"),
       new Vector("transpose-read", 15, new Command.TransposeRead(TILE_3X2, WireReadMode.ACTIVE, new short[] {250, -250}),
@@ -44,33 +45,34 @@ final class GoldenVectors {
               new long[] {0b1011, 0, -0x3FF}, new long[] {-0b0110, 0b0001}),
           "UPDATE BL 10 on the 3x2 tile: row 0 +slots{0,1,3}, row 1 silent, row 2 -all; col 0 -slots{1,2}, col 1 +slot{0}"),
       new Vector("identity", 1, new Response.Identity(1, 1000, 8192, "RB-0042", "rramctl-ref", "1.0.0",
-              List.of(new ArrayInfo(32, 32, true)), LIMITS, 12, 1e-6f, 1e-4f, 2.5e-8f,
-              EnumSet.of(Opcode.READ, Opcode.PULSE, Opcode.READ_ARRAY, Opcode.FORWARD_READ, Opcode.TRANSPOSE_READ, Opcode.UPDATE)),
-          "IDENTITY: protocol 1, watchdog 1000 ms, accepts 8192-byte payloads, one 32x32 array with reference, 12-bit ADC, 1..100 uS, 25 nS/LSB"),
+              List.of(new ArrayInfo(32, 32, true), new ArrayInfo(1, 5, false)), LIMITS, 12, 1e-6f, 1e-4f, 2.5e-8f, EnumSet.range(Opcode.READ, Opcode.UPDATE)),
+          "IDENTITY: protocol 1, watchdog 1000 ms, accepts 8192-byte payloads, a 32x32 array with reference and a 1x5 one without, 12-bit ADC, 1..100 uS, 25 nS/LSB, every device command native"),
       new Vector("limits", 2, new Response.Limits(LIMITS),
-          "LIMITS: pulses <= 3.000 V, reads <= 0.5000 V, widths 10 ns..1 ms, <= 100000 pulses, <= 1 MHz, compliance 1 mA"),
+          "LIMITS: pulses <= 3.000 V, reads <= 0.5000 V, widths 10 ns..1 ms, <= 100000 pulses, <= 10 MHz, compliance 1 mA"),
       new Vector("status-report", 3, new Response.Status(true, false, false, false, 123_456_789_012L, ErrorCode.NONE, 2),
           "STATUS_REPORT: idle, 123456789012 pulses since power-up, no error, 2 frames dropped"),
       new Vector("heartbeat-ack", 4, new Response.HeartbeatAck(3_600_000), "HEARTBEAT_ACK: up for one hour"),
       new Vector("executed", 5, new Response.Executed(List.of(
-              new ExecutionRecord(17, Opcode.PULSE, Outcome.COMPLETED, ErrorCode.NONE, 10),
-              new ExecutionRecord(16, Opcode.UPDATE, Outcome.ABORTED, ErrorCode.ABORTED, 4242))),
-          "EXECUTED: seq 17 PULSE completed (10 pulses); seq 16 UPDATE aborted after 4242 pulses"),
+              new ExecutionRecord(16, Opcode.UPDATE, Outcome.COMPLETED, ErrorCode.NONE, 5),
+              new ExecutionRecord(10, Opcode.PULSE_THEN_READ, Outcome.ABORTED, ErrorCode.ABORTED, 0),
+              new ExecutionRecord(9, Opcode.PULSE, Outcome.COMPLETED, ErrorCode.NONE, 10))),
+          "EXECUTED, newest first: seq 16 UPDATE completed (5 pulses); seq 10 PULSE_THEN_READ aborted before its pulse; seq 9 PULSE completed (10 pulses)"),
       new Vector("executed-none", 5, new Response.Executed(List.of()), "EXECUTED: nothing since power-up"),
       new Vector("ack", 6, new Response.Ack(), "ACK (to ABORT): outputs idle"),
       new Vector("conductance", 0x0107, new Response.Conductance(1234), "CONDUCTANCE code 1234 (x 25 nS = 30.85 uS)"),
       new Vector("pulse-done", 9, new Response.PulseDone(10), "PULSE_DONE: 10 pulses applied"),
       new Vector("conductances-part-0", 13, new Response.Conductances(0, true, 0, new short[] {100, 200, (short) 65535}),
-          "CONDUCTANCES part 0 of a READ_ARRAY, more follow: codes 100, 200, 65535 at positions 0..2"),
+          "CONDUCTANCES part 0 of the 1x5 READ_ARRAY, more follow: codes 100, 200, 65535 at positions 0..2"),
       new Vector("conductances-part-1", 13, new Response.Conductances(1, false, 3, new short[] {0, 4095}),
           "CONDUCTANCES part 1, final: codes 0, 4095 at positions 3..4"),
       new Vector("currents", 14, new Response.Currents(0, false, 0, new float[] {1.5e-6f, -2.25e-7f}),
           "CURRENTS part 0, final: column 0 +1.5 uA, column 1 -0.225 uA"),
-      new Vector("update-progress-part-0", 16, new Response.UpdateProgress(0, true, 5, 120), "UPDATE_PROGRESS part 0: 5 slots done, 120 pulses"),
-      new Vector("update-progress-part-1", 16, new Response.UpdateProgress(1, false, 10, 240),
-          "UPDATE_PROGRESS part 1, final: all 10 slots done, 240 pulses in total"),
-      new Vector("error", 9, new Response.Error(ErrorCode.LIMIT_EXCEEDED, 0x11, "amplitude 4000 mV > 3000 mV"),
-          "ERROR LIMIT_EXCEEDED for the PULSE with sequence 9"));
+      new Vector("update-progress-part-0", 16, new Response.UpdateProgress(0, true, 2, 4),
+          "UPDATE_PROGRESS part 0: slots 0 and 1 done, 4 pulses (devices (0,0), (0,1), (2,0), (2,1) one each)"),
+      new Vector("update-progress-part-1", 16, new Response.UpdateProgress(1, false, 10, 5),
+          "UPDATE_PROGRESS part 1, final: all 10 slots done, 5 pulses in total (device (2,0) again in slot 2)"),
+      new Vector("error", 20, new Response.Error(ErrorCode.LIMIT_EXCEEDED, 0x11, "amplitude: 4000 mV (expected: <= 3000)"),
+          "ERROR LIMIT_EXCEEDED for a PULSE at 4.000 V with sequence 20 (over the 3.000 V limit; nothing applied)"));
 
   /** Prints golden-vectors.txt. */
   public static void main(String[] args) {

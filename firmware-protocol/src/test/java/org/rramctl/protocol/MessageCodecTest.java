@@ -108,8 +108,8 @@ class MessageCodecTest {
 
   @Test
   void identityBodyIs48BytesPlusItsTextsAndFivePerArray() {
-    // "RB-0042", "rramctl-ref", "1.0.0" and one array.
-    assertEquals(WireFormat.HEADER_BYTES + 48 + 7 + 11 + 5 + 5, MessageCodec.encode(golden("identity"), 1).length);
+    // "RB-0042", "rramctl-ref", "1.0.0" and two arrays.
+    assertEquals(WireFormat.HEADER_BYTES + 48 + 7 + 11 + 5 + 2 * 5, MessageCodec.encode(golden("identity"), 1).length);
   }
 
   @Test

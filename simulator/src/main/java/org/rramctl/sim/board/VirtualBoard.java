@@ -313,6 +313,7 @@ public final class VirtualBoard implements Closeable {
     synchronized (this) {
       watchdogExpired = true;
       watchdogTripped = true;
+      lastError = ErrorCode.WATCHDOG;
       j = running;
     }
     if (j != null) j.stop(ErrorCode.WATCHDOG);
@@ -544,16 +545,18 @@ public final class VirtualBoard implements Closeable {
       Opcode op = c.opcode();
       Job job;
       synchronized (VirtualBoard.this) {
+        // PROTOCOL.md 6.1: WATCHDOG, then DUPLICATE before BUSY, so that a re-send of the running command is
+        // named a duplicate (IN_PROGRESS) and its host waits for the answer instead of giving up on BUSY.
         if (watchdogExpired) return error(ErrorCode.WATCHDOG, op.code(), "watchdog: expired (expected: HELLO before device commands)");
-        if (running != null) {
-          return error(ErrorCode.BUSY, op.code(), "busy: " + running.command.opcode() + " (sequence " + running.sequence + ") is running");
-        }
         if (op.changesDevices()) {
           for (long[] r : history) {
             if (r[0] == seq && r[1] == op.code()) {
               return error(ErrorCode.DUPLICATE, op.code(), "sequence: " + seq + " (expected: a new one; already " + Outcome.values()[(int) r[2]] + ", " + r[4] + " pulses)");
             }
           }
+        }
+        if (running != null) {
+          return error(ErrorCode.BUSY, op.code(), "busy: " + running.command.opcode() + " (sequence " + running.sequence + ") is running");
         }
         Response.Error refusal = validate(c);
         if (refusal != null) {
@@ -799,6 +802,7 @@ public final class VirtualBoard implements Closeable {
         // The host went quiet: idle everything and insist on a new HELLO (PROTOCOL.md 5.2).
         watchdogExpired = true;
         watchdogTripped = true;
+        lastError = ErrorCode.WATCHDOG;
         j = running;
       }
       if (j != null) j.stop(ErrorCode.WATCHDOG);
