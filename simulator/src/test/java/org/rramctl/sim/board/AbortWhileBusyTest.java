@@ -21,7 +21,6 @@ import org.rramctl.driver.Pulse;
 import org.rramctl.driver.StochasticUpdate;
 import org.rramctl.driver.Tile;
 import org.rramctl.driver.serial.SerialBoardDriver;
-import org.rramctl.driver.transport.PipeTransport;
 import org.rramctl.protocol.ErrorCode;
 import org.rramctl.protocol.Outcome;
 
@@ -43,11 +42,7 @@ class AbortWhileBusyTest {
 
   private SerialBoardDriver connect() throws IOException {
     board = new VirtualBoard(Boards4Test.emulator(12), VirtualBoard.Config.defaults().withRealTimePulses(true));
-    return SerialBoardDriver.open(() -> {
-      PipeTransport.Pair pair = PipeTransport.pair();
-      board.serve(pair.b());
-      return pair.a();
-    }, Boards4Test.pipeSettings());
+    return Boards4Test.overPipe(board, Boards4Test.pipeSettings());
   }
 
   private interface Work {

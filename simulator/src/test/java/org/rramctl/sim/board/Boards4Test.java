@@ -24,6 +24,15 @@ final class Boards4Test {
     return new VirtualBoard(emulator(seed), VirtualBoard.Config.defaults().withMaxValuesPerPart(5));
   }
 
+  /** A serial driver for {@code board}, each connection (the first and every reconnect) on a fresh in-memory pipe. */
+  static org.rramctl.driver.serial.SerialBoardDriver overPipe(VirtualBoard board, SessionSettings settings) throws java.io.IOException {
+    return org.rramctl.driver.serial.SerialBoardDriver.open(() -> {
+      org.rramctl.driver.transport.PipeTransport.Pair pair = org.rramctl.driver.transport.PipeTransport.pair();
+      board.serve(pair.b());
+      return pair.a();
+    }, settings);
+  }
+
   /** In-memory links have no line time worth budgeting; timeouts are short so that faults cost little. */
   static SessionSettings pipeSettings() {
     return SessionSettings.defaults().withBaudRate(100_000_000).withResponseTimeout(Duration.ofMillis(250));

@@ -17,7 +17,6 @@ import org.rramctl.driver.Pulse;
 import org.rramctl.driver.StochasticUpdate;
 import org.rramctl.driver.Tile;
 import org.rramctl.driver.serial.SerialBoardDriver;
-import org.rramctl.driver.transport.PipeTransport;
 import org.rramctl.protocol.Command;
 import org.rramctl.protocol.MessageCodec;
 import org.rramctl.protocol.WireFormat;
@@ -47,11 +46,7 @@ class SmallPayloadBoardTest {
 
   private SerialBoardDriver connect() throws IOException {
     board = new VirtualBoard(emulator(), VirtualBoard.Config.defaults().withMaxPayloadBytes(64));
-    return SerialBoardDriver.open(() -> {
-      PipeTransport.Pair pair = PipeTransport.pair();
-      board.serve(pair.b());
-      return pair.a();
-    }, Boards4Test.pipeSettings());
+    return Boards4Test.overPipe(board, Boards4Test.pipeSettings());
   }
 
   /** A seeded BL-63 program on a 20 x 24 tile: some rows and columns silent, the rest fire at random. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import org.rramctl.protocol.CellAddress;
 import org.rramctl.protocol.Command;
 import org.rramctl.protocol.Envelope;
 import org.rramctl.protocol.ErrorCode;
+import org.rramctl.protocol.FrameEncoder;
 import org.rramctl.protocol.MessageCodec;
 import org.rramctl.protocol.Opcode;
 import org.rramctl.protocol.PulseShape;
@@ -25,7 +27,10 @@ import org.rramctl.protocol.Response;
 import org.rramctl.protocol.WirePlane;
 import org.rramctl.protocol.WirePolarity;
 
-/** The virtual board is as strict as firmware must be (PROTOCOL.md section 9), seen through crafted frames. */
+/**
+ * The virtual board is as strict as firmware must be (PROTOCOL.md section 9), seen through crafted frames: among
+ * others the order of the checks (6.1), DUPLICATE before BUSY, HELLO served while busy, and STATUS lastError.
+ */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class VirtualBoardTest {
   private static final CellAddress CELL = new CellAddress(0, WirePlane.ACTIVE, 1, 2);
@@ -182,5 +187,93 @@ class VirtualBoardTest {
     hello();
     host.send(new Command.Read(CELL, 2000), 10);
     assertInstanceOf(Response.Conductance.class, host.expect().message());
+  }
+
+  /** A packet with its version byte, opcode byte and body length changed, CRC and COBS recomputed. */
+  private void sendCrafted(Command c, int sequence, int version, int opcode, int bodyLength) throws IOException {
+    byte[] packet = MessageCodec.encode(c, sequence);
+    packet = Arrays.copyOf(packet, 5 + bodyLength);
+    packet[0] = (byte) version;
+    packet[1] = (byte) opcode;
+    host.sendRaw(FrameEncoder.frame(packet));
+  }
+
+  private ErrorCode lastError(int sequence) throws IOException {
+    host.send(new Command.GetStatus(), sequence);
+    return assertInstanceOf(Response.Status.class, host.expect().message()).lastError();
+  }
+
+  @Test
+  void aCommandWithSeveralFaultsGetsTheFirstInTheCheckOrder() throws IOException {
+    Command.Read outOfRange = new Command.Read(new CellAddress(9, WirePlane.ACTIVE, 1, 2), 9000); // array 9 and a read voltage over the limit
+    // UNKNOWN_OPCODE before VERSION_MISMATCH, VERSION_MISMATCH before MALFORMED, MALFORMED before HANDSHAKE_REQUIRED.
+    sendCrafted(outOfRange, 1, 2, 0x7E, 3);
+    assertEquals(ErrorCode.UNKNOWN_OPCODE, expectError(1).code());
+    sendCrafted(outOfRange, 2, 2, 0x10, 3);
+    assertEquals(ErrorCode.VERSION_MISMATCH, expectError(2).code());
+    sendCrafted(outOfRange, 3, 1, 0x10, 3);
+    assertEquals(ErrorCode.MALFORMED, expectError(3).code());
+    host.send(outOfRange, 4);
+    assertEquals(ErrorCode.HANDSHAKE_REQUIRED, expectError(4).code());
+    hello();
+    // OUT_OF_RANGE (geometry) before LIMIT_EXCEEDED (electrical limits).
+    host.send(outOfRange, 6);
+    assertEquals(ErrorCode.OUT_OF_RANGE, expectError(6).code());
+    host.send(new Command.Read(CELL, 9000), 7);
+    assertEquals(ErrorCode.LIMIT_EXCEEDED, expectError(7).code());
+    // WATCHDOG before DUPLICATE: a re-sent, already executed pulse after the watchdog expired.
+    host.send(new Command.Pulse(CELL, WirePolarity.UP, NOMINAL, 1), 8);
+    assertInstanceOf(Response.PulseDone.class, host.expect().message());
+    board.tripWatchdog();
+    host.send(new Command.Pulse(CELL, WirePolarity.UP, NOMINAL, 1), 8);
+    assertEquals(ErrorCode.WATCHDOG, expectError(8).code());
+    host.send(new Command.Hello(1, 1), 9);
+    assertInstanceOf(Response.Identity.class, host.expect().message());
+    host.send(new Command.Pulse(CELL, WirePolarity.UP, NOMINAL, 1), 8);
+    assertEquals(ErrorCode.DUPLICATE, expectError(8).code());
+    assertEquals(1, board.emulator().status().pulsesApplied(), "nothing ran twice");
+  }
+
+  @Test
+  void aResentRunningCommandIsADuplicateAnotherIsBusyAndHelloIsServedWithoutStoppingIt() throws IOException {
+    connect(VirtualBoard.Config.defaults().withRealTimePulses(true));
+    hello();
+    Command.Pulse train = new Command.Pulse(CELL, WirePolarity.UP, new PulseShape(1000, 100, 5_000_000), 1000); // 5 s
+    host.send(train, 20);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (board.executionLog().isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "the train never started");
+      Thread.onSpinWait();
+    }
+    host.send(train, 20);
+    Envelope dup = host.expect();
+    Response.Error e = assertInstanceOf(Response.Error.class, dup.message());
+    assertEquals(ErrorCode.DUPLICATE, e.code(), "a re-send of the running command: " + e);
+    assertTrue(e.detail().contains("IN_PROGRESS"), e.detail());
+    host.send(new Command.Read(CELL, 2000), 21);
+    assertEquals(ErrorCode.BUSY, expectError(21).code());
+    host.send(new Command.Hello(1, 1), 22);
+    assertInstanceOf(Response.Identity.class, host.expect().message(), "HELLO is served while busy");
+    host.send(new Command.GetStatus(), 23);
+    assertTrue(assertInstanceOf(Response.Status.class, host.expect().message()).busy(), "and the train still runs");
+    host.send(new Command.Abort(), 24);
+    assertEquals(ErrorCode.ABORTED, expectError(20).code());
+    assertInstanceOf(Response.Ack.class, host.expect().message());
+  }
+
+  @Test
+  void statusLastErrorHoldsTheLatestRefusalOrFailureAndIsNotClearedBySuccess() throws IOException {
+    hello();
+    assertEquals(ErrorCode.NONE, lastError(2));
+    host.send(new Command.Pulse(CELL, WirePolarity.UP, new PulseShape(4000, 100, 200), 1), 3);
+    assertEquals(ErrorCode.LIMIT_EXCEEDED, expectError(3).code());
+    assertEquals(ErrorCode.LIMIT_EXCEEDED, lastError(4));
+    sendCrafted(new Command.GetStatus(), 5, 1, 0x7E, 0);
+    assertEquals(ErrorCode.UNKNOWN_OPCODE, expectError(5).code());
+    host.send(new Command.Pulse(CELL, WirePolarity.UP, NOMINAL, 1), 6);
+    assertInstanceOf(Response.PulseDone.class, host.expect().message());
+    assertEquals(ErrorCode.LIMIT_EXCEEDED, lastError(7), "framing errors and successes leave it");
+    board.tripWatchdog();
+    assertEquals(ErrorCode.WATCHDOG, lastError(8), "a watchdog expiry sets it");
   }
 }

@@ -18,7 +18,6 @@ import org.rramctl.driver.Polarity;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.serial.SerialBoardDriver;
 import org.rramctl.driver.serial.SessionSettings;
-import org.rramctl.driver.transport.PipeTransport;
 import org.rramctl.protocol.Command;
 import org.rramctl.protocol.ErrorCode;
 import org.rramctl.protocol.Outcome;
@@ -41,11 +40,7 @@ class WatchdogTimingTest {
 
   private SerialBoardDriver connect(VirtualBoard.Config config, SessionSettings settings) throws IOException {
     board = new VirtualBoard(Boards4Test.emulator(21), config);
-    return SerialBoardDriver.open(() -> {
-      PipeTransport.Pair pair = PipeTransport.pair();
-      board.serve(pair.b());
-      return pair.a();
-    }, settings);
+    return Boards4Test.overPipe(board, settings);
   }
 
   @Test
