@@ -39,7 +39,8 @@ class AbortCommandWhileBusyTest {
   @Test
   void abortCommandStopsTheTrainInFlightAndReportsTheBoardsConfirmation() throws Exception {
     EmulatorDriver emu = new EmulatorDriver(DevicePreset.named("ideal"), List.of(new int[] {2, 2}), 3);
-    VirtualBoard board = new VirtualBoard(emu, VirtualBoard.Config.defaults().withRealTimePulses(true));
+    // A 10 s watchdog: a test JVM stalled for a second by a loaded machine must not trip it (not what this tests).
+    VirtualBoard board = new VirtualBoard(emu, VirtualBoard.Config.defaults().withWatchdogMillis(10_000).withRealTimePulses(true));
     SerialBoardDriver serial = SerialBoardDriver.open(() -> {
       PipeTransport.Pair pair = PipeTransport.pair();
       board.serve(pair.b());

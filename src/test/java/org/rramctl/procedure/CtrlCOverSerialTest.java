@@ -45,7 +45,8 @@ class CtrlCOverSerialTest {
 
   private String startBoard() throws Exception {
     emu = new EmulatorDriver(DevicePreset.named("ideal"), List.of(new int[] {2, 2}), 3);
-    board = new VirtualBoard(emu, VirtualBoard.Config.defaults().withRealTimePulses(true));
+    // A 10 s watchdog: a test JVM stalled for a second by a loaded machine must not trip it (not what this tests).
+    board = new VirtualBoard(emu, VirtualBoard.Config.defaults().withWatchdogMillis(10_000).withRealTimePulses(true));
     pty = PtyTransport.open(tmp.resolve("board"));
     board.serve(pty);
     return "serial:" + pty.clientPath();

@@ -38,7 +38,8 @@ class SmallPayloadTrainingTest {
   @Test
   void layerUpdatesOnASixtyFourByteBoardLeaveTheDevicesAsOnTheEmulator() throws IOException {
     EmulatorDriver direct = emulator();
-    VirtualBoard board = new VirtualBoard(emulator(), VirtualBoard.Config.defaults().withMaxPayloadBytes(64));
+    // A 10 s watchdog: a test JVM stalled for a second by a loaded machine must not trip it (not what this tests).
+    VirtualBoard board = new VirtualBoard(emulator(), VirtualBoard.Config.defaults().withWatchdogMillis(10_000).withMaxPayloadBytes(64));
     SerialBoardDriver serial = SerialBoardDriver.open(() -> {
       PipeTransport.Pair pair = PipeTransport.pair();
       board.serve(pair.b());

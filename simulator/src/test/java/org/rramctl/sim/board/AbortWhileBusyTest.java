@@ -41,7 +41,8 @@ class AbortWhileBusyTest {
   }
 
   private SerialBoardDriver connect() throws IOException {
-    board = new VirtualBoard(Boards4Test.emulator(12), VirtualBoard.Config.defaults().withRealTimePulses(true));
+    // A 10 s watchdog: a test JVM stalled for a second by a loaded machine must not trip it (not what this tests).
+    board = new VirtualBoard(Boards4Test.emulator(12), VirtualBoard.Config.defaults().withWatchdogMillis(10_000).withRealTimePulses(true));
     return Boards4Test.overPipe(board, Boards4Test.pipeSettings());
   }
 

@@ -45,7 +45,8 @@ class SmallPayloadBoardTest {
   }
 
   private SerialBoardDriver connect() throws IOException {
-    board = new VirtualBoard(emulator(), VirtualBoard.Config.defaults().withMaxPayloadBytes(64));
+    // A 10 s watchdog: a test JVM stalled for a second by a loaded machine must not trip it (not what this tests).
+    board = new VirtualBoard(emulator(), VirtualBoard.Config.defaults().withWatchdogMillis(10_000).withMaxPayloadBytes(64));
     return Boards4Test.overPipe(board, Boards4Test.pipeSettings());
   }
 

@@ -236,7 +236,8 @@ class VirtualBoardTest {
 
   @Test
   void aResentRunningCommandIsADuplicateAnotherIsBusyAndHelloIsServedWithoutStoppingIt() throws IOException {
-    connect(VirtualBoard.Config.defaults().withRealTimePulses(true));
+    // A 10 s watchdog: this bare host sends no heartbeats during the 5 s train.
+    connect(VirtualBoard.Config.defaults().withRealTimePulses(true).withWatchdogMillis(10_000));
     hello();
     Command.Pulse train = new Command.Pulse(CELL, WirePolarity.UP, new PulseShape(1000, 100, 5_000_000), 1000); // 5 s
     host.send(train, 20);
