@@ -29,14 +29,16 @@ final class InterruptAbort implements AutoCloseable {
 
   private InterruptAbort(CrossbarDriver driver, PrintWriter err) {
     hook = new Thread(() -> {
-      boolean idle = driver.abortAndConfirm();
-      err.println(idle ? "rramctl: interrupted: ABORT sent; the board confirmed its outputs idle"
-          : "rramctl: interrupted: ABORT sent, but the board did not confirm its outputs idle (state unknown; a board's watchdog idles them once the host is silent)");
-      err.flush();
       try {
+        boolean idle = driver.abortAndConfirm();
+        err.println(idle ? "rramctl: interrupted: ABORT sent; the board confirmed its outputs idle"
+            : "rramctl: interrupted: ABORT sent, but the board did not confirm its outputs idle (state unknown; a board's watchdog idles them once the host is silent)");
+        err.flush();
         finished.await(REPORT_WAIT_SECONDS, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } finally {
+        hold.close(); // only now may the serial library let go of the port
       }
     }, "rramctl-interrupt-abort");
   }
@@ -48,15 +50,20 @@ final class InterruptAbort implements AutoCloseable {
     return a;
   }
 
-  /** The command has reported its end: lets a running hook return, or removes the hook. */
+  /**
+   * The command has reported its end: removes the hook, or, when it is running, lets it return. The
+   * {@link ShutdownHold} is released here only when the hook will never run; a running hook releases it once
+   * its ABORT has been answered (the command's ERROR ABORTED arrives before the board's ACK, so the command
+   * can end while the hook still waits for the ACK).
+   */
   @Override
   public void close() {
     finished.countDown();
-    hold.close();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
+      hold.close();
     } catch (IllegalStateException shuttingDown) {
-      // the hook is running: it returns now that the latch is open
+      // the hook is running (or about to): it releases the hold when it is done
     }
   }
 }
