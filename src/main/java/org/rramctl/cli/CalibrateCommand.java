@@ -31,12 +31,14 @@ import org.rramctl.calibration.SoftBoundFit;
 import org.rramctl.calibration.Trace;
 import org.rramctl.driver.BoardInfo;
 import org.rramctl.driver.Boards;
+import org.rramctl.driver.Capability;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.ConductanceMap;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Tile;
 import org.rramctl.plot.Charts;
+import org.rramctl.procedure.BoardDefaults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -61,7 +63,8 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--array", paramLabel = "N", description = "Calibrate only array N (default: all arrays)")
   Integer array;
 
-  @Option(names = "--mode", defaultValue = "parallel", paramLabel = "MODE", description = "parallel (whole tile by the parallel update) or per-device (default: ${DEFAULT-VALUE})")
+  @Option(names = "--mode", paramLabel = "MODE",
+      description = "parallel (whole tile by the parallel update) or per-device (default: parallel on a board with a native parallel update, else per-device)")
   String mode;
 
   @Option(names = "--cells", paramLabel = "RANGE", description = "A rectangle ARRAY:R0-R1,C0-C1, e.g. 0:0-31,0-31 (inclusive)")
@@ -80,14 +83,14 @@ public final class CalibrateCommand implements Callable<Integer> {
   Integer fitDevices;
 
   @Option(names = "--amplitude", paramLabel = "VOLTS",
-      description = "Pulse amplitude for the search and reference programming, volts (default 1.0, the emulator's nominal pulse; give your board's)")
+      description = "Pulse amplitude for the search and reference programming, volts (default: the board's nominal pulse, else 1.0 within its limits; printed at start)")
   Double amplitude;
 
   @Option(names = "--width", paramLabel = "DURATION",
-      description = "Pulse width, e.g. 100ns or 1ms (default 100ns, the emulator's nominal pulse; source-measure units need 1ms or so)")
+      description = "Pulse width, e.g. 100ns or 1ms (default: the board's nominal pulse, else 100ns or the nearest width its limits allow; printed at start)")
   String width;
 
-  @Option(names = "--vread", paramLabel = "VOLTS", description = "Read voltage, volts (default 0.2)")
+  @Option(names = "--vread", paramLabel = "VOLTS", description = "Read voltage, volts (default: the board's nominal, else 0.2 within its limits)")
   Double vread;
 
   @Option(names = "--envelope", paramLabel = "FILE",
@@ -117,7 +120,7 @@ public final class CalibrateCommand implements Callable<Integer> {
   }
 
   private int calibrate(PrintWriter err) throws IOException {
-    Calibration.Mode m = switch (mode.toLowerCase(Locale.ROOT)) {
+    Calibration.Mode given = mode == null ? null : switch (mode.toLowerCase(Locale.ROOT)) {
       case "parallel" -> Calibration.Mode.PARALLEL;
       case "per-device" -> Calibration.Mode.PER_DEVICE;
       default -> throw new IllegalArgumentException("--mode: '" + mode + "' (expected: parallel or per-device)");
@@ -132,7 +135,15 @@ public final class CalibrateCommand implements Callable<Integer> {
          CrossbarDriver driver = Boards.open(board, envelope == null ? null : SafetyEnvelope.load(envelope))) {
       BoardInfo info = driver.info();
       List<Tile> tiles = tiles(info);
-      CalibrationSettings s = settings(info);
+      BoardDefaults defaults = BoardDefaults.of(driver);
+      CalibrationSettings s = settings(info, defaults);
+      Calibration.Mode m = given != null ? given
+          : info.supportsNatively(Capability.PARALLEL_UPDATE) ? Calibration.Mode.PARALLEL : Calibration.Mode.PER_DEVICE;
+      PrintWriter start = spec.commandLine().getOut();
+      start.printf(Locale.ROOT, "calibrating %d devices of board %s, mode %s; %s%n", tiles.stream().mapToLong(Tile::devices).sum(), info.boardId(),
+          m.name().toLowerCase(Locale.ROOT).replace('_', '-'), BoardDefaults.describe(s.pulseVolts(), s.pulseWidthNanos(), s.readVolts(),
+              amplitude == null || width == null || vread == null ? defaults.origin() : "as given"));
+      start.flush();
       // Ctrl-C: ask the run to stop, idle the outputs, and wait until what was measured is saved.
       Thread hook = new Thread(() -> {
         stop.set(true);
@@ -199,8 +210,8 @@ public final class CalibrateCommand implements Callable<Integer> {
     return all;
   }
 
-  private CalibrationSettings settings(BoardInfo info) {
-    CalibrationSettings s = CalibrationSettings.defaults(info);
+  private CalibrationSettings settings(BoardInfo info, BoardDefaults d) {
+    CalibrationSettings s = CalibrationSettings.defaults(info).withPulse(d.pulseVolts(), d.pulseWidthNanos()).withReadVolts(d.readVolts());
     double window = info.gMaxSiemens() - info.gMinSiemens();
     if (tolerance != null) s = s.withTolerance(siemens("--tolerance", tolerance, window));
     if (refTolerance != null) s = s.withRefTolerance(siemens("--ref-tolerance", refTolerance, window));

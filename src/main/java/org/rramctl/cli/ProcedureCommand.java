@@ -17,6 +17,7 @@ import org.rramctl.journal.Json;
 import org.rramctl.journal.LivePublisher;
 import org.rramctl.journal.RunDirectory;
 import org.rramctl.journal.RunStatus;
+import org.rramctl.procedure.BoardDefaults;
 import org.rramctl.procedure.Procedure;
 import org.rramctl.procedure.Procedures;
 import org.rramctl.procedure.Runner;
@@ -124,6 +125,8 @@ public final class ProcedureCommand implements Callable<Integer> {
       RunDirectory dir = new RunDirectory(run.runs);
       String uri = board.board;
       Procedure p = null;
+      ObjectNode cli = Json.object();
+      ObjectNode file = null;
       if (run.resume != null) {
         ObjectNode given = Json.object();
         options(given);
@@ -140,15 +143,16 @@ public final class ProcedureCommand implements Callable<Integer> {
         }
         if (!spec.commandLine().getParseResult().hasMatchedOption("--board")) uri = j.start().get().path("board").path("uri").asText(uri);
       } else {
-        ObjectNode cli = Json.object();
         put(cli, "cells", cells);
         put(cli, "readVolts", readVolts);
         options(cli);
-        p = Procedures.of(procedure(), run.params == null ? null : Procedures.readFile(run.params), cli);
+        file = run.params == null ? null : Procedures.readFile(run.params);
+        p = Procedures.of(procedure(), file, cli); // bad parameters are refused before the board is opened
       }
       SafetyEnvelope env = board.envelope == null ? null : SafetyEnvelope.load(board.envelope);
       String boardUri = uri;
       try (EnvelopedDriver d = Boards.open(boardUri, env); LivePublisher pub = run.publish == null ? null : LivePublisher.bind(run.publish)) {
+        if (p != null) p = withBoardDefaults(d, file, cli, out);
         Runner r = new Runner(dir, d, boardUri).durability(run.durability()).shutdownHook(true).calibration(run.calibration);
         if (pub != null) {
           r.sink(pub);
@@ -165,6 +169,34 @@ public final class ProcedureCommand implements Callable<Integer> {
         for (String line : r.recovered()) err.println("rramctl: " + line);
         return report(o, out, err);
       }
+    }
+
+    /**
+     * The procedure again, with the pulse and read voltage the parameters leave unset taken from the board
+     * ({@link BoardDefaults}) instead of the house defaults, and the values used printed.
+     */
+    private Procedure withBoardDefaults(EnvelopedDriver d, ObjectNode file, ObjectNode cli, PrintWriter out) {
+      ObjectNode defaults = Procedures.defaults(procedure());
+      BoardDefaults bd = BoardDefaults.of(d);
+      ObjectNode layer = Json.object();
+      if (defaults.has("amplitudeVolts")) layer.put("amplitudeVolts", bd.pulseVolts());
+      if (defaults.has("width")) layer.put("width", org.rramctl.driver.Durations.format(bd.pulseWidthNanos()));
+      if (defaults.has("readVolts")) layer.put("readVolts", bd.readVolts());
+      if (layer.isEmpty()) return Procedures.of(procedure(), file, cli);
+      Procedure p = Procedures.of(procedure(), layer, file, cli);
+      ObjectNode used = defaults.deepCopy();
+      used.setAll(layer);
+      if (file != null) used.setAll(file);
+      used.setAll(cli);
+      boolean allGiven = true;
+      for (var it = layer.fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        allGiven &= cli.has(k) || (file != null && file.has(k));
+      }
+      out.printf(Locale.ROOT, "%s: %s%n", procedure(), BoardDefaults.describe(used.path("amplitudeVolts").asDouble(bd.pulseVolts()),
+          used.has("width") ? org.rramctl.driver.Durations.parseNanos(used.get("width").asText()) : bd.pulseWidthNanos(),
+          used.path("readVolts").asDouble(bd.readVolts()), allGiven ? "as given" : bd.origin()));
+      return p;
     }
 
     private int report(Runner.Outcome o, PrintWriter out, PrintWriter err) throws IOException {
@@ -190,8 +222,8 @@ public final class ProcedureCommand implements Callable<Integer> {
   static final class PulseResponseCommand extends Base {
     @Option(names = "--pulses", paramLabel = "N", description = "Pulses per branch (default 100).") Integer pulses;
     @Option(names = "--cycles", paramLabel = "C", description = "Up-then-down cycles (default 1).") Integer cycles;
-    @Option(names = "--amplitude", paramLabel = "VOLTS", description = "Pulse amplitude, V (default 1.0).") Double amplitude;
-    @Option(names = "--width", paramLabel = "DURATION", description = "Pulse width (default 100ns).") String width;
+    @Option(names = "--amplitude", paramLabel = "VOLTS", description = "Pulse amplitude, V (default: the board's nominal, else 1.0 within its limits).") Double amplitude;
+    @Option(names = "--width", paramLabel = "DURATION", description = "Pulse width (default: the board's nominal, else 100ns or the nearest width its limits allow).") String width;
 
     @Override
     String procedure() {
@@ -211,8 +243,8 @@ public final class ProcedureCommand implements Callable<Integer> {
   static final class ReadStatisticsCommand extends Base {
     @Option(names = "--reads", paramLabel = "M", description = "Reads per phase (default 100).") Integer reads;
     @Option(names = "--step-pulses", paramLabel = "K", description = "Pulses for the step measurement, 0 for none (default 10).") Integer stepPulses;
-    @Option(names = "--amplitude", paramLabel = "VOLTS", description = "Pulse amplitude, V (default 1.0).") Double amplitude;
-    @Option(names = "--width", paramLabel = "DURATION", description = "Pulse width (default 100ns).") String width;
+    @Option(names = "--amplitude", paramLabel = "VOLTS", description = "Pulse amplitude, V (default: the board's nominal, else 1.0 within its limits).") Double amplitude;
+    @Option(names = "--width", paramLabel = "DURATION", description = "Pulse width (default: the board's nominal, else 100ns or the nearest width its limits allow).") String width;
 
     @Override
     String procedure() {
@@ -256,8 +288,8 @@ public final class ProcedureCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "G", description = "Target conductance, e.g. 70uS (default 50uS).") String target;
     @Option(names = "--tolerance", paramLabel = "G", description = "Accepted |G - target|, e.g. 0.5uS (default 0.5uS).") String tolerance;
     @Option(names = "--max-pulses", paramLabel = "N", description = "Pulse budget per device (default 10000).") Integer maxPulses;
-    @Option(names = "--amplitude", paramLabel = "VOLTS", description = "Pulse amplitude, V (default 1.0).") Double amplitude;
-    @Option(names = "--width", paramLabel = "DURATION", description = "Pulse width (default 100ns).") String width;
+    @Option(names = "--amplitude", paramLabel = "VOLTS", description = "Pulse amplitude, V (default: the board's nominal, else 1.0 within its limits).") Double amplitude;
+    @Option(names = "--width", paramLabel = "DURATION", description = "Pulse width (default: the board's nominal, else 100ns or the nearest width its limits allow).") String width;
 
     @Override
     String procedure() {
@@ -281,8 +313,8 @@ public final class ProcedureCommand implements Callable<Integer> {
     @Option(names = "--from", paramLabel = "VALUE", description = "First value: volts, or a width such as 50ns (default 0.1).") String from;
     @Option(names = "--to", paramLabel = "VALUE", description = "Last value (default 1.5).") String to;
     @Option(names = "--steps", paramLabel = "N", description = "Steps, both ends included (default 15).") Integer steps;
-    @Option(names = "--amplitude", paramLabel = "VOLTS", description = "Fixed amplitude when sweeping width, V (default 1.0).") Double amplitude;
-    @Option(names = "--width", paramLabel = "DURATION", description = "Fixed width when sweeping amplitude (default 100ns).") String width;
+    @Option(names = "--amplitude", paramLabel = "VOLTS", description = "Fixed amplitude when sweeping width, V (default: the board's nominal, else 1.0 within its limits).") Double amplitude;
+    @Option(names = "--width", paramLabel = "DURATION", description = "Fixed width when sweeping amplitude (default: the board's nominal, else 100ns or the nearest its limits allow).") String width;
     @Option(names = "--pulses-per-step", paramLabel = "N", description = "Pulses at each step (default 1).") Integer pulsesPerStep;
     @Option(names = "--stop-at", paramLabel = "G", description = "Stop a device once it reaches this conductance, e.g. 80uS.") String stopAt;
     @Option(names = "--detect-fraction", paramLabel = "F", description = "|dG| / window that counts as switching (default 5e-4).") Double detectFraction;

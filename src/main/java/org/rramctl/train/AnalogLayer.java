@@ -13,6 +13,7 @@ import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
 import org.rramctl.driver.StochasticUpdate;
 import org.rramctl.driver.Tile;
+import org.rramctl.procedure.BoardDefaults;
 import org.rramctl.sim.EmulatorDriver;
 
 /**
@@ -107,8 +108,8 @@ public final class AnalogLayer implements LayerWeights {
 
   /**
    * Fills in the NaN/null settings from the board and the driver's envelope. The emulator knows its nominal
-   * pulse and the read voltage its noise figures refer to, and those are used; a lab board must be given its
-   * pulses explicitly (no pulse is ever guessed for hardware).
+   * pulse and the read voltage its noise figures refer to, and those are used; on another board the pulse is
+   * the house default moved to the nearest value its limits allow ({@link BoardDefaults}), printed at start.
    */
   static Resolved resolve(CrossbarDriver driver, AnalogSettings s) {
     BoardInfo info = driver.info();
@@ -121,10 +122,10 @@ public final class AnalogLayer implements LayerWeights {
     }
     double gUnit = Double.isNaN(s.gUnitSiemens()) ? (info.gMaxSiemens() - info.gMinSiemens()) / 2 : s.gUnitSiemens();
     Pulse up = s.up();
-    if (up == null && emu != null) up = Pulse.of(Polarity.UP, emu.preset().pulseVolts(), emu.preset().pulseWidthNanos(), lim);
     if (up == null) {
-      throw new IllegalArgumentException("pulses: not set (expected: the UP and DOWN programming pulse for board " + info.boardId()
-          + ", e.g. --pulse-volts and --pulse-width; only the emulator has a known nominal pulse)");
+      // The board's nominal pulse, or the house default moved into its limits (printed at start by TrainingRun).
+      BoardDefaults d = BoardDefaults.of(driver);
+      up = Pulse.of(Polarity.UP, d.pulseVolts(), d.pulseWidthNanos(), lim);
     }
     Pulse down = s.down() != null ? s.down() : up.withPolarity(Polarity.DOWN);
     return new Resolved(s, readVolts, gUnit, up, down);

@@ -78,10 +78,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--read-volts", paramLabel = "VOLTS", description = "Largest read voltage of forward/transpose reads. Default: the envelope's maximum.")
   Double readVolts;
 
-  @Option(names = "--pulse-volts", paramLabel = "VOLTS", description = "Programming pulse amplitude (both polarities). Default: the emulator's nominal pulse; required for other boards.")
+  @Option(names = "--pulse-volts", paramLabel = "VOLTS", description = "Programming pulse amplitude (both polarities). Default: the board's nominal pulse, else 1.0 V / 100ns moved into its limits (printed at start).")
   Double pulseVolts;
 
-  @Option(names = "--pulse-width", paramLabel = "DURATION", description = "Programming pulse width, e.g. 100ns or 1us (50 %% duty cycle). Default: the emulator's nominal pulse; required for other boards.")
+  @Option(names = "--pulse-width", paramLabel = "DURATION", description = "Programming pulse width, e.g. 100ns or 1us (50 %% duty cycle). Default: the board's nominal pulse, else 1.0 V / 100ns moved into its limits (printed at start).")
   String pulseWidth;
 
   @Option(names = "--no-update-management", negatable = false, description = "Do not balance the row and column pulse probabilities.")
@@ -128,7 +128,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (readVolts != null) a = a.withReadVolts(readVolts);
     if (pulseVolts != null || pulseWidth != null) {
       if (pulseVolts == null || pulseWidth == null) {
-        throw new IllegalArgumentException("--pulse-volts/--pulse-width: only one given (expected: both, or neither on the emulator)");
+        throw new IllegalArgumentException("--pulse-volts/--pulse-width: only one given (expected: both, or neither for the board's default)");
       }
       Duration w = Duration.ofNanos(org.rramctl.driver.Durations.parseNanos(pulseWidth));
       a = a.withPulses(Pulse.up(pulseVolts, w), Pulse.down(pulseVolts, w));

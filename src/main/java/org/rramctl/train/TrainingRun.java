@@ -128,6 +128,8 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
       } else {
         driver = Boards.open(board, envelope);
         AnalogLayer.Resolved r = AnalogLayer.resolve(driver, analog);
+        log.printf(Locale.ROOT, "%s%n", org.rramctl.procedure.BoardDefaults.describe(r.up().amplitudeVolts(), r.up().widthNanos(), r.readVolts(),
+            analog.up() != null ? "pulse as given" : org.rramctl.procedure.BoardDefaults.of(driver).origin()));
         TileLayout layout = TileLayout.plan(driver.info(), sizes, true);
         if (resume) checkReferenceSetup(out.resolve(REFERENCES_FILE));
         else setUpReferences(driver, r, layout, refRng, log);

@@ -222,7 +222,18 @@ class AnalogLayerTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> AnalogLayer.on(enveloped(board), 4, 3, blocks, SETTINGS.withReadVolts(0.5), Rng.seeded(1)));
     assertTrue(e.getMessage().startsWith("readVolts: 0.5 V (expected: <= 0.3 V"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> AnalogLayer.on(enveloped(board), 4, 3, blocks, AnalogSettings.defaults(), Rng.seeded(1)));
-    assertTrue(e.getMessage().startsWith("pulses: not set (expected: the UP and DOWN programming pulse for board linear-test"), e.getMessage());
+  }
+
+  @Test
+  void aBoardWithoutANominalPulseTrainsWithTheHouseDefaultMovedIntoItsLimits() {
+    LinearCrossbar board = new LinearCrossbar(1, 8, 8, DW);
+    AnalogLayer.Resolved r = AnalogLayer.resolve(enveloped(board), AnalogSettings.defaults());
+    assertEquals(org.rramctl.driver.Pulse.up(1.0, java.time.Duration.ofNanos(100)), r.up());
+    assertEquals(org.rramctl.driver.Polarity.DOWN, r.down().polarity());
+    // An envelope whose shortest pulse is 2 us: the nearest width it allows.
+    SafetyEnvelope narrow = new SafetyEnvelope(board.info().hardwareLimits().withPulseWidthNanos(2_000, 1_000_000));
+    r = AnalogLayer.resolve(new EnvelopedDriver(board, narrow), AnalogSettings.defaults());
+    assertEquals(2_000, r.up().widthNanos());
+    assertEquals(1.0, r.up().amplitudeVolts());
   }
 }
