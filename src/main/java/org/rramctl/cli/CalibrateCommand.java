@@ -298,12 +298,43 @@ public final class CalibrateCommand implements Callable<Integer> {
     }
     Map<Failure.Reason, Integer> reasons = new TreeMap<>();
     java.util.Set<String> failed = new java.util.HashSet<>();
+    java.util.Set<String> unfinished = new java.util.HashSet<>();
+    int fitFailed = 0;
     for (Failure f : rec.failures()) {
+      String cell = f.array() + ":" + f.row() + "," + f.col();
+      // Records from before issue 19 list these two; neither says a device is off (see Failure.Reason).
+      if (f.reason() == Failure.Reason.NOT_CONVERGED || f.reason() == Failure.Reason.LARGE_ERROR) continue;
+      // A model fit that did not converge says nothing about the pulsed symmetry point, which stands.
+      if (f.reason() == Failure.Reason.FIT_FAILED) {
+        fitFailed++;
+        continue;
+      }
+      if (f.reason() == Failure.Reason.INTERRUPTED) {
+        unfinished.add(cell);
+        continue;
+      }
       reasons.merge(f.reason(), 1, Integer::sum);
-      failed.add(f.array() + ":" + f.row() + "," + f.col());
+      failed.add(cell);
     }
+    long uncertain = 0;
+    for (CalibrationRecord.TileRecord t : rec.tiles()) {
+      for (int k = 0; k < t.devices(); k++) {
+        SearchStatus st = t.status(k);
+        if (st == SearchStatus.NOT_MEASURED) continue;
+        String cell = t.array() + ":" + (t.row0() + k / t.cols()) + "," + (t.col0() + k % t.cols());
+        if (failed.contains(cell) || unfinished.contains(cell)) continue;
+        if (Calibration.uncertain(t.spStdErrorSiemens()[k], rec.settings())) uncertain++;
+      }
+    }
+    double limit = Calibration.errorLimitSiemens(rec.settings());
     o.printf(Locale.ROOT, "board %s, mode %s, %s%n", rec.board().id(), rec.mode(), rec.complete() ? "complete" : "INCOMPLETE (stopped)");
-    o.printf(Locale.ROOT, "devices calibrated %d, converged %d, budget hit %d, listed as failed %d %s%n", devices, converged, budget, failed.size(), reasons);
+    o.printf(Locale.ROOT, "devices calibrated %d (converged %d, budget hit %d): fine %d, uncertain %d, failed %d%s%s%n", devices, converged, budget,
+        devices - uncertain - failed.size() - unfinished.size(), uncertain, failed.size(), reasons.isEmpty() ? "" : " " + reasons,
+        unfinished.isEmpty() ? "" : ", unfinished " + unfinished.size());
+    o.printf(Locale.ROOT, "  fine: symmetry point known to +-%.3g S (%.2f %% of window) at 95 %%; uncertain: the 95 %% interval is wider,"
+        + " not known to be off (re-run them with --cells and a larger --budget)%s%n", limit, 100 * limit / window,
+        failed.isEmpty() ? "" : "; failed: the measurement says the device is off or unusable (the record's failures give the numbers)");
+    if (fitFailed > 0) o.printf(Locale.ROOT, "  model fit did not converge on %d devices (listed FIT_FAILED; their pulsed symmetry points stand)%n", fitFailed);
     o.printf(Locale.ROOT, "pulses used: %d in the search (%.0f per device), %d on references (%d verify reads); time %.1f s%n",
         pulses, devices == 0 ? 0 : pulses / (double) devices, refPulses, refReads, seconds);
     if (!sp.isEmpty()) {

@@ -34,6 +34,7 @@ class CalibrateCommandTest {
     CalibrationRecord rec = CalibrationRecords.read(cal);
     assertEquals(144, rec.tiles().get(0).devices());
     assertTrue(out.toString().contains("devices calibrated 144"), out.toString());
+    assertTrue(out.toString().matches("(?s).*: fine \\d+, uncertain \\d+, failed \\d+.*"), out.toString());
     for (String png : new String[] {"symmetry-points.png", "map-array0.png", "convergence.png", "pulse-response.png"}) {
       assertTrue(Files.size(dir.resolve("plots").resolve(png)) > 1000, png);
     }

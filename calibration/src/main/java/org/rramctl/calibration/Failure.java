@@ -18,11 +18,17 @@ public record Failure(int array, int row, int col, Reason reason, String detail)
 
   /** Why a device is listed. */
   public enum Reason {
-    /** The search hit its pulse budget before the estimate was stable. */
+    /**
+     * The search hit its pulse budget before the estimate was stable. No longer listed (a record written before
+     * issue 19 may hold it): the standard error says how good such an estimate is.
+     */
     NOT_CONVERGED,
     /** The estimated symmetry point lies outside the board's conductance window. */
     OUTSIDE_WINDOW,
-    /** The estimate's standard error is far above the tolerance. */
+    /**
+     * The estimate's standard error is far above the tolerance. No longer listed (a record written before issue 19 may
+     * hold it): such a device is uncertain, not failed ({@link Calibration#uncertain}).
+     */
     LARGE_ERROR,
     /** Reads after up and after down pulses do not differ: the device does not respond. */
     STUCK,

@@ -72,6 +72,21 @@ public final class SymmetryPointSearch {
   static final double HANDOFF_FRACTION = 0.1;
   /** Fewest devices whose variograms give a shared sample correlation for the standard errors. */
   static final int POOL_MIN_DEVICES = 16;
+  /** Fewest unselected samples of a device that enter the pooled noise level ({@code Group.modelErrors}). */
+  static final int POOL_MIN_SAMPLES = 8;
+  /**
+   * Per-device mode: samples taken after a converged device's search, for the pooled noise level, until the tile's
+   * unselected samples reach {@value #NOISE_DOF_TARGET} degrees of freedom (sum of samples times (1 - rho)).
+   */
+  static final int NOISE_SAMPLES = 48;
+  /**
+   * Samples right after a device stopped that stay out of the noise level: they start from the state the stopping rule
+   * picked (a flat window ends near its own mean, a deviation from the symmetry point smaller than a typical one), and
+   * a variogram starting there is low by {@code rho^(2k) (1 - rho^L)^2 (s^2 - x0^2)} at sample k; the per-device
+   * noise level came out 35 % low with none skipped. After 16 samples rho^(2k) is about 0.2 (rho = 0.953).
+   */
+  static final int NOISE_SKIP = 16;
+  static final double NOISE_DOF_TARGET = 60;
 
   private SymmetryPointSearch() {}
 
@@ -112,6 +127,13 @@ public final class SymmetryPointSearch {
     int[] finishedAt = new int[n];
     double[] rhoOwn = new double[n];
     Arrays.fill(rhoOwn, Double.NaN);
+    double[] anchors = new double[n];
+    int noiseCapacity = Math.max(NOISE_SAMPLES, capacity / 2 + 1);
+    float[] noise = new float[Math.multiplyExact(n, noiseCapacity)];
+    int[] noiseFrom = new int[n];
+    int[] noiseTo = new int[n];
+    double noiseDof = 0;
+    double[] readNoise = new double[2];
     monitor.stage("symmetry points per device, " + tile, n, "devices");
     int block = 0;
     for (int k = 0; k < n; k++) {
@@ -133,9 +155,25 @@ public final class SymmetryPointSearch {
       // the read after the DOWN half of the probe is the anchor; the one between the halves is the anchor plus the fall
       rhoOwn[k] = Group.probeCorrelation(g.step[0], g.stepSe[0], g.anchor[0] + g.stepSe[0], info.gMinSiemens(), info.gMaxSiemens(),
           PROBE_PULSES, s.sampleEveryPairs());
+      anchors[k] = g.anchor[0];
       float[] own = g.finishedSamples();
       System.arraycopy(own, 0, kept, k * capacity, own.length);
       finishedAt[k] = own.length;
+      if (status[k] == SearchStatus.BUDGET) {
+        // a window no stopping decision picked: it counts toward the noise level as it is
+        noiseTo[k] = own.length - own.length / 2;
+        System.arraycopy(own, own.length / 2, noise, k * noiseCapacity, Math.min(noiseCapacity, noiseTo[k]));
+        noiseTo[k] = Math.min(noiseCapacity, noiseTo[k]);
+        noiseDof += noiseTo[k] * (1 - (rhoOwn[k] > 0 && rhoOwn[k] < 1 ? rhoOwn[k] : 1));
+      } else if (status[k] == SearchStatus.CONVERGED && noiseDof < NOISE_DOF_TARGET && !monitor.stopRequested()) {
+        // The converged window was picked for its small spread (see Group.modelErrors): until the tile has enough
+        // samples no decision looked at, a converged device gets NOISE_SAMPLES more of them.
+        int taken = noiseSamples(act, s, g.anchor[0], noise, k * noiseCapacity, readNoise);
+        pulses[k] += 2 * taken * s.sampleEveryPairs();
+        noiseFrom[k] = Math.min(taken, NOISE_SKIP);
+        noiseTo[k] = taken;
+        noiseDof += (taken - noiseFrom[k]) * (1 - (rhoOwn[k] > 0 && rhoOwn[k] < 1 ? rhoOwn[k] : 1));
+      }
       block = g.blockPulses;
       for (Trace t : g.traces) traces.add(new Trace(cell.array(), cell.row(), cell.col(), t.pairs(), t.midpointSiemens(), t.estimateSiemens()));
       monitor.advance(1);
@@ -145,8 +183,43 @@ public final class SymmetryPointSearch {
     // gives it through the soft-bound model (Group.probeCorrelation), the tile's pooled variogram where it cannot.
     int measured = 0;
     for (int f : finishedAt) if (f > 0) measured++;
-    if (measured > 0) Group.pooledErrors(kept, capacity, finishedAt, n, 0, se, rhoOwn);
+    if (measured > 0) {
+      Group.pooledErrors(kept, capacity, finishedAt, n, 0, se, rhoOwn);
+      // The white noise of a midpoint (two reads averaged) is half the read-noise variance, measured by the repeated reads.
+      double white = readNoise[1] >= 8 ? readNoise[0] / (2 * readNoise[1]) / 2 : Double.NaN;
+      Group.modelErrors(kept, capacity, finishedAt, noise, noiseCapacity, noiseFrom, noiseTo, n, est, anchors, step, stepSe, info.gMinSiemens(),
+          info.gMaxSiemens(), s.sampleEveryPairs(), white, se);
+    }
     return new TileSearch(tile, est, se, pulses, status, step, stepSe, block, traces);
+  }
+
+  /**
+   * {@value #NOISE_SAMPLES} more samples of a device after its search: the same pairs and sparse reads, the
+   * midpoints relative to {@code anchor} into {@code out[off ..]}; returns how many were taken (fewer when stopped).
+   */
+  private static int noiseSamples(Actuator act, CalibrationSettings s, double anchor, float[] out, int off, double[] readNoise) throws IOException {
+    double[] u = new double[1];
+    double[] d = new double[1];
+    double[] again = new double[1];
+    int taken = 0;
+    try {
+      for (int j = 0; j < NOISE_SAMPLES; j++) {
+        for (int p = 1; p < s.sampleEveryPairs(); p++) {
+          act.pulse(Polarity.UP);
+          act.pulse(Polarity.DOWN);
+        }
+        act.pulseThenRead(Polarity.UP, u);
+        act.pulseThenRead(Polarity.DOWN, d);
+        // A second read of the same state: the difference is read noise alone (2 sigma_read^2).
+        act.read(again);
+        readNoise[0] += (d[0] - again[0]) * (d[0] - again[0]);
+        readNoise[1]++;
+        out[off + taken++] = (float) (0.5 * (u[0] + d[0]) - anchor);
+      }
+    } catch (DriverAbortedException e) {
+      // what was taken counts
+    }
+    return taken;
   }
 
   private static boolean contains(int[] a, int v) {
@@ -495,11 +568,23 @@ public final class SymmetryPointSearch {
      * tile's devices afterwards ({@link #pooledErrors} with their own windows).
      */
     private void reportedErrors() {
-      if (samples == null || n < POOL_MIN_DEVICES) return;
+      if (samples == null) return;
+      // The per-device mode (a group per device) pools over the tile afterwards.
+      if (!reportPairs) return;
       // The shared rho comes from one window for all devices, the trailing half of what was read before the
       // handoff (or the end), not from each device's own window: a device stops when its window happens to be
       // flat, so the own windows of early stoppers have low long-lag variograms and gave too low a rho.
-      pooledErrors(samples, capacity, finishedAt, n, Math.min(capacity, handoffSamples > 0 ? handoffSamples : nSamples), se);
+      if (n >= POOL_MIN_DEVICES) pooledErrors(samples, capacity, finishedAt, n, Math.min(capacity, handoffSamples > 0 ? handoffSamples : nSamples), se);
+      // Unselected samples (see modelErrors): those read after a device had stopped while the tile was still read for
+      // the others, and the window of a device that ran to the budget.
+      int common = Math.min(capacity, handoffSamples > 0 ? handoffSamples : nSamples);
+      int[] from = new int[n];
+      int[] to = new int[n];
+      for (int i = 0; i < n; i++) {
+        from[i] = status[i] == SearchStatus.BUDGET ? finishedAt[i] / 2 : finishedAt[i] + NOISE_SKIP;
+        to[i] = status[i] == SearchStatus.BUDGET ? finishedAt[i] : Math.max(finishedAt[i], common);
+      }
+      modelErrors(samples, capacity, finishedAt, samples, capacity, from, to, n, est, anchor, step, stepSe, gMin, gMax, s.sampleEveryPairs(), Double.NaN, se);
     }
 
     /** The samples of device 0 up to its finish (the per-device mode pools them over the tile afterwards). */
@@ -610,6 +695,117 @@ public final class SymmetryPointSearch {
     }
 
     /**
+     * Replaces the standard error of every finished device whose response probe fits the soft-bound model by one
+     * whose noise level is pooled over the group (CALIBRATION-NOTES.md, "Standard errors from a pooled noise
+     * level"). A device's window spans one to three time constants, so its own variance is known to within a factor
+     * of several, and widening every device for that (Student's t with about m (1 - rho) degrees of freedom) made
+     * the typical interval 3-4 times the typical error. The soft-bound model says how the limit-cycle variance of
+     * each device scales: per pair, a deviation from the symmetry point is multiplied by
+     * {@code phi = (1 - s_up)(1 - s_down)} and receives cycle-to-cycle noise of variance {@code c^2 (a_up^2 + a_down^2)},
+     * with {@code a_up = s_up (G_max - G*)}, {@code a_down = s_down (G* - G_min)} the steps at the symmetry point
+     * (s_up, s_down from the probe, {@link #probeSteps}); so the stationary variance is {@code c^2 F} with
+     * {@code F = (a_up^2 + a_down^2) / (1 - phi^2)}. The unknown c^2 (cycle-to-cycle noise, shared by devices of one
+     * kind) is pooled: each device's variogram over samples no stopping decision looked at
+     * ({@code noise[noiseFrom[i] .. noiseTo[i])}), fitted at its own correlation {@code rho = phi^every}, gives
+     * {@code s_i^2} and the white read-noise variance {@code r_i^2} (or that is {@code white}, measured);
+     * {@code c^2 = sum s_i^2 / sum F_i} and {@code r^2 = mean r_i^2}. Then
+     * {@code Var(mean) = c^2 F g(m, rho) / m^2 + r^2 / m} with the exact AR(1) sum
+     * {@code g = m + 2 sum_{k<m} (m - k) rho^k}, the approach left in the window ({@code |D| mean_k rho^k} for
+     * the first sample's deviation D) in quadrature, and Student's t with the degrees of freedom of c^2 (from the
+     * scatter of the s_i^2 about c^2 F_i; at most {@code sum h_i (1 - rho_i)}): about 1 for a tile, wide for a lone
+     * device. Devices whose probe does not fit keep the standard error they have.
+     *
+     * <p>{@code est} holds the absolute estimates, {@code anchor} the read each device's samples are relative to (after
+     * the probe), {@code rise} and {@code fall} the probe's UP and DOWN responses; {@code white} is NaN when the read
+     * noise is to be fitted.
+     */
+    static void modelErrors(float[] samples, int capacity, int[] finishedAt, float[] noise, int noiseCapacity, int[] noiseFrom, int[] noiseTo, int n,
+        double[] est, double[] anchor, double[] rise, double[] fall, double gMin, double gMax, int every, double white, double[] se) {
+      double[] f = new double[n];
+      double[] rho = new double[n];
+      double[] s2 = new double[n];
+      boolean[] inPool = new boolean[n];
+      double sumS2 = 0;
+      double sumF = 0;
+      double sumR2 = 0;
+      double dof = 0;
+      int pooled = 0;
+      double[] v = new double[noiseCapacity + 1];
+      for (int i = 0; i < n; i++) {
+        f[i] = Double.NaN;
+        if (finishedAt[i] < 4 || !Double.isFinite(est[i])) continue;
+        double[] st = probeSteps(rise[i], fall[i], anchor[i] + fall[i], gMin, gMax, PROBE_PULSES);
+        if (st == null) continue;
+        double phi = (1 - st[0]) * (1 - st[1]);
+        double aUp = st[0] * (gMax - est[i]);
+        double aDown = st[1] * (est[i] - gMin);
+        rho[i] = Math.pow(phi, every);
+        if (!(rho[i] > 0 && rho[i] < 1)) continue;
+        f[i] = (aUp * aUp + aDown * aDown) / (1 - phi * phi);
+        // The noise level comes only from samples no stopping decision looked at (noiseFrom..noiseTo, see the callers).
+        int a0 = noiseFrom[i];
+        int a1 = noiseTo[i];
+        int h = a1 - a0;
+        if (h < POOL_MIN_SAMPLES) continue;
+        int lags = variogram(noise, noiseCapacity, i, v, a0, a1);
+        if (lags < 2) continue;
+        int[] weights = new int[lags + 1];
+        for (int l = 1; l <= lags; l++) weights[l] = h - l;
+        // Unconstrained: the read noise is small, and clipping each device's fitted B at zero (where half of them
+        // land) biases its A low; only the pooled sums must be unbiased.
+        double[] ab = Double.isNaN(white) ? fitVariogramUnconstrained(v, weights, lags, rho[i]) : fitVariogramAbove(v, weights, lags, rho[i], 2 * white);
+        s2[i] = ab[0] / 2;
+        inPool[i] = true;
+        sumS2 += ab[0] / 2;
+        sumF += f[i];
+        sumR2 += ab[1] / 2;
+        dof += h * (1 - rho[i]);
+        pooled++;
+      }
+      if (pooled == 0 || !(sumF > 0)) return;
+      double c2 = Math.max(0, sumS2 / sumF);
+      double r2 = Double.isNaN(white) ? Math.max(0, sumR2 / pooled) : white;
+      // How well c^2 is known: from the scatter of the devices' own s_i^2 about c^2 F_i (the variance of a ratio
+      // estimator), as degrees of freedom 2 c^4 / Var(c^2) of a scaled chi-square; it also takes in any real spread of
+      // the cycle-to-cycle noise between devices. The nominal sum of h (1 - rho) is the floor (one device: no scatter).
+      if (pooled >= 2 && c2 > 0) {
+        double scatter = 0;
+        for (int i = 0; i < n; i++) if (inPool[i]) scatter += (s2[i] - c2 * f[i]) * (s2[i] - c2 * f[i]);
+        double varC2 = scatter / (pooled - 1) * pooled / (sumF * sumF);
+        if (varC2 > 0) dof = Math.min(dof, 2 * c2 * c2 / varC2);
+      }
+      double widen = new TDistribution(null, Math.max(1, dof)).inverseCumulativeProbability(0.975) / 1.959964;
+      for (int i = 0; i < n; i++) {
+        if (Double.isNaN(f[i])) continue;
+        int m = finishedAt[i] - finishedAt[i] / 2;
+        double sum = m;
+        double pk = 1;
+        double window = 0;
+        for (int k = 1; k < finishedAt[i]; k++) {
+          pk *= rho[i];
+          if (k < m) sum += 2.0 * (m - k) * pk;
+          if (k >= finishedAt[i] / 2) window += pk;
+        }
+        double stat = c2 * f[i] * sum / ((double) m * m) + r2 / m;
+        double first = samples[i * capacity] - (est[i] - anchor[i]);
+        double bias = Math.abs(first) * window / m;
+        se[i] = widen * Math.sqrt(stat + bias * bias);
+      }
+    }
+
+    /**
+     * The relative steps {s_up, s_down} of one pulse each way that the soft-bound model gives for a device's
+     * response probe (see {@link #probeCorrelation}), or null when the responses do not fit the model.
+     */
+    static double[] probeSteps(double rise, double fall, double top, double gMin, double gMax, int k) {
+      double g0 = top - rise;
+      double up = rise / (gMax - g0);
+      double down = fall / (top - gMin);
+      if (!(up > 0 && up < 1 && down > 0 && down < 1)) return null;
+      return new double[] {1 - Math.pow(1 - up, 1.0 / k), 1 - Math.pow(1 - down, 1.0 / k)};
+    }
+
+    /**
      * The correlation between consecutive samples of one device that the soft-bound model predicts from its
      * response probe. In conductance, an UP pulse shrinks the distance to the device's upper bound by a fraction
      * s_up and a DOWN pulse the distance to its lower bound by s_down, so {@code k} UP pulses from {@code G0} move it
@@ -624,13 +820,8 @@ public final class SymmetryPointSearch {
      * @return the correlation, or NaN when the responses do not fit the model (a stuck device, a read outside the window)
      */
     static double probeCorrelation(double rise, double fall, double top, double gMin, double gMax, int k, int every) {
-      double g0 = top - rise;
-      double up = rise / (gMax - g0);
-      double down = fall / (top - gMin);
-      if (!(up > 0 && up < 1 && down > 0 && down < 1)) return Double.NaN;
-      double sUp = 1 - Math.pow(1 - up, 1.0 / k);
-      double sDown = 1 - Math.pow(1 - down, 1.0 / k);
-      return Math.pow((1 - sUp) * (1 - sDown), every);
+      double[] st = probeSteps(rise, fall, top, gMin, gMax, k);
+      return st == null ? Double.NaN : Math.pow((1 - st[0]) * (1 - st[1]), every);
     }
 
     /**
@@ -676,6 +867,42 @@ public final class SymmetryPointSearch {
         v[l] = ss / (m - l);
       }
       return lags;
+    }
+
+    /**
+     * {@code v[L] = A (1 - rho^L) + B} with B known (the measured white noise): one parameter, so that a few short
+     * windows give A without the A-B trade-off (the per-device noise level moved by a factor of 3.5 between tiles with B fitted).
+     */
+    static double[] fitVariogramAbove(double[] v, int[] weights, int lags, double rho, double b) {
+      double sxx = 0;
+      double sxy = 0;
+      double p = 1;
+      for (int l = 1; l <= lags; l++) {
+        p *= rho;
+        double x = 1 - p;
+        sxx += weights[l] * x * x;
+        sxy += weights[l] * x * (v[l] - b);
+      }
+      return new double[] {sxx > 0 ? sxy / sxx : 0, b};
+    }
+
+    /** {@link #fitVariogram} without the constraints A, B >= 0: unbiased, for pooling. */
+    static double[] fitVariogramUnconstrained(double[] v, int[] weights, int lags, double rho) {
+      double sxx = 0, sx = 0, s1 = 0, sxy = 0, sy = 0;
+      double p = 1;
+      for (int l = 1; l <= lags; l++) {
+        p *= rho;
+        double x = 1 - p;
+        double w = weights[l];
+        sxx += w * x * x;
+        sx += w * x;
+        s1 += w;
+        sxy += w * x * v[l];
+        sy += w * v[l];
+      }
+      double det = sxx * s1 - sx * sx;
+      if (!(det > 0)) return new double[] {0, sy / s1};
+      return new double[] {(sxy * s1 - sx * sy) / det, (sxx * sy - sx * sxy) / det};
     }
 
     /**

@@ -51,6 +51,25 @@ class CalibrationFailureModesTest {
     assertEquals(0, t.refPulses()[k]);
   }
 
+  /**
+   * A device that ran to its budget, or whose interval is wide, is not listed as failed: nothing says it is off
+   * (issue 19). Here every device runs out of a budget far too small to converge; only evidence (here: none) lists one.
+   */
+  @Test
+  void devicesThatOnlyRanOutOfBudgetAreUncertainNotFailed() throws Exception {
+    EmulatorDriver emu = emulator(8, 8, 5);
+    CalibrationSettings s = quick(emu).withBudget(2 * 2048 + 2 * 1024 + 512);
+    CalibrationRecord rec = Calibration.run(emu, List.of(Tile.whole(emu.info().array(0))), s, Calibration.Mode.PARALLEL, Monitor.NONE);
+    CalibrationRecord.TileRecord t = rec.tiles().get(0);
+    int budgetHit = 0;
+    for (int k = 0; k < t.devices(); k++) if (t.status(k) == SearchStatus.BUDGET) budgetHit++;
+    assertTrue(budgetHit > 0, "devices that ran to the budget: " + budgetHit);
+    assertEquals(List.of(), rec.failures().stream().filter(f -> f.reason() == Failure.Reason.NOT_CONVERGED || f.reason() == Failure.Reason.LARGE_ERROR).toList());
+    assertTrue(Calibration.uncertain(Calibration.errorLimitSiemens(s), s), "an SE equal to the limit gives an interval 1.96 times wider");
+    assertFalse(Calibration.uncertain(Calibration.errorLimitSiemens(s) / 2, s));
+    assertTrue(Calibration.uncertain(Double.NaN, s), "no standard error: uncertain");
+  }
+
   @Test
   void parallelModeIsRefusedBeforeAnyPulseOnABoardWithoutNativeParallelUpdate() throws Exception {
     EmulatorDriver emu = emulator(8, 8, 5);

@@ -16,58 +16,75 @@ import org.rramctl.sim.EmulatorDriver;
 class SymmetryPointSearchTest {
   private static final double RANGE = 1e-4 - 1e-6;
 
-  /**
-   * The reported standard error means what it says: about 95 % of devices lie within 1.96 SE of their true
-   * symmetry point. Measured 97.5 % (rram-imbalanced) and 94.1 % (aihwkit-like) on this array; asserted
-   * within 90-99 %, i.e. neither optimistic (the old estimator: 55-60 %) nor uselessly wide.
-   */
-  @ParameterizedTest
-  @ValueSource(strings = {"rram-imbalanced", "aihwkit-like"})
-  void about95PercentOfDevicesLieWithin196StandardErrorsOfTheirTrueSymmetryPoint(String preset) throws Exception {
-    EmulatorDriver emu = new EmulatorDriver(DevicePreset.named(preset), List.of(new int[] {32, 32}), 7);
-    TileSearch r = SymmetryPointSearch.parallel(emu, Tile.whole(emu.info().array(0)), CalibrationSettings.defaults(emu.info()), Monitor.NONE);
-    int within = 0;
-    for (int k = 0; k < r.devices(); k++) {
-      double err = r.estimateSiemens()[k] - emu.truth().symmetryPointSiemens(Cell.active(0, k / 32, k % 32));
-      if (Math.abs(err) <= 1.96 * r.stdErrorSiemens()[k]) within++;
+  /** A preset by name; "held-out" is rram-imbalanced with no device-to-device variation (every device alike). */
+  static DevicePreset preset(String name) {
+    return name.equals("held-out") ? DevicePreset.named("rram-imbalanced").withVariation(0, 0, 0) : DevicePreset.named(name);
+  }
+
+  /** Coverage of the 95 % intervals and median SE over median |error| of searches, against the emulator's truth. */
+  record Calibrated(double coverage, double widthRatio, int devices) {
+    static Calibrated of(List<double[]> errorAndSe) {
+      int within = 0;
+      double[] err = new double[errorAndSe.size()];
+      double[] se = new double[errorAndSe.size()];
+      for (int i = 0; i < err.length; i++) {
+        err[i] = Math.abs(errorAndSe.get(i)[0]);
+        se[i] = errorAndSe.get(i)[1];
+        if (err[i] <= Calibration.Z95 * se[i]) within++;
+      }
+      return new Calibrated(within / (double) err.length, SymmetryPointSearch.median(se) / SymmetryPointSearch.median(err), err.length);
     }
-    double coverage = within / (double) r.devices();
-    assertTrue(coverage >= 0.90 && coverage <= 0.99, preset + ": fraction within 1.96 SE " + coverage + " (expected: 0.90..0.99)");
+
+    /**
+     * For a Gaussian error with the reported SE as its standard deviation the median |error| is 0.674 SE, so the
+     * median SE is 1.48 times the median |error|; asserted within 1.3 times of that (1.14 .. 1.93).
+     */
+    void assertHonest(String what, double minCoverage, double maxCoverage) {
+      assertTrue(coverage >= minCoverage && coverage <= maxCoverage,
+          what + ": fraction within 1.96 SE " + coverage + " of " + devices + " (expected: " + minCoverage + " .. " + maxCoverage + ")");
+      assertTrue(widthRatio >= 1.48 / 1.3 && widthRatio <= 1.48 * 1.3, what + ": median SE / median |error| " + widthRatio + " (expected: 1.14 .. 1.93)");
+    }
   }
 
   /**
-   * The per-device mode's standard errors mean what they say and are informative: over six 12 x 12 tiles (864
-   * devices, seeds 11-16), 90-99 % of devices lie within 1.96 SE of their true symmetry point, and the median SE is
-   * within 3 times the rms error. Each device's correlation comes from its response probe through the soft-bound
-   * model ({@code probeCorrelation}); measured over 30 tiles: coverage 98.0 % (rram-imbalanced) and 93.3 %
-   * (aihwkit-like), median SE 0.7-2.4 and 0.6-1.2 times the rms error. The pooled variogram used before could not
-   * tell the correlation from windows this short: the median SE was 0.2-34 % of the range against an rms error of
-   * 0.22 %, and 90-99 % held on 11 of 30 tiles (CALIBRATION-NOTES.md, "Per-device standard errors").
+   * The array-parallel standard errors mean what they say and are no wider than they must be: two 32 x 32 tiles
+   * (seeds 7 and 8), on both presets and on a held-out one with no device-to-device variation. Over eight tiles
+   * (seeds 11-18, CALIBRATION-NOTES.md) the coverage was 93.0 / 94.2 / 94.1 % and the width ratio 1.56 / 1.44 / 1.42;
+   * a pair of tiles is asserted within 92-97.5 % (2,048 devices: the binomial spread alone is 0.5 %). Before the
+   * pooled noise level (issue 19) the coverage was 97.5 % on rram-imbalanced but with a width ratio of 4.0.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"rram-imbalanced", "aihwkit-like"})
-  void perDeviceStandardErrorsCoverAbout95PercentAndAreNotTooWide(String preset) throws Exception {
-    int within = 0;
-    int devices = 0;
-    double sumSq = 0;
-    List<Double> errors = new java.util.ArrayList<>();
-    for (long seed = 11; seed <= 16; seed++) {
-      EmulatorDriver emu = new EmulatorDriver(DevicePreset.named(preset), List.of(new int[] {32, 32}), seed);
-      TileSearch r = SymmetryPointSearch.perDevice(emu, new Tile(0, 0, 0, 12, 12), CalibrationSettings.defaults(emu.info()), Monitor.NONE);
+  @ValueSource(strings = {"rram-imbalanced", "aihwkit-like", "held-out"})
+  void parallelIntervalsCoverAbout95PercentAndAreNoWiderThanTheErrors(String preset) throws Exception {
+    List<double[]> out = new java.util.ArrayList<>();
+    for (long seed = 7; seed <= 8; seed++) {
+      EmulatorDriver emu = new EmulatorDriver(preset(preset), List.of(new int[] {32, 32}), seed);
+      TileSearch r = SymmetryPointSearch.parallel(emu, Tile.whole(emu.info().array(0)), CalibrationSettings.defaults(emu.info()), Monitor.NONE);
       for (int k = 0; k < r.devices(); k++) {
-        double err = r.estimateSiemens()[k] - emu.truth().symmetryPointSiemens(Cell.active(0, k / 12, k % 12));
-        if (Math.abs(err) <= 1.96 * r.stdErrorSiemens()[k]) within++;
-        sumSq += err * err;
-        errors.add(r.stdErrorSiemens()[k]);
-        devices++;
+        out.add(new double[] {r.estimateSiemens()[k] - emu.truth().symmetryPointSiemens(Cell.active(0, k / 32, k % 32)), r.stdErrorSiemens()[k]});
       }
     }
-    double coverage = within / (double) devices;
-    assertTrue(coverage >= 0.90 && coverage <= 0.99, preset + " per-device: fraction within 1.96 SE " + coverage + " (expected: 0.90..0.99)");
-    java.util.Collections.sort(errors);
-    double medianSe = errors.get(errors.size() / 2);
-    double rms = Math.sqrt(sumSq / devices);
-    assertTrue(medianSe < 3 * rms, preset + " per-device: median SE " + medianSe + " S against rms error " + rms + " S (expected: under 3 times)");
+    Calibrated.of(out).assertHonest(preset + " parallel", 0.92, 0.975);
+  }
+
+  /**
+   * The same in per-device mode over six 12 x 12 tiles (864 devices, seeds 11-16). The noise level is pooled from
+   * samples taken after a device stopped (NOISE_SAMPLES on the first devices of a tile), so one tile's intervals
+   * share its error: per tile the coverage ranged 83-100 % over eight seeds, the mean 92-94 %; asserted 91-97.5 %.
+   * Before, the per-device SEs were 0.7-2.4 times the rms error, widened by Student's t with one or two degrees of freedom.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"rram-imbalanced", "aihwkit-like", "held-out"})
+  void perDeviceIntervalsCoverAbout95PercentAndAreNoWiderThanTheErrors(String preset) throws Exception {
+    List<double[]> out = new java.util.ArrayList<>();
+    for (long seed = 11; seed <= 16; seed++) {
+      EmulatorDriver emu = new EmulatorDriver(preset(preset), List.of(new int[] {32, 32}), seed);
+      TileSearch r = SymmetryPointSearch.perDevice(emu, new Tile(0, 0, 0, 12, 12), CalibrationSettings.defaults(emu.info()), Monitor.NONE);
+      for (int k = 0; k < r.devices(); k++) {
+        out.add(new double[] {r.estimateSiemens()[k] - emu.truth().symmetryPointSiemens(Cell.active(0, k / 12, k % 12)), r.stdErrorSiemens()[k]});
+      }
+    }
+    Calibrated.of(out).assertHonest(preset + " per-device", 0.91, 0.975);
   }
 
   /** The probe's correlation is the soft-bound model's, and a probe that does not fit the model gives none. */
