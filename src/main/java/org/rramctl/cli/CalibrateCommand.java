@@ -28,6 +28,7 @@ import org.rramctl.calibration.Failure;
 import org.rramctl.calibration.Monitor;
 import org.rramctl.calibration.SearchStatus;
 import org.rramctl.calibration.SoftBoundFit;
+import org.rramctl.calibration.TimeEstimate;
 import org.rramctl.calibration.Trace;
 import org.rramctl.driver.BoardInfo;
 import org.rramctl.driver.Boards;
@@ -75,6 +76,14 @@ public final class CalibrateCommand implements Callable<Integer> {
 
   @Option(names = "--ref-tolerance", paramLabel = "TOL", description = "Write-verify tolerance of a reference device, same forms as --tolerance")
   String refTolerance;
+
+  @Option(names = "--target-error", paramLabel = "ERR",
+      description = "Stop each device once the half-width of its 95 %% interval is this, same forms as --tolerance (sets the tolerance to ERR / 1.96)")
+  String targetError;
+
+  @Option(names = "--max-time", paramLabel = "TIME",
+      description = "Stop the whole run after this long, e.g. 30min or 2h; what was measured is saved, marked incomplete")
+  String maxTime;
 
   @Option(names = "--budget", paramLabel = "PULSES", description = "Most pulses per device in the symmetry-point search, up and down pulses counted singly (default 16384)")
   Integer budget;
@@ -139,10 +148,13 @@ public final class CalibrateCommand implements Callable<Integer> {
       CalibrationSettings s = settings(info, defaults);
       Calibration.Mode m = given != null ? given
           : info.supportsNatively(Capability.PARALLEL_UPDATE) ? Calibration.Mode.PARALLEL : Calibration.Mode.PER_DEVICE;
+      long deadline = maxTime == null ? Long.MAX_VALUE : System.nanoTime() + positiveNanos("--max-time", maxTime);
       PrintWriter start = spec.commandLine().getOut();
       start.printf(Locale.ROOT, "calibrating %d devices of board %s, mode %s; %s%n", tiles.stream().mapToLong(Tile::devices).sum(), info.boardId(),
           m.name().toLowerCase(Locale.ROOT).replace('_', '-'), BoardDefaults.describe(s.pulseVolts(), s.pulseWidthNanos(), s.readVolts(),
               amplitude == null || width == null || vread == null ? defaults.origin() : "as given"));
+      // Before the first pulse of the run: what this board's pulse and read rates make of the budget.
+      start.println(TimeEstimate.probe(driver, tiles, s, m).describe(s, info.gMaxSiemens() - info.gMinSiemens()));
       start.flush();
       // Ctrl-C: ask the run to stop, idle the outputs, and wait until what was measured is saved.
       Thread hook = new Thread(() -> {
@@ -157,7 +169,7 @@ public final class CalibrateCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hook);
       long t0 = System.nanoTime();
       CalibrationRecord rec;
-      try (BarMonitor monitor = new BarMonitor(stop)) {
+      try (BarMonitor monitor = new BarMonitor(stop, deadline)) {
         rec = Calibration.run(driver, tiles, s, m, monitor);
       } catch (IOException | RuntimeException e) {
         saved.countDown();
@@ -180,6 +192,10 @@ public final class CalibrateCommand implements Callable<Integer> {
       PrintWriter o = spec.commandLine().getOut();
       summary(o, rec, seconds);
       o.flush();
+      if (!stop.get() && !rec.complete() && System.nanoTime() >= deadline) {
+        err.println("rramctl: --max-time " + maxTime + " reached; what was measured is saved in " + out + " (marked incomplete)");
+        err.flush();
+      }
       if (stop.get()) {
         err.println("rramctl: stopped; what was measured is saved in " + out + " (marked incomplete)");
         err.flush();
@@ -213,7 +229,11 @@ public final class CalibrateCommand implements Callable<Integer> {
   private CalibrationSettings settings(BoardInfo info, BoardDefaults d) {
     CalibrationSettings s = CalibrationSettings.defaults(info).withPulse(d.pulseVolts(), d.pulseWidthNanos()).withReadVolts(d.readVolts());
     double window = info.gMaxSiemens() - info.gMinSiemens();
+    if (tolerance != null && targetError != null) {
+      throw new IllegalArgumentException("--target-error: given with --tolerance (expected: one of them; the tolerance is the target error / 1.96)");
+    }
     if (tolerance != null) s = s.withTolerance(siemens("--tolerance", tolerance, window));
+    if (targetError != null) s = s.withTolerance(siemens("--target-error", targetError, window) / Calibration.Z95);
     if (refTolerance != null) s = s.withRefTolerance(siemens("--ref-tolerance", refTolerance, window));
     if (budget != null) s = s.withBudget(budget);
     if (amplitude != null || width != null) {
@@ -222,6 +242,12 @@ public final class CalibrateCommand implements Callable<Integer> {
     if (vread != null) s = s.withReadVolts(vread);
     if (fitDevices != null) s = s.withFit(s.fitPulses(), s.fitReadEvery(), fitDevices);
     return s;
+  }
+
+  private static long positiveNanos(String option, String text) {
+    long n = org.rramctl.procedure.Retention.nanos(option, text);
+    if (n <= 0) throw new IllegalArgumentException(option + ": '" + text + "' (expected: a duration > 0 such as 30min or 2h)");
+    return n;
   }
 
   /** "0.25%" of the window, "2.5e-7" siemens, or with a unit S, mS, uS, nS. */
@@ -429,10 +455,12 @@ public final class CalibrateCommand implements Callable<Integer> {
   /** Progress bars on stderr, one per stage; asks to stop when the Ctrl-C hook flips the flag. */
   private static final class BarMonitor implements Monitor, AutoCloseable {
     private final AtomicBoolean stop;
+    private final long deadlineNanos;
     private ProgressBar bar;
 
-    BarMonitor(AtomicBoolean stop) {
+    BarMonitor(AtomicBoolean stop, long deadlineNanos) {
       this.stop = stop;
+      this.deadlineNanos = deadlineNanos;
     }
 
     @Override
@@ -449,7 +477,7 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public boolean stopRequested() {
-      return stop.get();
+      return stop.get() || (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0);
     }
 
     @Override

@@ -74,7 +74,7 @@ public record Retention(Params params) implements Procedure {
   }
 
   /** Parses "100ns" .. "2s" (see {@link Durations}) and also "10min", "2h". */
-  static long nanos(String name, String text) {
+  public static long nanos(String name, String text) {
     if (text == null) throw new IllegalArgumentException(name + ": null (expected: a duration such as 500ms, 60s, 10min or 2h)");
     String t = text.trim().toLowerCase(Locale.ROOT);
     try {

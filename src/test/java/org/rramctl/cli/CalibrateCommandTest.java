@@ -42,6 +42,27 @@ class CalibrateCommandTest {
     assertTrue(out.toString().contains("references re-read: 144"), out.toString());
   }
 
+  /** --max-time bounds the run: what was measured is saved as a valid record, marked incomplete; the estimate came first. */
+  @Test
+  void maxTimeStopsTheRunAndLeavesAValidIncompleteRecord(@TempDir Path dir) throws Exception {
+    Path cal = dir.resolve("cal.json");
+    assertEquals(0, run("--board", BOARD, "--fit-devices", "0", "--max-time", "1ns", "--out", cal.toString()), err.toString());
+    assertTrue(err.toString().contains("rramctl: --max-time 1ns reached; what was measured is saved in " + cal), err.toString());
+    assertFalse(CalibrationRecords.read(cal).complete());
+    assertTrue(out.toString().contains("timing probe: ") && out.toString().contains("estimated time "), out.toString());
+  }
+
+  /** --target-error is the half-width of the 95 % interval at which a device stops: the tolerance is a 1.96th of it. */
+  @Test
+  void targetErrorSetsTheStoppingTolerance(@TempDir Path dir) throws Exception {
+    Path cal = dir.resolve("cal.json");
+    assertEquals(0, run("--board", BOARD, "--fit-devices", "0", "--cells", "0:0-3,0-3", "--target-error", "0.5%", "--out", cal.toString()), err.toString());
+    assertEquals(0.005 * (1e-4 - 1e-6) / 1.959964, CalibrationRecords.read(cal).settings().toleranceSiemens(), 1e-15);
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("--board", BOARD, "--target-error", "0.5%", "--tolerance", "0.25%", "--out", cal.toString()));
+    assertTrue(err.toString().startsWith("rramctl: --target-error: given with --tolerance"), err.toString());
+  }
+
   @Test
   void badToleranceIsOneLineAndExitTwoAndWritesNothing(@TempDir Path dir) {
     Path cal = dir.resolve("cal.json");
