@@ -61,13 +61,15 @@ public final class Calibration {
     List<SoftBoundFit.Response> responses = new ArrayList<>();
     boolean complete = true;
     for (Tile tile : tiles) {
-      if (monitor.stopRequested()) {
+      // A stop before the first tile still measures it as far as the search allows (its devices NOT_MEASURED), so that
+      // the record has a tile: a record without one is not a valid record (CalibrationRecords refuses it on load).
+      if (monitor.stopRequested() && !tileRecords.isEmpty()) {
         complete = false;
         break;
       }
       // The response first: it moves the devices, and the search afterwards brings them back to their symmetry points.
       List<DeviceFit> tileFits = new ArrayList<>();
-      if (s.fitPulses() > 0) {
+      if (s.fitPulses() > 0 && !monitor.stopRequested()) {
         List<SoftBoundFit.Response> measured = SoftBoundFit.measure(driver, tile, s, mode == Mode.PARALLEL, monitor);
         for (SoftBoundFit.Response r : measured) tileFits.add(SoftBoundFit.fit(r, info.gMinSiemens(), info.gMaxSiemens()));
         responses.addAll(measured.subList(0, Math.min(KEPT_RESPONSES, measured.size())));
