@@ -11,8 +11,8 @@ import org.rramctl.sim.EmulatorDriver;
 /**
  * The programming pulse and read voltage that calibrate, the procedures and train use when none is given: the
  * board's nominal pulse when it announces one (an in-process emulator knows its preset's), otherwise the house
- * default of 1.0 V / 100 ns pulses and 0.2 V reads, each moved to the nearest value the driver's envelope
- * allows (the period follows from the width and the rate limit, {@link org.rramctl.driver.Pulse#defaultPeriodNanos}). Examples: the emulator and the virtual board keep 1.0 V / 100 ns / 0.2 V; a Keithley 2602B
+ * default of 1.0 V / 100 ns pulses and 0.2 V reads, the width and read voltage moved to the nearest value the driver's
+ * envelope allows (an amplitude above the envelope is refused by it, not lowered) (the period follows from the width and the rate limit, {@link org.rramctl.driver.Pulse#defaultPeriodNanos}). Examples: the emulator and the virtual board keep 1.0 V / 100 ns / 0.2 V; a Keithley 2602B
  * (shortest pulse 100 us) gets 100 us, a 2400 (500 us) 500 us. Nothing here is clamped behind the user's back:
  * these are defaults, printed at start ({@link #describe}), and an explicit value outside the envelope is still
  * refused.
@@ -47,7 +47,9 @@ public record BoardDefaults(double pulseVolts, long pulseWidthNanos, double read
     double read = emu != null ? EmulatorDriver.NOMINAL_READ_VOLTS : HOUSE_READ_VOLTS;
     String nominal = String.format(Locale.ROOT, "defaults: %s %s V / %s, read %s V", emu != null ? "the emulator's nominal pulse" : "the house",
         num(volts), Durations.format(width), num(read));
-    double v = Math.min(volts, lim.maxPulseVolts());
+    // The amplitude is not lowered into the envelope: a pulse below the device's threshold would move nothing, and a
+    // calibration at it would list every device STUCK; the envelope refuses it with its own message instead.
+    double v = volts;
     long w = Math.min(lim.maxPulseWidthNanos(), Math.max(width, lim.minPulseWidthNanos()));
     double r = Math.min(read, lim.maxReadVolts());
     String origin = v == volts && w == width && r == read ? nominal
