@@ -179,9 +179,13 @@ public final class ProcedureCommand implements Callable<Integer> {
       ObjectNode defaults = Procedures.defaults(procedure());
       BoardDefaults bd = BoardDefaults.of(d);
       ObjectNode layer = Json.object();
-      if (defaults.has("amplitudeVolts")) layer.put("amplitudeVolts", bd.pulseVolts());
-      if (defaults.has("width")) layer.put("width", org.rramctl.driver.Durations.format(bd.pulseWidthNanos()));
-      if (defaults.has("readVolts")) layer.put("readVolts", bd.readVolts());
+      // Only a procedure default that IS the house pulse is replaced (pulse-response, read-statistics, program, sweep): the
+      // first-day procedures (form, iv, endurance, ...) choose their own voltages and widths and keep them.
+      if (defaults.path("amplitudeVolts").asDouble(Double.NaN) == BoardDefaults.HOUSE_PULSE_VOLTS) layer.put("amplitudeVolts", bd.pulseVolts());
+      if (org.rramctl.driver.Durations.format(BoardDefaults.HOUSE_PULSE_WIDTH_NANOS).equals(defaults.path("width").asText(""))) {
+        layer.put("width", org.rramctl.driver.Durations.format(bd.pulseWidthNanos()));
+      }
+      if (defaults.path("readVolts").asDouble(Double.NaN) == BoardDefaults.HOUSE_READ_VOLTS) layer.put("readVolts", bd.readVolts());
       if (layer.isEmpty()) return Procedures.of(procedure(), file, cli);
       Procedure p = Procedures.of(procedure(), layer, file, cli);
       ObjectNode used = defaults.deepCopy();
