@@ -2,7 +2,10 @@ package org.rramctl.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import org.rramctl.driver.DriverAbortedException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.rramctl.driver.DriverException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -10,8 +13,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The rramctl command line. Errors become one line on stderr and a non-zero exit code: 2 for bad input
- * (usage, arguments, limits), 1 for I/O and board errors, 130 for an abort; a stack trace only with
- * {@code --verbose}.
+ * (usage, arguments, limits); for a driver's error one code per kind of {@link DriverException} (see
+ * {@link #exitCode(DriverException.Kind)}), its line shaped {@code rramctl: SOURCE: KIND: DETAIL}; 1 for
+ * any other failure. A stack trace only with {@code --verbose}.
  */
 @Command(
     name = "rramctl",
@@ -22,9 +26,9 @@ import picocli.CommandLine.Option;
 public final class Main {
   /** Exit code for bad input. */
   public static final int EXIT_USAGE = 2;
-  /** Exit code for I/O, board and other runtime failures. */
+  /** Exit code for failures that are not a driver's (files, journals, a bug). */
   public static final int EXIT_FAILURE = 1;
-  /** Exit code after an abort (Ctrl-C). */
+  /** Exit code after an abort (Ctrl-C, {@code rramctl abort}). */
   public static final int EXIT_ABORTED = 130;
 
   @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -56,7 +60,8 @@ public final class Main {
       PrintWriter err = c.getErr();
       err.println("rramctl: " + describe(ex));
       if (verbose) ex.printStackTrace(err);
-      if (ex instanceof DriverAbortedException) return EXIT_ABORTED;
+      DriverException driver = driverCause(ex);
+      if (driver != null) return exitCode(driver.kind());
       if (ex instanceof IllegalArgumentException || ex instanceof java.nio.file.FileSystemException) return EXIT_USAGE;
       return EXIT_FAILURE;
     });
@@ -67,7 +72,7 @@ public final class Main {
    * One rule for file errors: a file or folder that is missing, is the wrong kind, cannot be read or written, is
    * malformed or damaged is bad input, like a bad option: {@code rramctl: FILE: what is wrong}, exit 2 (readers
    * throw IllegalArgumentException for content; the JDK's file-system exceptions are worded here). Failures while
-   * working (a board, a link, a full disk) stay exit 1.
+   * working stay exit 1 (a full disk), or the code of their kind (a driver error, {@link #exitCode}).
    */
   static String describeFile(java.nio.file.FileSystemException e) {
     String what;
@@ -80,11 +85,37 @@ public final class Main {
     return (e.getFile() == null ? "file" : e.getFile()) + (e.getOtherFile() == null ? "" : " -> " + e.getOtherFile()) + ": " + what;
   }
 
+  /**
+   * The exit code for each kind of driver error (README, "Exit codes"): a script can tell "re-read the
+   * devices" (3) from "nothing changed, try again" (5, 6) without reading the message.
+   */
+  public static int exitCode(DriverException.Kind kind) {
+    return switch (kind) {
+      case OUTCOME_UNKNOWN -> 3;
+      case REFUSED -> 4;
+      case TIMED_OUT -> 5;
+      case LINK_LOST -> 6;
+      case MALFORMED -> 7;
+      case ABORTED -> EXIT_ABORTED;
+    };
+  }
+
+  /** The driver error {@code ex} is or wraps (through unchecked or execution wrappers), or null. */
+  static DriverException driverCause(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof DriverException d) return d;
+      if (!(t instanceof UncheckedIOException || t instanceof ExecutionException || t instanceof CompletionException)) return null;
+    }
+    return null;
+  }
+
   private static String describe(Throwable ex) {
     if (ex instanceof java.nio.file.FileSystemException f) return describeFile(f);
+    DriverException driver = driverCause(ex);
+    if (driver != null) ex = driver;
     String m = ex.getMessage();
     if (m == null || m.isBlank()) m = ex.getClass().getSimpleName();
-    if (ex instanceof IOException && !(ex instanceof DriverAbortedException) && !(ex instanceof org.rramctl.journal.RunLock.LockedException)
+    if (driver == null && ex instanceof IOException && !(ex instanceof org.rramctl.journal.RunLock.LockedException)
         && ex.getClass() != IOException.class) {
       return ex.getClass().getSimpleName() + ": " + m;
     }

@@ -216,7 +216,7 @@ public final class ProcedureCommand implements Callable<Integer> {
       }
       if (o.status() == RunStatus.FAILED) {
         err.println("rramctl: run " + o.runId() + " failed: " + o.reason());
-        return Main.EXIT_FAILURE;
+        return o.failureKind() == null ? Main.EXIT_FAILURE : Main.exitCode(o.failureKind());
       }
       return 0;
     }

@@ -19,6 +19,7 @@ import org.rramctl.driver.ArrayGeometry;
 import org.rramctl.driver.BoardInfo;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.DriverException;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.driver.SafetyEnvelope;
@@ -47,7 +48,11 @@ import org.rramctl.journal.RunStatus;
  */
 public final class Runner {
   /** How a run ended. {@code summary} is the procedure's summary of all the run's events. */
-  public record Outcome(String runId, RunStatus status, String reason, ObjectNode summary, Path journal, long events, boolean outputsIdle) {}
+  /**
+   * How a run ended. {@code failureKind} is the kind of driver error that ended a FAILED or ABORTED run,
+   * or null when something else ended it (or nothing failed).
+   */
+  public record Outcome(String runId, RunStatus status, String reason, DriverException.Kind failureKind, ObjectNode summary, Path journal, long events, boolean outputsIdle) {}
 
   private final RunDirectory dir;
   private final CrossbarDriver driver;
@@ -225,12 +230,18 @@ public final class Runner {
     try (rec) {
       RunStatus status;
       String reason = null;
+      DriverException.Kind failureKind = null;
       try {
         p.run(new ProcedureContext(driver, clock, rec, abort, done, resumed ? clock.now() : null));
         status = RunStatus.SUCCESS;
       } catch (DriverAbortedException e) {
         status = RunStatus.ABORTED;
+        reason = e instanceof RunAbortedException r ? r.reason() : e.getMessage();
+        failureKind = e.kind();
+      } catch (DriverException e) {
+        status = RunStatus.FAILED;
         reason = e.getMessage();
+        failureKind = e.kind();
       } catch (IOException | RuntimeException e) {
         status = RunStatus.FAILED;
         reason = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -257,7 +268,7 @@ public final class Runner {
       }
       extra.set("summary", summary);
       rec.stop(status, reason, extra);
-      return new Outcome(runId, status, reason, summary, dir.journal(runId), rec.events(), Boolean.TRUE.equals(idle));
+      return new Outcome(runId, status, reason, failureKind, summary, dir.journal(runId), rec.events(), Boolean.TRUE.equals(idle));
     } finally {
       current = null;
       Files.deleteIfExists(dir.abortMarker(runId));

@@ -103,7 +103,7 @@ class CtrlCOverSerialTest {
     assertEquals(130, child.exitValue(), err);
     assertStoppedByAbort();
     assertTrue(err.contains("the board confirmed its outputs idle"), err);
-    assertTrue(err.contains("aborted; outputs idle"), err);
+    assertTrue(err.contains(": aborted: PULSE") && err.contains("; outputs idle"), err);
   }
 
   @Test

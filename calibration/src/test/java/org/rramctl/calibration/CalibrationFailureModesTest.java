@@ -143,7 +143,7 @@ class CalibrationFailureModesTest {
         if (parallelUpdates == 3000) {
           monitor.trip();
           emu.abort();
-          throw new DriverAbortedException("aborted: test Ctrl-C");
+          throw new DriverAbortedException("test", "Ctrl-C");
         }
       }
     };

@@ -194,7 +194,7 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
   private void checkAbort(int started) throws DriverAbortedException {
     if (abortCount != started) {
       lastAborted = true;
-      throw new DriverAbortedException("aborted: emulator " + info.boardId() + " outputs idle");
+      throw new DriverAbortedException("emulator " + info.boardId(), "outputs idle");
     }
   }
 

@@ -27,6 +27,7 @@ import org.rramctl.driver.DriverAbortedException;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.EnvelopeViolationException;
 import org.rramctl.driver.EnvelopedDriver;
+import org.rramctl.driver.MalformedMessageException;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.StochasticUpdate;
 import org.zeromq.SocketType;
@@ -407,7 +408,7 @@ public final class DriverServer implements AutoCloseable {
     try {
       f = WireCodec.decodeRequest(frames.get(0));
     } catch (MalformedMessageException e) {
-      refuse(rid, key, reqId, ErrorCode.MALFORMED, e.getMessage());
+      refuse(rid, key, reqId, ErrorCode.MALFORMED, e.what());
       return;
     }
     Request r = f.request();

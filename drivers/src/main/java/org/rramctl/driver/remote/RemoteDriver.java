@@ -1,7 +1,7 @@
 package org.rramctl.driver.remote;
 
 import java.io.IOException;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.rramctl.driver.BoardInfo;
@@ -11,11 +11,16 @@ import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverAbortedException;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.EnvelopeViolationException;
+import org.rramctl.driver.LinkLostException;
+import org.rramctl.driver.MalformedMessageException;
+import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
+import org.rramctl.driver.RefusedException;
 import org.rramctl.driver.StochasticUpdate;
 import org.rramctl.driver.Tile;
+import org.rramctl.driver.TimeoutNothingRanException;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -31,7 +36,8 @@ import org.zeromq.ZMQ;
  * the limits the server will actually accept.
  *
  * <h2>Lease</h2>
- * The first programming operation takes the board's lease (or fails with {@link BoardHeldException});
+ * The first programming operation takes the board's lease (or fails with a {@link RefusedException} of
+ * code {@code HELD} naming the holder);
  * a heartbeat thread keeps it while the driver is open, and {@link #close()} gives it back.
  *
  * <h2>Aborts</h2>
@@ -42,11 +48,15 @@ import org.zeromq.ZMQ;
  * usable as the driver contract says.
  *
  * <h2>Failures</h2>
- * A request that cannot be sent within the connect timeout fails with {@link ServerUnreachableException}
- * (not executed). A request whose server falls silent, or that outlives the request timeout, fails with
- * {@link OutcomeUnknownException} (not known to have executed), and the socket is replaced so that a late
- * server never executes it afterwards. Server refusals become the exceptions an in-process driver throws:
- * {@link EnvelopeViolationException}, {@link IllegalArgumentException}, {@link DriverAbortedException}.
+ * The kinds of {@link org.rramctl.driver.DriverException}: a request that cannot be sent within the
+ * connect timeout fails with {@link LinkLostException} (not executed). A request whose server falls
+ * silent, or that outlives the request timeout, fails with {@link OutcomeUnknownException} when it
+ * changes devices or the lease (not known to have executed) and with {@link TimeoutNothingRanException}
+ * otherwise; the socket is replaced so that a late server never executes it afterwards. An unreadable
+ * reply is a {@link MalformedMessageException} (the cause of an outcome-unknown for a device-changing
+ * request). Server refusals become the exceptions an in-process driver throws:
+ * {@link EnvelopeViolationException}, {@link IllegalArgumentException}, {@link DriverAbortedException};
+ * every other error code is a {@link RefusedException} carrying it.
  *
  * <h2>Threading</h2>
  * One caller thread at a time, as for every driver; {@link #abort()} from any thread is sent at once on a
@@ -106,7 +116,7 @@ public final class RemoteDriver implements CrossbarDriver {
    * Connects and says hello; the server's board info is cached.
    *
    * @param endpoint {@code tcp://host:port}
-   * @throws ServerUnreachableException when no connection could be used within the connect timeout
+   * @throws LinkLostException when no connection could be used within the connect timeout
    */
   public static RemoteDriver connect(String endpoint, ClientOptions options) throws IOException {
     return new RemoteDriver(endpoint, options);
@@ -150,19 +160,19 @@ public final class RemoteDriver implements CrossbarDriver {
       try {
         r = exchange(Opcode.HELLO, new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label(), sessionToken), attempt);
         break;
-      } catch (OutcomeUnknownException e) {
+      } catch (TimeoutNothingRanException e) {
         long waited = System.nanoTime() - start;
         if (waited + attempt > budget) {
-          throw new ServerUnreachableException(endpoint, TimeUnit.NANOSECONDS.toMillis(waited), "connected, but the handshake got no answer: "
-              + (options.curve() != null ? "is the server key right, and this client's key on its allow-list?" : "does the server require CURVE keys?"));
+          throw unreachable(TimeUnit.NANOSECONDS.toMillis(waited), "connected, but the handshake got no answer: "
+              + (options.curve() != null ? "is the server key right, and this client's key on its allow-list?" : "does the server require CURVE keys?"), e);
         }
       }
     }
     if (!(r instanceof Reply.Welcome w)) throw unexpected(Opcode.HELLO, r);
     if (info != null && !w.info().boardId().equals(info.boardId())) {
       dropSocket();
-      throw new RemoteServerException(endpoint, Opcode.HELLO, ErrorCode.ILLEGAL_STATE,
-          "now serves board " + w.info().boardId() + ", not " + info.boardId() + " (expected: the board this driver was opened on)");
+      throw new RefusedException(endpoint, Opcode.HELLO.name(), -1, ErrorCode.ILLEGAL_STATE.name(),
+          "now serves board " + w.info().boardId() + ", not " + info.boardId() + " (expected: the board this driver was opened on)", null, null);
     }
     clientId = w.clientId();
     heartbeatMillis = w.heartbeatMillis();
@@ -212,8 +222,8 @@ public final class RemoteDriver implements CrossbarDriver {
     long start = System.nanoTime();
     if (!socket.send(frame, 0)) {
       dropSocket();
-      throw new ServerUnreachableException(endpoint, options.connectTimeout().toMillis(),
-          options.curve() != null ? "is the server running, its key right, and this client's key on its allow-list?" : "is the server running?");
+      throw unreachable(options.connectTimeout().toMillis(),
+          options.curve() != null ? "is the server running, its key right, and this client's key on its allow-list?" : "is the server running?", null);
     }
     lastSentNanos = System.nanoTime();
     long lastHeard = lastSentNanos;
@@ -223,9 +233,10 @@ public final class RemoteDriver implements CrossbarDriver {
       long until = Math.min(lastHeard + silence, hardDeadline);
       if (now - until >= 0) {
         dropSocket();
-        long waited = TimeUnit.NANOSECONDS.toMillis(now - start);
-        throw new OutcomeUnknownException(endpoint, op, id, waited,
-            now - hardDeadline >= 0 ? "exceeded the request timeout" : "got no reply and no heartbeat from the server");
+        Duration waited = Duration.ofNanos(now - start);
+        String why = now - hardDeadline >= 0 ? "exceeded the request timeout" : "got no reply and no heartbeat from the server";
+        if (changesState(op)) throw new OutcomeUnknownException(endpoint, op.name(), id, waited, why, null);
+        throw new TimeoutNothingRanException(endpoint, op.name(), id, waited, why + "; it changes no device", null);
       }
       socket.setReceiveTimeOut((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - now)));
       byte[] in = socket.recv(0);
@@ -235,7 +246,9 @@ public final class RemoteDriver implements CrossbarDriver {
         f = WireCodec.decodeReply(in);
       } catch (MalformedMessageException e) {
         dropSocket();
-        throw new RemoteServerException(endpoint, op, ErrorCode.MALFORMED, "unreadable reply (" + e.getMessage() + "); the operation is not known to have executed");
+        MalformedMessageException m = new MalformedMessageException(endpoint, "reply to " + op + " #" + id + ": " + e.getMessage(), e.opcode(), e.offset(), e);
+        if (changesState(op)) throw new OutcomeUnknownException(endpoint, op.name(), id, null, "its reply was unreadable", m);
+        throw m;
       }
       if (f.requestId() != id) continue; // a late reply to a heartbeat or to an earlier request
       lastHeard = System.nanoTime();
@@ -245,16 +258,33 @@ public final class RemoteDriver implements CrossbarDriver {
   }
 
   private IOException unexpected(Opcode op, Reply r) {
-    if (r instanceof Reply.Error e) {
-      return new RemoteServerException(endpoint, op, e.code(), e.message());
-    }
-    return new RemoteServerException(endpoint, op, ErrorCode.INTERNAL, "unexpected reply " + r.getClass().getSimpleName());
+    if (r instanceof Reply.Error e) return refused(op, e);
+    return new MalformedMessageException(endpoint, op + ": reply " + r.getClass().getSimpleName() + " (expected: the reply this request has)", -1, -1, null);
+  }
+
+  private RefusedException refused(Opcode op, Reply.Error e) {
+    return new RefusedException(endpoint, op.name(), -1, e.code().name(), e.message(), null, null);
+  }
+
+  private LinkLostException unreachable(long waitedMillis, String hint, Throwable cause) {
+    return new LinkLostException(endpoint, "no usable connection within " + waitedMillis + " ms; no operation was executed (" + hint + ")", cause);
+  }
+
+  /** Requests whose outcome matters when no reply comes: they change devices or the lease. */
+  private static boolean changesState(Opcode op) {
+    return switch (op) {
+      case PULSE, PULSE_THEN_READ, PARALLEL_UPDATE, ACQUIRE, RELEASE -> true;
+      default -> false;
+    };
   }
 
   /** Turns refusals into the exceptions an in-process driver throws; returns the reply otherwise. */
   private Reply check(Opcode op, Reply r) throws IOException {
     if (r instanceof Reply.Refused f) throw new EnvelopeViolationException(f.limit(), f.requested(), f.allowed());
-    if (r instanceof Reply.Held h) throw new BoardHeldException(endpoint, h.holder(), Instant.now().plusMillis(h.remainingMillis()));
+    if (r instanceof Reply.Held h) {
+      throw new RefusedException(endpoint, op.name(), -1, "HELD", "board held by " + h.holder() + " for " + h.remainingMillis()
+          + " ms at least (its lease is renewed while the holder is connected; try again later)", null, null);
+    }
     if (r instanceof Reply.Error e) {
       switch (e.code()) {
         case INVALID_ARGUMENT:
@@ -262,9 +292,9 @@ public final class RemoteDriver implements CrossbarDriver {
         case ILLEGAL_STATE:
           throw new IllegalStateException(e.message());
         case ABORTED:
-          throw new DriverAbortedException(e.message());
+          throw new DriverAbortedException(endpoint, e.message());
         default:
-          throw new RemoteServerException(endpoint, op, e.code(), e.message());
+          throw refused(op, e);
       }
     }
     return r;
@@ -354,7 +384,7 @@ public final class RemoteDriver implements CrossbarDriver {
   /**
    * Takes (or renews) the programming lease now rather than at the first programming operation.
    *
-   * @throws BoardHeldException naming the holder when another client has it
+   * @throws RefusedException of code {@code HELD}, naming the holder, when another client has it
    */
   public void acquire() throws IOException {
     Reply reply = check(Opcode.ACQUIRE, call(Opcode.ACQUIRE, new Request.Acquire()));

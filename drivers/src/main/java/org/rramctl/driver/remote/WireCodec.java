@@ -17,6 +17,7 @@ import org.rramctl.driver.Cell;
 import org.rramctl.driver.ConductanceMap;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.Limits;
+import org.rramctl.driver.MalformedMessageException;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Polarity;
 import org.rramctl.driver.Pulse;
@@ -331,7 +332,7 @@ public final class WireCodec {
     }
 
     MalformedMessageException bad(String what) {
-      return new MalformedMessageException(what, b.position(), first);
+      return new MalformedMessageException("", what, first, b.position(), null);
     }
 
     Opcode opcode(boolean request) throws MalformedMessageException {

@@ -13,12 +13,17 @@ import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverAbortedException;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.Limits;
+import org.rramctl.driver.LinkLostException;
+import org.rramctl.driver.MalformedMessageException;
+import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
+import org.rramctl.driver.RefusedException;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.SourceMeasure;
 import org.rramctl.driver.Sweep;
 import org.rramctl.driver.SweepResult;
+import org.rramctl.driver.TimeoutNothingRanException;
 
 /**
  * A Keithley-class source-measure unit as a {@link CrossbarDriver} for single-device work: one device
@@ -84,7 +89,7 @@ public final class SmuDriver implements CrossbarDriver, SourceMeasure {
     this.info = new BoardInfo("keithley-" + dialect.family() + "-" + serial, f.length > 1 ? f[0].trim() + " " + f[1].trim() : idn, firmware, 0,
         List.of(new ArrayGeometry(0, 1, 1, reference)), dialect.limits().withComplianceAmps(complianceAmps), 22, gMinSiemens, gMaxSiemens, caps);
     this.limits = SafetyEnvelope.of(info);
-    group(dialect.configure(complianceAmps), -1);
+    group(dialect.configure(complianceAmps), -1, false);
   }
 
   public SmuDialect dialect() {
@@ -124,23 +129,27 @@ public final class SmuDriver implements CrossbarDriver, SourceMeasure {
 
   /**
    * Sends a command group (the line at {@code queryIndex} is a query whose reply is returned), then reads
-   * the error queue. Any failure shuts the outputs down before it propagates.
+   * the error queue. Any failure shuts the outputs down before it propagates. A group that pulses
+   * ({@code changesDevices}) and fails for lack of an answer after its first line went out has an unknown
+   * outcome: the instrument may have applied some or all of its pulses.
    */
-  private String group(List<String> lines, int queryIndex) throws IOException {
+  private String group(List<String> lines, int queryIndex, boolean changesDevices) throws IOException {
     checkOpen();
     lastAborted = false;
     String reply = null;
     busy = true;
+    boolean sent = false;
     try {
       for (int i = 0; i < lines.size(); i++) {
         if (aborting) throw aborted();
+        sent = true;
         if (i == queryIndex) reply = channel.query(lines.get(i));
         else channel.send(lines.get(i));
       }
       SmuDialect.Error e = dialect.parseError(channel.query(dialect.nextError()));
       if (e.code() != 0) {
         lastError = e.code() + " " + e.message();
-        throw new InstrumentErrorException(channel.endpoint(), e.code(), e.message(), String.join(" | ", lines));
+        throw new RefusedException(channel.endpoint(), String.join(" | ", lines), -1, Integer.toString(e.code()), e.message(), null, null);
       }
       if (aborting) throw aborted();
       return reply;
@@ -151,6 +160,9 @@ public final class SmuDriver implements CrossbarDriver, SourceMeasure {
         lastAborted = true;
         if (!(e instanceof DriverAbortedException)) throw aborted();
       }
+      if (changesDevices && sent && (e instanceof TimeoutNothingRanException || e instanceof LinkLostException || e instanceof MalformedMessageException)) {
+        throw new OutcomeUnknownException(channel.endpoint(), "pulses", -1, null, e.getMessage(), e);
+      }
       throw e;
     } finally {
       busy = false;
@@ -159,7 +171,7 @@ public final class SmuDriver implements CrossbarDriver, SourceMeasure {
   }
 
   private DriverAbortedException aborted() {
-    return new DriverAbortedException("aborted: " + channel.endpoint() + " ramped to 0 V, outputs off");
+    return new DriverAbortedException(channel.endpoint(), "ramped to 0 V, outputs off");
   }
 
   private void shutdownQuietly() {
@@ -177,13 +189,13 @@ public final class SmuDriver implements CrossbarDriver, SourceMeasure {
     int ch = channelOf(cell);
     limits.checkReadVolts(readVolts);
     lastLevel = readVolts;
-    String reply = group(List.of(dialect.measure(ch, readVolts)), 0);
+    String reply = group(List.of(dialect.measure(ch, readVolts)), 0, false);
     lastLevel = 0;
     try {
       return dialect.parseCurrent(reply) / readVolts;
     } catch (RuntimeException e) {
       shutdownQuietly();
-      throw new IOException(channel.endpoint() + ": reply '" + reply + "' (expected: a current reading)", e);
+      throw new MalformedMessageException(channel.endpoint(), "reply '" + reply + "' (expected: a current reading)", -1, -1, e);
     }
   }
 
@@ -195,7 +207,7 @@ public final class SmuDriver implements CrossbarDriver, SourceMeasure {
     double volts = pulse.polarity().sign() * pulse.amplitudeVolts();
     List<String> lines = dialect.pulses(ch, volts, pulse.widthNanos(), count);
     lastLevel = volts;
-    group(lines, lines.size() - 1);
+    group(lines, lines.size() - 1, true);
     lastLevel = 0;
     pulsesApplied += count;
   }
@@ -216,14 +228,14 @@ public final class SmuDriver implements CrossbarDriver, SourceMeasure {
     limits.checkSource(volts, durationNanos, complianceAmps);
     List<String> lines = dialect.source(ch, volts, durationNanos, complianceAmps, complianceAmps());
     lastLevel = volts;
-    String reply = group(lines, lines.size() - 1);
+    String reply = group(lines, lines.size() - 1, true);
     lastLevel = 0;
     pulsesApplied++;
     try {
       return dialect.parseCurrent(reply);
     } catch (RuntimeException e) {
       shutdownQuietly();
-      throw new IOException(channel.endpoint() + ": reply '" + reply + "' (expected: a current reading)", e);
+      throw new MalformedMessageException(channel.endpoint(), "reply '" + reply + "' (expected: a current reading)", -1, -1, e);
     }
   }
 
@@ -243,14 +255,14 @@ public final class SmuDriver implements CrossbarDriver, SourceMeasure {
       double[] chunk = java.util.Arrays.copyOfRange(levels, from, Math.min(levels.length, from + part));
       List<String> lines = dialect.sweep(ch, chunk, sweep.stepNanos(), sweep.offNanos(), sweep.complianceAmps(), complianceAmps());
       lastLevel = sweep.maxAbsVolts();
-      String reply = group(lines, lines.size() - 1);
+      String reply = group(lines, lines.size() - 1, true);
       lastLevel = 0;
       double[] got;
       try {
         got = dialect.parseCurrents(reply, chunk.length);
       } catch (RuntimeException e) {
         shutdownQuietly();
-        throw new IOException(channel.endpoint() + ": reply '" + reply + "' (expected: " + chunk.length + " currents)", e);
+        throw new MalformedMessageException(channel.endpoint(), "reply '" + reply + "' (expected: " + chunk.length + " currents)", -1, -1, e);
       }
       System.arraycopy(got, 0, amps, from, got.length);
       pulsesApplied += chunk.length;

@@ -2,10 +2,11 @@ package org.rramctl.driver.scpi;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
+import org.rramctl.driver.MalformedMessageException;
+import org.rramctl.driver.TimeoutNothingRanException;
 import org.rramctl.driver.transport.Transport;
 
 /**
@@ -78,13 +79,11 @@ public final class TransportScpiChannel implements ScpiChannel {
           return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
         }
         line.write(b);
-        if (line.size() > 1 << 20) throw new IOException(transport.endpoint() + ": reply to '" + query + "' longer than 1 MiB without a line feed");
+        if (line.size() > 1 << 20) throw new MalformedMessageException(transport.endpoint(), "reply to '" + query + "': longer than 1 MiB without a line feed (expected: a line)", -1, -1, null);
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        InterruptedIOException e = new InterruptedIOException(transport.endpoint() + ": no reply to '" + query + "' within " + replyTimeout.toMillis() + " ms");
-        e.bytesTransferred = line.size();
-        throw e;
+        throw new TimeoutNothingRanException(transport.endpoint(), "'" + query + "'", -1, replyTimeout, line.size() == 0 ? "" : line.size() + " bytes of a line arrived", null);
       }
       int n = transport.read(buffer, 0, buffer.length, Duration.ofNanos(Math.min(left, 50_000_000L)));
       bufferStart = 0;

@@ -15,7 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.DriverAbortedException;
-import org.rramctl.driver.transport.LinkLostException;
+import org.rramctl.driver.LinkLostException;
+import org.rramctl.driver.OutcomeUnknownException;
+import org.rramctl.driver.RefusedException;
+import org.rramctl.driver.TimeoutNothingRanException;
 import org.rramctl.driver.transport.Transport;
 import org.rramctl.driver.transport.TransportClosedException;
 import org.rramctl.protocol.Command;
@@ -27,6 +30,7 @@ import org.rramctl.protocol.FrameEvent;
 import org.rramctl.protocol.MessageCodec;
 import org.rramctl.protocol.Opcode;
 import org.rramctl.protocol.ProtocolException;
+import org.rramctl.protocol.ProtocolVersionException;
 import org.rramctl.protocol.Response;
 import org.rramctl.protocol.WireFormat;
 
@@ -48,9 +52,11 @@ import org.rramctl.protocol.WireFormat;
  *
  * <h2>What an exception means</h2>
  * <ul>
- *   <li>{@link BoardErrorException}: the board refused or failed the command (ERROR response).</li>
+ *   <li>{@link RefusedException}: the board refused or failed the command (ERROR response); its code is
+ *       the firmware's {@link ErrorCode} name. Every code but COMPLIANCE, WATCHDOG and HARDWARE_FAULT
+ *       means nothing was applied; after those the outputs are idle and the devices must be re-read.</li>
  *   <li>{@link DriverAbortedException}: the command was ended by {@link #abort()}; outputs idle.</li>
- *   <li>{@link BoardTimeoutException}: no answer after every retry. Idempotent commands: failed.
+ *   <li>{@link TimeoutNothingRanException}: no answer after every retry. Idempotent commands: failed.
  *       Device-changing commands: thrown only when LAST_EXECUTED proved the board never ran it.</li>
  *   <li>{@link OutcomeUnknownException}: a device-changing command may or may not have run (link lost,
  *       board rebooted). Never re-sent automatically.</li>
@@ -122,9 +128,9 @@ public final class BoardSession implements Closeable {
    * frame noise left in the board's receiver), then HELLO and LAST_EXECUTED (PROTOCOL.md 5.1). The
    * session takes ownership of the transport and closes it if the handshake fails.
    *
-   * @throws org.rramctl.protocol.ProtocolVersionException when the board's version is outside the window,
-   *     naming both
-   * @throws BoardTimeoutException when nothing answers the handshake
+   * @throws RefusedException of code {@code VERSION_MISMATCH} when the board's version is outside the
+   *     window, naming both (the cause is the codec's {@link ProtocolVersionException})
+   * @throws TimeoutNothingRanException when nothing answers the handshake
    */
   public static BoardSession open(Transport transport, SessionSettings settings) throws IOException {
     BoardSession s = new BoardSession(transport, settings);
@@ -236,7 +242,11 @@ public final class BoardSession implements Closeable {
   private void handshake() throws IOException {
     Command.Hello hello = new Command.Hello(settings.minVersion(), settings.maxVersion());
     Response.Identity id = (Response.Identity) callIdempotent(hello, null).get(0);
-    hello.requireAccepts(id);
+    try {
+      hello.requireAccepts(id);
+    } catch (ProtocolVersionException e) {
+      throw new RefusedException(port, Opcode.HELLO.name(), -1, ErrorCode.VERSION_MISMATCH.name(), "the host refuses the board: " + e.getMessage(), null, e);
+    }
     boolean first = identity == null;
     identity = id;
     handshakeNeeded = false;
@@ -293,7 +303,7 @@ public final class BoardSession implements Closeable {
         waiting.remove(seq);
       }
     }
-    BoardTimeoutException timeout = new BoardTimeoutException(port, op, seq, Duration.ofNanos(System.nanoTime() - started), why + " after " + settings.attempts() + " attempts");
+    TimeoutNothingRanException timeout = new TimeoutNothingRanException(port, op.name(), seq, Duration.ofNanos(System.nanoTime() - started), why + " after " + settings.attempts() + " attempts", null);
     // Silence through every attempt of a repeatable command: the link is unusable. Declaring it lost lets
     // the driver reconnect at its next call instead of timing out command after command.
     if (why.equals("no answer")) fail(new LinkLostException(port, "no answer to " + settings.attempts() + " attempts of " + op, timeout));
@@ -312,13 +322,20 @@ public final class BoardSession implements Closeable {
       try {
         send(frame, false);
       } catch (IOException e) {
-        throw new OutcomeUnknownException(port, op, seq, "the link failed while the command was being sent", e);
+        throw unknown(op, seq, started, "the link failed while the command was being sent", e);
       }
       int sends = 1;
       long first = firstTimeout(c, frame.length);
       while (true) {
-        Result r = collect(ex, first, gapTimeout(), true);
-        if (r.kind == Kind.LOST) throw new OutcomeUnknownException(port, op, seq, "the link was lost before the board answered", lost);
+        Result r;
+        try {
+          r = collect(ex, first, gapTimeout(), true);
+        } catch (InterruptedIOException e) {
+          // Sent, and the caller's thread was interrupted before the board answered: not a timeout in which
+          // nothing ran (the interrupt flag stays set).
+          throw unknown(op, seq, started, "the waiting thread was interrupted before the board answered", e);
+        }
+        if (r.kind == Kind.LOST) throw unknown(op, seq, started, "the link was lost before the board answered", lost);
         if (r.kind == Kind.DONE) {
           if (!(r.last() instanceof Response.Error e)) return r.frames;
           if (e.code() == ErrorCode.WATCHDOG) {
@@ -328,7 +345,7 @@ public final class BoardSession implements Closeable {
             try {
               handshake();
             } catch (IOException h) {
-              throw new OutcomeUnknownException(port, op, seq, "the board's watchdog expired and the re-handshake failed: " + h.getMessage(), h);
+              throw unknown(op, seq, started, "the board's watchdog expired and the re-handshake failed: " + h.getMessage(), h);
             }
           } else if (e.code() != ErrorCode.DUPLICATE) {
             // DUPLICATE answers a re-send whose first copy did arrive: the history has its outcome.
@@ -339,19 +356,19 @@ public final class BoardSession implements Closeable {
         try {
           record = lastExecuted(seq, op);
         } catch (IOException e) {
-          throw new OutcomeUnknownException(port, op, seq, "no answer, and LAST_EXECUTED failed: " + e.getMessage(), e);
+          throw unknown(op, seq, started, "no answer, and LAST_EXECUTED failed: " + e.getMessage(), e);
         }
         if (record == null) {
-          if (rebooted) throw new OutcomeUnknownException(port, op, seq, "the board rebooted and does not remember it", null);
+          if (rebooted) throw unknown(op, seq, started, "the board rebooted and does not remember it", null);
           if (sends >= settings.attempts()) {
-            throw new BoardTimeoutException(port, op, seq, Duration.ofNanos(System.nanoTime() - started),
-                "the board never received it in " + sends + " sends (LAST_EXECUTED does not list it); not executed");
+            throw new TimeoutNothingRanException(port, op.name(), seq, Duration.ofNanos(System.nanoTime() - started),
+                "the board never received it in " + sends + " sends (LAST_EXECUTED does not list it); not executed", null);
           }
           // Byte-identical, same sequence: if the first copy was only slow, the board answers DUPLICATE.
           try {
             send(frame, false);
           } catch (IOException e) {
-            throw new OutcomeUnknownException(port, op, seq, "the link failed while re-sending", e);
+            throw unknown(op, seq, started, "the link failed while re-sending", e);
           }
           sends++;
           continue;
@@ -364,11 +381,11 @@ public final class BoardSession implements Closeable {
           case ABORTED -> {
             if (record.error() == ErrorCode.WATCHDOG) {
               handshakeNeeded = true;
-              throw new BoardErrorException(port, op, seq, ErrorCode.WATCHDOG, "stopped by the board's watchdog after " + record.pulsesApplied() + " pulses", cell);
+              throw refused(op, seq, ErrorCode.WATCHDOG, "stopped by the board's watchdog after " + record.pulsesApplied() + " pulses", cell);
             }
-            throw new DriverAbortedException(port + ": " + op + " (sequence " + seq + ") aborted after " + record.pulsesApplied() + " pulses; outputs idle");
+            throw new DriverAbortedException(port, op + " (sequence " + seq + ") after " + record.pulsesApplied() + " pulses; outputs idle");
           }
-          case FAILED -> throw new BoardErrorException(port, op, seq, record.error(), "failed after " + record.pulsesApplied() + " pulses (from LAST_EXECUTED)", cell);
+          case FAILED -> throw refused(op, seq, record.error(), "failed after " + record.pulsesApplied() + " pulses (from LAST_EXECUTED)", cell);
         }
       }
     } finally {
@@ -381,9 +398,9 @@ public final class BoardSession implements Closeable {
     Response.Executed executed;
     try {
       executed = (Response.Executed) callIdempotent(new Command.LastExecuted(), null).get(0);
-    } catch (BoardErrorException e) {
+    } catch (RefusedException e) {
       // HANDSHAKE_REQUIRED here means the board reset since our HELLO: its history is gone.
-      if (e.code() == ErrorCode.HANDSHAKE_REQUIRED) rebooted = true;
+      if (e.hasCode(ErrorCode.HANDSHAKE_REQUIRED)) rebooted = true;
       throw e;
     }
     for (ExecutionRecord r : executed.records()) {
@@ -399,11 +416,19 @@ public final class BoardSession implements Closeable {
 
   private IOException error(Response.Error e, Opcode op, int seq, Cell cell) {
     if (e.code() == ErrorCode.ABORTED) {
-      return new DriverAbortedException(port + ": " + op + " (sequence " + seq + ") aborted; outputs idle" + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")"));
+      return new DriverAbortedException(port, op + " (sequence " + seq + "); outputs idle" + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")"));
     }
     // The board wants a HELLO before it will touch a device again: do it before the next command.
     if (e.code() == ErrorCode.WATCHDOG || e.code() == ErrorCode.HANDSHAKE_REQUIRED) handshakeNeeded = true;
-    return new BoardErrorException(port, op, seq, e.code(), e.detail(), cell);
+    return refused(op, seq, e.code(), e.detail(), cell);
+  }
+
+  private RefusedException refused(Opcode op, int seq, ErrorCode code, String detail, Cell cell) {
+    return new RefusedException(port, op.name(), seq, code.name(), detail, cell, null);
+  }
+
+  private OutcomeUnknownException unknown(Opcode op, int seq, long startedNanos, String reason, Throwable cause) {
+    return new OutcomeUnknownException(port, op.name(), seq, Duration.ofNanos(System.nanoTime() - startedNanos), reason, cause);
   }
 
   /**

@@ -13,6 +13,8 @@ import org.rramctl.driver.ConductanceMap;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.Limits;
+import org.rramctl.driver.LinkLostException;
+import org.rramctl.driver.MalformedMessageException;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
@@ -46,7 +48,7 @@ import org.rramctl.protocol.WireUnits;
  * <p>Requests are checked against the board's own hardware limits and geometry before anything is sent
  * ({@link IllegalArgumentException}), so the board's LIMIT_EXCEEDED and OUT_OF_RANGE only ever answer a
  * host bug. Wire errors arrive as the typed exceptions listed in {@link BoardSession}; in particular a
- * pulse or update whose fate is unknown is an {@link OutcomeUnknownException}, never a success.
+ * pulse or update whose fate is unknown is an {@link org.rramctl.driver.OutcomeUnknownException}, never a success.
  *
  * <p>Threading: that of {@link CrossbarDriver}. {@link #abort()} sends ABORT ahead of anything queued,
  * from any thread. After a lost link the next operation reconnects once (a new transport from the
@@ -88,8 +90,8 @@ public final class SerialBoardDriver implements CrossbarDriver {
   /**
    * Opens a transport with {@code opener} and handshakes.
    *
-   * @throws org.rramctl.protocol.ProtocolVersionException when the board speaks a version outside the
-   *     window of {@code settings}; the transport is closed again
+   * @throws org.rramctl.driver.RefusedException of code {@code VERSION_MISMATCH} when the board speaks a
+   *     version outside the window of {@code settings}; the transport is closed again
    */
   public static SerialBoardDriver open(Opener opener, SessionSettings settings) throws IOException {
     BoardSession s = BoardSession.open(opener.open(), settings);
@@ -162,7 +164,7 @@ public final class SerialBoardDriver implements CrossbarDriver {
     BoardSession s = BoardSession.open(opener.open(), settings);
     if (!s.identity().boardId().equals(info.boardId())) {
       s.close();
-      throw new IOException(port + ": board id: " + s.identity().boardId() + " (expected: " + info.boardId() + ", the board this driver opened)");
+      throw new LinkLostException(port, "on reconnecting, board id: " + s.identity().boardId() + " (expected: " + info.boardId() + ", the board this driver opened)");
     }
     session = s;
     reconnects++;
@@ -271,8 +273,8 @@ public final class SerialBoardDriver implements CrossbarDriver {
     if (filled != out.length) throw streamMismatch("codes", filled, out.length);
   }
 
-  private IOException streamMismatch(String what, long got, int expected) {
-    return new IOException(port + ": streamed " + what + ": " + got + " (expected: " + expected + ")");
+  private MalformedMessageException streamMismatch(String what, long got, int expected) {
+    return new MalformedMessageException(port, "streamed " + what + ": " + got + " (expected: " + expected + ")", -1, -1, null);
   }
 
   @Override

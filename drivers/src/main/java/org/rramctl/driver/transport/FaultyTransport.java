@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.rramctl.driver.LinkLostException;
 
 /**
  * A decorator that injects line faults into any {@link Transport}, for testing the layers above:

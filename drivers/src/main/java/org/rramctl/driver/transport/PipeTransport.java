@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.rramctl.driver.LinkLostException;
 
 /**
  * One end of an in-memory, connected pair of transports, for tests: what one end writes the other

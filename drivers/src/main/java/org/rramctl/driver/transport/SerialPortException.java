@@ -1,10 +1,12 @@
 package org.rramctl.driver.transport;
 
+import org.rramctl.driver.LinkLostException;
+
 /**
  * A serial port operation failed; carries the port, the operation and the native error code
  * (an {@code errno} on Linux and macOS, a {@code GetLastError()} code on Windows; -1 if none).
  */
-public class SerialPortException extends TransportException {
+public class SerialPortException extends LinkLostException {
   private final String operation;
   private final int errorCode;
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.rramctl.driver.LinkLostException;
 
 /**
  * A {@link Transport} over a serial port (USB CDC, RS-232 adapter, or the slave side of a
@@ -121,7 +122,7 @@ public final class SerialPortTransport implements Transport {
    * Opens the serial port at {@code path} (a device node or a symlink to one, e.g. a pty slave).
    *
    * @throws SerialPortException if the port does not exist, is busy, or cannot be configured
-   * @throws TransportException if jSerialComm's native library cannot be loaded on this machine
+   * @throws org.rramctl.driver.LinkLostException if jSerialComm's native library cannot be loaded on this machine
    */
   public static SerialPortTransport open(String path, Options options) throws IOException {
     if (path == null || path.isBlank()) throw new IllegalArgumentException("path: '" + path + "' (expected: a serial port such as /dev/ttyACM0)");
@@ -131,7 +132,7 @@ public final class SerialPortTransport implements Transport {
     } catch (SerialPortInvalidPortException e) {
       throw new SerialPortException(path, "open", -1, "no such port: " + e.getMessage());
     } catch (LinkageError e) {
-      throw new TransportException(path, "jSerialComm's native library could not be loaded: " + e, e);
+      throw new LinkLostException(path, "jSerialComm's native library could not be loaded: " + e, e);
     }
     // jSerialComm runs the hooks given to it, and waits for them, before it releases its native library at
     // JVM shutdown: this one holds the release back while an abort still needs the port (ShutdownHold).
@@ -174,14 +175,14 @@ public final class SerialPortTransport implements Transport {
    * The serial ports the operating system lists, for {@code rramctl ports}. Pseudo-terminals are not
    * listed (jSerialComm does not see them); open them by path.
    *
-   * @throws TransportException if jSerialComm's native library cannot be loaded on this machine
+   * @throws org.rramctl.driver.LinkLostException if jSerialComm's native library cannot be loaded on this machine
    */
   public static List<PortInfo> listPorts() throws IOException {
     SerialPort[] ports;
     try {
       ports = SerialPort.getCommPorts();
     } catch (LinkageError e) {
-      throw new TransportException("serial", "jSerialComm's native library could not be loaded: " + e, e);
+      throw new LinkLostException("serial", "jSerialComm's native library could not be loaded: " + e, e);
     }
     List<PortInfo> list = new ArrayList<>(ports.length);
     for (SerialPort p : ports) {

@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import org.rramctl.driver.LinkLostException;
 
 /**
  * A {@link Transport} over a TCP connection, for boards behind a serial-to-network bridge such as
@@ -61,7 +62,7 @@ public final class TcpTransport implements Transport {
   /**
    * Connects to {@code host:port}, waiting at most {@code connectTimeout}.
    *
-   * @throws TransportException naming the endpoint if the connection cannot be made
+   * @throws org.rramctl.driver.LinkLostException naming the endpoint if the connection cannot be made
    */
   public static TcpTransport connect(String host, int port, Duration connectTimeout) throws IOException {
     if (host == null || host.isBlank()) throw new IllegalArgumentException("host: '" + host + "' (expected: a host name or address)");
@@ -78,7 +79,7 @@ public final class TcpTransport implements Transport {
       return new TcpTransport(socket, endpoint);
     } catch (IOException e) {
       closeQuietly(socket);
-      throw new TransportException(endpoint, "connect failed within " + connectTimeout.toMillis() + " ms: " + e, e);
+      throw new LinkLostException(endpoint, "connect failed within " + connectTimeout.toMillis() + " ms: " + e, e);
     }
   }
 
@@ -173,7 +174,7 @@ public final class TcpTransport implements Transport {
     if (closed) return new TransportClosedException(endpoint);
     // Connection reset, broken pipe and friends: the JDK reports them as SocketException.
     if (e instanceof SocketException) return new LinkLostException(endpoint, operation + ": " + e.getMessage(), e);
-    return new TransportException(endpoint, operation + " failed: " + e, e);
+    return new LinkLostException(endpoint, operation + " failed: " + e, e);
   }
 
   private static void closeQuietly(Socket socket) {

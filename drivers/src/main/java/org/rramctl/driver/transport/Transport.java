@@ -3,6 +3,7 @@ package org.rramctl.driver.transport;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
+import org.rramctl.driver.LinkLostException;
 
 /**
  * A bidirectional byte link to a board or instrument: a serial port, a pseudo-terminal, a TCP

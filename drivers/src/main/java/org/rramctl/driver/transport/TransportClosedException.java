@@ -1,11 +1,13 @@
 package org.rramctl.driver.transport;
 
+import org.rramctl.driver.LinkLostException;
+
 /**
  * This end of the transport was closed, possibly by another thread while the failing call was
- * blocked. Not a link failure: the owner asked for it.
+ * blocked: the link is unusable because its owner asked for it, not because the peer went away.
  */
-public class TransportClosedException extends TransportException {
+public class TransportClosedException extends LinkLostException {
   public TransportClosedException(String endpoint) {
-    super(endpoint, "transport closed");
+    super(endpoint, "this end was closed");
   }
 }

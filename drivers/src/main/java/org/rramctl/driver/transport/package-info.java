@@ -15,9 +15,9 @@
  *       pseudo-terminal, where a virtual board serves.</li>
  * </ul>
  *
- * Failures are {@link java.io.IOException} subclasses naming the endpoint:
+ * Failures are {@link org.rramctl.driver.LinkLostException} (the driver error model's link kind) naming
+ * the endpoint: {@link org.rramctl.driver.LinkLostException} itself (the peer went away, or a connect failed),
  * {@link org.rramctl.driver.transport.TransportClosedException} (we closed),
- * {@link org.rramctl.driver.transport.LinkLostException} (the peer went away),
  * {@link org.rramctl.driver.transport.SerialPortException} (a port operation failed, with the native
  * error code).
  */

@@ -1,11 +1,13 @@
 package org.rramctl.driver.remote;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +27,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.EnvelopeViolationException;
+import org.rramctl.driver.LinkLostException;
+import org.rramctl.driver.MalformedMessageException;
+import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.Pulse;
+import org.rramctl.driver.RefusedException;
 import org.rramctl.driver.SafetyEnvelope;
+import org.rramctl.driver.TimeoutNothingRanException;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -117,8 +124,9 @@ class DriverServerTest {
           for (int i = 0; i < readsEach; i++) {
             r.read(Cell.active(0, i % 4, 1), 0.2);
             if (i % 100 == 0) {
-              BoardHeldException e = assertThrows(BoardHeldException.class, () -> r.pulse(C00, UP, 1));
-              assertTrue(e.getMessage().contains("held by " + holder.clientId() + " until "), e.getMessage());
+              RefusedException e = assertThrows(RefusedException.class, () -> r.pulse(C00, UP, 1));
+              assertEquals("HELD", e.code());
+              assertTrue(e.getMessage().contains("held by " + holder.clientId() + " for "), e.getMessage());
               held++;
             }
           }
@@ -151,7 +159,7 @@ class DriverServerTest {
     RemoteDriver other = client(s, "next");
     Reply.Status st = other.serverStatus();
     assertTrue(st.leaseHolder().startsWith("doomed#"), st.toString());
-    assertThrows(BoardHeldException.class, () -> other.pulse(C00, UP, 1));
+    assertEquals("HELD", assertThrows(RefusedException.class, () -> other.pulse(C00, UP, 1)).code());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!other.serverStatus().leaseHolder().isEmpty()) {
       assertTrue(System.nanoTime() < deadline, "the lease lapses within its timeout plus a tick");
@@ -179,9 +187,9 @@ class DriverServerTest {
       first.close();
       Exception e = assertThrows(Exception.class, inFlight::get);
       long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      OutcomeUnknownException u = assertInstanceOf(OutcomeUnknownException.class, e.getCause());
-      assertTrue(u.getMessage().contains("not known to have executed"), u.getMessage());
-      assertEquals(Opcode.READ, u.operation());
+      TimeoutNothingRanException u = assertInstanceOf(TimeoutNothingRanException.class, e.getCause(), "a read changes no device");
+      assertTrue(u.getMessage().contains("got no reply and no heartbeat"), u.getMessage());
+      assertEquals("READ", u.operation());
       assertTrue(waited < 6_000, "reported within a bounded time: " + waited + " ms");
     } finally {
       pool.shutdownNow();
@@ -196,12 +204,27 @@ class DriverServerTest {
     while (Double.isNaN(g)) {
       try {
         g = c.read(C00, 0.2);
-      } catch (ServerUnreachableException | OutcomeUnknownException retry) {
+      } catch (LinkLostException | TimeoutNothingRanException retry) {
         assertTrue(System.nanoTime() < deadline, "the client recovers once the server is back: " + retry.getMessage());
       }
     }
     c.pulse(C00, UP, 1);
     assertEquals(3, board.pulses.get(), "nothing ran twice across the restart");
+  }
+
+  @Test
+  void aPulseThatOutlivesTheRequestTimeoutHasAnUnknownOutcomeThatNoTimeoutCatchSwallows() throws Exception {
+    DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(5)));
+    RemoteDriver c = closing(RemoteDriver.connect(s.endpoint(), fastClient("pulser").withRequestTimeout(Duration.ofMillis(300))));
+    board.blockPulsesAfter.set(0);
+    IOException e = assertThrows(IOException.class, () -> c.pulse(C00, UP, 1));
+    assertFalse(e instanceof InterruptedIOException, "a catch (InterruptedIOException) would take it for a timeout in which nothing ran: " + e);
+    OutcomeUnknownException u = assertInstanceOf(OutcomeUnknownException.class, e);
+    assertEquals("PULSE", u.operation());
+    assertEquals(s.endpoint(), u.source());
+    assertTrue(u.waited().isPresent(), "says how long it waited");
+    assertTrue(u.getMessage().startsWith(s.endpoint() + ": outcome unknown: PULSE (sequence "), u.getMessage());
+    board.abort();
   }
 
   @Test
@@ -211,14 +234,15 @@ class DriverServerTest {
     holder.acquire();
     String firstId = holder.clientId();
     board.blockReads.set(true);
-    OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> holder.read(C00, 0.2));
+    TimeoutNothingRanException e = assertThrows(TimeoutNothingRanException.class, () -> holder.read(C00, 0.2));
     assertTrue(e.getMessage().contains("request timeout"), e.getMessage());
     board.abort(); // lets the stuck read finish on the server
     holder.pulse(C00, UP, 1);
     assertTrue(!holder.clientId().equals(firstId), "a new connection: " + holder.clientId());
     RemoteDriver other = client(s, "other");
-    BoardHeldException held = assertThrows(BoardHeldException.class, () -> other.pulse(C00, UP, 1));
-    assertEquals(holder.clientId(), held.holder());
+    RefusedException held = assertThrows(RefusedException.class, () -> other.pulse(C00, UP, 1));
+    assertEquals("HELD", held.code());
+    assertTrue(held.detail().startsWith("board held by " + holder.clientId() + " "), held.detail());
     assertEquals(1, board.pulses.get());
   }
 
@@ -422,12 +446,12 @@ class DriverServerTest {
     ok.pulse(C00, UP, 1);
     assertEquals(1, board.pulses.get());
 
-    ServerUnreachableException rejected = assertThrows(ServerUnreachableException.class,
+    LinkLostException rejected = assertThrows(LinkLostException.class,
         () -> RemoteDriver.connect(s.endpoint(), fastClient("mallory").withCurve(new ClientOptions.Curve(server.publicKey(), mallory))));
     assertTrue(rejected.getMessage().contains("allow-list"), rejected.getMessage());
     assertTrue(logLines.stream().anyMatch(l -> l.contains("rejected CURVE client key " + mallory.publicKey())), logLines.toString());
 
-    assertThrows(ServerUnreachableException.class, () -> RemoteDriver.connect(s.endpoint(), fastClient("plain")));
+    assertThrows(LinkLostException.class, () -> RemoteDriver.connect(s.endpoint(), fastClient("plain")));
     assertEquals(1, board.pulses.get(), "no rejected client reached the board");
     assertEquals(0.0, ok.read(C00, 0.2) - 1e-5 - 1e-9, 1e-15, "the admitted client still works");
   }

@@ -70,7 +70,7 @@ final class RecordingDriver implements CrossbarDriver {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        throw new DriverAbortedException("aborted: recording board outputs idle");
+        throw new DriverAbortedException("recording board", "outputs idle");
       }
       return 1e-5 + 1e-9 * pulses.get();
     } finally {
@@ -92,7 +92,7 @@ final class RecordingDriver implements CrossbarDriver {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        throw new DriverAbortedException("aborted after " + stopAt + " of " + count + " pulses: recording board outputs idle");
+        throw new DriverAbortedException("recording board", "after " + stopAt + " of " + count + " pulses; outputs idle");
       }
       // Two steps with a yield in between: an overlapping caller would be caught between them.
       long before = pulses.get();

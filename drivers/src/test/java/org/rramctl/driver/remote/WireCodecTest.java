@@ -20,6 +20,7 @@ import org.rramctl.driver.Capability;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.ConductanceMap;
 import org.rramctl.driver.DriverStatus;
+import org.rramctl.driver.MalformedMessageException;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;

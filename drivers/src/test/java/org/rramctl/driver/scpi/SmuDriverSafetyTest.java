@@ -19,6 +19,7 @@ import org.mockito.invocation.Invocation;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.EnvelopeViolationException;
 import org.rramctl.driver.Pulse;
+import org.rramctl.driver.RefusedException;
 
 /** The exact command order around the output, on every path, with a mocked instrument channel. */
 class SmuDriverSafetyTest {
@@ -104,8 +105,8 @@ class SmuDriverSafetyTest {
     ScpiChannel ch = channel(IDN_2600);
     SmuDriver d = new SmuDriver(ch, "auto", 1e-3, 1e-6, 1e-4);
     when(ch.query("print(errorqueue.next())")).thenReturn("-2.86000e+02\tTSP Runtime error\t2.00000e+00\t0.00000e+00");
-    InstrumentErrorException e = assertThrows(InstrumentErrorException.class, () -> d.pulse(Cell.active(0, 0, 0), Pulse.up(1.5, Duration.ofMillis(1)), 1));
-    assertEquals(-286, e.code());
+    RefusedException e = assertThrows(RefusedException.class, () -> d.pulse(Cell.active(0, 0, 0), Pulse.up(1.5, Duration.ofMillis(1)), 1));
+    assertEquals("-286", e.code());
     List<String> l = lines(ch);
     assertEquals("smua.source.output = smua.OUTPUT_OFF; smub.source.output = smub.OUTPUT_OFF", l.get(l.size() - 1));
     assertTrue(l.get(l.size() - 5).startsWith("smua.source.levelv = 1.12500"), "the ramp starts at 3/4 of the pulse level: " + l);

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.rramctl.driver.LinkLostException;
 
 @Timeout(10)
 class PipeTransportTest {
@@ -79,7 +80,7 @@ class PipeTransportTest {
     p.b().close();
     assertArrayEquals(new byte[] {1, 2, 3}, TransportTesting.readFully(p.a(), 3, WITHIN));
     LinkLostException e = assertThrows(LinkLostException.class, () -> p.a().read(new byte[1], 0, 1, Duration.ofSeconds(1)));
-    assertEquals("pipe:a", e.endpoint());
+    assertEquals("pipe:a", e.source());
     assertThrows(LinkLostException.class, () -> p.a().write(new byte[] {1}));
   }
 
@@ -89,7 +90,7 @@ class PipeTransportTest {
     p.a().close();
     p.a().close();
     TransportClosedException e = assertThrows(TransportClosedException.class, () -> p.a().write(new byte[] {1}));
-    assertEquals("pipe:a", e.endpoint());
+    assertEquals("pipe:a", e.source());
     assertThrows(TransportClosedException.class, () -> p.a().read(new byte[1], 0, 1, Duration.ZERO));
     assertThrows(TransportClosedException.class, () -> p.a().purgeInput());
   }

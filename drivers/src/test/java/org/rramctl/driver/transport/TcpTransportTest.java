@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.rramctl.driver.LinkLostException;
 
 @Timeout(10)
 class TcpTransportTest {
@@ -73,7 +74,7 @@ class TcpTransportTest {
     try (TcpTransport client = connect()) {
       accepted.get(5, TimeUnit.SECONDS).close();
       LinkLostException e = assertThrows(LinkLostException.class, () -> client.read(new byte[4], 0, 4, WITHIN));
-      assertEquals(client.endpoint(), e.endpoint());
+      assertEquals(client.endpoint(), e.source());
     }
   }
 
@@ -106,9 +107,9 @@ class TcpTransportTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    TransportException e = assertThrows(TransportException.class, () -> TcpTransport.connect("127.0.0.1", port, Duration.ofSeconds(2)));
-    assertEquals("tcp://127.0.0.1:" + port, e.endpoint());
-    assertTrue(e.getMessage().startsWith("tcp://127.0.0.1:" + port + ": connect failed"), e.getMessage());
+    LinkLostException e = assertThrows(LinkLostException.class, () -> TcpTransport.connect("127.0.0.1", port, Duration.ofSeconds(2)));
+    assertEquals("tcp://127.0.0.1:" + port, e.source());
+    assertTrue(e.getMessage().startsWith("tcp://127.0.0.1:" + port + ": link lost: connect failed"), e.getMessage());
   }
 
   @Test

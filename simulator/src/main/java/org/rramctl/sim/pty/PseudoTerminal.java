@@ -12,9 +12,8 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import org.rramctl.driver.transport.LinkLostException;
+import org.rramctl.driver.LinkLostException;
 import org.rramctl.driver.transport.TransportClosedException;
-import org.rramctl.driver.transport.TransportException;
 
 /**
  * A real pseudo-terminal pair created in-process (posix_openpt, grantpt, unlockpt, ptsname through
@@ -77,7 +76,7 @@ public final class PseudoTerminal implements Closeable {
    * left by a crashed run is replaced; a link to an existing file, or any other file, is refused.
    */
   public static PseudoTerminal open(Path link) throws IOException {
-    if (LibC.UNSUPPORTED != null) throw new TransportException("pty", "cannot create pseudo-terminals: " + LibC.UNSUPPORTED);
+    if (LibC.UNSUPPORTED != null) throw new LinkLostException("pty", "cannot create pseudo-terminals: " + LibC.UNSUPPORTED);
     int master = LibC.posix_openpt(LibC.O_RDWR | LibC.O_NOCTTY | LibC.O_CLOEXEC);
     if (master < 0) throw nativeFailure("pty", "posix_openpt", Native.getLastError());
     int slaveHold = -1;
@@ -297,12 +296,12 @@ public final class PseudoTerminal implements Closeable {
     if (Files.isSymbolicLink(link)) {
       Path target = Files.readSymbolicLink(link);
       if (Files.exists(link)) {
-        throw new TransportException(slave, "link: " + link + " already points to " + target
+        throw new LinkLostException(slave, "link: " + link + " already points to " + target
             + ", which exists (expected: a free path or a dangling link; is another virtual board running?)");
       }
       Files.delete(link); // dangling: left by a run that did not close
     } else if (Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
-      throw new TransportException(slave, "link: " + link + " exists and is not a symlink (expected: a free path)");
+      throw new LinkLostException(slave, "link: " + link + " exists and is not a symlink (expected: a free path)");
     }
     return Files.createSymbolicLink(link, Paths.get(slave));
   }
@@ -317,8 +316,8 @@ public final class PseudoTerminal implements Closeable {
     return d.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : d.toNanos();
   }
 
-  private static TransportException nativeFailure(String endpoint, String call, int errno) {
+  private static LinkLostException nativeFailure(String endpoint, String call, int errno) {
     String text = errno > 0 ? LibC.strerror(errno) : "no errno";
-    return new TransportException(endpoint, call + " failed: errno " + errno + " (" + text + ")");
+    return new LinkLostException(endpoint, call + " failed: errno " + errno + " (" + text + ")");
   }
 }

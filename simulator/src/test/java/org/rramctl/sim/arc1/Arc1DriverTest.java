@@ -17,7 +17,10 @@ import org.rramctl.driver.Capability;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.Pulse;
+import org.rramctl.driver.RefusedException;
+import org.rramctl.driver.TimeoutNothingRanException;
 import org.rramctl.driver.arc1.Arc1Driver;
 import org.rramctl.driver.arc1.Arc1Settings;
 import org.rramctl.sim.DevicePreset;
@@ -131,7 +134,7 @@ class Arc1DriverTest {
   @Test
   void aBoardThatDoesNotAnswerTheInitialisationIsOneClearTimeoutAndTheLinkIsClosed() {
     Arc1Link silent = new Arc1Link(b -> new byte[0]);
-    IOException e = assertThrows(IOException.class, () -> Arc1Driver.open(silent, FAST, 1e-6, 1e-4));
+    TimeoutNothingRanException e = assertThrows(TimeoutNothingRanException.class, () -> Arc1Driver.open(silent, FAST, 1e-6, 1e-4));
     assertTrue(e.getMessage().contains("timed out") && e.getMessage().contains("initialisation"), e.getMessage());
     assertFalse(silent.isOpen());
   }
@@ -139,7 +142,7 @@ class Arc1DriverTest {
   @Test
   void aWrongConfirmationIsRefused() {
     Arc1Link wrong = new Arc1Link(b -> text(b).startsWith("0\n") ? "0\n".getBytes(StandardCharsets.US_ASCII) : new byte[0]);
-    IOException e = assertThrows(IOException.class, () -> Arc1Driver.open(wrong, FAST, 1e-6, 1e-4));
+    RefusedException e = assertThrows(RefusedException.class, () -> Arc1Driver.open(wrong, FAST, 1e-6, 1e-4));
     assertTrue(e.getMessage().contains("refused") && e.getMessage().contains("confirmation '0'"), e.getMessage());
     assertFalse(wrong.isOpen());
   }
@@ -186,7 +189,7 @@ class Arc1DriverTest {
     Arc1Driver d = Arc1Driver.open(link, PACED, 1e-6, 1e-4);
     link.takeWritten();
     link.loseLinkAtWrite(5); // select, three pulses, then the fourth pulse's write fails
-    IOException e = assertThrows(IOException.class, () -> d.pulse(Cell.active(0, 2, 2), NOMINAL, 10));
+    OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> d.pulse(Cell.active(0, 2, 2), NOMINAL, 10));
     assertTrue(e.getMessage().contains("outcome unknown"), e.getMessage());
     assertEquals(3, b.pulsesApplied(), "three pulses reached the board; none was sent again");
     IllegalStateException again = assertThrows(IllegalStateException.class, () -> d.read(Cell.active(0, 2, 2), 0.5));
@@ -203,7 +206,7 @@ class Arc1DriverTest {
     try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
       link.takeWritten();
       mute[0] = true;
-      IOException e = assertThrows(IOException.class, () -> d.read(Cell.active(0, 0, 0), 0.5));
+      TimeoutNothingRanException e = assertThrows(TimeoutNothingRanException.class, () -> d.read(Cell.active(0, 0, 0), 0.5));
       assertTrue(e.getMessage().contains("timed out"), e.getMessage());
       assertEquals("1\n1\n1\n", text(link.takeWritten()), "sent once");
     }

@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
-import org.rramctl.driver.transport.LinkLostException;
+import org.rramctl.driver.LinkLostException;
 import org.rramctl.driver.transport.Transport;
 import org.rramctl.driver.transport.TransportClosedException;
 

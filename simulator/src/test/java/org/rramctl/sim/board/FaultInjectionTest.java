@@ -16,14 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.LinkLostException;
+import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.Pulse;
-import org.rramctl.driver.serial.BoardErrorException;
-import org.rramctl.driver.serial.BoardTimeoutException;
-import org.rramctl.driver.serial.OutcomeUnknownException;
+import org.rramctl.driver.RefusedException;
+import org.rramctl.driver.TimeoutNothingRanException;
 import org.rramctl.driver.serial.SerialBoardDriver;
-import org.rramctl.driver.transport.FaultyTransport;
 import org.rramctl.driver.transport.FaultyTransport.Direction;
-import org.rramctl.driver.transport.LinkLostException;
+import org.rramctl.driver.transport.FaultyTransport;
 import org.rramctl.driver.transport.PipeTransport;
 import org.rramctl.protocol.Command;
 import org.rramctl.protocol.Outcome;
@@ -81,7 +81,7 @@ class FaultInjectionTest {
             } else {
               driver.readRow(0, org.rramctl.driver.Plane.ACTIVE, cell.row(), Boards4Test.READ_VOLTS); // 2 streamed parts
             }
-          } catch (BoardTimeoutException | LinkLostException | BoardErrorException e) {
+          } catch (TimeoutNothingRanException | LinkLostException | RefusedException e) {
             readFailures++;
           }
           continue;
@@ -95,7 +95,7 @@ class FaultInjectionTest {
             updatesConfirmed++;
           } catch (OutcomeUnknownException e) {
             updatesUnknown++;
-          } catch (BoardTimeoutException | LinkLostException | BoardErrorException | DriverAbortedException e) {
+          } catch (TimeoutNothingRanException | LinkLostException | RefusedException | DriverAbortedException e) {
             updatesFailed++;
           }
           continue;
@@ -112,7 +112,7 @@ class FaultInjectionTest {
           fate = Fate.CONFIRMED;
         } catch (OutcomeUnknownException e) {
           fate = Fate.UNKNOWN;
-        } catch (BoardTimeoutException | LinkLostException | BoardErrorException | DriverAbortedException e) {
+        } catch (TimeoutNothingRanException | LinkLostException | RefusedException | DriverAbortedException e) {
           fate = Fate.FAILED;
           failures.merge(e.getClass().getSimpleName(), 1, Integer::sum);
         }

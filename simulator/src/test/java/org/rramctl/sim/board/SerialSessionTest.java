@@ -21,8 +21,9 @@ import org.rramctl.driver.Boards;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.Pulse;
-import org.rramctl.driver.serial.OutcomeUnknownException;
+import org.rramctl.driver.RefusedException;
 import org.rramctl.driver.serial.SerialBoardDriver;
 import org.rramctl.driver.serial.SessionSettings;
 import org.rramctl.driver.transport.FaultyTransport;
@@ -59,8 +60,11 @@ class SerialSessionTest {
   @Test
   void aBoardOutsideTheVersionWindowIsRefusedNamingBothVersions() {
     board = new VirtualBoard(Boards4Test.emulator(1), VirtualBoard.Config.defaults().withBoardId("RB-0042").withFirmware("2.0.0", 2));
-    ProtocolVersionException e = assertThrows(ProtocolVersionException.class, () -> connect(Boards4Test.pipeSettings()));
-    assertEquals("board RB-0042 (firmware 2.0.0) speaks protocol version 2 (expected: version 1, the window of this host)", e.getMessage());
+    RefusedException e = assertThrows(RefusedException.class, () -> connect(Boards4Test.pipeSettings()));
+    assertEquals("VERSION_MISMATCH", e.code());
+    assertInstanceOf(ProtocolVersionException.class, e.getCause());
+    assertEquals("board RB-0042 (firmware 2.0.0) speaks protocol version 2 (expected: version 1, the window of this host)", e.getCause().getMessage());
+    assertTrue(e.getMessage().contains(": refused: HELLO: VERSION_MISMATCH: the host refuses the board: board RB-0042 (firmware 2.0.0)"), e.getMessage());
     assertFalse(hostEnd.get().isOpen(), "the port is closed again");
   }
 
@@ -110,7 +114,7 @@ class SerialSessionTest {
       OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> driver.pulse(CELL, Boards4Test.NOMINAL_UP, 4));
       long millis = (System.nanoTime() - t0) / 1_000_000;
       assertTrue(millis < 5_000, "reported within 5 s: " + millis + " ms");
-      assertEquals(org.rramctl.protocol.Opcode.PULSE, e.opcode());
+      assertEquals("PULSE", e.operation());
       assertTrue(driver.session().isDead(), "the session declared the link lost");
       // The next operation reconnects on a fresh line.
       driver.pulse(CELL, Boards4Test.NOMINAL_UP, 5);
@@ -148,7 +152,7 @@ class SerialSessionTest {
       board.reset();
       ExecutionException e = assertThrows(ExecutionException.class, () -> train.get(10, TimeUnit.SECONDS));
       OutcomeUnknownException unknown = assertInstanceOf(OutcomeUnknownException.class, e.getCause(), "the train's outcome: " + e.getCause());
-      assertEquals(org.rramctl.protocol.Opcode.PULSE, unknown.opcode());
+      assertEquals("PULSE", unknown.operation());
       VirtualBoard.LogEntry stopped = board.executionLog().get(1);
       assertTrue(stopped.pulsesApplied() < 50_000, "the reboot stopped it part-way: " + stopped.pulsesApplied());
       // After a new handshake the driver works again, and the train was never sent a second time.

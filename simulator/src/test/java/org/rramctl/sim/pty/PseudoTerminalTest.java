@@ -20,8 +20,8 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.rramctl.driver.LinkLostException;
 import org.rramctl.driver.transport.TransportClosedException;
-import org.rramctl.driver.transport.TransportException;
 import org.rramctl.driver.transport.TransportTesting;
 
 @Timeout(10)
@@ -104,11 +104,11 @@ class PseudoTerminalTest {
     Path link = dir.resolve("board");
     Files.createSymbolicLink(link, dir.resolve("gone"));
     try (PseudoTerminal pty = PseudoTerminal.open(link)) {
-      TransportException live = assertThrows(TransportException.class, () -> PseudoTerminal.open(link));
+      LinkLostException live = assertThrows(LinkLostException.class, () -> PseudoTerminal.open(link));
       assertTrue(live.getMessage().contains("link: " + link + " already points to " + pty.slavePath()), live.getMessage());
     }
     Path file = Files.createFile(dir.resolve("file"));
-    TransportException e = assertThrows(TransportException.class, () -> PseudoTerminal.open(file));
+    LinkLostException e = assertThrows(LinkLostException.class, () -> PseudoTerminal.open(file));
     assertTrue(e.getMessage().endsWith("link: " + file + " exists and is not a symlink (expected: a free path)"), e.getMessage());
   }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.rramctl.driver.transport.LinkLostException;
+import org.rramctl.driver.LinkLostException;
 import org.rramctl.driver.transport.SerialPortException;
 import org.rramctl.driver.transport.SerialPortTransport;
 import org.rramctl.driver.transport.TransportClosedException;
@@ -92,7 +92,7 @@ class SerialPortOverPtyTest {
     });
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertTrue(millis < 1000, "detected after " + millis + " ms");
-    assertEquals(server.clientPath(), e.endpoint());
+    assertEquals(server.clientPath(), e.source());
     long writeStart = System.nanoTime();
     assertThrows(LinkLostException.class, () -> client.write(new byte[] {1}));
     assertTrue(System.nanoTime() - writeStart < 1_000_000_000L, "a write after the loss fails fast");
@@ -115,15 +115,15 @@ class SerialPortOverPtyTest {
   void aMissingPortIsReportedWithItsPath() {
     String missing = dir.resolve("no-such-port").toString();
     SerialPortException e = assertThrows(SerialPortException.class, () -> SerialPortTransport.open(missing, 9600));
-    assertEquals(missing, e.endpoint());
+    assertEquals(missing, e.source());
     assertEquals("open", e.operation());
-    assertTrue(e.getMessage().startsWith(missing + ": open failed"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(missing + ": link lost: open failed"), e.getMessage());
   }
 
   @Test
   void aSecondOpenerOfTheSamePortIsRefusedWithTheErrorCode() {
     SerialPortException e = assertThrows(SerialPortException.class, () -> SerialPortTransport.open(server.clientPath(), 9600));
-    assertEquals(server.clientPath(), e.endpoint());
+    assertEquals(server.clientPath(), e.source());
     assertTrue(e.getMessage().contains("error code " + e.errorCode()), e.getMessage());
   }
 }
