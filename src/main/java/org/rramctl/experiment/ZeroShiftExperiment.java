@@ -194,7 +194,10 @@ public final class ZeroShiftExperiment {
           Thread.currentThread().interrupt();
           throw new IOException("experiment interrupted", e);
         } catch (java.util.concurrent.ExecutionException e) {
-          throw new IllegalStateException("cell runner failed", e.getCause()); // runCell catches everything itself
+          // runCell records every Exception as a failed cell; an Error (out of memory, stack overflow, a failed
+          // assertion) means this JVM is not fit to run the other cells: stop the experiment with it.
+          if (e.getCause() instanceof Error err) throw err;
+          throw new IllegalStateException("cell runner failed", e.getCause());
         }
       }
     } finally {
@@ -250,7 +253,7 @@ public final class ZeroShiftExperiment {
       boolean again = resume && Files.exists(ts.checkpointFile());
       Trainer t = run.run(again, listener, cellLog);
       return new CellResult(cell, true, null, t.metrics(), (System.nanoTime() - t0) / 1e9);
-    } catch (Exception | Error e) {
+    } catch (Exception e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
       cellLog.printf(Locale.ROOT, "FAILED: %s%n", why);
       return new CellResult(cell, false, e.getClass().getSimpleName() + ": " + why, List.of(), (System.nanoTime() - t0) / 1e9);

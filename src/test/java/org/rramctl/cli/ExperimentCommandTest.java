@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,6 +34,40 @@ class ExperimentCommandTest {
     assertEquals(2, r.code(), r.err());
     assertEquals(1, r.err().lines().count(), "exactly one line: " + r.err());
     assertEquals(expected, r.err().strip());
+  }
+
+  /** Stands for OutOfMemoryError and its kind: thrown inside a cell, it must not be recorded as a failed cell. */
+  private static final class JvmUnfit extends Error {
+    JvmUnfit() {
+      super("the JVM is not fit to go on", null, false, false);
+    }
+  }
+
+  @Test
+  @Timeout(180)
+  void anErrorInACellStopsTheExperimentInsteadOfRunningTheOtherCellsInTheSameJvm() throws IOException {
+    Path out = dir.resolve("zs");
+    Writer failsAtTheFirstEpoch = new StringWriter() {
+      private boolean thrown;
+
+      @Override
+      public void write(String str, int off, int len) {
+        // Once only: the cells after it would run normally, and the experiment would write results with one failed cell.
+        if (!thrown && str.substring(off, off + len).contains("] epoch ")) {
+          thrown = true;
+          throw new JvmUnfit();
+        }
+        super.write(str, off, len);
+      }
+    };
+    try {
+      CliRun.Result r = CliRun.run(failsAtTheFirstEpoch, "experiment", "zero-shift", "--side", "7", "--layers", "49-16-10", "--train-limit", "60",
+          "--epochs", "1", "--imbalance", "1", "--jobs", "1", "--out", out.toString());
+      assertTrue(r.code() != 0, "an Error is not a finished experiment: " + r.err());
+    } catch (JvmUnfit expected) {
+      // propagated as it is: fine
+    }
+    assertFalse(Files.exists(out.resolve("results.json")), "the experiment went on after an Error and wrote its results");
   }
 
   @Test

@@ -91,7 +91,7 @@ class ServeCommandTest {
       java.util.concurrent.CompletableFuture<CliRun.Result> running = java.util.concurrent.CompletableFuture.supplyAsync(() -> CliRun.run(out,
           "procedure", "pulse-response", "--board", "zmq+" + server.endpoint(), "--runs", runs.toString(), "--pulses", "5000", "--cycles", "1"));
       assertTrue(out.seen.await(30, TimeUnit.SECONDS), "the run started");
-      try (org.rramctl.driver.remote.RemoteDriver operator = org.rramctl.driver.remote.RemoteDriver.connect(server.endpoint(),
+      try (org.rramctl.driver.remote.RemoteDriver operator = org.rramctl.driver.remote.RemoteDriver.open(server.endpoint(),
           org.rramctl.driver.remote.ClientOptions.defaults().withLabel("operator"))) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (operator.status().pulsesApplied() < 10) assertTrue(System.nanoTime() < deadline, "the procedure pulses through the server");

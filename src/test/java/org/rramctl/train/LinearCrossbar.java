@@ -48,7 +48,15 @@ final class LinearCrossbar implements CrossbarDriver {
       reference.add(ref);
     }
     info = new BoardInfo("linear-test", "LinearCrossbar", "0", 0, g,
-        new Limits(2.0, 0.3, 10, 1_000_000, 100_000, 1e7, 1e-3), 24, G_MIN, G_MAX,
+        Limits.builder()
+            .maxPulseVolts(2.0)
+            .maxReadVolts(0.3)
+            .minPulseWidthNanos(10)
+            .maxPulseWidthNanos(1_000_000)
+            .maxPulsesPerCommand(100_000)
+            .maxPulseRateHz(1e7)
+            .complianceAmps(1e-3)
+            .build(), 24, G_MIN, G_MAX,
         EnumSet.of(Capability.FORWARD_READ, Capability.TRANSPOSE_READ, Capability.PARALLEL_UPDATE, Capability.REFERENCE_ARRAYS));
     step = dwMin * G_UNIT;
   }

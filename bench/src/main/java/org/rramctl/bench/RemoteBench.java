@@ -44,7 +44,7 @@ public final class RemoteBench {
     EmulatorDriver emu = new EmulatorDriver(DevicePreset.named("aihwkit-like"), List.of(new int[] {785, 256}), 7);
     try (LoopbackEcho echo = LoopbackEcho.start();
          DriverServer server = DriverServer.start(emu, ServerOptions.of("tcp://127.0.0.1:*"));
-         RemoteDriver remote = RemoteDriver.connect(server.endpoint(), ClientOptions.defaults().withLabel("bench"))) {
+         RemoteDriver remote = RemoteDriver.open(server.endpoint(), ClientOptions.defaults().withLabel("bench"))) {
       System.out.printf(Locale.ROOT, "# %d round trips per round, %d rounds, frame %d bytes, %d cores, load average %.2f%n", n, rounds, frame.length,
           Runtime.getRuntime().availableProcessors(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       // Warm-up: JIT both paths.

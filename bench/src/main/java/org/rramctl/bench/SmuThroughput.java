@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.scpi.SmuDriver;
+import org.rramctl.driver.scpi.SmuSettings;
 import org.rramctl.driver.scpi.TransportScpiChannel;
 import org.rramctl.driver.transport.SerialPortTransport;
 import org.rramctl.driver.transport.Transport;
@@ -75,7 +76,7 @@ public final class SmuThroughput {
     for (VirtualSmu.Model m : VirtualSmu.Model.values()) {
       try (PtyTransport pty = PtyTransport.open(); VirtualSmuServer server = new VirtualSmuServer(new VirtualSmu(m, preset, 1), pty)) {
         Counting t = new Counting(SerialPortTransport.open(pty.clientPath(), 115200));
-        try (SmuDriver d = new SmuDriver(new TransportScpiChannel(t, Duration.ofSeconds(3)), "auto", 1e-3, 1e-6, 1e-4)) {
+        try (SmuDriver d = SmuDriver.open(new TransportScpiChannel(t, Duration.ofSeconds(3)), SmuSettings.defaults())) {
           Cell c = Cell.active(0, 0, 0);
           Pulse up = Pulse.up(1.0, Duration.ofMillis(1));
           for (int i = 0; i < ops / 4; i++) d.read(c, 0.2);

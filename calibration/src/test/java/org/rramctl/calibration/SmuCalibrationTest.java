@@ -10,6 +10,7 @@ import org.rramctl.driver.Cell;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Tile;
 import org.rramctl.driver.scpi.SmuDriver;
+import org.rramctl.driver.scpi.SmuSettings;
 import org.rramctl.sim.DevicePreset;
 import org.rramctl.sim.scpi.InMemoryScpiChannel;
 import org.rramctl.sim.scpi.VirtualSmu;
@@ -38,7 +39,7 @@ class SmuCalibrationTest {
   void the2602BFindsTheSymmetryPointAndProgramsTheReferenceOnSmub() throws Exception {
     for (long seed = 1; seed <= 6; seed++) {
       VirtualSmu smu = new VirtualSmu(VirtualSmu.Model.K2600, preset(), seed);
-      try (SmuDriver d = new SmuDriver(new InMemoryScpiChannel(smu), "auto", 1e-3, 1e-6, 1e-4)) {
+      try (SmuDriver d = SmuDriver.open(new InMemoryScpiChannel(smu), SmuSettings.defaults())) {
         CalibrationRecord rec = Calibration.run(d, List.of(new Tile(0, 0, 0, 1, 1)), settings(d), Calibration.Mode.PER_DEVICE, Monitor.NONE);
         CalibrationRecord.TileRecord t = rec.tiles().get(0);
         double truth = smu.device().truth().symmetryPointSiemens(Cell.active(0, 0, 0));
@@ -56,7 +57,7 @@ class SmuCalibrationTest {
   void the2400FindsTheSymmetryPointWithoutAReferenceChannel() throws Exception {
     for (long seed = 1; seed <= 3; seed++) {
       VirtualSmu smu = new VirtualSmu(VirtualSmu.Model.K2400, preset(), seed);
-      try (SmuDriver d = new SmuDriver(new InMemoryScpiChannel(smu), "auto", 1e-3, 1e-6, 1e-4)) {
+      try (SmuDriver d = SmuDriver.open(new InMemoryScpiChannel(smu), SmuSettings.defaults())) {
         CalibrationRecord rec = Calibration.run(d, List.of(new Tile(0, 0, 0, 1, 1)), settings(d), Calibration.Mode.PER_DEVICE, Monitor.NONE);
         double truth = smu.device().truth().symmetryPointSiemens(Cell.active(0, 0, 0));
         double spErr = Math.abs(rec.tiles().get(0).spSiemens()[0] - truth) / RANGE;

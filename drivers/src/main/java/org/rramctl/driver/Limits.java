@@ -1,35 +1,99 @@
 package org.rramctl.driver;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Objects;
+
 /**
  * A set of electrical limits. A board reports its hardware limits in {@link BoardInfo}; a
- * {@link SafetyEnvelope} carries the (never wider) limits the host enforces.
+ * {@link SafetyEnvelope} carries the (never wider) limits the host enforces. Immutable; built only by
+ * name, never by position, so that two swapped numbers cannot compile into a wrong envelope:
  *
- * @param maxPulseVolts largest pulse amplitude magnitude, volts
- * @param maxReadVolts largest read voltage magnitude (single reads and vector-read inputs), volts
- * @param minPulseWidthNanos shortest pulse width, ns
- * @param maxPulseWidthNanos longest pulse width, ns
- * @param maxPulsesPerCommand most pulses one command may ask for on one device
- * @param maxPulseRateHz highest pulse rate within a train (1e9 / period), Hz
- * @param complianceAmps current compliance applied during pulses and reads, amperes
+ * <pre>{@code
+ * Limits l = Limits.builder()
+ *     .maxPulseVolts(3.0)
+ *     .maxReadVolts(0.5)
+ *     .minPulseWidthNanos(10)
+ *     .maxPulseWidthNanos(10_000_000)
+ *     .maxPulsesPerCommand(100_000)
+ *     .maxPulseRateHz(50e6)
+ *     .complianceAmps(1e-3)
+ *     .build();
+ * }</pre>
+ *
+ * The limits: {@code maxPulseVolts} largest pulse amplitude magnitude; {@code maxReadVolts} largest read
+ * voltage magnitude (single reads and vector-read inputs); {@code minPulseWidthNanos} and
+ * {@code maxPulseWidthNanos} the pulse widths allowed; {@code maxPulsesPerCommand} most pulses one command
+ * may ask for on one device; {@code maxPulseRateHz} highest pulse rate within a train (1e9 / period);
+ * {@code complianceAmps} current compliance applied during pulses and reads.
  */
-public record Limits(
-    double maxPulseVolts,
-    double maxReadVolts,
-    long minPulseWidthNanos,
-    long maxPulseWidthNanos,
-    int maxPulsesPerCommand,
-    double maxPulseRateHz,
-    double complianceAmps) {
-  public Limits {
-    positive("maxPulseVolts", maxPulseVolts);
-    positive("maxReadVolts", maxReadVolts);
-    if (minPulseWidthNanos < 1) throw new IllegalArgumentException("minPulseWidthNanos: " + minPulseWidthNanos + " (expected: >= 1)");
-    if (maxPulseWidthNanos < minPulseWidthNanos) {
-      throw new IllegalArgumentException("maxPulseWidthNanos: " + maxPulseWidthNanos + " (expected: >= minPulseWidthNanos " + minPulseWidthNanos + ")");
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE, isGetterVisibility = Visibility.NONE) // journals and records: the seven fields by name
+public final class Limits {
+  private final double maxPulseVolts;
+  private final double maxReadVolts;
+  private final long minPulseWidthNanos;
+  private final long maxPulseWidthNanos;
+  private final int maxPulsesPerCommand;
+  private final double maxPulseRateHz;
+  private final double complianceAmps;
+
+  private Limits(Builder b) {
+    positive("maxPulseVolts", b.maxPulseVolts);
+    positive("maxReadVolts", b.maxReadVolts);
+    if (b.minPulseWidthNanos < 1) throw new IllegalArgumentException("minPulseWidthNanos: " + b.minPulseWidthNanos + " (expected: >= 1)");
+    if (b.maxPulseWidthNanos < b.minPulseWidthNanos) {
+      throw new IllegalArgumentException("maxPulseWidthNanos: " + b.maxPulseWidthNanos + " (expected: >= minPulseWidthNanos " + b.minPulseWidthNanos + ")");
     }
-    if (maxPulsesPerCommand < 1) throw new IllegalArgumentException("maxPulsesPerCommand: " + maxPulsesPerCommand + " (expected: >= 1)");
-    positive("maxPulseRateHz", maxPulseRateHz);
-    positive("complianceAmps", complianceAmps);
+    if (b.maxPulsesPerCommand < 1) throw new IllegalArgumentException("maxPulsesPerCommand: " + b.maxPulsesPerCommand + " (expected: >= 1)");
+    positive("maxPulseRateHz", b.maxPulseRateHz);
+    positive("complianceAmps", b.complianceAmps);
+    this.maxPulseVolts = b.maxPulseVolts;
+    this.maxReadVolts = b.maxReadVolts;
+    this.minPulseWidthNanos = b.minPulseWidthNanos;
+    this.maxPulseWidthNanos = b.maxPulseWidthNanos;
+    this.maxPulsesPerCommand = b.maxPulsesPerCommand;
+    this.maxPulseRateHz = b.maxPulseRateHz;
+    this.complianceAmps = b.complianceAmps;
+  }
+
+  /** For records that carry limits as JSON (calibration records, run journals): every limit by its name. */
+  @JsonCreator
+  private static Limits fromJson(
+      @JsonProperty(value = "maxPulseVolts", required = true) double maxPulseVolts,
+      @JsonProperty(value = "maxReadVolts", required = true) double maxReadVolts,
+      @JsonProperty(value = "minPulseWidthNanos", required = true) long minPulseWidthNanos,
+      @JsonProperty(value = "maxPulseWidthNanos", required = true) long maxPulseWidthNanos,
+      @JsonProperty(value = "maxPulsesPerCommand", required = true) int maxPulsesPerCommand,
+      @JsonProperty(value = "maxPulseRateHz", required = true) double maxPulseRateHz,
+      @JsonProperty(value = "complianceAmps", required = true) double complianceAmps) {
+    return builder()
+        .maxPulseVolts(maxPulseVolts)
+        .maxReadVolts(maxReadVolts)
+        .minPulseWidthNanos(minPulseWidthNanos)
+        .maxPulseWidthNanos(maxPulseWidthNanos)
+        .maxPulsesPerCommand(maxPulsesPerCommand)
+        .maxPulseRateHz(maxPulseRateHz)
+        .complianceAmps(complianceAmps)
+        .build();
+  }
+
+  /** A builder with nothing set; {@link Builder#build()} refuses a limit left unset, naming it. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these limits, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder()
+        .maxPulseVolts(maxPulseVolts)
+        .maxReadVolts(maxReadVolts)
+        .minPulseWidthNanos(minPulseWidthNanos)
+        .maxPulseWidthNanos(maxPulseWidthNanos)
+        .maxPulsesPerCommand(maxPulsesPerCommand)
+        .maxPulseRateHz(maxPulseRateHz)
+        .complianceAmps(complianceAmps);
   }
 
   /**
@@ -44,6 +108,41 @@ public record Limits(
 
   private static void positive(String name, double v) {
     if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException(name + ": " + v + " (expected: finite and > 0)");
+  }
+
+  /** Largest pulse amplitude magnitude, volts. */
+  public double maxPulseVolts() {
+    return maxPulseVolts;
+  }
+
+  /** Largest read voltage magnitude (single reads and vector-read inputs), volts. */
+  public double maxReadVolts() {
+    return maxReadVolts;
+  }
+
+  /** Shortest pulse width, ns. */
+  public long minPulseWidthNanos() {
+    return minPulseWidthNanos;
+  }
+
+  /** Longest pulse width, ns. */
+  public long maxPulseWidthNanos() {
+    return maxPulseWidthNanos;
+  }
+
+  /** Most pulses one command may ask for on one device. */
+  public int maxPulsesPerCommand() {
+    return maxPulsesPerCommand;
+  }
+
+  /** Highest pulse rate within a train (1e9 / period), Hz. */
+  public double maxPulseRateHz() {
+    return maxPulseRateHz;
+  }
+
+  /** Current compliance applied during pulses and reads, amperes. */
+  public double complianceAmps() {
+    return complianceAmps;
   }
 
   /**
@@ -61,26 +160,120 @@ public record Limits(
   }
 
   public Limits withMaxPulseVolts(double v) {
-    return new Limits(v, maxReadVolts, minPulseWidthNanos, maxPulseWidthNanos, maxPulsesPerCommand, maxPulseRateHz, complianceAmps);
+    return toBuilder().maxPulseVolts(v).build();
   }
 
   public Limits withMaxReadVolts(double v) {
-    return new Limits(maxPulseVolts, v, minPulseWidthNanos, maxPulseWidthNanos, maxPulsesPerCommand, maxPulseRateHz, complianceAmps);
+    return toBuilder().maxReadVolts(v).build();
   }
 
   public Limits withPulseWidthNanos(long min, long max) {
-    return new Limits(maxPulseVolts, maxReadVolts, min, max, maxPulsesPerCommand, maxPulseRateHz, complianceAmps);
+    return toBuilder().minPulseWidthNanos(min).maxPulseWidthNanos(max).build();
   }
 
   public Limits withMaxPulsesPerCommand(int n) {
-    return new Limits(maxPulseVolts, maxReadVolts, minPulseWidthNanos, maxPulseWidthNanos, n, maxPulseRateHz, complianceAmps);
+    return toBuilder().maxPulsesPerCommand(n).build();
   }
 
   public Limits withMaxPulseRateHz(double hz) {
-    return new Limits(maxPulseVolts, maxReadVolts, minPulseWidthNanos, maxPulseWidthNanos, maxPulsesPerCommand, hz, complianceAmps);
+    return toBuilder().maxPulseRateHz(hz).build();
   }
 
   public Limits withComplianceAmps(double a) {
-    return new Limits(maxPulseVolts, maxReadVolts, minPulseWidthNanos, maxPulseWidthNanos, maxPulsesPerCommand, maxPulseRateHz, a);
+    return toBuilder().complianceAmps(a).build();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Limits l
+        && Double.compare(maxPulseVolts, l.maxPulseVolts) == 0
+        && Double.compare(maxReadVolts, l.maxReadVolts) == 0
+        && minPulseWidthNanos == l.minPulseWidthNanos
+        && maxPulseWidthNanos == l.maxPulseWidthNanos
+        && maxPulsesPerCommand == l.maxPulsesPerCommand
+        && Double.compare(maxPulseRateHz, l.maxPulseRateHz) == 0
+        && Double.compare(complianceAmps, l.complianceAmps) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxPulseVolts, maxReadVolts, minPulseWidthNanos, maxPulseWidthNanos, maxPulsesPerCommand, maxPulseRateHz, complianceAmps);
+  }
+
+  @Override
+  public String toString() {
+    return "Limits[maxPulseVolts=" + maxPulseVolts + ", maxReadVolts=" + maxReadVolts + ", minPulseWidthNanos=" + minPulseWidthNanos
+        + ", maxPulseWidthNanos=" + maxPulseWidthNanos + ", maxPulsesPerCommand=" + maxPulsesPerCommand + ", maxPulseRateHz=" + maxPulseRateHz
+        + ", complianceAmps=" + complianceAmps + "]";
+  }
+
+  /** Collects the seven limits by name; {@link #build()} validates them. Not thread-safe. */
+  public static final class Builder {
+    private static final String[] NAMES = {"maxPulseVolts", "maxReadVolts", "minPulseWidthNanos", "maxPulseWidthNanos", "maxPulsesPerCommand",
+        "maxPulseRateHz", "complianceAmps"};
+    private int set; // bit i: NAMES[i] was given
+    private double maxPulseVolts;
+    private double maxReadVolts;
+    private long minPulseWidthNanos;
+    private long maxPulseWidthNanos;
+    private int maxPulsesPerCommand;
+    private double maxPulseRateHz;
+    private double complianceAmps;
+
+    private Builder() {}
+
+    public Builder maxPulseVolts(double volts) {
+      this.maxPulseVolts = volts;
+      set |= 1;
+      return this;
+    }
+
+    public Builder maxReadVolts(double volts) {
+      this.maxReadVolts = volts;
+      set |= 2;
+      return this;
+    }
+
+    public Builder minPulseWidthNanos(long nanos) {
+      this.minPulseWidthNanos = nanos;
+      set |= 4;
+      return this;
+    }
+
+    public Builder maxPulseWidthNanos(long nanos) {
+      this.maxPulseWidthNanos = nanos;
+      set |= 8;
+      return this;
+    }
+
+    public Builder maxPulsesPerCommand(int pulses) {
+      this.maxPulsesPerCommand = pulses;
+      set |= 16;
+      return this;
+    }
+
+    public Builder maxPulseRateHz(double hertz) {
+      this.maxPulseRateHz = hertz;
+      set |= 32;
+      return this;
+    }
+
+    public Builder complianceAmps(double amps) {
+      this.complianceAmps = amps;
+      set |= 64;
+      return this;
+    }
+
+    /**
+     * The limits.
+     *
+     * @throws IllegalArgumentException naming a limit that was never set or is out of range
+     */
+    public Limits build() {
+      for (int i = 0; i < NAMES.length; i++) {
+        if ((set & (1 << i)) == 0) throw new IllegalArgumentException(NAMES[i] + ": not set (expected: every limit named in Limits.builder())");
+      }
+      return new Limits(this);
+    }
   }
 }

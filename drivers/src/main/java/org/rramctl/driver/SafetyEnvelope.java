@@ -56,14 +56,15 @@ public record SafetyEnvelope(Limits limits) {
       throw new IllegalArgumentException(file + ": not a readable JSON board profile (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
     }
     try {
-      return new SafetyEnvelope(new Limits(
-          number(n, "maxPulseVolts"),
-          number(n, "maxReadVolts"),
-          Durations.parseNanos(text(n, "minPulseWidth")),
-          Durations.parseNanos(text(n, "maxPulseWidth")),
-          (int) number(n, "maxPulsesPerCommand"),
-          number(n, "maxPulseRateHz"),
-          number(n, "complianceAmps")));
+      return new SafetyEnvelope(Limits.builder()
+          .maxPulseVolts(number(n, "maxPulseVolts"))
+          .maxReadVolts(number(n, "maxReadVolts"))
+          .minPulseWidthNanos(Durations.parseNanos(text(n, "minPulseWidth")))
+          .maxPulseWidthNanos(Durations.parseNanos(text(n, "maxPulseWidth")))
+          .maxPulsesPerCommand((int) number(n, "maxPulsesPerCommand"))
+          .maxPulseRateHz(number(n, "maxPulseRateHz"))
+          .complianceAmps(number(n, "complianceAmps"))
+          .build());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }

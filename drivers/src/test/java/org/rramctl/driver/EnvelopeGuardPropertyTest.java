@@ -28,8 +28,24 @@ import net.jqwik.api.statistics.StatisticsReport;
  * limit, and the driver behind it is never called; every one inside reaches the driver unchanged.
  */
 class EnvelopeGuardPropertyTest {
-  static final Limits HARDWARE = new Limits(3.0, 0.5, 10, 10_000_000, 100_000, 50e6, 1e-3);
-  static final Limits ENVELOPE = new Limits(1.5, 0.3, 50, 1_000_000, 1000, 1e6, 1e-4);
+  static final Limits HARDWARE = Limits.builder()
+      .maxPulseVolts(3.0)
+      .maxReadVolts(0.5)
+      .minPulseWidthNanos(10)
+      .maxPulseWidthNanos(10_000_000)
+      .maxPulsesPerCommand(100_000)
+      .maxPulseRateHz(50e6)
+      .complianceAmps(1e-3)
+      .build();
+  static final Limits ENVELOPE = Limits.builder()
+      .maxPulseVolts(1.5)
+      .maxReadVolts(0.3)
+      .minPulseWidthNanos(50)
+      .maxPulseWidthNanos(1_000_000)
+      .maxPulsesPerCommand(1000)
+      .maxPulseRateHz(1e6)
+      .complianceAmps(1e-4)
+      .build();
   static final BoardInfo INFO = new BoardInfo("test-board", "mock", "1", 1, List.of(new ArrayGeometry(0, 4, 5, true)), HARDWARE, 12, 1e-6, 1e-4,
       EnumSet.allOf(Capability.class));
 

@@ -43,7 +43,15 @@ import org.rramctl.driver.VectorMath;
  */
 public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
   /** Emulated hardware limits. */
-  public static final Limits HARDWARE_LIMITS = new Limits(3.0, 0.5, 10, 10_000_000, 100_000, 50e6, 1e-3);
+  public static final Limits HARDWARE_LIMITS = Limits.builder()
+      .maxPulseVolts(3.0)
+      .maxReadVolts(0.5)
+      .minPulseWidthNanos(10)
+      .maxPulseWidthNanos(10_000_000)
+      .maxPulsesPerCommand(100_000)
+      .maxPulseRateHz(50e6)
+      .complianceAmps(1e-3)
+      .build();
   /** Read voltage at which the forward-read noise and bound of the preset are specified, volts. */
   public static final double NOMINAL_READ_VOLTS = 0.2;
   /**

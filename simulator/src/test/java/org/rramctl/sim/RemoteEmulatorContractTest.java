@@ -24,7 +24,7 @@ class RemoteEmulatorContractTest extends CrossbarDriverContract {
   protected CrossbarDriver openDriver() throws IOException {
     emulator = new EmulatorDriver(DevicePreset.named("aihwkit-like"), List.of(new int[] {8, 6}, new int[] {4, 4}), 42);
     server = DriverServer.start(emulator, ServerOptions.of("tcp://127.0.0.1:*"));
-    return RemoteDriver.connect(server.endpoint(), ClientOptions.defaults().withLabel("contract"));
+    return RemoteDriver.open(server.endpoint(), ClientOptions.defaults().withLabel("contract"));
   }
 
   @AfterEach

@@ -178,7 +178,15 @@ public final class Arc1Driver implements CrossbarDriver {
       transport.purgeInput();
     }
     String fw = firmware == null ? "unknown (no answer to the version query)" : firmware[0] + "." + firmware[1];
-    Limits limits = new Limits(MAX_VOLTS, MAX_VOLTS, MIN_WIDTH_NANOS, MAX_WIDTH_NANOS, MAX_PULSES_PER_CALL, 1e9 / (2 * MIN_WIDTH_NANOS), COMPLIANCE_AMPS);
+    Limits limits = Limits.builder()
+        .maxPulseVolts(MAX_VOLTS)
+        .maxReadVolts(MAX_VOLTS)
+        .minPulseWidthNanos(MIN_WIDTH_NANOS)
+        .maxPulseWidthNanos(MAX_WIDTH_NANOS)
+        .maxPulsesPerCommand(MAX_PULSES_PER_CALL)
+        .maxPulseRateHz(1e9 / (2 * MIN_WIDTH_NANOS))
+        .complianceAmps(COMPLIANCE_AMPS)
+        .build();
     info = new BoardInfo("arc1@" + endpoint, "ArC ONE", fw, 0, List.of(new ArrayGeometry(0, s.words(), s.bits(), false)), limits, 24,
         gMinSiemens, gMaxSiemens, EnumSet.of(Capability.READ, Capability.PULSE, Capability.PULSE_THEN_READ, Capability.READ_ARRAY));
     hardware = SafetyEnvelope.of(info);

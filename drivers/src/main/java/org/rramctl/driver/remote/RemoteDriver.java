@@ -118,7 +118,7 @@ public final class RemoteDriver implements CrossbarDriver {
    * @param endpoint {@code tcp://host:port}
    * @throws LinkLostException when no connection could be used within the connect timeout
    */
-  public static RemoteDriver connect(String endpoint, ClientOptions options) throws IOException {
+  public static RemoteDriver open(String endpoint, ClientOptions options) throws IOException {
     return new RemoteDriver(endpoint, options);
   }
 

@@ -52,7 +52,7 @@ public final class RemoteDriverProvider implements DriverProvider {
       throw new IllegalArgumentException("board: '" + uri + "': " + host + " is not this host, and servers beyond loopback require CURVE"
           + " (expected: &server-key=FILE&client-key=DIR/NAME)");
     }
-    return RemoteDriver.connect(endpoint, o);
+    return RemoteDriver.open(endpoint, o);
   }
 
   private static Duration duration(BoardUri uri, String key, Duration fallback) {

@@ -462,7 +462,15 @@ public final class WireCodec {
     }
 
     Limits limits() {
-      return new Limits(f64(), f64(), i64(), i64(), i32(), f64(), f64());
+      return Limits.builder()
+          .maxPulseVolts(f64())
+          .maxReadVolts(f64())
+          .minPulseWidthNanos(i64())
+          .maxPulseWidthNanos(i64())
+          .maxPulsesPerCommand(i32())
+          .maxPulseRateHz(f64())
+          .complianceAmps(f64())
+          .build();
     }
 
     BoardInfo info() {

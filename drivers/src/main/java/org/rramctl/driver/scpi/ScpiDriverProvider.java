@@ -53,7 +53,7 @@ public final class ScpiDriverProvider implements DriverProvider {
     TransportScpiChannel channel = new TransportScpiChannel(t, timeout);
     try {
       channel.purge();
-      return new SmuDriver(channel, model, compliance, gmin, gmax);
+      return SmuDriver.open(channel, SmuSettings.defaults().withModel(model).withComplianceAmps(compliance).withConductanceWindowSiemens(gmin, gmax));
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;

@@ -110,7 +110,15 @@ public sealed interface SmuDialect permits SmuDialect.K2400, SmuDialect.K2600 {
 
     @Override
     public Limits limits() {
-      return new Limits(210, 210, 500_000, 9_999_000_000L, 2500, 1000, 1.05);
+      return Limits.builder()
+          .maxPulseVolts(210)
+          .maxReadVolts(210)
+          .minPulseWidthNanos(500_000)
+          .maxPulseWidthNanos(9_999_000_000L)
+          .maxPulsesPerCommand(2500)
+          .maxPulseRateHz(1000)
+          .complianceAmps(1.05)
+          .build();
     }
 
     @Override
@@ -206,7 +214,15 @@ public sealed interface SmuDialect permits SmuDialect.K2400, SmuDialect.K2600 {
 
     @Override
     public Limits limits() {
-      return new Limits(40, 40, 100_000, 1_000_000_000L, 100_000, 5000, 1.5);
+      return Limits.builder()
+          .maxPulseVolts(40)
+          .maxReadVolts(40)
+          .minPulseWidthNanos(100_000)
+          .maxPulseWidthNanos(1_000_000_000L)
+          .maxPulsesPerCommand(100_000)
+          .maxPulseRateHz(5000)
+          .complianceAmps(1.5)
+          .build();
     }
 
     private static String smu(int channel) {

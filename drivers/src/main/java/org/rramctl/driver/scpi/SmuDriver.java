@@ -55,15 +55,22 @@ public final class SmuDriver implements CrossbarDriver, SourceMeasure {
   private String lastError = "";
 
   /**
-   * Identifies the instrument, configures it (compliance first, outputs off) and checks its error queue.
+   * Opens an instrument on {@code channel}: identifies it, configures it (compliance first, outputs off)
+   * and checks its error queue. The driver owns the channel from here on.
    *
-   * @param model "auto" (from *IDN?), "2400" or "2600"
-   * @param complianceAmps current compliance for every operation
-   * @param gMinSiemens lower end of the devices' conductance window (for calibration's plausibility checks)
-   * @param gMaxSiemens upper end
+   * @throws IllegalArgumentException when the model named in {@code settings} is not the one that answers,
+   *     or the compliance exceeds what the model allows
    */
-  public SmuDriver(ScpiChannel channel, String model, double complianceAmps, double gMinSiemens, double gMaxSiemens) throws IOException {
+  public static SmuDriver open(ScpiChannel channel, SmuSettings settings) throws IOException {
+    return new SmuDriver(channel, settings);
+  }
+
+  private SmuDriver(ScpiChannel channel, SmuSettings settings) throws IOException {
     this.channel = channel;
+    String model = settings.model();
+    double complianceAmps = settings.complianceAmps();
+    double gMinSiemens = settings.gMinSiemens();
+    double gMaxSiemens = settings.gMaxSiemens();
     String idn = channel.query("*IDN?").trim();
     SmuDialect fromIdn = SmuDialect.fromIdn(idn);
     this.dialect = switch (model) {

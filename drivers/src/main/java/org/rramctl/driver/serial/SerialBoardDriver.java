@@ -115,8 +115,15 @@ public final class SerialBoardDriver implements CrossbarDriver {
       anyReference |= a.hasReference();
     }
     HardwareLimits h = id.limits();
-    Limits limits = new Limits(h.maxPulseMillivolts() / 1000.0, h.maxReadTenthMillivolts() / 10_000.0, h.minPulseWidthNanos(), h.maxPulseWidthNanos(),
-        (int) Math.min(h.maxPulsesPerCommand(), Integer.MAX_VALUE), h.maxPulseRateHz(), h.complianceNanoamps() / 1e9);
+    Limits limits = Limits.builder()
+        .maxPulseVolts(h.maxPulseMillivolts() / 1000.0)
+        .maxReadVolts(h.maxReadTenthMillivolts() / 10_000.0)
+        .minPulseWidthNanos(h.minPulseWidthNanos())
+        .maxPulseWidthNanos(h.maxPulseWidthNanos())
+        .maxPulsesPerCommand((int) Math.min(h.maxPulsesPerCommand(), Integer.MAX_VALUE))
+        .maxPulseRateHz(h.maxPulseRateHz())
+        .complianceAmps(h.complianceNanoamps() / 1e9)
+        .build();
     Set<Capability> ops = EnumSet.noneOf(Capability.class);
     for (Opcode op : id.nativeOps()) ops.add(capability(op));
     if (anyReference) ops.add(Capability.REFERENCE_ARRAYS);

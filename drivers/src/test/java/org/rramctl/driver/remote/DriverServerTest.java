@@ -85,7 +85,7 @@ class DriverServerTest {
   }
 
   private RemoteDriver client(DriverServer s, String label) throws IOException {
-    return closing(RemoteDriver.connect(s.endpoint(), fastClient(label)));
+    return closing(RemoteDriver.open(s.endpoint(), fastClient(label)));
   }
 
   private static ClientOptions fastClient(String label) {
@@ -215,7 +215,7 @@ class DriverServerTest {
   @Test
   void aPulseThatOutlivesTheRequestTimeoutHasAnUnknownOutcomeThatNoTimeoutCatchSwallows() throws Exception {
     DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(5)));
-    RemoteDriver c = closing(RemoteDriver.connect(s.endpoint(), fastClient("pulser").withRequestTimeout(Duration.ofMillis(300))));
+    RemoteDriver c = closing(RemoteDriver.open(s.endpoint(), fastClient("pulser").withRequestTimeout(Duration.ofMillis(300))));
     board.blockPulsesAfter.set(0);
     IOException e = assertThrows(IOException.class, () -> c.pulse(C00, UP, 1));
     assertFalse(e instanceof InterruptedIOException, "a catch (InterruptedIOException) would take it for a timeout in which nothing ran: " + e);
@@ -230,7 +230,7 @@ class DriverServerTest {
   @Test
   void aClientThatGaveUpOnARequestKeepsItsLeaseOnItsNewConnection() throws Exception {
     DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(5)));
-    RemoteDriver holder = closing(RemoteDriver.connect(s.endpoint(), fastClient("holder").withRequestTimeout(Duration.ofMillis(300))));
+    RemoteDriver holder = closing(RemoteDriver.open(s.endpoint(), fastClient("holder").withRequestTimeout(Duration.ofMillis(300))));
     holder.acquire();
     String firstId = holder.clientId();
     board.blockReads.set(true);
@@ -442,16 +442,16 @@ class DriverServerTest {
     CurveKeyPair alice = CurveKeyPair.generate();
     CurveKeyPair mallory = CurveKeyPair.generate();
     DriverServer s = serve(loopback().withCurve(CurveSecurity.of(server, java.util.Set.of(alice.publicKey()))));
-    RemoteDriver ok = closing(RemoteDriver.connect(s.endpoint(), fastClient("alice").withConnectTimeout(Duration.ofSeconds(10)).withCurve(new ClientOptions.Curve(server.publicKey(), alice))));
+    RemoteDriver ok = closing(RemoteDriver.open(s.endpoint(), fastClient("alice").withConnectTimeout(Duration.ofSeconds(10)).withCurve(new ClientOptions.Curve(server.publicKey(), alice))));
     ok.pulse(C00, UP, 1);
     assertEquals(1, board.pulses.get());
 
     LinkLostException rejected = assertThrows(LinkLostException.class,
-        () -> RemoteDriver.connect(s.endpoint(), fastClient("mallory").withCurve(new ClientOptions.Curve(server.publicKey(), mallory))));
+        () -> RemoteDriver.open(s.endpoint(), fastClient("mallory").withCurve(new ClientOptions.Curve(server.publicKey(), mallory))));
     assertTrue(rejected.getMessage().contains("allow-list"), rejected.getMessage());
     assertTrue(logLines.stream().anyMatch(l -> l.contains("rejected CURVE client key " + mallory.publicKey())), logLines.toString());
 
-    assertThrows(LinkLostException.class, () -> RemoteDriver.connect(s.endpoint(), fastClient("plain")));
+    assertThrows(LinkLostException.class, () -> RemoteDriver.open(s.endpoint(), fastClient("plain")));
     assertEquals(1, board.pulses.get(), "no rejected client reached the board");
     assertEquals(0.0, ok.read(C00, 0.2) - 1e-5 - 1e-9, 1e-15, "the admitted client still works");
   }

@@ -25,7 +25,15 @@ import org.rramctl.driver.Pulse;
  * like a board that finishes the pulse in progress and stops at the abort.
  */
 final class RecordingDriver implements CrossbarDriver {
-  static final Limits LIMITS = new Limits(3.0, 0.5, 10, 10_000_000, 100_000, 50e6, 1e-3);
+  static final Limits LIMITS = Limits.builder()
+      .maxPulseVolts(3.0)
+      .maxReadVolts(0.5)
+      .minPulseWidthNanos(10)
+      .maxPulseWidthNanos(10_000_000)
+      .maxPulsesPerCommand(100_000)
+      .maxPulseRateHz(50e6)
+      .complianceAmps(1e-3)
+      .build();
   final AtomicLong pulses = new AtomicLong();
   final AtomicLong reads = new AtomicLong();
   final AtomicInteger overlaps = new AtomicInteger();

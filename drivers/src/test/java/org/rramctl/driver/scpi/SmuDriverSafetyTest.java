@@ -62,7 +62,7 @@ class SmuDriverSafetyTest {
   @Test
   void the2400SetsComplianceBeforeAnythingCanTurnTheOutputOn() throws IOException {
     ScpiChannel ch = channel(IDN_2400);
-    SmuDriver d = new SmuDriver(ch, "auto", 1e-3, 1e-6, 1e-4);
+    SmuDriver d = SmuDriver.open(ch, SmuSettings.defaults());
     d.read(Cell.active(0, 0, 0), 0.2);
     d.pulse(Cell.active(0, 0, 0), Pulse.up(1.0, Duration.ofMillis(1)), 2);
     List<String> l = lines(ch);
@@ -77,7 +77,7 @@ class SmuDriverSafetyTest {
   @Test
   void the2600SetsComplianceOnBothChannelsBeforeAnyOutputOn() throws IOException {
     ScpiChannel ch = channel(IDN_2600);
-    SmuDriver d = new SmuDriver(ch, "auto", 1e-3, 1e-6, 1e-4);
+    SmuDriver d = SmuDriver.open(ch, SmuSettings.defaults());
     d.read(Cell.active(0, 0, 0), 0.2);
     d.pulse(Cell.active(0, 0, 0), Pulse.down(1.0, Duration.ofMillis(1)), 3);
     List<String> l = lines(ch);
@@ -91,7 +91,7 @@ class SmuDriverSafetyTest {
   @Test
   void aLostLinkDuringAReadRampsToZeroAndSwitchesOff() throws IOException {
     ScpiChannel ch = channel(IDN_2400);
-    SmuDriver d = new SmuDriver(ch, "auto", 1e-3, 1e-6, 1e-4);
+    SmuDriver d = SmuDriver.open(ch, SmuSettings.defaults());
     when(ch.query(startsWith(":SOUR:DEL 0;"))).thenThrow(new IOException("link lost"));
     assertThrows(IOException.class, () -> d.read(Cell.active(0, 0, 0), 0.3));
     List<String> l = lines(ch);
@@ -103,7 +103,7 @@ class SmuDriverSafetyTest {
   @Test
   void anInstrumentErrorAfterAPulseRampsToZeroSwitchesOffAndNamesTheError() throws IOException {
     ScpiChannel ch = channel(IDN_2600);
-    SmuDriver d = new SmuDriver(ch, "auto", 1e-3, 1e-6, 1e-4);
+    SmuDriver d = SmuDriver.open(ch, SmuSettings.defaults());
     when(ch.query("print(errorqueue.next())")).thenReturn("-2.86000e+02\tTSP Runtime error\t2.00000e+00\t0.00000e+00");
     RefusedException e = assertThrows(RefusedException.class, () -> d.pulse(Cell.active(0, 0, 0), Pulse.up(1.5, Duration.ofMillis(1)), 1));
     assertEquals("-286", e.code());
@@ -116,7 +116,7 @@ class SmuDriverSafetyTest {
   @Test
   void requestsOutsideTheInstrumentsLimitsSendNothing() throws IOException {
     ScpiChannel ch = channel(IDN_2400);
-    SmuDriver d = new SmuDriver(ch, "auto", 1e-3, 1e-6, 1e-4);
+    SmuDriver d = SmuDriver.open(ch, SmuSettings.defaults());
     int before = lines(ch).size();
     assertThrows(EnvelopeViolationException.class, () -> d.pulse(Cell.active(0, 0, 0), Pulse.up(1.0, Duration.ofNanos(100_000)), 1));
     assertThrows(EnvelopeViolationException.class, () -> d.pulse(Cell.active(0, 0, 0), Pulse.up(250, Duration.ofMillis(1)), 1));
@@ -127,7 +127,7 @@ class SmuDriverSafetyTest {
   @Test
   void abortFromAnotherThreadRampsToZeroAndSwitchesOff() throws Exception {
     ScpiChannel ch = channel(IDN_2400);
-    SmuDriver d = new SmuDriver(ch, "auto", 1e-3, 1e-6, 1e-4);
+    SmuDriver d = SmuDriver.open(ch, SmuSettings.defaults());
     Thread t = new Thread(d::abort);
     t.start();
     t.join(5000);
@@ -139,7 +139,7 @@ class SmuDriverSafetyTest {
   @Test
   void closeSwitchesOffAndClosesTheChannelOnce() throws IOException {
     ScpiChannel ch = channel(IDN_2400);
-    SmuDriver d = new SmuDriver(ch, "auto", 1e-3, 1e-6, 1e-4);
+    SmuDriver d = SmuDriver.open(ch, SmuSettings.defaults());
     d.close();
     d.close();
     List<String> l = lines(ch);
@@ -151,10 +151,10 @@ class SmuDriverSafetyTest {
   @Test
   void aModelThatContradictsTheInstrumentIsRefused() throws IOException {
     ScpiChannel ch = channel(IDN_2400);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SmuDriver(ch, "2600", 1e-3, 1e-6, 1e-4));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SmuDriver.open(ch, SmuSettings.defaults().withModel("2600")));
     assertEquals("model: 2600 (expected: the instrument at mock identifies as " + IDN_2400 + ")", e.getMessage());
     ScpiChannel other = channel("ACME SCOPE,1,2,3");
-    assertThrows(IllegalArgumentException.class, () -> new SmuDriver(other, "auto", 1e-3, 1e-6, 1e-4));
+    assertThrows(IllegalArgumentException.class, () -> SmuDriver.open(other, SmuSettings.defaults()));
     org.mockito.Mockito.verify(other, org.mockito.Mockito.never()).send(eq(":OUTP ON"));
     org.mockito.Mockito.verify(other, org.mockito.Mockito.never()).send(anyString());
   }

@@ -34,7 +34,7 @@ class RemoteOverSerialContractTest extends CrossbarDriverContract {
     String path = pty.clientPath();
     serial = SerialBoardDriver.open(() -> SerialPortTransport.open(path, 115_200), SessionSettings.defaults());
     server = DriverServer.start(serial, ServerOptions.of("tcp://127.0.0.1:*"));
-    return RemoteDriver.connect(server.endpoint(), ClientOptions.defaults().withLabel("three-layers"));
+    return RemoteDriver.open(server.endpoint(), ClientOptions.defaults().withLabel("three-layers"));
   }
 
   @AfterEach

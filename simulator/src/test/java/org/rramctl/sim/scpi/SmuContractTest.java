@@ -7,6 +7,7 @@ import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.CrossbarDriverContract;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.scpi.SmuDriver;
+import org.rramctl.driver.scpi.SmuSettings;
 import org.rramctl.sim.DevicePreset;
 
 /** The driver contract, for the operations an SMU has, against the simulated 2400 and 2600B. */
@@ -21,7 +22,7 @@ class SmuContractTest {
     @Override
     protected CrossbarDriver openDriver() throws IOException {
       VirtualSmu smu = new VirtualSmu(model(), smuPreset(), 5);
-      return new SmuDriver(new InMemoryScpiChannel(smu), "auto", 1e-3, 1e-6, 1e-4);
+      return SmuDriver.open(new InMemoryScpiChannel(smu), SmuSettings.defaults());
     }
 
     @Override

@@ -14,6 +14,7 @@ import org.rramctl.driver.SourceMeasure;
 import org.rramctl.driver.Sweep;
 import org.rramctl.driver.SweepResult;
 import org.rramctl.driver.scpi.SmuDriver;
+import org.rramctl.driver.scpi.SmuSettings;
 import org.rramctl.sim.DevicePreset;
 
 /** The SMU driver's source-measure role against the simulated 2400 and 2602B measuring a pristine hfox device. */
@@ -29,7 +30,7 @@ class SmuSourceMeasureTest {
   @EnumSource(VirtualSmu.Model.class)
   void formsThenTracesABipolarLoopWithNativeSweeps(VirtualSmu.Model m) throws Exception {
     VirtualSmu v = smu(m);
-    try (SmuDriver d = new SmuDriver(new InMemoryScpiChannel(v), "auto", 1e-3, 1e-6, 1e-4)) {
+    try (SmuDriver d = SmuDriver.open(new InMemoryScpiChannel(v), SmuSettings.defaults())) {
       assertTrue(d.info().supportsNatively(Capability.SOURCE_MEASURE) && d.info().supportsNatively(Capability.SWEEP));
       SourceMeasure sm = SourceMeasure.of(d);
       assertTrue(v.device().truth().pristine(C));
@@ -63,7 +64,7 @@ class SmuSourceMeasureTest {
   @EnumSource(VirtualSmu.Model.class)
   void complianceAboveTheStandingOneIsRefusedBeforeAnythingIsSent(VirtualSmu.Model m) throws Exception {
     VirtualSmu v = smu(m);
-    try (SmuDriver d = new SmuDriver(new InMemoryScpiChannel(v), "auto", 1e-4, 1e-6, 1e-4)) {
+    try (SmuDriver d = SmuDriver.open(new InMemoryScpiChannel(v), SmuSettings.defaults().withComplianceAmps(1e-4))) {
       int before = v.log().size();
       assertThrows(EnvelopeViolationException.class, () -> d.source(C, 2.9, MS, 2e-4));
       assertThrows(EnvelopeViolationException.class, () -> d.sweep(C, Sweep.loop(1, 1, 0.1, MS, 0, 5e-4)));

@@ -1,0 +1,57 @@
+package org.rramctl.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LimitsTest {
+  private static Limits.Builder full() {
+    return Limits.builder()
+        .maxPulseVolts(3.0)
+        .maxReadVolts(0.5)
+        .minPulseWidthNanos(10)
+        .maxPulseWidthNanos(10_000_000)
+        .maxPulsesPerCommand(100_000)
+        .maxPulseRateHz(50e6)
+        .complianceAmps(1e-3);
+  }
+
+  @Test
+  void everyLimitIsSetByItsNameAndReadBackUnderIt() {
+    Limits l = full().build();
+    assertEquals(3.0, l.maxPulseVolts());
+    assertEquals(0.5, l.maxReadVolts());
+    assertEquals(10, l.minPulseWidthNanos());
+    assertEquals(10_000_000, l.maxPulseWidthNanos());
+    assertEquals(100_000, l.maxPulsesPerCommand());
+    assertEquals(50e6, l.maxPulseRateHz());
+    assertEquals(1e-3, l.complianceAmps());
+    assertEquals(l, l.toBuilder().build());
+    assertEquals(l.hashCode(), full().build().hashCode());
+    assertNotEquals(l, l.withComplianceAmps(2e-3));
+  }
+
+  @Test
+  void aLimitLeftUnsetIsNamed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Limits.builder().maxPulseVolts(3.0).maxReadVolts(0.5).build());
+    assertEquals("minPulseWidthNanos: not set (expected: every limit named in Limits.builder())", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> full().maxReadVolts(Double.NaN).build());
+    assertEquals("maxReadVolts: NaN (expected: finite and > 0)", e.getMessage());
+  }
+
+  @Test
+  void jsonCarriesTheSevenLimitsByNameBothWays() throws Exception {
+    ObjectNode n = new ObjectMapper().valueToTree(full().build());
+    List<String> names = new java.util.ArrayList<>();
+    n.fieldNames().forEachRemaining(names::add);
+    assertEquals(List.of("maxPulseVolts", "maxReadVolts", "minPulseWidthNanos", "maxPulseWidthNanos", "maxPulsesPerCommand", "maxPulseRateHz", "complianceAmps"), names);
+    assertTrue(n.get("maxPulseRateHz").asDouble() == 50e6, n.toString());
+    assertEquals(full().build(), new ObjectMapper().treeToValue(n, Limits.class), "read back from JSON");
+  }
+}
