@@ -93,6 +93,46 @@ class SoftBoundPhysicsTest {
   }
 
   @Test
+  void eachDevicesUpAndDownStepsCarryItsUpDownDrawWithOppositeSigns() {
+    // DESIGN.md section 2: a_up = dw_min |gain + r + up_bias|, a_down = dw_min |gain - r + down_bias|, with
+    // r = up_down_dtod xi. The spread of r is symmetric, so only the draws themselves tell +r from -r: they are
+    // replayed here from the same seed, in the order the emulator takes them (per device: b_max, b_min, gain,
+    // r; the active plane, then the reference plane), and each device's steps must match its own r.
+    DevicePreset p = DevicePreset.named("rram-imbalanced").withVariation(0.0, 0.1, 0.3); // no gain spread: a_up - a_down shows r alone
+    assertEquals(0.0, p.w0Std(), "no initial-state draw to replay");
+    int rows = 20;
+    int cols = 20;
+    long seed = 17;
+    FastRandom draws = new FastRandom(seed);
+    try (EmulatorDriver d = emulator(p, rows, cols, seed)) {
+      double sumHalfDiff = 0;
+      double sumHalfDiffSq = 0;
+      for (Plane plane : new Plane[] {Plane.ACTIVE, Plane.REFERENCE}) {
+        for (int r = 0; r < rows; r++) {
+          for (int c = 0; c < cols; c++) {
+            draws.nextGaussianExact(); // b_max
+            draws.nextGaussianExact(); // b_min
+            double gain = 1 + p.dwMinDtod() * draws.nextGaussianExact();
+            double upDown = p.upDownDtod() * draws.nextGaussianExact();
+            double downBias = -p.upDown(); // upDown > 0 biases the down step
+            EmulatorDriver.DeviceParams dp = d.truth().params(new Cell(0, plane, r, c));
+            String where = plane + " " + r + "," + c;
+            assertEquals(p.dwMin() * Math.abs(gain + upDown), dp.aUp(), 1e-6 * p.dwMin(), "a_up of " + where);
+            assertEquals(p.dwMin() * Math.abs(gain - upDown + downBias), dp.aDown(), 1e-6 * p.dwMin(), "a_down of " + where);
+            double halfDiff = (dp.aUp() - dp.aDown() + downBias * p.dwMin()) / 2 / p.dwMin();
+            sumHalfDiff += halfDiff;
+            sumHalfDiffSq += halfDiff * halfDiff;
+          }
+        }
+      }
+      // With no gain spread, (a_up - a_down - up_down dw_min) / 2 dw_min is r itself: its spread is the preset's.
+      int n = 2 * rows * cols;
+      double mean = sumHalfDiff / n;
+      assertEquals(p.upDownDtod(), Math.sqrt(sumHalfDiffSq / n - mean * mean), 0.01, "spread of r over " + n + " devices");
+    }
+  }
+
+  @Test
   void cycleToCycleNoiseSpreadsSinglePulseSteps() {
     DevicePreset p = DevicePreset.named("ideal").withNoise(0.3, 0, 0);
     try (EmulatorDriver d = emulator(p, 1, 1, 5)) {
