@@ -24,6 +24,10 @@ import org.rramctl.driver.LinkLostException;
  *   <li>{@link #stall()} .. {@link #resume()}: the line goes quiet. Reads return 0 after their timeout
  *       and leave incoming bytes queued in the wrapped transport; writes wait until {@link #resume()}
  *       (or {@link #close()}, or {@link #disconnect()}).</li>
+ *   <li>{@link #reorderAndDuplicateFrames}: inbound whole frames (bytes up to a 0x00 delimiter, the
+ *       framing of PROTOCOL.md) are, each with the given probability, held back and delivered after one
+ *       to three later frames (reordered), or delivered and delivered once more after one to three later
+ *       frames (a late duplicate), as a line with retransmitting equipment in it could do.</li>
  *   <li>{@link #disconnect()}: closes the wrapped transport (its peer then sees a lost link) and
  *       makes every later or blocked call on this end throw {@link LinkLostException}, as an
  *       unplugged cable would.</li>
@@ -62,6 +66,13 @@ public final class FaultyTransport implements Transport {
   private volatile Direction dropDirection = Direction.BOTH;
   private volatile double flipRate;
   private volatile Direction flipDirection = Direction.BOTH;
+  private volatile double frameFaultRate;
+  private final java.io.ByteArrayOutputStream partialFrame = new java.io.ByteArrayOutputStream(); // reader thread only
+  private final java.util.List<Held> held = new java.util.ArrayList<>(); // reader thread only
+  private byte[] ready = new byte[0]; // reader thread only: bytes released, not yet read
+  private int readyAt; // reader thread only
+  private final AtomicLong framesDelayed = new AtomicLong();
+  private final AtomicLong framesDuplicated = new AtomicLong();
   private volatile boolean stalled;
   private volatile boolean disconnected;
   private volatile boolean closed;
@@ -87,6 +98,26 @@ public final class FaultyTransport implements Transport {
     flipRate = checkRate("flipRate", rate);
     flipDirection = checkDirection(direction);
     return this;
+  }
+
+  /**
+   * Holds back each inbound frame with probability {@code rate} and delivers it after one to three later
+   * frames; delivers each other frame with probability {@code rate} once more after one to three later
+   * frames (0 turns new faults off; frames already held are still delivered when later frames come).
+   */
+  public FaultyTransport reorderAndDuplicateFrames(double rate) {
+    frameFaultRate = checkRate("frameFaultRate", rate);
+    return this;
+  }
+
+  /** Inbound frames held back and delivered late so far by {@link #reorderAndDuplicateFrames}. */
+  public long framesDelayed() {
+    return framesDelayed.get();
+  }
+
+  /** Inbound frames delivered a second time, late, so far by {@link #reorderAndDuplicateFrames}. */
+  public long framesDuplicated() {
+    return framesDuplicated.get();
   }
 
   /** Makes the line go quiet until {@link #resume()}. */
@@ -151,6 +182,7 @@ public final class FaultyTransport implements Transport {
     Transport.checkRange(buffer, offset, len);
     Transport.checkTimeout(timeout);
     checkUsable();
+    if (readyAt < ready.length) return takeReady(buffer, offset, len);
     long deadline = System.nanoTime() + Timeouts.nanos(timeout);
     while (true) {
       long remaining = deadline - System.nanoTime();
@@ -171,6 +203,10 @@ public final class FaultyTransport implements Transport {
       if (n > 0 && (drop > 0 || flip > 0)) {
         n = mutate(buffer, offset, n, buffer, offset, drop, flip, inboundRandom);
       }
+      if (n > 0 && (frameFaultRate > 0 || !held.isEmpty() || partialFrame.size() > 0)) {
+        reframe(buffer, offset, n);
+        n = takeReady(buffer, offset, len);
+      }
       // Everything read may have been dropped: keep waiting out the caller's timeout.
       if (n > 0 || deadline - System.nanoTime() <= 0) return n;
     }
@@ -179,6 +215,10 @@ public final class FaultyTransport implements Transport {
   @Override
   public void purgeInput() throws IOException {
     checkUsable();
+    ready = new byte[0];
+    readyAt = 0;
+    partialFrame.reset();
+    held.clear();
     try {
       inner.purgeInput();
     } catch (TransportClosedException e) {
@@ -206,6 +246,60 @@ public final class FaultyTransport implements Transport {
   @Override
   public String toString() {
     return "FaultyTransport[" + inner + "]";
+  }
+
+  /** A frame held back by {@link #reorderAndDuplicateFrames}, due after {@code framesLeft} more frames. */
+  private static final class Held {
+    final byte[] frame;
+    int framesLeft;
+
+    Held(byte[] frame, int framesLeft) {
+      this.frame = frame;
+      this.framesLeft = framesLeft;
+    }
+  }
+
+  /** Cuts inbound bytes into frames and decides each one's fate; what is due goes to {@link #ready}. */
+  private void reframe(byte[] bytes, int offset, int n) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(ready, readyAt, ready.length - readyAt);
+    double rate = frameFaultRate;
+    for (int i = 0; i < n; i++) {
+      byte b = bytes[offset + i];
+      partialFrame.write(b);
+      if (b != 0) continue;
+      byte[] frame = partialFrame.toByteArray();
+      partialFrame.reset();
+      java.util.List<byte[]> due = new java.util.ArrayList<>();
+      for (java.util.Iterator<Held> it = held.iterator(); it.hasNext(); ) {
+        Held h = it.next();
+        if (--h.framesLeft <= 0) {
+          due.add(h.frame);
+          it.remove();
+        }
+      }
+      double u = rate > 0 ? inboundRandom.nextDouble() : 1;
+      if (u < rate) {
+        held.add(new Held(frame, 1 + inboundRandom.nextInt(3)));
+        framesDelayed.incrementAndGet();
+      } else {
+        out.writeBytes(frame);
+        if (u < 2 * rate) {
+          held.add(new Held(frame, 1 + inboundRandom.nextInt(3)));
+          framesDuplicated.incrementAndGet();
+        }
+      }
+      for (byte[] f : due) out.writeBytes(f);
+    }
+    ready = out.toByteArray();
+    readyAt = 0;
+  }
+
+  private int takeReady(byte[] buffer, int offset, int len) {
+    int k = Math.min(len, ready.length - readyAt);
+    System.arraycopy(ready, readyAt, buffer, offset, k);
+    readyAt += k;
+    return k;
   }
 
   private int mutate(byte[] src, int srcOff, int len, byte[] dst, int dstOff, double drop, double flip, SplittableRandom random) {

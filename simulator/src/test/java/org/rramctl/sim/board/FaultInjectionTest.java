@@ -29,7 +29,8 @@ import org.rramctl.protocol.Command;
 import org.rramctl.protocol.Outcome;
 
 /**
- * Thousands of operations over a line that drops bytes, flips bits, stalls and is unplugged. Each pulse
+ * Thousands of operations over a line that drops bytes, reorders and duplicates frames late, flips bits,
+ * stalls and is unplugged. Each pulse
  * carries a unique count, so the board's execution log identifies it: afterwards every operation was
  * either confirmed (and ran exactly once), or reported failed (and never ran), or reported unknown (and
  * ran at most once). No pulse ever runs twice.
@@ -44,11 +45,13 @@ class FaultInjectionTest {
   void everyOperationIsConfirmedOnceOrReportedAndNoPulseRunsTwice(org.junit.jupiter.api.TestReporter report) throws Exception {
     VirtualBoard board = Boards4Test.board(11);
     AtomicReference<FaultyTransport> line = new AtomicReference<>();
+    List<FaultyTransport> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
     ScheduledExecutorService faults = Executors.newSingleThreadScheduledExecutor();
     SerialBoardDriver driver = SerialBoardDriver.open(() -> {
       PipeTransport.Pair pair = PipeTransport.pair();
       FaultyTransport faulty = new FaultyTransport(pair.b(), 29);
       line.set(faulty);
+      lines.add(faulty);
       board.serve(faulty);
       return pair.a();
     }, Boards4Test.pipeSettings());
@@ -64,7 +67,9 @@ class FaultInjectionTest {
     try {
       for (int i = 0; i < OPERATIONS; i++) {
         if (i == 500) line.get().dropBytes(0.0005, Direction.BOTH);
-        if (i == 1500) line.get().dropBytes(0, Direction.BOTH).flipBits(0.0005, Direction.BOTH);
+        // The board sees the host's frames late, twice or out of order: its duplicate check must hold.
+        if (i == 1000) line.get().dropBytes(0, Direction.BOTH).reorderAndDuplicateFrames(0.06);
+        if (i == 1500) line.get().reorderAndDuplicateFrames(0).flipBits(0.0005, Direction.BOTH);
         if (i == 2400) {
           line.get().flipBits(0, Direction.BOTH).stall();
           FaultyTransport stalled = line.get();
@@ -166,9 +171,13 @@ class FaultInjectionTest {
     assertTrue(confirmed > OPERATIONS / 2, "most operations got through: " + confirmed + " confirmed, " + failed + " failed " + failures + ", " + unknown + " unknown; "
         + readFailures + " of " + reads + " reads failed; updates " + updatesConfirmed + "/" + updates + " confirmed");
     assertTrue(board.framesDropped() > 0, "the faults did corrupt frames");
+    long duplicated = lines.stream().mapToLong(FaultyTransport::framesDuplicated).sum();
+    long delayed = lines.stream().mapToLong(FaultyTransport::framesDelayed).sum();
+    assertTrue(duplicated > 10 && delayed > 10, "late duplicates " + duplicated + " and reordered frames " + delayed + " reached the board");
     report.publishEntry("tally", confirmed + " pulses confirmed, " + failed + " failed " + failures + ", " + unknown + " unknown; " + readFailures + " of " + reads
         + " reads failed; updates " + updatesConfirmed + " confirmed, " + updatesFailed + " failed, " + updatesUnknown + " unknown of " + updates
-        + "; board dropped " + board.framesDropped() + " frames; " + board.connections() + " connections");
+        + "; board dropped " + board.framesDropped() + " frames; " + board.connections() + " connections; " + duplicated + " frames duplicated late, "
+        + delayed + " reordered");
   }
 
   private static java.util.Set<Long> filter(Map<Long, Integer> runs, Map<Long, Fate> asked) {
