@@ -51,6 +51,14 @@ public abstract class CrossbarDriverContract {
     return true;
   }
 
+  /**
+   * True when every device is identical and noise-free (the emulator's "ideal" preset, behind any driver):
+   * pulse counts are then visible exactly in the conductance, and the contract checks them.
+   */
+  protected boolean idealDevices() {
+    return false;
+  }
+
   protected Pulse nominalDown() {
     return nominalUp().withPolarity(Polarity.DOWN);
   }
@@ -307,6 +315,34 @@ public abstract class CrossbarDriverContract {
     assertTrue(after[1] < before[1] - tol, "device (0,1) got 180 DOWN pulses");
     assertEquals(before[2], after[2], tol, "device (1,0) got none");
     assertEquals(before[3], after[3], tol, "device (1,1) got none");
+  }
+
+  @Test
+  void parallelUpdateAppliesExactlyTheCoincidenceCountToEachDevice() throws IOException {
+    assumeTrue(hasArrays() && idealDevices(), "needs identical, noise-free devices in a 2 x 2 array");
+    Tile t = new Tile(0, 0, 0, 2, 2);
+    long pulsesBefore = driver.status().pulsesApplied();
+    // Row 0 fires in 60 slots with column 0 positive and column 1 negative: 180 UP and 180 DOWN in three
+    // programs. Row 1 never fires; its devices, identical to row 0's, then get the same counts one by one.
+    long sixty = (1L << 60) - 1;
+    StochasticUpdate u = new StochasticUpdate(60, new long[] {sixty, 0}, new byte[] {1, 1}, new long[] {sixty, sixty}, new byte[] {1, -1},
+        nominalUp(), nominalDown());
+    for (int rep = 0; rep < 3; rep++) driver.parallelUpdate(t, Plane.ACTIVE, u);
+    assertEquals(pulsesBefore + 360, driver.status().pulsesApplied(), "the status counts each coincidence once");
+    double parallelUp = driver.read(Cell.active(0, 0, 0), readVolts());
+    double parallelDown = driver.read(Cell.active(0, 0, 1), readVolts());
+    driver.pulse(Cell.active(0, 1, 0), nominalUp(), 180);
+    driver.pulse(Cell.active(0, 1, 1), nominalDown(), 180);
+    double singleUp = driver.read(Cell.active(0, 1, 0), readVolts());
+    double singleDown = driver.read(Cell.active(0, 1, 1), readVolts());
+    // One pulse more tells how far apart 180 and 181 pulses read: the counts must agree well within it.
+    driver.pulse(Cell.active(0, 1, 0), nominalUp(), 1);
+    driver.pulse(Cell.active(0, 1, 1), nominalDown(), 1);
+    double upStep = driver.read(Cell.active(0, 1, 0), readVolts()) - singleUp;
+    double downStep = singleDown - driver.read(Cell.active(0, 1, 1), readVolts());
+    assertTrue(upStep > 0 && downStep > 0, "one pulse moves an ideal device: " + upStep + ", " + downStep);
+    assertEquals(singleUp, parallelUp, 0.25 * upStep, "device (0,0) got exactly 180 UP pulses");
+    assertEquals(singleDown, parallelDown, 0.25 * downStep, "device (0,1) got exactly 180 DOWN pulses");
   }
 
   @Test
