@@ -28,15 +28,7 @@ import net.jqwik.api.statistics.StatisticsReport;
  * limit, and the driver behind it is never called; every one inside reaches the driver unchanged.
  */
 class EnvelopeGuardPropertyTest {
-  static final Limits HARDWARE = Limits.builder()
-      .maxPulseVolts(3.0)
-      .maxReadVolts(0.5)
-      .minPulseWidthNanos(10)
-      .maxPulseWidthNanos(10_000_000)
-      .maxPulsesPerCommand(100_000)
-      .maxPulseRateHz(50e6)
-      .complianceAmps(1e-3)
-      .build();
+  static final Limits HARDWARE = TestLimits.EMULATOR_LIKE;
   static final Limits ENVELOPE = Limits.builder()
       .maxPulseVolts(1.5)
       .maxReadVolts(0.3)

@@ -12,14 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class LimitsTest {
   private static Limits.Builder full() {
-    return Limits.builder()
-        .maxPulseVolts(3.0)
-        .maxReadVolts(0.5)
-        .minPulseWidthNanos(10)
-        .maxPulseWidthNanos(10_000_000)
-        .maxPulsesPerCommand(100_000)
-        .maxPulseRateHz(50e6)
-        .complianceAmps(1e-3);
+    return TestLimits.EMULATOR_LIKE.toBuilder();
   }
 
   @Test

@@ -16,6 +16,7 @@ import org.rramctl.driver.DriverAbortedException;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.Limits;
 import org.rramctl.driver.Pulse;
+import org.rramctl.driver.TestLimits;
 
 /**
  * A board that counts what reaches it and notices overlapping calls (which the server's single board
@@ -25,15 +26,7 @@ import org.rramctl.driver.Pulse;
  * like a board that finishes the pulse in progress and stops at the abort.
  */
 final class RecordingDriver implements CrossbarDriver {
-  static final Limits LIMITS = Limits.builder()
-      .maxPulseVolts(3.0)
-      .maxReadVolts(0.5)
-      .minPulseWidthNanos(10)
-      .maxPulseWidthNanos(10_000_000)
-      .maxPulsesPerCommand(100_000)
-      .maxPulseRateHz(50e6)
-      .complianceAmps(1e-3)
-      .build();
+  static final Limits LIMITS = TestLimits.EMULATOR_LIKE;
   final AtomicLong pulses = new AtomicLong();
   final AtomicLong reads = new AtomicLong();
   final AtomicInteger overlaps = new AtomicInteger();

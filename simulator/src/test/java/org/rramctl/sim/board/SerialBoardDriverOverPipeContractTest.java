@@ -12,9 +12,14 @@ import org.rramctl.driver.transport.PipeTransport;
 class SerialBoardDriverOverPipeContractTest extends CrossbarDriverContract {
   private VirtualBoard board;
 
+  /** The board behind the pipe. */
+  VirtualBoard newBoard() {
+    return Boards4Test.board(42);
+  }
+
   @Override
   protected CrossbarDriver openDriver() throws IOException {
-    board = Boards4Test.board(42);
+    board = newBoard();
     return SerialBoardDriver.open(() -> {
       PipeTransport.Pair pair = PipeTransport.pair();
       board.serve(pair.b());
