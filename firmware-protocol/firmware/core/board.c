@@ -71,8 +71,35 @@ static void idle(struct board *b) {
   b->hal->idle_all(b->hal->ctx);
 }
 
+/* The running command's record: found by (sequence, opcode), since refusals served while it runs are recorded too. */
 static struct fw_record *job_record(struct board *b) {
-  return fw_changes_devices(b->job.cmd.opcode) && b->history_len > 0 ? &b->history[0] : NULL;
+  if (!fw_changes_devices(b->job.cmd.opcode)) return NULL;
+  for (uint32_t k = 0; k < b->history_len; k++) {
+    struct fw_record *r = &b->history[k];
+    if (r->sequence == b->job.cmd.sequence && r->opcode == b->job.cmd.opcode && r->outcome == FW_IN_PROGRESS) return r;
+  }
+  return NULL;
+}
+
+/* A new history record, first in the list (the oldest falls out when the history is full). */
+static struct fw_record *add_record(struct board *b, const struct fw_command *c, uint8_t outcome, uint16_t error) {
+  if (b->history_len < FW_MAX_RECORDS) b->history_len++;
+  memmove(&b->history[1], &b->history[0], sizeof(struct fw_record) * (b->history_len - 1u));
+  struct fw_record *r = &b->history[0];
+  r->sequence = c->sequence;
+  r->opcode = c->opcode;
+  r->outcome = outcome;
+  r->error = error;
+  r->pulses = 0;
+  return r;
+}
+
+/* Refuses a command (BUSY, UNSUPPORTED, OUT_OF_RANGE, LIMIT_EXCEEDED). A device-changing one is recorded FAILED with
+ * the refusal and no pulses (PROTOCOL.md 5.4), so that a late copy of its frame is answered DUPLICATE and never runs
+ * after its host was told it did not. */
+static void refuse(struct board *b, const struct fw_command *c, enum fw_error code, const struct fw_detail *d) {
+  if (fw_changes_devices(c->opcode)) add_record(b, c, FW_FAILED, (uint16_t)code);
+  send_error(b, c->sequence, code, c->opcode, d);
 }
 
 /* Ends the running command: records how, idles every output. The caller then sends the final frame. */
@@ -679,21 +706,15 @@ static const char *outcome_name(uint8_t outcome) {
 static void admit(struct board *b, const uint8_t *packet, size_t len, const struct fw_command *c) {
   struct fw_detail d;
   fw_detail_clear(&d);
+  int changes = fw_changes_devices(c->opcode);
   if (b->watchdog_expired) {
+    /* Not recorded: the host re-handshakes and may send the same frame again (PROTOCOL.md 5.2). */
     fw_detail_str(&d, "watchdog: expired (expected: HELLO before device commands)");
     send_error(b, c->sequence, FW_E_WATCHDOG, c->opcode, &d);
     return;
   }
-  if (b->job.active) {
-    fw_detail_str(&d, "busy: ");
-    fw_detail_str(&d, fw_opcode_name(b->job.cmd.opcode));
-    fw_detail_str(&d, " (sequence ");
-    fw_detail_u32(&d, b->job.cmd.sequence);
-    fw_detail_str(&d, ") is running");
-    send_error(b, c->sequence, FW_E_BUSY, c->opcode, &d);
-    return;
-  }
-  int changes = fw_changes_devices(c->opcode);
+  /* PROTOCOL.md 6.1: DUPLICATE before BUSY, so that a re-send of the running command is named a duplicate
+   * (IN_PROGRESS) and its host waits for the answer instead of giving up on BUSY. */
   if (changes) {
     for (uint32_t k = 0; k < b->history_len; k++) {
       const struct fw_record *r = &b->history[k];
@@ -710,10 +731,19 @@ static void admit(struct board *b, const uint8_t *packet, size_t len, const stru
       }
     }
   }
+  if (b->job.active) {
+    fw_detail_str(&d, "busy: ");
+    fw_detail_str(&d, fw_opcode_name(b->job.cmd.opcode));
+    fw_detail_str(&d, " (sequence ");
+    fw_detail_u32(&d, b->job.cmd.sequence);
+    fw_detail_str(&d, ") is running");
+    refuse(b, c, FW_E_BUSY, &d);
+    return;
+  }
   enum fw_error refusal = validate(b, c, &d);
   if (refusal != FW_E_NONE) {
     b->last_error = (uint16_t)refusal;
-    send_error(b, c->sequence, refusal, c->opcode, &d);
+    refuse(b, c, refusal, &d);
     return;
   }
   memcpy(b->job_packet, packet, len);
@@ -721,17 +751,8 @@ static void admit(struct board *b, const uint8_t *packet, size_t len, const stru
   if (fw_decode_command(b->job_packet, len, &b->job.cmd, NULL) != FW_E_NONE) return; /* cannot happen: decoded above */
   b->job.active = 1;
   b->job.last_progress_us = now_us(b);
-  if (changes) {
-    /* Recorded before the first pulse, so that LAST_EXECUTED never misses a command that started. */
-    if (b->history_len < FW_MAX_RECORDS) b->history_len++;
-    memmove(&b->history[1], &b->history[0], sizeof(struct fw_record) * (b->history_len - 1u));
-    struct fw_record *r = &b->history[0];
-    r->sequence = c->sequence;
-    r->opcode = c->opcode;
-    r->outcome = FW_IN_PROGRESS;
-    r->error = FW_E_NONE;
-    r->pulses = 0;
-  }
+  /* Recorded before the first pulse, so that LAST_EXECUTED never misses a command that started. */
+  if (changes) add_record(b, c, FW_IN_PROGRESS, FW_E_NONE);
   run_job(b);
 }
 

@@ -384,7 +384,18 @@ static void test_refusals(void) {
   collect();
   expect_error(21, FW_E_OUT_OF_RANGE);
   CHECK(total_pulses() == 0, "no refused command moved a device");
-  CHECK(executed(22).u.executed.count == 0, "refused commands are not in the history");
+  /* Refused device-changing commands are recorded FAILED with their error and no pulses (5.4); reads are not. */
+  struct fw_response hist = executed(22);
+  CHECK(hist.u.executed.count == 9, "the nine refused pulses are in the history: %u", (unsigned)hist.u.executed.count);
+  for (uint32_t k = 0; k < hist.u.executed.count && k < 9; k++) {
+    const struct fw_record *r = &hist.u.executed.records[k];
+    enum fw_error want = k == 0 ? FW_E_OUT_OF_RANGE : cases[8 - k].e;
+    CHECK(r->sequence == 18 - k && r->outcome == FW_FAILED && r->error == want && r->pulses == 0, "record %u: sequence %u", (unsigned)k, (unsigned)r->sequence);
+  }
+  send(&cases[0].c); /* a refused pulse sent again: a duplicate, not a second evaluation */
+  run();
+  collect();
+  expect_error(cases[0].c.sequence, FW_E_DUPLICATE);
   CHECK(b.last_error == FW_E_OUT_OF_RANGE, "lastError names the last refusal");
   /* malformed, unknown, version */
   uint8_t flags[] = {1, FW_STATUS, 30, 0, 0x02};
@@ -554,6 +565,15 @@ static void test_abort_busy_watchdog(void) {
   collect();
   CHECK(got_n == 2 && got[0].u.error.code == FW_E_BUSY && got[0].sequence == 51, "READ refused BUSY");
   CHECK(got_n == 2 && got[1].opcode == FW_STATUS_REPORT && (got[1].u.status.flags & 2) && !(got[1].u.status.flags & 1), "STATUS while busy");
+  /* A device-changing command refused BUSY is recorded FAILED, so that a late copy of its frame never runs (5.4); a
+   * re-send of the running command itself is a duplicate, IN_PROGRESS (DUPLICATE before BUSY, 6.1). */
+  struct fw_command late = pulse(55, 0, 1, 1, FW_UP, 1000, 100, 1000, 3);
+  send(&late);
+  send(&p);
+  board_poll(&b);
+  collect();
+  CHECK(got_n == 2 && got[0].sequence == 55 && got[0].u.error.code == FW_E_BUSY, "PULSE refused BUSY");
+  CHECK(got_n == 2 && got[1].sequence == 50 && got[1].u.error.code == FW_E_DUPLICATE, "the running command re-sent: DUPLICATE");
   struct fw_command ab = cmd(FW_ABORT, 53);
   send(&ab);
   board_poll(&b);
@@ -565,8 +585,17 @@ static void test_abort_busy_watchdog(void) {
   long applied = fk.ups[0][0][4][4];
   CHECK(applied > 0 && applied < 100000, "stopped part way: %ld", applied);
   struct fw_response e = executed(54);
-  CHECK(e.u.executed.records[0].outcome == FW_OUTCOME_ABORTED && e.u.executed.records[0].error == FW_E_ABORTED && e.u.executed.records[0].pulses == applied,
+  CHECK(e.u.executed.count == 2 && e.u.executed.records[0].sequence == 55 && e.u.executed.records[0].outcome == FW_FAILED &&
+            e.u.executed.records[0].error == FW_E_BUSY && e.u.executed.records[0].pulses == 0,
+        "the BUSY refusal recorded FAILED, no pulses");
+  CHECK(e.u.executed.records[1].sequence == 50 && e.u.executed.records[1].outcome == FW_OUTCOME_ABORTED && e.u.executed.records[1].error == FW_E_ABORTED &&
+            e.u.executed.records[1].pulses == applied,
         "recorded ABORTED with the pulses applied");
+  send(&late); /* the refused frame arrives again, late: the board is idle now, and must not run it */
+  run();
+  collect();
+  expect_error(55, FW_E_DUPLICATE);
+  CHECK(fk.ups[0][0][1][1] == 0, "the refused pulse never ran: %ld", fk.ups[0][0][1][1]);
 
   current = "watchdog";
   p.sequence = 60;

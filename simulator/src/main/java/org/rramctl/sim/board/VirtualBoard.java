@@ -547,6 +547,7 @@ public final class VirtualBoard implements Closeable {
       synchronized (VirtualBoard.this) {
         // PROTOCOL.md 6.1: WATCHDOG, then DUPLICATE before BUSY, so that a re-send of the running command is
         // named a duplicate (IN_PROGRESS) and its host waits for the answer instead of giving up on BUSY.
+        // Not recorded in the history: the host re-handshakes and may send the same frame again (PROTOCOL.md 5.2).
         if (watchdogExpired) return error(ErrorCode.WATCHDOG, op.code(), "watchdog: expired (expected: HELLO before device commands)");
         if (op.changesDevices()) {
           for (long[] r : history) {
@@ -556,12 +557,12 @@ public final class VirtualBoard implements Closeable {
           }
         }
         if (running != null) {
-          return error(ErrorCode.BUSY, op.code(), "busy: " + running.command.opcode() + " (sequence " + running.sequence + ") is running");
+          return refuse(seq, op, error(ErrorCode.BUSY, op.code(), "busy: " + running.command.opcode() + " (sequence " + running.sequence + ") is running"));
         }
         Response.Error refusal = validate(c);
         if (refusal != null) {
           lastError = refusal.code();
-          return refusal;
+          return refuse(seq, op, refusal);
         }
         long[] record = null;
         if (op.changesDevices()) {
@@ -582,6 +583,20 @@ public final class VirtualBoard implements Closeable {
         jobs.add(job);
       }
       return null;
+    }
+
+    /**
+     * A device-changing command refused BUSY, UNSUPPORTED, OUT_OF_RANGE or LIMIT_EXCEEDED is recorded FAILED with
+     * the refusal and no pulses (PROTOCOL.md 5.4), so
+     * that a late copy of its frame is answered DUPLICATE and never runs after its host was told it did not.
+     * Called under the board's monitor.
+     */
+    private Response.Error refuse(int seq, Opcode op, Response.Error refusal) {
+      if (op.changesDevices()) {
+        history.addFirst(new long[] {seq, op.code(), Outcome.FAILED.ordinal(), refusal.code().code(), 0});
+        while (history.size() > HISTORY) history.removeLast();
+      }
+      return refusal;
     }
 
     private boolean runsInline(Command c) {

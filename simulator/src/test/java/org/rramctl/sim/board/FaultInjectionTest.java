@@ -58,6 +58,7 @@ class FaultInjectionTest {
     SplittableRandom random = new SplittableRandom(5);
     Map<Long, Fate> pulses = new HashMap<>(); // unique count -> what the driver said
     Map<String, Integer> failures = new HashMap<>();
+    Map<Long, String> failedWith = new HashMap<>();
     int reads = 0;
     int readFailures = 0;
     int updates = 0;
@@ -120,6 +121,7 @@ class FaultInjectionTest {
         } catch (TimeoutNothingRanException | LinkLostException | RefusedException | DriverAbortedException e) {
           fate = Fate.FAILED;
           failures.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+          failedWith.put(count, e.toString());
         }
         pulses.put(count, fate);
       }
@@ -161,7 +163,8 @@ class FaultInjectionTest {
         case FAILED -> {
           failed++;
           // Refusals and "never arrived" mean nothing ran; an abort or watchdog stop would be in the log.
-          if (ran == 1) assertTrue(outcomeOf(board, op.getKey()) != Outcome.COMPLETED, "a failed pulse did not complete: " + op.getKey());
+          if (ran == 1) assertTrue(outcomeOf(board, op.getKey()) != Outcome.COMPLETED,
+              "a failed pulse did not complete: " + op.getKey() + " (" + failedWith.get(op.getKey()) + ")");
         }
         case UNKNOWN -> unknown++;
       }
@@ -189,6 +192,7 @@ class FaultInjectionTest {
   private static Outcome outcomeOf(VirtualBoard board, long count) {
     List<VirtualBoard.LogEntry> log = board.executionLog();
     for (VirtualBoard.LogEntry e : log) {
+      if (e.command() instanceof Command.Update) continue;
       long c = e.command() instanceof Command.Pulse p ? p.count() : ((Command.PulseThenRead) e.command()).count();
       if (c == count) return e.outcome();
     }

@@ -257,9 +257,20 @@ class VirtualBoardTest {
     assertInstanceOf(Response.Identity.class, host.expect().message(), "HELLO is served while busy");
     host.send(new Command.GetStatus(), 23);
     assertTrue(assertInstanceOf(Response.Status.class, host.expect().message()).busy(), "and the train still runs");
+    // A device-changing command refused BUSY is recorded FAILED (PROTOCOL.md 5.4): its host was told nothing ran,
+    // so a late copy of the same frame, arriving once the board is idle, must be a duplicate and never run.
+    Command.Pulse refused = new Command.Pulse(new CellAddress(0, WirePlane.ACTIVE, 3, 3), WirePolarity.DOWN, NOMINAL, 7);
+    host.send(refused, 25);
+    assertEquals(ErrorCode.BUSY, expectError(25).code());
     host.send(new Command.Abort(), 24);
     assertEquals(ErrorCode.ABORTED, expectError(20).code());
     assertInstanceOf(Response.Ack.class, host.expect().message());
+    long pulsed = board.emulator().status().pulsesApplied();
+    host.send(refused, 25);
+    Response.Error late = expectError(25);
+    assertEquals(ErrorCode.DUPLICATE, late.code(), "the late copy of a BUSY-refused pulse: " + late);
+    assertTrue(late.detail().contains("FAILED"), late.detail());
+    assertEquals(pulsed, board.emulator().status().pulsesApplied(), "the refused pulse never ran");
   }
 
   @Test
