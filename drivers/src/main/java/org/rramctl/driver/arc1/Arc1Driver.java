@@ -13,14 +13,19 @@ import org.rramctl.driver.Cell;
 import org.rramctl.driver.ConductanceMap;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.DriverException;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.Limits;
+import org.rramctl.driver.LinkLostException;
+import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
+import org.rramctl.driver.RefusedException;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.SingleDeviceFallback;
 import org.rramctl.driver.Tile;
+import org.rramctl.driver.TimeoutNothingRanException;
 import org.rramctl.driver.transport.Transport;
 
 /**
@@ -41,9 +46,12 @@ import org.rramctl.driver.transport.Transport;
  * does not come, the error is an outcome-unknown one naming the pulses it would have confirmed; nothing is ever
  * re-sent.
  *
- * <p>Failures: a lost link, a missing or wrong answer leave the byte stream in an unknown place, so the driver
- * refuses every later operation (reopen it). The board's lines are grounded between commands: outputs are
- * idle whenever no command is being executed, including after any failure.
+ * <p>Failures are the drivers' kinds ({@link DriverException}): unconfirmed pulses are outcome unknown, an
+ * unanswered read a timeout in which nothing ran, an I/O error of the port a lost link, a wrong initialisation
+ * answer refused, an impossible reading malformed, an abort or an interrupt during the reset aborted. A lost
+ * link, a missing or wrong answer leave the byte stream in an unknown place, so the driver refuses every later
+ * operation with a {@link LinkLostException} (reopen it). The board's lines are grounded between commands:
+ * outputs are idle whenever no command is being executed, including after any failure.
  *
  * <p>Threading: one caller thread; {@link #abort()} from any thread stops a pulse train between two
  * commands and returns at once. Owns the transport.
@@ -143,6 +151,9 @@ public final class Arc1Driver implements CrossbarDriver {
       transport.purgeInput();
       broken = null;
       handshake();
+    } catch (DriverAbortedException e) {
+      broken = e.getMessage(); // reset but not initialised
+      throw e;
     } catch (IOException e) {
       throw fail(e, "RESET", false);
     } finally {
@@ -156,7 +167,7 @@ public final class Arc1Driver implements CrossbarDriver {
         Integer.toString(s.readMode().codeFor(s.readVolts())), "0", Integer.toString(s.sneakPath().code), Arc1Wire.exact("read voltage", s.readVolts(), "V")), true);
     String line = readLine(s.replyTimeout());
     if (line == null) {
-      throw Arc1Errors.timedOut(endpoint, "the initialisation", s.replyTimeout(), "is an ArC ONE connected, powered and not held by other software?");
+      throw new TimeoutNothingRanException(endpoint, "the initialisation", -1, s.replyTimeout(), "is an ArC ONE connected, powered and not held by other software?", null);
     }
     int confirmation;
     try {
@@ -165,7 +176,7 @@ public final class Arc1Driver implements CrossbarDriver {
       confirmation = -1;
     }
     if (confirmation != Arc1Wire.CONFIRMED) {
-      throw Arc1Errors.refused(endpoint, "initialisation", "confirmation '" + printable(line) + "'", "expected: " + Arc1Wire.CONFIRMED);
+      throw new RefusedException(endpoint, "initialisation", -1, "confirmation '" + printable(line) + "'", "expected: " + Arc1Wire.CONFIRMED, null, null);
     }
     setRead(s.readVolts());
     send(Arc1Wire.command(Arc1Wire.FIRMWARE_VERSION), true);
@@ -385,14 +396,14 @@ public final class Arc1Driver implements CrossbarDriver {
 
   // ---------------------------------------------------------------- bookkeeping
 
-  private void begin(Cell cell, double readVolts) {
+  private void begin(Cell cell, double readVolts) throws LinkLostException {
     checkOpen();
     if (cell != null) info.checkCell(cell);
     if (!Double.isNaN(readVolts)) {
       hardware.checkReadVolts(readVolts);
       Arc1Wire.exact("read voltage", readVolts, "V");
     }
-    if (broken != null) throw new IllegalStateException("ArC ONE at " + endpoint + ": unusable after an earlier failure (" + broken + "); close and reopen it");
+    if (broken != null) throw new LinkLostException(endpoint, "unusable after an earlier failure (" + broken + "); close and reopen it");
     lastAborted = false;
     busy = true;
   }
@@ -408,7 +419,7 @@ public final class Arc1Driver implements CrossbarDriver {
       dropQueued();
       aborting = false;
       lastAborted = true;
-      throw Arc1Errors.aborted(endpoint, "stopped after " + sent + " pulse(s) of the train; outputs idle");
+      throw new DriverAbortedException(endpoint, "stopped after " + sent + " pulse(s) of the train; outputs idle");
     }
   }
 
@@ -421,15 +432,17 @@ public final class Arc1Driver implements CrossbarDriver {
     if (unconfirmed > 0) {
       long n = unconfirmed;
       unconfirmed = 0;
-      return Arc1Errors.outcomeUnknown(endpoint, operation + (changesDevices ? "" : " and the " + n + " earlier pulse(s) it would have confirmed"), null,
+      return new OutcomeUnknownException(endpoint, operation + (changesDevices ? "" : " and the " + n + " earlier pulse(s) it would have confirmed"), -1, null,
           "the board did not confirm " + n + " pulse(s) sent: " + e.getMessage(), e);
     }
-    if (changesDevices) return Arc1Errors.outcomeUnknown(endpoint, operation, null, "the board did not confirm it: " + e.getMessage(), e);
-    return e;
+    if (changesDevices) return new OutcomeUnknownException(endpoint, operation, -1, null, "the board did not confirm it: " + e.getMessage(), e);
+    // Nothing that changes a device was in flight: the transport's own failure, or the timeout or malformed answer
+    // seen here. An I/O error of the port that is none of the drivers' kinds is a lost link, as the other drivers say.
+    return e instanceof DriverException ? e : new LinkLostException(endpoint, e.getMessage(), e);
   }
 
   private IOException noAnswer(String what, int got) {
-    return Arc1Errors.timedOut(endpoint, what, settings.replyTimeout(), got == 0 ? "" : got + " of 4 bytes arrived");
+    return new TimeoutNothingRanException(endpoint, what, -1, settings.replyTimeout(), got == 0 ? "" : got + " of 4 bytes arrived", null);
   }
 
   private static String word(Cell c) {
@@ -536,13 +549,13 @@ public final class Arc1Driver implements CrossbarDriver {
     return b.toString();
   }
 
-  private static void sleep(Duration d) throws IOException {
+  private void sleep(Duration d) throws DriverAbortedException {
     if (d.isZero()) return;
     try {
       Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while the board restarts");
+      throw new DriverAbortedException(endpoint, "interrupted while the board restarts; it is not initialised: reopen it");
     }
   }
 

@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import org.rramctl.driver.MalformedMessageException;
 
 /**
  * The ArC ONE host protocol's byte forms (facts read from the public libarc1 and arc1_pyqt host sources;
@@ -108,9 +109,9 @@ public final class Arc1Wire {
   }
 
   /** Converts a resistance reply to siemens, refusing what no device reads as. */
-  public static double siemens(float ohms, String endpoint, String what) throws java.io.IOException {
+  public static double siemens(float ohms, String endpoint, String what) throws MalformedMessageException {
     if (!(ohms > 0) || Float.isInfinite(ohms)) {
-      throw Arc1Errors.malformed(endpoint, what + " answered a resistance of " + ohms + " ohm (expected: finite and > 0)");
+      throw new MalformedMessageException(endpoint, what + " answered a resistance of " + ohms + " ohm (expected: finite and > 0)", -1, -1, null);
     }
     return 1.0 / ohms;
   }

@@ -2,6 +2,8 @@ package org.rramctl.sim.arc1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +19,8 @@ import org.rramctl.driver.Capability;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.DriverException;
+import org.rramctl.driver.LinkLostException;
 import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.RefusedException;
@@ -176,9 +180,11 @@ class Arc1DriverTest {
       d.read(Cell.active(0, 0, 0), 0.5); // answered: the three pulses ran
       d.pulse(Cell.active(0, 0, 0), NOMINAL, 5);
       mute[0] = true;
-      IOException e = assertThrows(IOException.class, () -> d.read(Cell.active(0, 5, 5), 0.5));
+      OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> d.read(Cell.active(0, 5, 5), 0.5));
       assertTrue(e.getMessage().contains("outcome unknown") && e.getMessage().contains("5 pulse(s)"), e.getMessage());
-      assertThrows(IllegalStateException.class, d::confirm);
+      assertInstanceOf(TimeoutNothingRanException.class, e.getCause(), "the read's own timeout is the cause");
+      LinkLostException again = assertThrows(LinkLostException.class, d::confirm);
+      assertTrue(again.getMessage().contains("reopen"), again.getMessage());
     }
   }
 
@@ -192,10 +198,46 @@ class Arc1DriverTest {
     OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> d.pulse(Cell.active(0, 2, 2), NOMINAL, 10));
     assertTrue(e.getMessage().contains("outcome unknown"), e.getMessage());
     assertEquals(3, b.pulsesApplied(), "three pulses reached the board; none was sent again");
-    IllegalStateException again = assertThrows(IllegalStateException.class, () -> d.read(Cell.active(0, 2, 2), 0.5));
-    assertTrue(again.getMessage().contains("reopen"), again.getMessage());
+    // the stream's position is unknown: the driver is as good as unplugged, the same kind (and exit code) as a lost link
+    LinkLostException again = assertThrows(LinkLostException.class, () -> d.read(Cell.active(0, 2, 2), 0.5));
+    assertTrue(again.getMessage().startsWith("arc1-link: link lost: ") && again.getMessage().contains("reopen"), again.getMessage());
+    assertThrows(LinkLostException.class, () -> d.pulse(Cell.active(0, 2, 2), NOMINAL, 1));
+    assertEquals(3, b.pulsesApplied(), "nothing more was sent");
     assertTrue(d.status().outputsIdle());
     d.close();
+  }
+
+  @Test
+  void anIoErrorOfThePortIsALostLinkOnAReadAndAnUnknownOutcomeOnAPulseNeverAPlainIoException() throws IOException {
+    IOException eio = new IOException("Input/output error");
+    Arc1Link link = Arc1Link.to(board());
+    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+      link.failWith(eio);
+      DriverException e = assertThrows(DriverException.class, () -> d.read(Cell.active(0, 1, 1), 0.5));
+      assertEquals(DriverException.Kind.LINK_LOST, e.kind(), e.toString());
+      assertEquals("arc1-link: link lost: Input/output error", e.getMessage());
+      assertSame(eio, e.getCause());
+    }
+    Arc1Link other = Arc1Link.to(board());
+    try (Arc1Driver d = Arc1Driver.open(other, PACED, 1e-6, 1e-4)) {
+      other.failWith(eio);
+      OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> d.pulse(Cell.active(0, 1, 1), NOMINAL, 2));
+      assertSame(eio, e.getCause());
+    }
+  }
+
+  @Test
+  void anInterruptWhileTheBoardRestartsIsAnAbortThatKeepsTheInterruptAndClosesTheLink() {
+    Arc1Link link = Arc1Link.to(board());
+    Thread.currentThread().interrupt();
+    try {
+      DriverAbortedException e = assertThrows(DriverAbortedException.class, () -> Arc1Driver.open(link, FAST.withResetWait(Duration.ofSeconds(30)), 1e-6, 1e-4));
+      assertTrue(e.getMessage().startsWith("arc1-link: aborted: ") && e.getMessage().contains("restart"), e.getMessage());
+      assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
+    } finally {
+      Thread.interrupted();
+    }
+    assertFalse(link.isOpen());
   }
 
   @Test

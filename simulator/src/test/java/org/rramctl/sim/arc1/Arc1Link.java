@@ -21,6 +21,7 @@ final class Arc1Link implements Transport {
   private int pendingAt;
   private boolean open = true;
   private int writesLeftBeforeLoss = Integer.MAX_VALUE;
+  private IOException failure;
 
   Arc1Link(UnaryOperator<byte[]> responder) {
     this.responder = responder;
@@ -35,6 +36,11 @@ final class Arc1Link implements Transport {
     writesLeftBeforeLoss = n;
   }
 
+  /** From now on every read and write throws {@code e} (an I/O error of the port itself, not of the driver's family). */
+  void failWith(IOException e) {
+    failure = e;
+  }
+
   /** The bytes written since the last call. */
   byte[] takeWritten() {
     byte[] b = written.toByteArray();
@@ -45,6 +51,7 @@ final class Arc1Link implements Transport {
   @Override
   public void write(byte[] bytes, int offset, int len) throws IOException {
     if (!open) throw new TransportClosedException(endpoint());
+    if (failure != null) throw failure;
     if (--writesLeftBeforeLoss <= 0) throw new LinkLostException(endpoint(), "unplugged");
     byte[] b = java.util.Arrays.copyOfRange(bytes, offset, offset + len);
     written.writeBytes(b);
@@ -59,6 +66,7 @@ final class Arc1Link implements Transport {
   @Override
   public int read(byte[] buffer, int offset, int len, Duration timeout) throws IOException {
     if (!open) throw new TransportClosedException(endpoint());
+    if (failure != null) throw failure;
     int n = Math.min(len, pending.length - pendingAt);
     if (n == 0) {
       LockSupport.parkNanos(timeout.toNanos()); // nothing will come: a silent board makes the reader wait this long
