@@ -128,7 +128,7 @@ class ExperimentCommandTest {
   void trainingWithARecordFromAnotherBoardIsRefusedInOneLine() throws IOException {
     Path cal = dir.resolve("cal.json");
     Tile tile = new Tile(0, 0, 0, 4, 4);
-    try (EmulatorDriver other = new EmulatorDriver(DevicePreset.named("rram-imbalanced"), List.of(new int[] {50, 16}, new int[] {17, 10}), 8)) {
+    try (EmulatorDriver other = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {50, 16}, new int[] {17, 10}), 8)) {
       CalibrationRecord rec = References.calibrate(other, List.of(tile), References.calibrationSettings(other.info(),
           org.rramctl.driver.Pulse.up(1.0, java.time.Duration.ofNanos(100))), org.rramctl.calibration.Monitor.NONE);
       CalibrationRecords.write(rec, cal);

@@ -38,7 +38,7 @@ class AbortCommandWhileBusyTest {
 
   @Test
   void abortCommandStopsTheTrainInFlightAndReportsTheBoardsConfirmation() throws Exception {
-    EmulatorDriver emu = new EmulatorDriver(DevicePreset.named("ideal"), List.of(new int[] {2, 2}), 3);
+    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("ideal"), List.of(new int[] {2, 2}), 3);
     // A 10 s watchdog: a test JVM stalled for a second by a loaded machine must not trip it (not what this tests).
     VirtualBoard board = new VirtualBoard(emu, VirtualBoard.Config.defaults().withWatchdogMillis(10_000).withRealTimePulses(true));
     SerialBoardDriver serial = SerialBoardDriver.open(() -> {

@@ -24,7 +24,7 @@ final class Bench implements AutoCloseable {
   private final AutoCloseable board;
 
   Bench(DevicePreset preset, int rows, int cols, Path dir) {
-    emulator = new EmulatorDriver(preset, List.of(new int[] {rows, cols}), 3);
+    emulator = EmulatorDriver.open(preset, List.of(new int[] {rows, cols}), 3);
     driver = new EnvelopedDriver(emulator, SafetyEnvelope.of(emulator.info()));
     truth = emulator.truth();
     runs = new RunDirectory(dir);
@@ -37,7 +37,7 @@ final class Bench implements AutoCloseable {
    * protocol on a real pseudo-terminal, SerialBoardDriver over jSerialComm on its slave.
    */
   static Bench overSerial(DevicePreset preset, int rows, int cols, Path dir) throws java.io.IOException {
-    EmulatorDriver emu = new EmulatorDriver(preset, List.of(new int[] {rows, cols}), 3);
+    EmulatorDriver emu = EmulatorDriver.open(preset, List.of(new int[] {rows, cols}), 3);
     org.rramctl.sim.board.VirtualBoard vb = new org.rramctl.sim.board.VirtualBoard(emu, org.rramctl.sim.board.VirtualBoard.Config.defaults());
     org.rramctl.sim.pty.PtyTransport pty = org.rramctl.sim.pty.PtyTransport.open(dir.resolve("board-" + System.nanoTime()));
     vb.serve(pty);

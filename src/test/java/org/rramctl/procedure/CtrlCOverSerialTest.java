@@ -44,7 +44,7 @@ class CtrlCOverSerialTest {
   }
 
   private String startBoard() throws Exception {
-    emu = new EmulatorDriver(DevicePreset.named("ideal"), List.of(new int[] {2, 2}), 3);
+    emu = EmulatorDriver.open(DevicePreset.named("ideal"), List.of(new int[] {2, 2}), 3);
     // A 10 s watchdog: a test JVM stalled for a second by a loaded machine must not trip it (not what this tests).
     board = new VirtualBoard(emu, VirtualBoard.Config.defaults().withWatchdogMillis(10_000).withRealTimePulses(true));
     pty = PtyTransport.open(tmp.resolve("board"));

@@ -31,7 +31,7 @@ class ReferencesTest {
   private static EmulatorDriver board(long seed) {
     DevicePreset p = DevicePreset.named("rram-imbalanced").withRatio(2);
     p = p.withNoise(p.dwMinStd(), 0, p.forwardNoiseStd()).withVariation(0.1, 0.05, 0.1);
-    return new EmulatorDriver(p, List.of(new int[] {ROWS, COLS}), seed);
+    return EmulatorDriver.open(p, List.of(new int[] {ROWS, COLS}), seed);
   }
 
   private static double adcStep(EmulatorDriver d) {

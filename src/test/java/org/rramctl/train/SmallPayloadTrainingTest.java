@@ -27,7 +27,7 @@ import org.rramctl.sim.board.VirtualBoard;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SmallPayloadTrainingTest {
   private static EmulatorDriver emulator() {
-    return new EmulatorDriver(DevicePreset.named("ideal"), List.of(new int[] {40, 24}), 8);
+    return EmulatorDriver.open(DevicePreset.named("ideal"), List.of(new int[] {40, 24}), 8);
   }
 
   private static AnalogLayer layer(EnvelopedDriver driver) {

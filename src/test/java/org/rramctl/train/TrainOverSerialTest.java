@@ -31,7 +31,7 @@ class TrainOverSerialTest {
 
   @Test
   void aSmallNetworkCalibratesAndTrainsThroughTheSerialDriver() throws Exception {
-    EmulatorDriver emu = new EmulatorDriver(DevicePreset.named("rram-imbalanced"), List.of(new int[] {50, 16}, new int[] {17, 10}), 5);
+    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {50, 16}, new int[] {17, 10}), 5);
     VirtualBoard board = new VirtualBoard(emu, VirtualBoard.Config.defaults());
     try (PtyTransport pty = PtyTransport.open(dir.resolve("board"))) {
       board.serve(pty);

@@ -88,7 +88,7 @@ public final class Arc1Bench {
   }
 
   private static Stack serial(DevicePreset preset) throws IOException {
-    EmulatorDriver emu = new EmulatorDriver(preset, List.of(new int[] {32, 32}), 1);
+    EmulatorDriver emu = EmulatorDriver.open(preset, List.of(new int[] {32, 32}), 1);
     VirtualBoard board = new VirtualBoard(emu, VirtualBoard.Config.defaults());
     PtyTransport pty = PtyTransport.open();
     board.serve(pty);

@@ -23,6 +23,7 @@ import org.rramctl.driver.StochasticUpdate;
 import org.rramctl.driver.Tile;
 import org.rramctl.sim.DevicePreset;
 import org.rramctl.sim.EmulatorDriver;
+import org.rramctl.sim.EmulatorSettings;
 
 /**
  * The emulator's hot paths on the first layer of the 784-256-128-10 network (a 785 x 256 tile), each
@@ -67,7 +68,7 @@ public class EmulatorBench {
 
   @Setup
   public void setUp() {
-    emu = new EmulatorDriver(DevicePreset.named("rram-imbalanced"), List.of(new int[] {ROWS, COLS}), 1, threads);
+    emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {ROWS, COLS}), EmulatorSettings.seed(1).withThreads(threads));
     tile = new Tile(0, 0, 0, ROWS, COLS);
     SplittableRandom r = new SplittableRandom(42);
     rowVolts = new double[ROWS];

@@ -56,7 +56,7 @@ public final class FirstDayThroughput {
   record Case(String procedure, String preset, String params) {}
 
   static Board emulator(DevicePreset p) {
-    EmulatorDriver emu = new EmulatorDriver(p, List.of(new int[] {4, 4}), 3);
+    EmulatorDriver emu = EmulatorDriver.open(p, List.of(new int[] {4, 4}), 3);
     EnvelopedDriver d = new EnvelopedDriver(emu, SafetyEnvelope.of(emu.info()));
     return new Board() {
       public CrossbarDriver driver() {
@@ -70,7 +70,7 @@ public final class FirstDayThroughput {
   }
 
   static Board serial(DevicePreset p, Path dir) throws Exception {
-    EmulatorDriver emu = new EmulatorDriver(p, List.of(new int[] {4, 4}), 3);
+    EmulatorDriver emu = EmulatorDriver.open(p, List.of(new int[] {4, 4}), 3);
     VirtualBoard vb = new VirtualBoard(emu, VirtualBoard.Config.defaults());
     PtyTransport pty = PtyTransport.open(dir.resolve("board-" + System.nanoTime()));
     vb.serve(pty);

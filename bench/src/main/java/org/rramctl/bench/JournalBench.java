@@ -194,7 +194,7 @@ public final class JournalBench {
   }
 
   static EnvelopedDriver ideal() {
-    EmulatorDriver emu = new EmulatorDriver(DevicePreset.named("ideal"), List.of(new int[] {1, 1}), 3);
+    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("ideal"), List.of(new int[] {1, 1}), 3);
     return new EnvelopedDriver(emu, SafetyEnvelope.of(emu.info()));
   }
 

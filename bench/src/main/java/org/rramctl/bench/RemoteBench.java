@@ -41,7 +41,7 @@ public final class RemoteBench {
     int steps = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     Cell cell = Cell.active(0, 3, 5);
     byte[] frame = WireCodec.encode(1, new Request.Read(cell, 0.2));
-    EmulatorDriver emu = new EmulatorDriver(DevicePreset.named("aihwkit-like"), List.of(new int[] {785, 256}), 7);
+    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("aihwkit-like"), List.of(new int[] {785, 256}), 7);
     try (LoopbackEcho echo = LoopbackEcho.start();
          DriverServer server = DriverServer.start(emu, ServerOptions.of("tcp://127.0.0.1:*"));
          RemoteDriver remote = RemoteDriver.open(server.endpoint(), ClientOptions.defaults().withLabel("bench"))) {

@@ -64,7 +64,7 @@ public final class SerialBench {
    * load from other processes on the machine falls on both alike. The first blocks warm up the JIT.
    */
   private static void latencies(long[] echoOut, long[] readOut) throws IOException {
-    EmulatorDriver emulator = new EmulatorDriver(DevicePreset.named("aihwkit-like"), List.of(new int[] {32, 32}), 1);
+    EmulatorDriver emulator = EmulatorDriver.open(DevicePreset.named("aihwkit-like"), List.of(new int[] {32, 32}), 1);
     try (PtyTransport echoServer = PtyTransport.open();
          SerialPortTransport echoClient = SerialPortTransport.open(echoServer.clientPath(), 115_200);
          VirtualBoard board = new VirtualBoard(emulator, VirtualBoard.Config.defaults())) {
@@ -199,7 +199,7 @@ public final class SerialBench {
 
   private static EmulatorDriver networkEmulator() {
     List<int[]> geometry = List.of(LAYERS[0], LAYERS[1], LAYERS[2]);
-    return new EmulatorDriver(DevicePreset.named("aihwkit-like"), geometry, 3);
+    return EmulatorDriver.open(DevicePreset.named("aihwkit-like"), geometry, 3);
   }
 
   private static void trainingSteps(int steps) throws IOException {

@@ -38,7 +38,7 @@ class CalibrationAccuracyTest {
     DevicePreset p = DevicePreset.named(preset);
     assertEquals(0.3, p.dwMinDtod());
     assertEquals(0.3, p.dwMinStd());
-    EmulatorDriver emu = new EmulatorDriver(p, List.of(new int[] {32, 32}), 7);
+    EmulatorDriver emu = EmulatorDriver.open(p, List.of(new int[] {32, 32}), 7);
     CalibrationSettings s = CalibrationSettings.defaults(emu.info());
     CalibrationRecord rec = Calibration.run(emu, List.of(Tile.whole(emu.info().array(0))), s, Calibration.Mode.PARALLEL, Monitor.NONE);
     assertTrue(rec.complete());
@@ -80,7 +80,7 @@ class CalibrationAccuracyTest {
 
   @Test
   void perDeviceModeMeetsTheSameBarOnASmallTile() throws Exception {
-    EmulatorDriver emu = new EmulatorDriver(DevicePreset.named("rram-imbalanced"), List.of(new int[] {32, 32}), 11);
+    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {32, 32}), 11);
     CalibrationSettings s = CalibrationSettings.defaults(emu.info()).withFit(0, 2, 0);
     Tile tile = new Tile(0, 4, 4, 6, 6);
     CalibrationRecord rec = Calibration.run(emu, List.of(tile), s, Calibration.Mode.PER_DEVICE, Monitor.NONE);

@@ -27,7 +27,7 @@ import org.rramctl.sim.EmulatorDriver;
  */
 class CalibrationFailureModesTest {
   private static EmulatorDriver emulator(int rows, int cols, long seed) {
-    return new EmulatorDriver(DevicePreset.named("rram-imbalanced"), List.of(new int[] {rows, cols}), seed);
+    return EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {rows, cols}), seed);
   }
 
   /** Defaults without the model fit, with the budget halved: these tests are about the failure paths. */

@@ -27,7 +27,7 @@ class SmallPayloadCalibrationTest {
 
   @Test
   void parallelCalibrationWorksOnASixtyFourByteBoard() throws IOException {
-    EmulatorDriver emu = new EmulatorDriver(DevicePreset.named("rram-imbalanced"), List.of(new int[] {16, 16}), 4);
+    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {16, 16}), 4);
     // A 10 s watchdog: a test JVM stalled for a second by a loaded machine must not trip it (not what this tests).
     VirtualBoard board = new VirtualBoard(emu, VirtualBoard.Config.defaults().withWatchdogMillis(10_000).withMaxPayloadBytes(64));
     try (SerialBoardDriver driver = SerialBoardDriver.open(() -> {

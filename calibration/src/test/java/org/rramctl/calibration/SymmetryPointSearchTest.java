@@ -58,7 +58,7 @@ class SymmetryPointSearchTest {
   void parallelIntervalsCoverAbout95PercentAndAreNoWiderThanTheErrors(String preset) throws Exception {
     List<double[]> out = new java.util.ArrayList<>();
     for (long seed = 7; seed <= 8; seed++) {
-      EmulatorDriver emu = new EmulatorDriver(preset(preset), List.of(new int[] {32, 32}), seed);
+      EmulatorDriver emu = EmulatorDriver.open(preset(preset), List.of(new int[] {32, 32}), seed);
       TileSearch r = SymmetryPointSearch.parallel(emu, Tile.whole(emu.info().array(0)), CalibrationSettings.defaults(emu.info()), Monitor.NONE);
       for (int k = 0; k < r.devices(); k++) {
         out.add(new double[] {r.estimateSiemens()[k] - emu.truth().symmetryPointSiemens(Cell.active(0, k / 32, k % 32)), r.stdErrorSiemens()[k]});
@@ -78,7 +78,7 @@ class SymmetryPointSearchTest {
   void perDeviceIntervalsCoverAbout95PercentAndAreNoWiderThanTheErrors(String preset) throws Exception {
     List<double[]> out = new java.util.ArrayList<>();
     for (long seed = 11; seed <= 16; seed++) {
-      EmulatorDriver emu = new EmulatorDriver(preset(preset), List.of(new int[] {32, 32}), seed);
+      EmulatorDriver emu = EmulatorDriver.open(preset(preset), List.of(new int[] {32, 32}), seed);
       TileSearch r = SymmetryPointSearch.perDevice(emu, new Tile(0, 0, 0, 12, 12), CalibrationSettings.defaults(emu.info()), Monitor.NONE);
       for (int k = 0; k < r.devices(); k++) {
         out.add(new double[] {r.estimateSiemens()[k] - emu.truth().symmetryPointSiemens(Cell.active(0, k / 12, k % 12)), r.stdErrorSiemens()[k]});
@@ -106,7 +106,7 @@ class SymmetryPointSearchTest {
 
   @Test
   void theSlowTailIsFinishedOneDeviceAtATimeAndStillMeetsTheBar() throws Exception {
-    EmulatorDriver emu = new EmulatorDriver(DevicePreset.named("rram-imbalanced"), List.of(new int[] {32, 32}), 7);
+    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {32, 32}), 7);
     ForwardingDriver driver = new ForwardingDriver(emu);
     CalibrationSettings s = CalibrationSettings.defaults(emu.info());
     TileSearch r = SymmetryPointSearch.parallel(driver, Tile.whole(emu.info().array(0)), s, Monitor.NONE);

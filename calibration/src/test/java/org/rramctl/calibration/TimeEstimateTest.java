@@ -12,7 +12,7 @@ import org.rramctl.sim.EmulatorDriver;
 /** The time a run will take, counted from the search's operations at given per-operation times (no clock involved). */
 class TimeEstimateTest {
   private static final CalibrationSettings DEFAULTS =
-      CalibrationSettings.defaults(new EmulatorDriver(DevicePreset.named("ideal"), List.of(new int[] {2, 2}), 1).info());
+      CalibrationSettings.defaults(EmulatorDriver.open(DevicePreset.named("ideal"), List.of(new int[] {2, 2}), 1).info());
 
   /**
    * Per-device mode, 2 x 2 devices, 1 ms per command: a device converging at the first check gets the 128-pulse probe

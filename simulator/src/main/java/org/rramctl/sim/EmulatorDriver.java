@@ -102,32 +102,27 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
   private long pulsesApplied;
 
   /**
+   * An emulated chip with one thread and a reference plane under every array.
+   *
    * @param preset device model
-   * @param geometry one entry per array (rows x cols); every array has a reference array
+   * @param geometry one entry per array (rows x cols)
    * @param seed seeds device-to-device draws and all noise
    */
-  public EmulatorDriver(DevicePreset preset, List<int[]> geometry, long seed) {
-    this(preset, geometry, seed, 1);
+  public static EmulatorDriver open(DevicePreset preset, List<int[]> geometry, long seed) {
+    return open(preset, geometry, EmulatorSettings.seed(seed));
   }
 
   /**
+   * An emulated chip: nothing to connect to, so nothing here can fail but bad arguments.
+   *
    * @param preset device model
-   * @param geometry one entry per array (rows x cols); every array has a reference array
-   * @param seed seeds device-to-device draws and all noise
-   * @param threads threads for large vector reads and updates, the caller's included (1..64); results are
-   *     the same for any value
+   * @param geometry one entry per array (rows x cols)
    */
-  public EmulatorDriver(DevicePreset preset, List<int[]> geometry, long seed, int threads) {
-    this(preset, geometry, seed, threads, true);
+  public static EmulatorDriver open(DevicePreset preset, List<int[]> geometry, EmulatorSettings settings) {
+    return new EmulatorDriver(preset, geometry, settings.seed(), settings.threads(), settings.referencePlanes());
   }
 
-  /**
-   * @param referencePlanes false for arrays without a reference plane (as a single crossbar chip has): the
-   *     devices are drawn as with one (same seed, same active devices), but reference cells, reference reads and
-   *     differential reads are refused
-   */
-  public EmulatorDriver(DevicePreset preset, List<int[]> geometry, long seed, int threads, boolean referencePlanes) {
-    if (threads < 1 || threads > 64) throw new IllegalArgumentException("threads: " + threads + " (expected: 1..64)");
+  private EmulatorDriver(DevicePreset preset, List<int[]> geometry, long seed, int threads, boolean referencePlanes) {
     this.preset = preset;
     this.physics = preset.physics();
     this.switchingPulses = preset.switching() != null;

@@ -95,7 +95,7 @@ public final class SimDriverProvider implements DriverProvider {
     if (!plane.equals("true") && !plane.equals("false")) {
       throw new IllegalArgumentException("board: '" + uri + "': referencePlane=" + plane + " (expected: true or false)");
     }
-    EmulatorDriver d = new EmulatorDriver(preset, geometry, uri.longParam("seed", 1), threads, plane.equals("true"));
+    EmulatorDriver d = EmulatorDriver.open(preset, geometry, EmulatorSettings.seed(uri.longParam("seed", 1)).withThreads(threads).withReferencePlanes(plane.equals("true")));
     String state = uri.params().get("state");
     if (state != null) {
       if (state.isBlank()) throw new IllegalArgumentException("board: '" + uri + "': state= (expected: a file for the emulated chip's state)");

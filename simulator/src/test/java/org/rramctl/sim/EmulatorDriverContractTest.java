@@ -9,7 +9,7 @@ import org.rramctl.driver.Pulse;
 class EmulatorDriverContractTest extends CrossbarDriverContract {
   @Override
   protected CrossbarDriver openDriver() {
-    return new EmulatorDriver(DevicePreset.named("aihwkit-like"), List.of(new int[] {8, 6}, new int[] {4, 4}), 42);
+    return EmulatorDriver.open(DevicePreset.named("aihwkit-like"), List.of(new int[] {8, 6}, new int[] {4, 4}), 42);
   }
 
   @Override

@@ -28,7 +28,7 @@ class EmulatorThreadsTest {
   private static final List<int[]> GEOMETRY = List.of(new int[] {300, 260}, new int[] {40, 30});
 
   private static EmulatorDriver emulator(int threads) {
-    return new EmulatorDriver(PRESET, GEOMETRY, 11, threads);
+    return EmulatorDriver.open(PRESET, GEOMETRY, EmulatorSettings.seed(11).withThreads(threads));
   }
 
   private static Pulse up(EmulatorDriver d) {

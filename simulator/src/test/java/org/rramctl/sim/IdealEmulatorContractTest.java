@@ -7,7 +7,7 @@ import org.rramctl.driver.CrossbarDriver;
 class IdealEmulatorContractTest extends EmulatorDriverContractTest {
   @Override
   protected CrossbarDriver openDriver() {
-    return new EmulatorDriver(DevicePreset.named("ideal"), List.of(new int[] {8, 6}, new int[] {4, 4}), 42);
+    return EmulatorDriver.open(DevicePreset.named("ideal"), List.of(new int[] {8, 6}, new int[] {4, 4}), 42);
   }
 
   @Override

@@ -39,7 +39,7 @@ class PresetCompatibilityTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     SplittableRandom r = new SplittableRandom(42);
-    try (EmulatorDriver d = new EmulatorDriver(p, List.of(new int[] {8, 8}), 3)) {
+    try (EmulatorDriver d = EmulatorDriver.open(p, List.of(new int[] {8, 8}), 3)) {
       Pulse up = Pulse.up(1.0, Duration.ofNanos(100));
       Pulse down = Pulse.down(1.0, Duration.ofNanos(100));
       for (int i = 0; i < 200; i++) {

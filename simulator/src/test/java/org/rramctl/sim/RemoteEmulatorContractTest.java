@@ -22,7 +22,7 @@ class RemoteEmulatorContractTest extends CrossbarDriverContract {
 
   @Override
   protected CrossbarDriver openDriver() throws IOException {
-    emulator = new EmulatorDriver(DevicePreset.named("aihwkit-like"), List.of(new int[] {8, 6}, new int[] {4, 4}), 42);
+    emulator = EmulatorDriver.open(DevicePreset.named("aihwkit-like"), List.of(new int[] {8, 6}, new int[] {4, 4}), 42);
     server = DriverServer.start(emulator, ServerOptions.of("tcp://127.0.0.1:*"));
     return RemoteDriver.open(server.endpoint(), ClientOptions.defaults().withLabel("contract"));
   }

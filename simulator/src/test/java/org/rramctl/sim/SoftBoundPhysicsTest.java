@@ -18,7 +18,7 @@ class SoftBoundPhysicsTest {
   private static final Pulse DOWN = Pulse.down(1.0, Duration.ofNanos(100));
 
   private static EmulatorDriver emulator(DevicePreset p, int rows, int cols, long seed) {
-    return new EmulatorDriver(p, List.of(new int[] {rows, cols}), seed);
+    return EmulatorDriver.open(p, List.of(new int[] {rows, cols}), seed);
   }
 
   @Test

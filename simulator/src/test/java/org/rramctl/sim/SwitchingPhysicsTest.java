@@ -25,7 +25,7 @@ class SwitchingPhysicsTest {
   private static final long MS = 1_000_000;
 
   private static EmulatorDriver pristine(long seed) {
-    return new EmulatorDriver(DevicePreset.named("hfox-pristine"), List.of(new int[] {4, 4}), seed);
+    return EmulatorDriver.open(DevicePreset.named("hfox-pristine"), List.of(new int[] {4, 4}), seed);
   }
 
   @Test
@@ -115,7 +115,7 @@ class SwitchingPhysicsTest {
   @Test
   void formedDeviceMakesExactlyTheSoftBoundStepsOfItsBasePresetAtTheNominalPulse() throws Exception {
     DevicePreset base = DevicePreset.named("rram-imbalanced");
-    try (EmulatorDriver d = pristine(6); EmulatorDriver ref = new EmulatorDriver(base, List.of(new int[] {4, 4}), 6)) {
+    try (EmulatorDriver d = pristine(6); EmulatorDriver ref = EmulatorDriver.open(base, List.of(new int[] {4, 4}), 6)) {
       d.sourceMeasure().orElseThrow().source(C, 2.9, US, 1e-3);
       EmulatorDriver.DeviceParams a = d.truth().params(C);
       EmulatorDriver.DeviceParams b = ref.truth().params(C);

@@ -73,7 +73,7 @@ public final class VirtualArc1 {
     }
     this.rows = rows;
     this.cols = cols;
-    this.devices = new EmulatorDriver(preset, List.<int[]>of(new int[] {rows, cols}), seed);
+    this.devices = EmulatorDriver.open(preset, List.<int[]>of(new int[] {rows, cols}), seed);
   }
 
   /** The emulated devices (tests read the truth through it). */

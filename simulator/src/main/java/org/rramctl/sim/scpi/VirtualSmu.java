@@ -85,7 +85,7 @@ public final class VirtualSmu {
    */
   public VirtualSmu(Model model, DevicePreset preset, long seed) {
     this.model = model;
-    this.device = new EmulatorDriver(preset, List.of(new int[] {1, 1}), seed);
+    this.device = EmulatorDriver.open(preset, List.of(new int[] {1, 1}), seed);
   }
 
   /** The emulated devices behind the probes (tests read the truth through it). */

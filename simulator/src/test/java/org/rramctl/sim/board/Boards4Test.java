@@ -16,7 +16,7 @@ final class Boards4Test {
 
   /** An 8 x 6 and a 4 x 4 array, as the emulator's own contract test uses, seeded. */
   static EmulatorDriver emulator(long seed) {
-    return new EmulatorDriver(DevicePreset.named("aihwkit-like"), List.of(new int[] {8, 6}, new int[] {4, 4}), seed);
+    return EmulatorDriver.open(DevicePreset.named("aihwkit-like"), List.of(new int[] {8, 6}, new int[] {4, 4}), seed);
   }
 
   /** Streams in parts of 5 values, so that every row, column and array read arrives in several frames. */

@@ -11,7 +11,7 @@ import org.rramctl.sim.EmulatorDriver;
 class SerialBoardDriverOverPipeIdealContractTest extends SerialBoardDriverOverPipeContractTest {
   @Override
   VirtualBoard newBoard() {
-    return new VirtualBoard(new EmulatorDriver(DevicePreset.named("ideal"), List.of(new int[] {8, 6}, new int[] {4, 4}), 42),
+    return new VirtualBoard(EmulatorDriver.open(DevicePreset.named("ideal"), List.of(new int[] {8, 6}, new int[] {4, 4}), 42),
         VirtualBoard.Config.defaults().withMaxValuesPerPart(5));
   }
 

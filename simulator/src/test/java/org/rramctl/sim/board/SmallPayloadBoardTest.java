@@ -41,7 +41,7 @@ class SmallPayloadBoardTest {
   }
 
   private static EmulatorDriver emulator() {
-    return new EmulatorDriver(DevicePreset.named("ideal"), List.of(new int[] {20, 24}), 3);
+    return EmulatorDriver.open(DevicePreset.named("ideal"), List.of(new int[] {20, 24}), 3);
   }
 
   private SerialBoardDriver connect() throws IOException {
