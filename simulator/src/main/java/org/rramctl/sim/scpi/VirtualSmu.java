@@ -238,163 +238,205 @@ public final class VirtualSmu {
   private boolean listMode;
   private double[] sourceList = new double[0];
 
+  /** One 2400 command: its argument text (empty when none) in, its reply line out, null when it has none. */
+  @FunctionalInterface
+  private interface ScpiCommand {
+    String run(String arg);
+  }
+
+  /** The 2400's commands by canonical short-form header ({@link #canonical}); any other header is -113. */
+  private final Map<String, ScpiCommand> scpiCommands = scpiCommands();
+
+  private Map<String, ScpiCommand> scpiCommands() {
+    Map<String, ScpiCommand> t = new HashMap<>();
+    t.put("*IDN?", arg -> model.idn);
+    t.put("*RST", statement(arg -> reset2400()));
+    t.put("*CLS", statement(arg -> errors.clear()));
+    t.put("*OPC?", arg -> "1");
+    t.put("SOUR:FUNC", statement(this::sourceFunction));
+    t.put("SOUR:VOLT:MODE", statement(this::voltageMode));
+    t.put("SOUR:LIST:VOLT", statement(this::sourceList));
+    t.put("TRIG:DEL", statement(this::triggerDelay));
+    for (String accepted : new String[] {"SOUR:VOLT:RANG", "SOUR:VOLT:RANG:AUTO", "SENS:CURR:NPLC", "SENS:CURR:RANG:AUTO", "FORM:ELEM",
+        "SENS:FUNC:CONC", "SYST:BEEP:STAT", "SENS:CURR:RANG"}) {
+      t.put(accepted, statement(arg -> { })); // settings that change nothing the simulation models
+    }
+    t.put("SENS:FUNC", statement(this::senseFunction));
+    put(t, statement(this::voltageLevel), "SOUR:VOLT:LEV", "SOUR:VOLT", "SOUR:VOLT:LEV:IMM:AMPL");
+    put(t, statement(this::compliance), "SENS:CURR:PROT", "SENS:CURR:PROT:LEV");
+    t.put("SOUR:DEL", statement(this::sourceDelay));
+    t.put("SOUR:CLE:AUTO", statement(this::autoClear));
+    t.put("TRIG:COUN", statement(this::triggerCount));
+    put(t, statement(this::output), "OUTP", "OUTP:STAT");
+    put(t, arg -> channels[0].output ? "1" : "0", "OUTP?", "OUTP:STAT?");
+    put(t, statement(arg -> channels[0].output = false), "SOUR:CLE", "SOUR:CLE:IMM");
+    t.put("READ?", arg -> read());
+    put(t, arg -> nextError(), "SYST:ERR?", "SYST:ERR:NEXT?");
+    return Map.copyOf(t);
+  }
+
+  private static void put(Map<String, ScpiCommand> table, ScpiCommand command, String... headers) {
+    for (String h : headers) table.put(h, command);
+  }
+
+  /** A command with no reply. */
+  private static ScpiCommand statement(java.util.function.Consumer<String> action) {
+    return arg -> {
+      action.accept(arg);
+      return null;
+    };
+  }
+
   private String scpi(String s) {
     String upper = s.toUpperCase(Locale.ROOT);
     int sp = upper.indexOf(' ');
     String header = (sp < 0 ? upper : upper.substring(0, sp)).replaceFirst("^:", "");
     String arg = sp < 0 ? "" : s.substring(sp + 1).trim();
-    Channel ch = channels[0];
-    switch (canonical(header)) {
-      case "*IDN?" -> {
-        return model.idn;
-      }
-      case "*RST" -> {
-        ch.level = 0;
-        ch.output = false;
-        ch.compliance = 1.05e-4;
-        sourceDelay = 0;
-        autoClear = false;
-        triggerCount = 1;
-        listMode = false;
-        sourceList = new double[0];
-        return null;
-      }
-      case "*CLS" -> {
-        errors.clear();
-        return null;
-      }
-      case "*OPC?" -> {
-        return "1";
-      }
-      case "SOUR:FUNC" -> {
-        if (!arg.toUpperCase(Locale.ROOT).startsWith("VOLT")) error(-224, "Illegal parameter value");
-        return null;
-      }
-      case "SOUR:VOLT:MODE" -> {
-        String m = arg.toUpperCase(Locale.ROOT);
-        if (m.startsWith("LIST")) listMode = true;
-        else if (m.startsWith("FIX")) listMode = false;
-        else error(-224, "Illegal parameter value");
-        return null;
-      }
-      case "SOUR:LIST:VOLT" -> {
-        String[] parts = arg.split(",");
-        if (parts.length > 100) {
-          error(-223, "Too much data");
-          return null;
-        }
-        double[] l = new double[parts.length];
-        for (int k = 0; k < parts.length; k++) {
-          Double v = number(parts[k]);
-          if (v == null) return null;
-          if (Math.abs(v) > MAX_VOLTS) {
-            error(-222, "Data out of range");
-            return null;
-          }
-          l[k] = v;
-        }
-        sourceList = l;
-        return null;
-      }
-      case "TRIG:DEL" -> {
-        Double d = number(arg);
-        if (d != null && (d < 0 || d > 999999.999)) error(-222, "Data out of range");
-        return null;
-      }
-      case "SOUR:VOLT:RANG", "SOUR:VOLT:RANG:AUTO", "SENS:CURR:NPLC", "SENS:CURR:RANG:AUTO", "FORM:ELEM", "SENS:FUNC:CONC",
-          "SYST:BEEP:STAT", "SENS:CURR:RANG" -> {
-        return null;
-      }
-      case "SENS:FUNC" -> {
-        if (!arg.toUpperCase(Locale.ROOT).contains("CURR")) error(-224, "Illegal parameter value");
-        return null;
-      }
-      case "SOUR:VOLT:LEV", "SOUR:VOLT", "SOUR:VOLT:LEV:IMM:AMPL" -> {
-        Double v = number(arg);
-        if (v == null) return null;
-        if (Math.abs(v) > MAX_VOLTS) {
-          error(-222, "Data out of range");
-          return null;
-        }
-        ch.level = v;
-        return null;
-      }
-      case "SENS:CURR:PROT", "SENS:CURR:PROT:LEV" -> {
-        Double a = number(arg);
-        if (a == null) return null;
-        if (!(a > 0) || a > MAX_COMPLIANCE) {
-          error(-222, "Data out of range");
-          return null;
-        }
-        ch.compliance = a;
-        return null;
-      }
-      case "SOUR:DEL" -> {
-        Double d = number(arg);
-        if (d == null) return null;
-        if (d < 0 || d > 9999.999) {
-          error(-222, "Data out of range");
-          return null;
-        }
-        sourceDelay = d;
-        return null;
-      }
-      case "SOUR:CLE:AUTO" -> {
-        Boolean b = bool(arg);
-        if (b != null) autoClear = b;
-        return null;
-      }
-      case "TRIG:COUN" -> {
-        Double n = number(arg);
-        if (n == null) return null;
-        if (n < 1 || n > 2500 || n != Math.rint(n)) {
-          error(-222, "Data out of range");
-          return null;
-        }
-        triggerCount = n.intValue();
-        return null;
-      }
-      case "OUTP", "OUTP:STAT" -> {
-        Boolean b = bool(arg);
-        if (b != null) ch.output = b;
-        return null;
-      }
-      case "OUTP?", "OUTP:STAT?" -> {
-        return ch.output ? "1" : "0";
-      }
-      case "SOUR:CLE", "SOUR:CLE:IMM" -> {
-        ch.output = false;
-        return null;
-      }
-      case "READ?" -> {
-        if (!ch.output && !autoClear) {
-          error(803, "Output disabled");
-          return null;
-        }
-        if (listMode && sourceList.length == 0) {
-          error(-221, "Settings conflict: empty source list");
-          return null;
-        }
-        StringBuilder b = new StringBuilder();
-        for (int k = 0; k < triggerCount; k++) {
-          ch.output = true;
-          double level = listMode ? sourceList[k % sourceList.length] : ch.level;
-          double i = point(0, level, sourceDelay + MEASURE_SECONDS);
-          if (autoClear) ch.output = false;
-          if (k > 0) b.append(',');
-          b.append(String.format(Locale.ROOT, "%+.6E", i));
-        }
-        return b.toString();
-      }
-      case "SYST:ERR?", "SYST:ERR:NEXT?" -> {
-        String e = errors.poll();
-        return e == null ? "0,\"No error\"" : e;
-      }
-      default -> {
-        error(-113, "Undefined header");
-        return null;
-      }
+    ScpiCommand command = scpiCommands.get(canonical(header));
+    if (command == null) {
+      error(-113, "Undefined header");
+      return null;
     }
+    return command.run(arg);
+  }
+
+  private void reset2400() {
+    Channel ch = channels[0];
+    ch.level = 0;
+    ch.output = false;
+    ch.compliance = 1.05e-4;
+    sourceDelay = 0;
+    autoClear = false;
+    triggerCount = 1;
+    listMode = false;
+    sourceList = new double[0];
+  }
+
+  private void sourceFunction(String arg) {
+    if (!arg.toUpperCase(Locale.ROOT).startsWith("VOLT")) error(-224, "Illegal parameter value");
+  }
+
+  private void senseFunction(String arg) {
+    if (!arg.toUpperCase(Locale.ROOT).contains("CURR")) error(-224, "Illegal parameter value");
+  }
+
+  private void voltageMode(String arg) {
+    String m = arg.toUpperCase(Locale.ROOT);
+    if (m.startsWith("LIST")) listMode = true;
+    else if (m.startsWith("FIX")) listMode = false;
+    else error(-224, "Illegal parameter value");
+  }
+
+  private void sourceList(String arg) {
+    String[] parts = arg.split(",");
+    if (parts.length > 100) {
+      error(-223, "Too much data");
+      return;
+    }
+    double[] l = levels(parts, -222, "Data out of range");
+    if (l != null) sourceList = l;
+  }
+
+  /**
+   * The levels of a source list, volts; null when one is not a number or beyond {@link #MAX_VOLTS}, with the error
+   * queued (a bad number as {@link #number} queues it, a level out of range as {@code code} and {@code message}).
+   */
+  private double[] levels(String[] parts, int code, String message) {
+    double[] l = new double[parts.length];
+    for (int k = 0; k < parts.length; k++) {
+      Double v = number(parts[k]);
+      if (v == null) return null;
+      if (Math.abs(v) > MAX_VOLTS) {
+        error(code, message);
+        return null;
+      }
+      l[k] = v;
+    }
+    return l;
+  }
+
+  /** Checked, not modelled: the simulated instrument triggers at once. */
+  private void triggerDelay(String arg) {
+    Double d = number(arg);
+    if (d != null && (d < 0 || d > 999999.999)) error(-222, "Data out of range");
+  }
+
+  private void voltageLevel(String arg) {
+    Double v = number(arg);
+    if (v == null) return;
+    if (Math.abs(v) > MAX_VOLTS) {
+      error(-222, "Data out of range");
+      return;
+    }
+    channels[0].level = v;
+  }
+
+  private void compliance(String arg) {
+    Double a = number(arg);
+    if (a == null) return;
+    if (!(a > 0) || a > MAX_COMPLIANCE) {
+      error(-222, "Data out of range");
+      return;
+    }
+    channels[0].compliance = a;
+  }
+
+  private void sourceDelay(String arg) {
+    Double d = number(arg);
+    if (d == null) return;
+    if (d < 0 || d > 9999.999) {
+      error(-222, "Data out of range");
+      return;
+    }
+    sourceDelay = d;
+  }
+
+  private void autoClear(String arg) {
+    Boolean b = bool(arg);
+    if (b != null) autoClear = b;
+  }
+
+  private void triggerCount(String arg) {
+    Double n = number(arg);
+    if (n == null) return;
+    if (n < 1 || n > 2500 || n != Math.rint(n)) {
+      error(-222, "Data out of range");
+      return;
+    }
+    triggerCount = n.intValue();
+  }
+
+  private void output(String arg) {
+    Boolean b = bool(arg);
+    if (b != null) channels[0].output = b;
+  }
+
+  /** {@code READ?}: trigger-count source-delay-measure cycles (over the source list in LIST mode). */
+  private String read() {
+    Channel ch = channels[0];
+    if (!ch.output && !autoClear) {
+      error(803, "Output disabled");
+      return null;
+    }
+    if (listMode && sourceList.length == 0) {
+      error(-221, "Settings conflict: empty source list");
+      return null;
+    }
+    StringBuilder b = new StringBuilder();
+    for (int k = 0; k < triggerCount; k++) {
+      ch.output = true;
+      double level = listMode ? sourceList[k % sourceList.length] : ch.level;
+      double i = point(0, level, sourceDelay + MEASURE_SECONDS);
+      if (autoClear) ch.output = false;
+      if (k > 0) b.append(',');
+      b.append(String.format(Locale.ROOT, "%+.6E", i));
+    }
+    return b.toString();
+  }
+
+  private String nextError() {
+    String e = errors.poll();
+    return e == null ? "0,\"No error\"" : e;
   }
 
   /** Long-form SCPI mnemonics to their short forms (":SOURce:VOLTage:LEVel" -> "SOUR:VOLT:LEV"). */
@@ -690,16 +732,8 @@ public final class VirtualSmu {
       return;
     }
     String[] parts = list.split(",");
-    double[] levels = new double[parts.length];
-    for (int k = 0; k < parts.length; k++) {
-      Double v = number(parts[k]);
-      if (v == null) return;
-      if (Math.abs(v) > MAX_VOLTS) {
-        error(-286, "TSP Runtime error: parameter value out of range");
-        return;
-      }
-      levels[k] = v;
-    }
+    double[] levels = levels(parts, -286, "TSP Runtime error: parameter value out of range");
+    if (levels == null) return;
     Double count = number(tsp.getOrDefault(smu + ".trigger.count", "1"));
     if (count == null) return;
     if (count < 1 || count > 100_000) {
