@@ -72,7 +72,7 @@ public final class SymmetryPointSearch {
   static final double HANDOFF_FRACTION = 0.1;
   /** Fewest devices whose variograms give a shared sample correlation for the standard errors. */
   static final int POOL_MIN_DEVICES = 16;
-  /** Fewest unselected samples of a device that enter the pooled noise level ({@code Group.modelErrors}). */
+  /** Fewest unselected samples of a device that enter the pooled noise level ({@code Errors.modelErrors}). */
   static final int POOL_MIN_SAMPLES = 8;
   /**
    * Per-device mode: samples taken after a converged device's search, for the pooled noise level, until the tile's
@@ -97,9 +97,9 @@ public final class SymmetryPointSearch {
     Actuator approach = s.approachPairs() == 0 ? null
         : Actuators.parallel(driver, tile, Plane.ACTIVE, s.approachPulse(Polarity.UP), s.approachPulse(Polarity.DOWN));
     monitor.stage("symmetry points, " + tile, (s.budgetPulses() + 1) / 2, "pairs");
-    Group g = new Group(act, approach, s, info.gMinSiemens(), info.gMaxSiemens(), traceIndices(tile), monitor, true);
-    g.handoff = k -> Actuators.single(driver, Cell.active(tile.array(), tile.row0() + k / tile.cols(), tile.col0() + k % tile.cols()),
-        s.upPulse(), s.downPulse(), s.readVolts());
+    Group g = Group.ofTile(act, approach, s, info.gMinSiemens(), info.gMaxSiemens(), traceIndices(tile), monitor,
+        k -> Actuators.single(driver, Cell.active(tile.array(), tile.row0() + k / tile.cols(), tile.col0() + k % tile.cols()),
+            s.upPulse(), s.downPulse(), s.readVolts()));
     g.run();
     return g.result(tile);
   }
@@ -113,12 +113,12 @@ public final class SymmetryPointSearch {
     double[] se = new double[n];
     int[] pulses = new int[n];
     SearchStatus[] status = new SearchStatus[n];
-    double[] step = new double[n];
-    double[] stepSe = new double[n];
+    double[] upResponse = new double[n];
+    double[] downResponse = new double[n];
     Arrays.fill(est, Double.NaN);
     Arrays.fill(se, Double.NaN);
-    Arrays.fill(step, Double.NaN);
-    Arrays.fill(stepSe, Double.NaN);
+    Arrays.fill(upResponse, Double.NaN);
+    Arrays.fill(downResponse, Double.NaN);
     Arrays.fill(status, SearchStatus.NOT_MEASURED);
     List<Trace> traces = new ArrayList<>();
     int[] traced = traceIndices(tile);
@@ -143,17 +143,16 @@ public final class SymmetryPointSearch {
       Actuator approach = s.approachPairs() == 0 ? null
           : Actuators.single(driver, cell, s.approachPulse(Polarity.UP), s.approachPulse(Polarity.DOWN), s.readVolts());
       boolean trace = contains(traced, k);
-      Group g = new Group(act, approach, s, info.gMinSiemens(), info.gMaxSiemens(), trace ? new int[] {0} : new int[0], Monitor.NONE, false);
-      g.monitorStop = monitor;
+      Group g = Group.ofDevice(act, approach, s, info.gMinSiemens(), info.gMaxSiemens(), trace, monitor);
       g.run();
       est[k] = g.est[0];
       se[k] = g.se[0];
       pulses[k] = g.pulses[0];
       status[k] = g.status[0];
-      step[k] = g.step[0];
-      stepSe[k] = g.stepSe[0];
+      upResponse[k] = g.upResponse[0];
+      downResponse[k] = g.downResponse[0];
       // the read after the DOWN half of the probe is the anchor; the one between the halves is the anchor plus the fall
-      rhoOwn[k] = Group.probeCorrelation(g.step[0], g.stepSe[0], g.anchor[0] + g.stepSe[0], info.gMinSiemens(), info.gMaxSiemens(),
+      rhoOwn[k] = Errors.probeCorrelation(g.upResponse[0], g.downResponse[0], g.anchor[0] + g.downResponse[0], info.gMinSiemens(), info.gMaxSiemens(),
           PROBE_PULSES, s.sampleEveryPairs());
       anchors[k] = g.anchor[0];
       float[] own = g.finishedSamples();
@@ -166,7 +165,7 @@ public final class SymmetryPointSearch {
         noiseTo[k] = Math.min(noiseCapacity, noiseTo[k]);
         noiseDof += noiseTo[k] * (1 - (rhoOwn[k] > 0 && rhoOwn[k] < 1 ? rhoOwn[k] : 1));
       } else if (status[k] == SearchStatus.CONVERGED && noiseDof < NOISE_DOF_TARGET && !monitor.stopRequested()) {
-        // The converged window was picked for its small spread (see Group.modelErrors): until the tile has enough
+        // The converged window was picked for its small spread (see Errors.modelErrors): until the tile has enough
         // samples no decision looked at, a converged device gets NOISE_SAMPLES more of them.
         int taken = noiseSamples(act, s, g.anchor[0], noise, k * noiseCapacity, readNoise);
         pulses[k] += 2 * taken * s.sampleEveryPairs();
@@ -180,17 +179,17 @@ public final class SymmetryPointSearch {
       if (status[k] == SearchStatus.INTERRUPTED) break;
     }
     // A device's window is too short to tell its own correlation (see Group.reportedErrors); its response probe
-    // gives it through the soft-bound model (Group.probeCorrelation), the tile's pooled variogram where it cannot.
+    // gives it through the soft-bound model (Errors.probeCorrelation), the tile's pooled variogram where it cannot.
     int measured = 0;
     for (int f : finishedAt) if (f > 0) measured++;
     if (measured > 0) {
-      Group.pooledErrors(kept, capacity, finishedAt, n, 0, se, rhoOwn);
+      Errors.pooledErrors(kept, capacity, finishedAt, n, 0, se, rhoOwn);
       // The white noise of a midpoint (two reads averaged) is half the read-noise variance, measured by the repeated reads.
       double white = readNoise[1] >= 8 ? readNoise[0] / (2 * readNoise[1]) / 2 : Double.NaN;
-      Group.modelErrors(kept, capacity, finishedAt, noise, noiseCapacity, noiseFrom, noiseTo, n, est, anchors, step, stepSe, info.gMinSiemens(),
+      Errors.modelErrors(kept, capacity, finishedAt, noise, noiseCapacity, noiseFrom, noiseTo, n, est, anchors, upResponse, downResponse, info.gMinSiemens(),
           info.gMaxSiemens(), s.sampleEveryPairs(), white, se);
     }
-    return new TileSearch(tile, est, se, pulses, status, step, stepSe, block, traces);
+    return new TileSearch(tile, est, se, pulses, status, upResponse, downResponse, block, traces);
   }
 
   /**
@@ -238,80 +237,101 @@ public final class SymmetryPointSearch {
     return new int[] {0, n / 3 + tile.cols() / 2, (2 * n) / 3 + tile.cols() / 3, n - 1};
   }
 
-  /** The search state of one group of devices pulsed together. */
+  /**
+   * The search state of one group of devices pulsed together: a whole tile ({@link #ofTile}, array-parallel, which
+   * may hand its slow tail to single-device calls) or one device ({@link #ofDevice}). Run once, then read.
+   */
   static final class Group {
+    /** Trailing-window statistics of one device: mean (relative to its anchor), standard error, |difference of the halves|. */
+    record Window(double mean, double standardError, double trend) {}
+
     private final Actuator act;
+    /** Actuator of the approach pairs; null when there are none. */
     private final Actuator approach;
     private final CalibrationSettings s;
     private final double gMin;
     private final double gMax;
     private final int n;
-    private final int[] traced;
-    private final Monitor monitor;
-    private final boolean reportPairs;
-    Monitor monitorStop;
-    /** Single-device actuator of device k, for finishing the slow tail one device at a time; null: never. */
-    java.util.function.IntFunction<Actuator> handoff;
-    /** The devices finished one at a time (indices into the group), and their actuators; null before the handoff. */
-    private int[] tail;
-    private Actuator[] tailActs;
-    private final double[] one = new double[1];
-    /** Pair at which the handoff happened, 0 if none. */
-    int handoffPair;
-    /** Samples recorded before the handoff: up to there every device of the group was read at every sample. */
-    private int handoffSamples;
+    /** Where pairs are counted: the tile's progress; {@link Monitor#NONE} for a device (its tile counts devices). */
+    private final Monitor progress;
+    /** Asked before every pair whether to stop. */
+    private final Monitor stop;
+    /** A tile's search reports its standard errors itself; a device's are pooled over its tile afterwards. */
+    private final boolean poolsErrors;
+    /** Where the slow tail goes one device at a time; null: never. */
+    private final Tail tail;
+    private final Tracer tracer;
+
+    // Per device, the results (as TileSearch reports them).
     final double[] est;
     final double[] se;
     final int[] pulses;
     final SearchStatus[] status;
-    final double[] step;
-    final double[] stepSe;
-    int blockPulses;
-    private int approachDone;
-    private int probeDone;
+    /** Conductance change over the probe's up pulses. */
+    final double[] upResponse;
+    /** Conductance change (positive) over the probe's down pulses. */
+    final double[] downResponse;
+    /** The read after the probe: each device's samples are relative to it. */
+    final double[] anchor;
     final List<Trace> traces = new ArrayList<>();
-    /** Midpoints relative to each device's first read (float keeps 235k devices x 256 samples in 240 MB). */
+
+    /** Devices whose search goes on (from the end of the probe until they converge or the search ends). */
+    private final boolean[] searching;
+    /** Pulses every device received before the alternation: the same-sign block (signed), the probe, the approach. */
+    int blockPulses;
+    private int probePulses;
+    private int approachPulses;
+
+    /** Midpoints relative to each device's anchor (float keeps 235k devices x 256 samples in 240 MB), row i at i * capacity. */
     private float[] samples;
-    private final double[] anchor;
-    private int nSamples;
     private final int capacity;
-    private final int[][] tracePairs;
-    private final float[][] traceMid;
-    private final float[][] traceEst;
-    private final int[] traceCount;
+    private int nSamples;
     /** Samples recorded when device i finished: its window is the trailing half of them. */
     private final int[] finishedAt;
 
-    Group(Actuator act, Actuator approach, CalibrationSettings s, double gMin, double gMax, int[] traced, Monitor monitor, boolean reportPairs) {
+    private Group(Actuator act, Actuator approach, CalibrationSettings s, double gMin, double gMax, int[] traced, Monitor progress, Monitor stop,
+        boolean poolsErrors, java.util.function.IntFunction<Actuator> single) {
       this.act = act;
       this.approach = approach;
       this.s = s;
       this.gMin = gMin;
       this.gMax = gMax;
       this.n = act.size();
-      this.traced = traced;
-      this.monitor = monitor;
-      this.monitorStop = monitor;
-      this.reportPairs = reportPairs;
+      this.progress = progress;
+      this.stop = stop;
+      this.poolsErrors = poolsErrors;
+      this.tail = single == null ? null : new Tail(single);
       est = new double[n];
       se = new double[n];
       pulses = new int[n];
       status = new SearchStatus[n];
-      step = new double[n];
-      stepSe = new double[n];
+      upResponse = new double[n];
+      downResponse = new double[n];
       Arrays.fill(est, Double.NaN);
       Arrays.fill(se, Double.NaN);
-      Arrays.fill(step, Double.NaN);
-      Arrays.fill(stepSe, Double.NaN);
+      Arrays.fill(upResponse, Double.NaN);
+      Arrays.fill(downResponse, Double.NaN);
       Arrays.fill(status, SearchStatus.NOT_MEASURED);
       anchor = new double[n];
+      searching = new boolean[n];
       capacity = s.budgetPulses() / 2 / s.sampleEveryPairs() + 1;
       samples = new float[Math.multiplyExact(n, capacity)];
-      tracePairs = new int[traced.length][capacity];
-      traceMid = new float[traced.length][capacity];
-      traceEst = new float[traced.length][capacity];
-      traceCount = new int[traced.length];
+      tracer = new Tracer(traced, capacity);
       finishedAt = new int[n];
+    }
+
+    /**
+     * A tile's devices driven by one actuator; {@code single} gives device k's single-device actuator for the slow
+     * tail (null: no handoff). Counts pairs on {@code monitor}.
+     */
+    static Group ofTile(Actuator act, Actuator approach, CalibrationSettings s, double gMin, double gMax, int[] traced, Monitor monitor,
+        java.util.function.IntFunction<Actuator> single) {
+      return new Group(act, approach, s, gMin, gMax, traced, monitor, monitor, true, single);
+    }
+
+    /** One device; {@code stop} is the tile's monitor, asked before every pair. */
+    static Group ofDevice(Actuator act, Actuator approach, CalibrationSettings s, double gMin, double gMax, boolean traced, Monitor stop) {
+      return new Group(act, approach, s, gMin, gMax, traced ? new int[] {0} : new int[0], Monitor.NONE, stop, false, null);
     }
 
     void run() throws IOException {
@@ -327,27 +347,27 @@ public final class SymmetryPointSearch {
         // the read noise and cannot tell them apart in a few hundred reads.)
         act.pulses(Polarity.UP, PROBE_PULSES);
         act.read(d);
-        for (int i = 0; i < n; i++) step[i] = d[i] - u[i];
+        for (int i = 0; i < n; i++) upResponse[i] = d[i] - u[i];
         act.pulses(Polarity.DOWN, PROBE_PULSES);
         act.read(u);
-        for (int i = 0; i < n; i++) stepSe[i] = d[i] - u[i];
-        probeDone = 2 * PROBE_PULSES;
+        for (int i = 0; i < n; i++) downResponse[i] = d[i] - u[i];
+        probePulses = 2 * PROBE_PULSES;
         System.arraycopy(u, 0, anchor, 0, n);
-        Arrays.fill(status, SearchStatus.INTERRUPTED);
+        Arrays.fill(searching, true);
         int approachPairs = approach == null ? 0 : s.approachPairs();
-        for (int p = 0; p < approachPairs && !monitorStop.stopRequested(); p++) {
+        for (int p = 0; p < approachPairs && !stop.stopRequested(); p++) {
           approach.pulse(Polarity.UP);
           approach.pulse(Polarity.DOWN);
-          if (reportPairs) monitor.advance(1);
+          progress.advance(1);
         }
-        approachDone = 2 * approachPairs;
-        int maxPairs = (s.budgetPulses() - Math.abs(blockPulses) - probeDone - approachDone) / 2;
+        approachPulses = 2 * approachPairs;
+        int maxPairs = (s.budgetPulses() - Math.abs(blockPulses) - probePulses - approachPulses) / 2;
         while (pairs < maxPairs && running > 0) {
-          if (monitorStop.stopRequested()) break;
+          if (stop.stopRequested()) break;
           pairs++;
           boolean sample = pairs % s.sampleEveryPairs() == 0;
-          if (tail != null) {
-            tailPair(sample, u, d);
+          if (tail != null && tail.started()) {
+            tail.pair(sample, u, d);
             if (sample) record(u, d, pairs);
           } else if (sample) {
             act.pulseThenRead(Polarity.UP, u);
@@ -357,22 +377,23 @@ public final class SymmetryPointSearch {
             act.pulse(Polarity.UP);
             act.pulse(Polarity.DOWN);
           }
-          if (reportPairs) monitor.advance(1);
+          progress.advance(1);
           if (pairs % s.checkEveryPairs() == 0 && pairs >= s.minPairs()) {
             running = check(pairs);
-            if (handoff != null && running > 0 && running <= HANDOFF_FRACTION * n) handOff(pairs);
+            if (tail != null && running > 0 && running <= HANDOFF_FRACTION * n) tail.handOff(searching, pairs, nSamples);
           }
         }
         for (int i = 0; i < n; i++) {
-          if (status[i] != SearchStatus.INTERRUPTED) continue;
+          if (!searching[i]) continue;
           if (pairs >= maxPairs) {
             status[i] = SearchStatus.BUDGET;
             finish(i, pairs);
           } else if (nSamples >= 4) {
+            status[i] = SearchStatus.INTERRUPTED;
             finish(i, pairs);
           } else {
             status[i] = SearchStatus.NOT_MEASURED;
-            pulses[i] = Math.abs(blockPulses) + probeDone + approachDone + 2 * pairs;
+            pulses[i] = pulsesBefore() + 2 * pairs;
           }
         }
       } catch (DriverAbortedException e) {
@@ -382,13 +403,15 @@ public final class SymmetryPointSearch {
           if (nSamples >= 4) finish(i, pairs);
         }
       }
-      for (int t = 0; t < traced.length; t++) {
-        int m = traceCount[t];
-        traces.add(new Trace(0, 0, traced[t], Arrays.copyOf(tracePairs[t], m), Arrays.copyOf(traceMid[t], m), Arrays.copyOf(traceEst[t], m)));
-      }
-      reportedErrors();
+      traces.addAll(tracer.traces());
+      if (poolsErrors) reportedErrors();
       // The per-device mode reads this device's samples afterwards (finishedSamples); a tile's are dropped here.
       if (n > 1) samples = null;
+    }
+
+    /** Pulses each device received before the alternation. */
+    private int pulsesBefore() {
+      return Math.abs(blockPulses) + probePulses + approachPulses;
     }
 
     /** Applies the initial same-sign block when the median device starts near an end of the window; returns signed pulses. */
@@ -404,7 +427,7 @@ public final class SymmetryPointSearch {
       int chunk = 32;
       int applied = 0;
       while (applied + chunk <= s.blockBudgetPulses()) {
-        if (monitorStop.stopRequested()) break;
+        if (stop.stopRequested()) break;
         act.pulses(dir, chunk);
         applied += chunk;
         act.read(g);
@@ -412,49 +435,6 @@ public final class SymmetryPointSearch {
         if (y > 0.3 && y < 0.7) break;
       }
       return dir.sign() * applied;
-    }
-
-    /** Lists the devices still running and gives them single-device actuators (again at every check). */
-    private void handOff(int pairs) {
-      int m = 0;
-      for (SearchStatus st : status) if (st == SearchStatus.INTERRUPTED) m++;
-      int[] idx = new int[m];
-      Actuator[] acts = new Actuator[m];
-      for (int i = 0, j = 0; i < n; i++) {
-        if (status[i] != SearchStatus.INTERRUPTED) continue;
-        idx[j] = i;
-        // Keep the actuators already built: at 235k devices the tail is thousands of them, rebuilt every check otherwise.
-        acts[j] = tail != null ? find(i) : null;
-        if (acts[j] == null) acts[j] = handoff.apply(i);
-        j++;
-      }
-      if (tail == null) {
-        handoffPair = pairs;
-        handoffSamples = nSamples;
-      }
-      tail = idx;
-      tailActs = acts;
-    }
-
-    private Actuator find(int i) {
-      int j = Arrays.binarySearch(tail, i);
-      return j >= 0 ? tailActs[j] : null;
-    }
-
-    /** One pair on each device of the tail, in turn; the same sequence each would get from the parallel update. */
-    private void tailPair(boolean sample, double[] u, double[] d) throws IOException {
-      for (int j = 0; j < tail.length; j++) {
-        Actuator a = tailActs[j];
-        if (sample) {
-          a.pulseThenRead(Polarity.UP, one);
-          u[tail[j]] = one[0];
-          a.pulseThenRead(Polarity.DOWN, one);
-          d[tail[j]] = one[0];
-        } else {
-          a.pulse(Polarity.UP);
-          a.pulse(Polarity.DOWN);
-        }
-      }
     }
 
     private void record(double[] u, double[] d, int pairs) {
@@ -467,25 +447,22 @@ public final class SymmetryPointSearch {
       nSamples++;
       // A traced device is traced until it converges: afterwards its reads may be stale (after the handoff
       // only the tail is read) and its estimate is frozen anyway.
-      for (int t = 0; t < traced.length; t++) {
-        int i = traced[t];
-        if (status[i] != SearchStatus.INTERRUPTED) continue;
-        int c = traceCount[t]++;
-        tracePairs[t][c] = pairs;
-        traceMid[t][c] = (float) (0.5 * (u[i] + d[i]));
-        traceEst[t][c] = (float) (window(i)[0] + anchor[i]);
+      for (int t = 0; t < tracer.devices.length; t++) {
+        int i = tracer.devices[t];
+        if (!searching[i]) continue;
+        tracer.add(t, pairs, (float) (0.5 * (u[i] + d[i])), (float) (window(i).mean() + anchor[i]));
       }
     }
 
-    /** Trailing-window statistics of device i: mean (relative to anchor), SE, |difference of the halves|. */
-    private double[] window(int i) {
+    /** Trailing-window statistics of device i. */
+    private Window window(int i) {
       int a = nSamples / 2;
       int m = nSamples - a;
       int off = i * capacity;
       double sum = 0;
       for (int k = a; k < nSamples; k++) sum += samples[off + k];
       double mean = sum / m;
-      if (m < 3) return new double[] {mean, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
+      if (m < 3) return new Window(mean, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
       double ss = 0;
       double lag = 0;
       double prev = samples[off + a] - mean;
@@ -522,20 +499,21 @@ public final class SymmetryPointSearch {
       for (int k = a; k < a + h; k++) s1 += samples[off + k];
       for (int k = a + h; k < nSamples; k++) s2 += samples[off + k];
       double trend = Math.abs(s2 / (m - h) - s1 / h);
-      return new double[] {mean, stdErr, trend};
+      return new Window(mean, stdErr, trend);
     }
 
+    /** The convergence rule on every device still searching; returns how many still are. */
     private int check(int pairs) {
       int running = 0;
       if (nSamples < 32) {
-        for (SearchStatus st : status) if (st == SearchStatus.INTERRUPTED) running++;
+        for (boolean on : searching) if (on) running++;
         return running;
       }
       double tol = s.toleranceSiemens();
       for (int i = 0; i < n; i++) {
-        if (status[i] != SearchStatus.INTERRUPTED) continue;
-        double[] w = window(i);
-        if (w[1] <= tol && w[2] <= tol) {
+        if (!searching[i]) continue;
+        Window w = window(i);
+        if (w.standardError() <= tol && w.trend() <= tol) {
           status[i] = SearchStatus.CONVERGED;
           finish(i, pairs);
         } else {
@@ -545,12 +523,14 @@ public final class SymmetryPointSearch {
       return running;
     }
 
+    /** Device i's search ends here: its estimate from its window, its pulses so far. */
     private void finish(int i, int pairs) {
-      double[] w = window(i);
-      est[i] = w[0] + anchor[i];
-      se[i] = w[1];
+      searching[i] = false;
+      Window w = window(i);
+      est[i] = w.mean() + anchor[i];
+      se[i] = w.standardError();
       finishedAt[i] = nSamples;
-      pulses[i] = Math.abs(blockPulses) + probeDone + approachDone + 2 * pairs;
+      pulses[i] = pulsesBefore() + 2 * pairs;
     }
 
     /**
@@ -565,16 +545,14 @@ public final class SymmetryPointSearch {
      * {@code Var = s^2 / m^2 (m + 2 sum_{k=1}^{m-1} (m - k) rho^k) + r^2 / m}.
      * The devices' time constants differ (30 % device-to-device variation of the steps), so a shared rho
      * is right on average, not per device. The per-device mode runs a group per device and pools the
-     * tile's devices afterwards ({@link #pooledErrors} with their own windows).
+     * tile's devices afterwards ({@link Errors#pooledErrors} with their own windows).
      */
     private void reportedErrors() {
-      if (samples == null) return;
-      // The per-device mode (a group per device) pools over the tile afterwards.
-      if (!reportPairs) return;
+      int handoffSamples = tail == null ? 0 : tail.handoffSamples;
       // The shared rho comes from one window for all devices, the trailing half of what was read before the
       // handoff (or the end), not from each device's own window: a device stops when its window happens to be
       // flat, so the own windows of early stoppers have low long-lag variograms and gave too low a rho.
-      if (n >= POOL_MIN_DEVICES) pooledErrors(samples, capacity, finishedAt, n, Math.min(capacity, handoffSamples > 0 ? handoffSamples : nSamples), se);
+      if (n >= POOL_MIN_DEVICES) Errors.pooledErrors(samples, capacity, finishedAt, n, Math.min(capacity, handoffSamples > 0 ? handoffSamples : nSamples), se);
       // Unselected samples (see modelErrors): those read after a device had stopped while the tile was still read for
       // the others, and the window of a device that ran to the budget.
       int common = Math.min(capacity, handoffSamples > 0 ? handoffSamples : nSamples);
@@ -584,13 +562,136 @@ public final class SymmetryPointSearch {
         from[i] = status[i] == SearchStatus.BUDGET ? finishedAt[i] / 2 : finishedAt[i] + NOISE_SKIP;
         to[i] = status[i] == SearchStatus.BUDGET ? finishedAt[i] : Math.max(finishedAt[i], common);
       }
-      modelErrors(samples, capacity, finishedAt, samples, capacity, from, to, n, est, anchor, step, stepSe, gMin, gMax, s.sampleEveryPairs(), Double.NaN, se);
+      Errors.modelErrors(samples, capacity, finishedAt, samples, capacity, from, to, n, est, anchor, upResponse, downResponse, gMin, gMax,
+          s.sampleEveryPairs(), Double.NaN, se);
     }
 
     /** The samples of device 0 up to its finish (the per-device mode pools them over the tile afterwards). */
     float[] finishedSamples() {
       return samples == null ? new float[0] : Arrays.copyOf(samples, finishedAt[0]);
     }
+
+    TileSearch result(Tile tile) {
+      List<Trace> out = new ArrayList<>();
+      for (Trace t : traces) {
+        int k = t.col();
+        out.add(new Trace(tile.array(), tile.row0() + k / tile.cols(), tile.col0() + k % tile.cols(), t.pairs(), t.midpointSiemens(), t.estimateSiemens()));
+      }
+      return new TileSearch(tile, est, se, pulses, status, upResponse, downResponse, blockPulses, out);
+    }
+
+    /**
+     * The slow tail of a tile's search: once few devices are left, each gets the same pairs and sparse reads from
+     * single-device calls, in turn, instead of the whole tile pulsing for them.
+     */
+    private static final class Tail {
+      private final java.util.function.IntFunction<Actuator> single;
+      /** The devices finished one at a time (indices into the group), ascending, and their actuators; null before the handoff. */
+      private int[] devices;
+      private Actuator[] acts;
+      private final double[] one = new double[1];
+      /** Pair at which the handoff happened, 0 if none. */
+      private int handoffPair;
+      /** Samples recorded before the handoff: up to there every device of the group was read at every sample. */
+      private int handoffSamples;
+
+      Tail(java.util.function.IntFunction<Actuator> single) {
+        this.single = single;
+      }
+
+      boolean started() {
+        return devices != null;
+      }
+
+      /** Lists the devices still searching and gives them single-device actuators (again at every check). */
+      void handOff(boolean[] searching, int pairs, int samples) {
+        int m = 0;
+        for (boolean on : searching) if (on) m++;
+        int[] idx = new int[m];
+        Actuator[] next = new Actuator[m];
+        for (int i = 0, j = 0; i < searching.length; i++) {
+          if (!searching[i]) continue;
+          idx[j] = i;
+          // Keep the actuators already built: at 235k devices the tail is thousands of them, rebuilt every check otherwise.
+          next[j] = devices != null ? find(i) : null;
+          if (next[j] == null) next[j] = single.apply(i);
+          j++;
+        }
+        if (devices == null) {
+          handoffPair = pairs;
+          handoffSamples = samples;
+        }
+        devices = idx;
+        acts = next;
+      }
+
+      private Actuator find(int i) {
+        int j = Arrays.binarySearch(devices, i);
+        return j >= 0 ? acts[j] : null;
+      }
+
+      /** One pair on each device of the tail, in turn; the same sequence each would get from the parallel update. */
+      void pair(boolean sample, double[] u, double[] d) throws IOException {
+        for (int j = 0; j < devices.length; j++) {
+          Actuator a = acts[j];
+          if (sample) {
+            a.pulseThenRead(Polarity.UP, one);
+            u[devices[j]] = one[0];
+            a.pulseThenRead(Polarity.DOWN, one);
+            d[devices[j]] = one[0];
+          } else {
+            a.pulse(Polarity.UP);
+            a.pulse(Polarity.DOWN);
+          }
+        }
+      }
+    }
+
+    /** Convergence traces of a few devices of the group (indices into it), at every sample until each stops. */
+    private static final class Tracer {
+      final int[] devices;
+      private final int[][] pairs;
+      private final float[][] midpoints;
+      private final float[][] estimates;
+      private final int[] count;
+
+      Tracer(int[] devices, int capacity) {
+        this.devices = devices;
+        pairs = new int[devices.length][capacity];
+        midpoints = new float[devices.length][capacity];
+        estimates = new float[devices.length][capacity];
+        count = new int[devices.length];
+      }
+
+      void add(int t, int pair, float midpoint, float estimate) {
+        int c = count[t]++;
+        pairs[t][c] = pair;
+        midpoints[t][c] = midpoint;
+        estimates[t][c] = estimate;
+      }
+
+      /** One trace per traced device, its index in the group as the column (the caller places it). */
+      List<Trace> traces() {
+        List<Trace> out = new ArrayList<>();
+        for (int t = 0; t < devices.length; t++) {
+          int m = count[t];
+          out.add(new Trace(0, 0, devices[t], Arrays.copyOf(pairs[t], m), Arrays.copyOf(midpoints[t], m), Arrays.copyOf(estimates[t], m)));
+        }
+        return out;
+      }
+    }
+  }
+
+  /**
+   * The standard errors reported for symmetry points, from the samples of a group or of a tile's devices searched one
+   * at a time: a correlation shared by the devices or predicted from each device's response probe, the soft-bound
+   * model's noise level pooled over the devices, and the variograms they are fitted to.
+   */
+  static final class Errors {
+    private Errors() {}
+
+    /** The relative steps of one pulse each way, s_up and s_down, at the symmetry point (see {@link #probeSteps}). */
+    record ProbeSteps(double up, double down) {}
 
     /**
      * Sets {@code se[i]} of every finished device i (finishedAt[i] > 0; its samples at
@@ -734,11 +835,11 @@ public final class SymmetryPointSearch {
       for (int i = 0; i < n; i++) {
         f[i] = Double.NaN;
         if (finishedAt[i] < 4 || !Double.isFinite(est[i])) continue;
-        double[] st = probeSteps(rise[i], fall[i], anchor[i] + fall[i], gMin, gMax, PROBE_PULSES);
+        ProbeSteps st = probeSteps(rise[i], fall[i], anchor[i] + fall[i], gMin, gMax, PROBE_PULSES);
         if (st == null) continue;
-        double phi = (1 - st[0]) * (1 - st[1]);
-        double aUp = st[0] * (gMax - est[i]);
-        double aDown = st[1] * (est[i] - gMin);
+        double phi = (1 - st.up()) * (1 - st.down());
+        double aUp = st.up() * (gMax - est[i]);
+        double aDown = st.down() * (est[i] - gMin);
         rho[i] = Math.pow(phi, every);
         if (!(rho[i] > 0 && rho[i] < 1)) continue;
         f[i] = (aUp * aUp + aDown * aDown) / (1 - phi * phi);
@@ -797,12 +898,12 @@ public final class SymmetryPointSearch {
      * The relative steps {s_up, s_down} of one pulse each way that the soft-bound model gives for a device's
      * response probe (see {@link #probeCorrelation}), or null when the responses do not fit the model.
      */
-    static double[] probeSteps(double rise, double fall, double top, double gMin, double gMax, int k) {
+    static ProbeSteps probeSteps(double rise, double fall, double top, double gMin, double gMax, int k) {
       double g0 = top - rise;
       double up = rise / (gMax - g0);
       double down = fall / (top - gMin);
       if (!(up > 0 && up < 1 && down > 0 && down < 1)) return null;
-      return new double[] {1 - Math.pow(1 - up, 1.0 / k), 1 - Math.pow(1 - down, 1.0 / k)};
+      return new ProbeSteps(1 - Math.pow(1 - up, 1.0 / k), 1 - Math.pow(1 - down, 1.0 / k));
     }
 
     /**
@@ -820,8 +921,8 @@ public final class SymmetryPointSearch {
      * @return the correlation, or NaN when the responses do not fit the model (a stuck device, a read outside the window)
      */
     static double probeCorrelation(double rise, double fall, double top, double gMin, double gMax, int k, int every) {
-      double[] st = probeSteps(rise, fall, top, gMin, gMax, k);
-      return st == null ? Double.NaN : Math.pow((1 - st[0]) * (1 - st[1]), every);
+      ProbeSteps st = probeSteps(rise, fall, top, gMin, gMax, k);
+      return st == null ? Double.NaN : Math.pow((1 - st.up()) * (1 - st.down()), every);
     }
 
     /**
@@ -936,15 +1037,6 @@ public final class SymmetryPointSearch {
       }
       double rss = syy - 2 * a * sxy - 2 * b * sy + a * a * sxx + 2 * a * b * sx + b * b * s1;
       return new double[] {a, b, rss};
-    }
-
-    TileSearch result(Tile tile) {
-      List<Trace> out = new ArrayList<>();
-      for (Trace t : traces) {
-        int k = t.col();
-        out.add(new Trace(tile.array(), tile.row0() + k / tile.cols(), tile.col0() + k % tile.cols(), t.pairs(), t.midpointSiemens(), t.estimateSiemens()));
-      }
-      return new TileSearch(tile, est, se, pulses, status, step, stepSe, blockPulses, out);
     }
   }
 

@@ -97,11 +97,11 @@ class SymmetryPointSearchTest {
     double g0 = 3e-5;
     double top = gMax - (gMax - g0) * Math.pow(1 - sUp, 128);
     double after = gMin + (top - gMin) * Math.pow(1 - sDown, 128);
-    double rho = SymmetryPointSearch.Group.probeCorrelation(top - g0, top - after, top, gMin, gMax, 128, 32);
+    double rho = SymmetryPointSearch.Errors.probeCorrelation(top - g0, top - after, top, gMin, gMax, 128, 32);
     assertEquals(Math.pow((1 - sUp) * (1 - sDown), 32), rho, 1e-12);
-    assertTrue(Double.isNaN(SymmetryPointSearch.Group.probeCorrelation(0, top - after, top, gMin, gMax, 128, 32)), "stuck: no rise");
-    assertTrue(Double.isNaN(SymmetryPointSearch.Group.probeCorrelation(top - g0, -1e-7, top, gMin, gMax, 128, 32)), "fell the wrong way");
-    assertTrue(Double.isNaN(SymmetryPointSearch.Group.probeCorrelation(5e-6, 1e-5, 1.01 * gMax, gMin, gMax, 128, 32)), "read above the window");
+    assertTrue(Double.isNaN(SymmetryPointSearch.Errors.probeCorrelation(0, top - after, top, gMin, gMax, 128, 32)), "stuck: no rise");
+    assertTrue(Double.isNaN(SymmetryPointSearch.Errors.probeCorrelation(top - g0, -1e-7, top, gMin, gMax, 128, 32)), "fell the wrong way");
+    assertTrue(Double.isNaN(SymmetryPointSearch.Errors.probeCorrelation(5e-6, 1e-5, 1.01 * gMax, gMin, gMax, 128, 32)), "read above the window");
   }
 
   @Test
