@@ -19,18 +19,25 @@ import org.rramctl.driver.transport.ShutdownHold;
  * <p>Use with try-with-resources around the board work, inside the driver's own try (so the hook is
  * removed before the driver is closed).
  */
-final class InterruptAbort implements AutoCloseable {
+public final class InterruptAbort implements AutoCloseable {
   static final long REPORT_WAIT_SECONDS = 5;
+  /** How long a stop keeps aborting an operation that passed its check as Ctrl-C came, before it says "unknown". */
+  static final long STOP_WAIT_MILLIS = 2000;
 
   private final Thread hook;
   private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile boolean requested;
   /** Keeps serial ports working at JVM shutdown until the abort has been sent and reported. */
   private final ShutdownHold hold = ShutdownHold.take();
 
   private InterruptAbort(CrossbarDriver driver, PrintWriter err) {
     hook = new Thread(() -> {
       try {
-        boolean idle = driver.abortAndConfirm();
+        requested = true;
+        // Behind an envelope, every later operation is refused too, so a command made of many operations
+        // (training, references) sends nothing after the ABORT; the operation in flight is aborted.
+        boolean idle = driver instanceof org.rramctl.driver.EnvelopedDriver e ? e.stop("interrupted (Ctrl-C)", STOP_WAIT_MILLIS)
+            : driver.abortAndConfirm();
         err.println(idle ? "rramctl: interrupted: ABORT sent; the board confirmed its outputs idle"
             : "rramctl: interrupted: ABORT sent, but the board did not confirm its outputs idle (state unknown; a board's watchdog idles them once the host is silent)");
         err.flush();
@@ -44,7 +51,7 @@ final class InterruptAbort implements AutoCloseable {
   }
 
   /** Installs the hook for {@code driver}; {@link #close()} removes it. */
-  static InterruptAbort install(CrossbarDriver driver, PrintWriter err) {
+  public static InterruptAbort install(CrossbarDriver driver, PrintWriter err) {
     InterruptAbort a = new InterruptAbort(driver, err);
     Runtime.getRuntime().addShutdownHook(a.hook);
     return a;
@@ -56,6 +63,11 @@ final class InterruptAbort implements AutoCloseable {
    * its ABORT has been answered (the command's ERROR ABORTED arrives before the board's ACK, so the command
    * can end while the hook still waits for the ACK).
    */
+  /** True once Ctrl-C was pressed: a command made of many operations stops before its next one. */
+  public boolean requested() {
+    return requested;
+  }
+
   @Override
   public void close() {
     finished.countDown();

@@ -49,7 +49,8 @@ public final class LivePublisher implements DocumentSink, AutoCloseable {
       return new LivePublisher(ctx, s, actual == null ? endpoint : actual);
     } catch (RuntimeException e) {
       ctx.close();
-      throw new IllegalArgumentException("publish: '" + endpoint + "': cannot bind (" + e.getMessage() + ") (expected: a free endpoint such as tcp://127.0.0.1:5556)", e);
+      throw new IllegalArgumentException("publish: '" + endpoint + "': cannot bind (" + org.rramctl.driver.remote.Endpoints.bindFailure(endpoint, e)
+          + ") (expected: a free endpoint such as tcp://127.0.0.1:5556)", e);
     }
   }
 

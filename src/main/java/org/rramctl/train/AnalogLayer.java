@@ -128,6 +128,10 @@ public final class AnalogLayer implements LayerWeights {
       up = Pulse.of(Polarity.UP, d.pulseVolts(), d.pulseWidthNanos(), lim);
     }
     Pulse down = s.down() != null ? s.down() : up.withPolarity(Polarity.DOWN);
+    if (s.periodFromBoard()) {
+      up = up.withPeriodNanos(Pulse.defaultPeriodNanos(up.widthNanos(), lim));
+      down = down.withPeriodNanos(Pulse.defaultPeriodNanos(down.widthNanos(), lim));
+    }
     return new Resolved(s, readVolts, gUnit, up, down);
   }
 

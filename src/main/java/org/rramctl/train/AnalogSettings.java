@@ -22,6 +22,9 @@ import org.rramctl.driver.Pulse;
  * @param initScale initial weights are drawn with the spread of U(+-initScale / sqrt(fan_in)), fan-in incl. bias
  * @param up the UP (potentiation) pulse; null: the emulator's nominal pulse (refused on other boards)
  * @param down the DOWN (depression) pulse; null: {@code up} with DOWN polarity
+ * @param periodFromBoard the period of {@code up} and {@code down} was not stated: it becomes the board's
+ *     default for their width ({@link Pulse#defaultPeriodNanos}: twice the width, or longer where the board's
+ *     or envelope's maximum pulse rate needs it) once the board is known
  */
 public record AnalogSettings(
     double readVolts,
@@ -32,7 +35,8 @@ public record AnalogSettings(
     boolean updateBlManagement,
     double initScale,
     Pulse up,
-    Pulse down) {
+    Pulse down,
+    boolean periodFromBoard) {
   public AnalogSettings {
     if (!Double.isNaN(readVolts) && !(readVolts > 0 && readVolts < Double.POSITIVE_INFINITY)) {
       throw new IllegalArgumentException("readVolts: " + readVolts + " (expected: > 0 V, or NaN for the envelope's maximum)");
@@ -49,38 +53,44 @@ public record AnalogSettings(
 
   /** Read at the envelope's maximum, gUnit from the board, dwMin 0.001, BL 31, both managements on, init scale 3. */
   public static AnalogSettings defaults() {
-    return new AnalogSettings(Double.NaN, Double.NaN, 0.001, 31, true, true, 3.0, null, null);
+    return new AnalogSettings(Double.NaN, Double.NaN, 0.001, 31, true, true, 3.0, null, null, false);
   }
 
   public AnalogSettings withReadVolts(double v) {
-    return new AnalogSettings(v, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down);
+    return new AnalogSettings(v, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard);
   }
 
   public AnalogSettings withGUnitSiemens(double g) {
-    return new AnalogSettings(readVolts, g, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down);
+    return new AnalogSettings(readVolts, g, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard);
   }
 
   public AnalogSettings withDwMin(double d) {
-    return new AnalogSettings(readVolts, gUnitSiemens, d, bitLength, updateManagement, updateBlManagement, initScale, up, down);
+    return new AnalogSettings(readVolts, gUnitSiemens, d, bitLength, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard);
   }
 
   public AnalogSettings withBitLength(int bl) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bl, updateManagement, updateBlManagement, initScale, up, down);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bl, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard);
   }
 
   public AnalogSettings withUpdateManagement(boolean on) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, on, updateBlManagement, initScale, up, down);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, on, updateBlManagement, initScale, up, down, periodFromBoard);
   }
 
   public AnalogSettings withUpdateBlManagement(boolean on) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, on, initScale, up, down);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, on, initScale, up, down, periodFromBoard);
   }
 
   public AnalogSettings withInitScale(double s) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, s, up, down);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, s, up, down, periodFromBoard);
   }
 
+  /** These pulses, exactly as given (their periods included). */
   public AnalogSettings withPulses(Pulse newUp, Pulse newDown) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, newUp, newDown);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, newUp, newDown, false);
+  }
+
+  /** These pulses, their period the board's default for their width (set when the board is known). */
+  public AnalogSettings withPulsesAtTheBoardsPeriod(Pulse newUp, Pulse newDown) {
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, newUp, newDown, true);
   }
 }

@@ -81,8 +81,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--pulse-volts", paramLabel = "VOLTS", description = "Programming pulse amplitude (both polarities). Default: the board's nominal pulse, else 1.0 V / 100ns moved into its limits (printed at start).")
   Double pulseVolts;
 
-  @Option(names = "--pulse-width", paramLabel = "DURATION", description = "Programming pulse width, e.g. 100ns or 1us (50 %% duty cycle). Default: the board's nominal pulse, else 1.0 V / 100ns moved into its limits (printed at start).")
+  @Option(names = "--pulse-width", paramLabel = "DURATION", description = "Programming pulse width, e.g. 100ns or 1us (period: --pulse-period). Default: the board's nominal pulse, else 1.0 V / 100ns moved into its limits (printed at start).")
   String pulseWidth;
+
+  @Option(names = "--pulse-period", paramLabel = "DURATION", description = "Time from one pulse's start to the next in a train, with --pulse-width. Default: twice the width, or longer where the board's (or envelope's) maximum pulse rate needs it.")
+  String pulsePeriod;
 
   @Option(names = "--no-update-management", negatable = false, description = "Do not balance the row and column pulse probabilities.")
   boolean noUpdateManagement;
@@ -131,7 +134,17 @@ public final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--pulse-volts/--pulse-width: only one given (expected: both, or neither for the board's default)");
       }
       Duration w = Duration.ofNanos(org.rramctl.driver.Durations.parseNanos(pulseWidth));
-      a = a.withPulses(Pulse.up(pulseVolts, w), Pulse.down(pulseVolts, w));
+      if (pulsePeriod == null) {
+        a = a.withPulsesAtTheBoardsPeriod(Pulse.up(pulseVolts, w), Pulse.down(pulseVolts, w));
+      } else {
+        long p = org.rramctl.driver.Durations.parseNanos(pulsePeriod);
+        if (p < w.toNanos()) {
+          throw new IllegalArgumentException("--pulse-period: " + pulsePeriod + " (expected: at least the width " + pulseWidth + ")");
+        }
+        a = a.withPulses(Pulse.up(pulseVolts, w).withPeriodNanos(p), Pulse.down(pulseVolts, w).withPeriodNanos(p));
+      }
+    } else if (pulsePeriod != null) {
+      throw new IllegalArgumentException("--pulse-period: " + pulsePeriod + " without --pulse-width (expected: both, with --pulse-volts)");
     }
     TrainingRun run = new TrainingRun(sizes, dataset, settings, seed, board, board == null ? null : a, initScale == null ? 1.0 : initScale,
         board == null ? null : zeroShift ? ReferenceScheme.ZERO_SHIFTED : ReferenceScheme.CONVENTIONAL, calibration, refErrorStd, boardEnvelope());

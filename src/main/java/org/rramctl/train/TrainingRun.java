@@ -120,16 +120,20 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
     Rng shuffleRng = root.split();
     Rng updateRng = root.split();
     Rng refRng = root.split();
-    CrossbarDriver driver = null;
+    org.rramctl.driver.EnvelopedDriver driver = null;
+    org.rramctl.cli.InterruptAbort onCtrlC = null;
     try {
       Network net;
       if (board == null) {
         net = Network.floating(sizes, floatInitScale, initRng);
       } else {
         driver = Boards.open(board, envelope);
+        // Ctrl-C: ABORT at once on the board's link, and nothing more sent (references, training, tests).
+        onCtrlC = org.rramctl.cli.InterruptAbort.install(driver, new PrintWriter(System.err, true));
         AnalogLayer.Resolved r = AnalogLayer.resolve(driver, analog);
-        log.printf(Locale.ROOT, "%s%n", org.rramctl.procedure.BoardDefaults.describe(r.up().amplitudeVolts(), r.up().widthNanos(), r.readVolts(),
-            analog.up() != null ? "pulse as given" : org.rramctl.procedure.BoardDefaults.of(driver).origin()));
+        log.printf(Locale.ROOT, "%s, period %s%n", org.rramctl.procedure.BoardDefaults.describe(r.up().amplitudeVolts(), r.up().widthNanos(), r.readVolts(),
+            analog.up() != null ? "pulse as given" : org.rramctl.procedure.BoardDefaults.of(driver).origin()),
+            org.rramctl.driver.Durations.format(r.up().periodNanos()));
         TileLayout layout = TileLayout.plan(driver.info(), sizes, true);
         if (resume) checkReferenceSetup(out.resolve(REFERENCES_FILE));
         else setUpReferences(driver, r, layout, refRng, log);
@@ -146,6 +150,7 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
       trainer.run(listener);
       return trainer;
     } finally {
+      if (onCtrlC != null) onCtrlC.close();
       if (driver != null) driver.close();
     }
   }

@@ -24,9 +24,13 @@ class PulsePeriodTest {
   @TempDir Path tmp;
 
   private String oneMegahertzProfile() throws Exception {
-    Path f = tmp.resolve("profile.json");
+    return oneMegahertzProfile("profile.json", 10000);
+  }
+
+  private String oneMegahertzProfile(String name, int maxPulsesPerCommand) throws Exception {
+    Path f = tmp.resolve(name);
     Files.writeString(f, "{ \"maxPulseVolts\": 1.5, \"maxReadVolts\": 0.3, \"minPulseWidth\": \"100ns\", \"maxPulseWidth\": \"10ms\","
-        + " \"maxPulsesPerCommand\": 10000, \"maxPulseRateHz\": 1e6, \"complianceAmps\": 1e-3 }");
+        + " \"maxPulsesPerCommand\": " + maxPulsesPerCommand + ", \"maxPulseRateHz\": 1e6, \"complianceAmps\": 1e-3 }");
     return f.toString();
   }
 
@@ -58,6 +62,34 @@ class PulsePeriodTest {
     CliRun.Result r = CliRun.run("procedure", "pulse-response", "--board", BOARD, "--envelope", oneMegahertzProfile(), "--cells", "0,0",
         "--runs", tmp.resolve("runs").toString(), "--pulses", "5", "--cycles", "1");
     assertEquals(0, r.code(), r.err());
+  }
+
+  private int runs;
+
+  private CliRun.Result trainOnOneMegahertz(String... pulse) throws Exception {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--side", "7", "--layers", "49-16-10", "--epochs", "1",
+        "--train-limit", "20", "--test-limit", "20", "--out", tmp.resolve("train" + runs++).toString(), "--no-progress",
+        "--board", "sim:rram-imbalanced?ratio=1&geometry=50x16,17x10&seed=2", "--envelope", oneMegahertzProfile("train-profile.json", 100_000),
+        "--pulse-volts", "1.0"));
+    args.addAll(java.util.List.of(pulse));
+    return CliRun.run(args.toArray(String[]::new));
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void trainingWithAGivenWidthTakesTheBoardsPeriodAndAStatedPeriodIsKeptOrRefused() throws Exception {
+    CliRun.Result r = trainOnOneMegahertz("--pulse-width", "100ns");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("pulse 1.0 V / 100ns, read 0.2 V (pulse as given), period 1us"), r.out());
+    CliRun.Result stated = trainOnOneMegahertz("--pulse-width", "100ns", "--pulse-period", "2us");
+    assertEquals(0, stated.code(), stated.err());
+    assertTrue(stated.out().contains("period 2us"), stated.out());
+    CliRun.Result fast = trainOnOneMegahertz("--pulse-width", "100ns", "--pulse-period", "200ns");
+    assertEquals(2, fast.code(), fast.err());
+    assertTrue(fast.err().startsWith("rramctl: pulse rate"), fast.err());
+    CliRun.Result alone = trainOnOneMegahertz("--pulse-period", "2us");
+    assertEquals(2, alone.code(), alone.err());
+    assertTrue(alone.err().startsWith("rramctl: --pulse-volts/--pulse-width: only one given"), alone.err());
   }
 
   @Test

@@ -106,6 +106,55 @@ class CtrlCOverSerialTest {
     assertTrue(err.contains(": aborted: PULSE") && err.contains("; outputs idle"), err);
   }
 
+  /**
+   * Training is thousands of operations: after Ctrl-C the one in flight is aborted and nothing more is sent
+   * (no further reference programming, update or read), whether the signal came during an operation or
+   * between two. Without the stop, the run kept sending until the JVM exited with an operation in flight
+   * that only the board's watchdog ended.
+   */
+  @Test
+  void ctrlCDuringTrainingAbortsTheOperationInFlightAndSendsNothingMore() throws Exception {
+    emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {50, 16}, new int[] {17, 10}), 5);
+    board = new VirtualBoard(emu, VirtualBoard.Config.defaults().withWatchdogMillis(10_000).withRealTimePulses(true));
+    pty = PtyTransport.open(tmp.resolve("board"));
+    board.serve(pty);
+    Process child = rramctl("train", "--board", "serial:" + pty.clientPath(), "--layers", "49-16-10", "--side", "7", "--epochs", "1",
+        "--train-limit", "100", "--pulse-volts", "1.0", "--pulse-width", "1ms", "--no-progress", "--out", tmp.resolve("run").toString());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    int atSignal;
+    while (true) {
+      List<VirtualBoard.LogEntry> log = board.executionLog();
+      if (log.size() >= 3 && log.get(log.size() - 1).outcome() == Outcome.IN_PROGRESS) {
+        atSignal = log.size();
+        break;
+      }
+      assertTrue(child.isAlive(), "rramctl ended before it programmed anything: " + Files.readString(tmp.resolve("err.txt")));
+      assertTrue(System.nanoTime() < deadline, "the board never got a device-changing command");
+      child.waitFor(2, TimeUnit.MILLISECONDS);
+    }
+    assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start().waitFor());
+    assertTrue(child.waitFor(30, TimeUnit.SECONDS), "rramctl exits after Ctrl-C");
+    String err = Files.readString(tmp.resolve("err.txt"), StandardCharsets.UTF_8);
+    assertEquals(130, child.exitValue(), err);
+    assertTrue(err.contains("the board confirmed its outputs idle"), err);
+    List<VirtualBoard.LogEntry> log = board.executionLog();
+    // The command running at the signal, and at most one that passed its check in the same instant: both
+    // ended by the host's ABORT, none by the watchdog, and no command after them.
+    assertTrue(log.size() <= atSignal + 1, "commands after Ctrl-C: " + log.subList(atSignal - 1, log.size()));
+    long logged = 0;
+    for (int i = 0; i < log.size(); i++) {
+      VirtualBoard.LogEntry e = log.get(i);
+      logged += e.pulsesApplied();
+      assertTrue(e.stopReason() != ErrorCode.WATCHDOG, "stopped by the watchdog, not the host: " + e);
+      if (i >= atSignal - 1 && e.outcome() == Outcome.ABORTED) {
+        assertEquals(ErrorCode.ABORTED, e.stopReason(), e.toString());
+        assertTrue(e.pulsesApplied() - e.pulsesAtStop() <= 1, "pulses after the ABORT arrived, beyond the one in progress: " + e);
+      }
+    }
+    assertTrue(log.get(atSignal - 1).outcome() != Outcome.IN_PROGRESS, "the command at the signal ended: " + log.get(atSignal - 1));
+    assertEquals(logged, emu.status().pulsesApplied(), "no pulse on the board beyond the logged commands");
+  }
+
   @Test
   void ctrlCDuringAProcedureSendsAbortAtOnceAndTheStopDocumentSaysOutputsIdle() throws Exception {
     String uri = startBoard();

@@ -2,18 +2,27 @@ package org.rramctl.driver;
 
 import java.io.IOException;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wraps a driver so that every request is checked against a {@link SafetyEnvelope} and the board's
  * geometry before the wrapped driver sees it. A refused request throws
  * {@link EnvelopeViolationException} (limits) or {@link IllegalArgumentException} (addresses, shapes) and
  * the wrapped driver is not called at all.
+ *
+ * <p>{@link #stop(String)} (Ctrl-C) ends the session's work for good: the operation in flight is aborted and
+ * every later operation is refused with {@link DriverAbortedException} before the wrapped driver sees it.
  */
 public final class EnvelopedDriver implements CrossbarDriver {
   private final CrossbarDriver inner;
   private final SafetyEnvelope envelope;
   private final BoardInfo info;
   private volatile boolean closed;
+  /** Why {@link #stop} was called; null while operations may run. */
+  private volatile String stopped;
+  /** Operations between their stop check and their return: a stop keeps aborting until they have ended. */
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   /** @throws IllegalArgumentException when the envelope is wider than the board's hardware limits */
   public EnvelopedDriver(CrossbarDriver inner, SafetyEnvelope envelope) {
@@ -40,6 +49,50 @@ public final class EnvelopedDriver implements CrossbarDriver {
     if (closed) throw new IllegalStateException("driver for board " + info.boardId() + " is closed");
   }
 
+  /** Counts an operation in, or refuses it after a {@link #stop}. Pairs with {@link #exit()}. */
+  private void enter() throws DriverAbortedException {
+    inFlight.incrementAndGet();
+    String why = stopped;
+    if (why != null) {
+      inFlight.decrementAndGet();
+      throw new DriverAbortedException(info.boardId(), why + "; nothing more was sent");
+    }
+  }
+
+  private void exit() {
+    inFlight.decrementAndGet();
+  }
+
+  /**
+   * Ends this session's work for good (Ctrl-C): from now on every operation is refused with
+   * {@link DriverAbortedException} before the board sees it, and the operation in flight is aborted. An
+   * operation that passed its check in the same instant may reach the board just after the first ABORT, so
+   * ABORT is repeated until every operation that got past the check has ended (at most {@code waitMillis}).
+   *
+   * @return true when the board confirmed its outputs idle after the last operation ended
+   *     ({@link CrossbarDriver#abortAndConfirm()})
+   */
+  public boolean stop(String reason, long waitMillis) {
+    stopped = Objects.requireNonNull(reason, "reason");
+    boolean idle = inner.abortAndConfirm();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      idle = inner.abortAndConfirm();
+    }
+    return idle && inFlight.get() == 0;
+  }
+
+  /** True after {@link #stop}. */
+  public boolean stopped() {
+    return stopped != null;
+  }
+
   @Override
   public BoardInfo info() {
     return info;
@@ -50,7 +103,12 @@ public final class EnvelopedDriver implements CrossbarDriver {
     open();
     info.checkCell(cell);
     envelope.checkReadVolts(readVolts);
-    return inner.read(cell, readVolts);
+    enter();
+    try {
+      return inner.read(cell, readVolts);
+    } finally {
+      exit();
+    }
   }
 
   @Override
@@ -58,7 +116,12 @@ public final class EnvelopedDriver implements CrossbarDriver {
     open();
     info.checkCell(cell);
     envelope.checkPulses(pulse, count);
-    inner.pulse(cell, pulse, count);
+    enter();
+    try {
+      inner.pulse(cell, pulse, count);
+    } finally {
+      exit();
+    }
   }
 
   @Override
@@ -67,7 +130,12 @@ public final class EnvelopedDriver implements CrossbarDriver {
     info.checkCell(cell);
     envelope.checkPulses(pulse, count);
     envelope.checkReadVolts(readVolts);
-    return inner.pulseThenRead(cell, pulse, count, readVolts);
+    enter();
+    try {
+      return inner.pulseThenRead(cell, pulse, count, readVolts);
+    } finally {
+      exit();
+    }
   }
 
   @Override
@@ -76,7 +144,12 @@ public final class EnvelopedDriver implements CrossbarDriver {
     info.checkPlane(array, plane);
     info.checkRow(array, row);
     envelope.checkReadVolts(readVolts);
-    return inner.readRow(array, plane, row, readVolts);
+    enter();
+    try {
+      return inner.readRow(array, plane, row, readVolts);
+    } finally {
+      exit();
+    }
   }
 
   @Override
@@ -85,7 +158,12 @@ public final class EnvelopedDriver implements CrossbarDriver {
     info.checkPlane(array, plane);
     info.checkColumn(array, col);
     envelope.checkReadVolts(readVolts);
-    return inner.readColumn(array, plane, col, readVolts);
+    enter();
+    try {
+      return inner.readColumn(array, plane, col, readVolts);
+    } finally {
+      exit();
+    }
   }
 
   @Override
@@ -93,7 +171,12 @@ public final class EnvelopedDriver implements CrossbarDriver {
     open();
     info.checkPlane(array, plane);
     envelope.checkReadVolts(readVolts);
-    return inner.readArray(array, plane, readVolts);
+    enter();
+    try {
+      return inner.readArray(array, plane, readVolts);
+    } finally {
+      exit();
+    }
   }
 
   private void checkVectorRead(Tile tile, ReadMode mode) {
@@ -105,25 +188,45 @@ public final class EnvelopedDriver implements CrossbarDriver {
   @Override
   public double[] forwardRead(Tile tile, ReadMode mode, double[] rowVolts) throws IOException {
     checkVectorRead(tile, mode, rowVolts, null, false);
-    return inner.forwardRead(tile, mode, rowVolts);
+    enter();
+    try {
+      return inner.forwardRead(tile, mode, rowVolts);
+    } finally {
+      exit();
+    }
   }
 
   @Override
   public double[] transposeRead(Tile tile, ReadMode mode, double[] colVolts) throws IOException {
     checkVectorRead(tile, mode, colVolts, null, true);
-    return inner.transposeRead(tile, mode, colVolts);
+    enter();
+    try {
+      return inner.transposeRead(tile, mode, colVolts);
+    } finally {
+      exit();
+    }
   }
 
   @Override
   public void forwardRead(Tile tile, ReadMode mode, double[] rowVolts, double[] currentsOut) throws IOException {
     checkVectorRead(tile, mode, rowVolts, currentsOut, false);
-    inner.forwardRead(tile, mode, rowVolts, currentsOut);
+    enter();
+    try {
+      inner.forwardRead(tile, mode, rowVolts, currentsOut);
+    } finally {
+      exit();
+    }
   }
 
   @Override
   public void transposeRead(Tile tile, ReadMode mode, double[] colVolts, double[] currentsOut) throws IOException {
     checkVectorRead(tile, mode, colVolts, currentsOut, true);
-    inner.transposeRead(tile, mode, colVolts, currentsOut);
+    enter();
+    try {
+      inner.transposeRead(tile, mode, colVolts, currentsOut);
+    } finally {
+      exit();
+    }
   }
 
   /** Every check of a vector read before it reaches the board; {@code out} null for the allocating reads. */
@@ -144,7 +247,12 @@ public final class EnvelopedDriver implements CrossbarDriver {
     if (update == null) throw new IllegalArgumentException("update: null");
     SingleDeviceFallback.checkShape(tile, update);
     envelope.checkUpdate(update);
-    inner.parallelUpdate(tile, plane, update);
+    enter();
+    try {
+      inner.parallelUpdate(tile, plane, update);
+    } finally {
+      exit();
+    }
   }
 
   /**
@@ -159,7 +267,12 @@ public final class EnvelopedDriver implements CrossbarDriver {
         open();
         info.checkCell(cell);
         envelope.checkSource(volts, durationNanos, complianceAmps);
-        return sm.source(cell, volts, durationNanos, complianceAmps);
+        enter();
+        try {
+          return sm.source(cell, volts, durationNanos, complianceAmps);
+        } finally {
+          exit();
+        }
       }
 
       @Override
@@ -167,7 +280,12 @@ public final class EnvelopedDriver implements CrossbarDriver {
         open();
         info.checkCell(cell);
         envelope.checkSweep(sweep);
-        return sm.sweep(cell, sweep);
+        enter();
+        try {
+          return sm.sweep(cell, sweep);
+        } finally {
+          exit();
+        }
       }
     });
   }

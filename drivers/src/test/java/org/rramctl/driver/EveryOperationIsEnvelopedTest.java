@@ -133,4 +133,74 @@ class EveryOperationIsEnvelopedTest {
     }
     assertTrue(covered.size() >= 11, "operations walked: " + covered);
   }
+
+  /**
+   * After {@link EnvelopedDriver#stop} (Ctrl-C) every operation, reads included, is refused before the board
+   * sees it: a command made of many operations (training, a procedure) sends nothing more. Walked by
+   * reflection like the envelope, so a new operation cannot skip the check.
+   */
+  @Test
+  void afterAStopEveryOperationIsRefusedAndTheBoardSeesOnlyTheAbort() throws Exception {
+    EnvelopedDriver d = new EnvelopedDriver(recordingInner(), new SafetyEnvelope(ENVELOPE));
+    reached.clear();
+    d.stop("interrupted (Ctrl-C)", 1000);
+    assertEquals(List.of("abortAndConfirm"), reached, "the stop aborts once when nothing is in flight");
+    reached.clear();
+    int walked = 0;
+    for (Method m : CrossbarDriver.class.getMethods()) {
+      if (Modifier.isStatic(m.getModifiers()) || NOTHING_TO_CHECK.contains(m.getName())) continue;
+      try {
+        m.invoke(d, args(slots(m), -1));
+        fail(m + " ran after the stop");
+      } catch (InvocationTargetException e) {
+        DriverAbortedException a = assertInstanceOf(DriverAbortedException.class, e.getCause(), m + ": " + e.getCause());
+        assertTrue(a.getMessage().contains("interrupted (Ctrl-C); nothing more was sent"), a.getMessage());
+      }
+      walked++;
+    }
+    assertEquals(List.of(), reached, "the board saw an operation after the stop");
+    assertTrue(walked >= 11, "operations walked: " + walked);
+  }
+
+  /** An operation already past its check when the stop comes is aborted until it has ended. */
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void aStopKeepsAbortingUntilTheOperationInFlightHasEnded() throws Exception {
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch aborted = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger aborts = new java.util.concurrent.atomic.AtomicInteger();
+    CrossbarDriver inner = (CrossbarDriver) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {CrossbarDriver.class}, (p, m, args) -> {
+      switch (m.getName()) {
+        case "info" -> {
+          return INFO;
+        }
+        case "abortAndConfirm" -> {
+          // The first ABORT misses the pulse (it was not on the board yet); the third one ends it.
+          if (aborts.incrementAndGet() == 3) aborted.countDown();
+          return true;
+        }
+        case "pulse" -> {
+          running.countDown();
+          aborted.await();
+          throw new DriverAbortedException("test", "PULSE ended by the ABORT");
+        }
+        default -> {
+          return null;
+        }
+      }
+    });
+    EnvelopedDriver d = new EnvelopedDriver(inner, new SafetyEnvelope(ENVELOPE));
+    Thread t = new Thread(() -> {
+      try {
+        d.pulse(Cell.active(0, 1, 1), PULSE_OK, COUNT_OK);
+      } catch (java.io.IOException expected) {
+        // ended by the stop
+      }
+    });
+    t.start();
+    running.await();
+    assertTrue(d.stop("interrupted (Ctrl-C)", 20_000), "confirmed idle once the pulse had ended");
+    assertTrue(aborts.get() >= 3, "aborts: " + aborts.get());
+    t.join();
+  }
 }

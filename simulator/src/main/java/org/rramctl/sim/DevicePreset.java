@@ -196,9 +196,30 @@ public record DevicePreset(
     try {
       return read(mapper().readTree(p.toFile()));
     } catch (IOException e) {
-      String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-      throw new IllegalArgumentException("preset file " + p + ": not a device preset (" + why + ")", e);
+      throw new IllegalArgumentException("preset file " + p + ": not a device preset (" + why(e) + ")", e);
     }
+  }
+
+  /**
+   * What is wrong with a preset file, without the JSON library's wording: a value the preset refuses names the
+   * field and what is allowed; a value of the wrong type names the field and the type wanted; bad JSON gives the
+   * parser's first line with its position.
+   */
+  private static String why(IOException e) {
+    if (e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException v && v.getCause() instanceof IllegalArgumentException bad) {
+      return bad.getMessage();
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m && !m.getPath().isEmpty()) {
+      String field = m.getPath().get(m.getPath().size() - 1).getFieldName();
+      Class<?> t = m.getTargetType();
+      String wanted = t == double.class || t == Double.class ? "a number" : t == int.class || t == Integer.class || t == long.class ? "a whole number"
+          : t == String.class ? "a string" : t == null ? "another type" : "a " + t.getSimpleName();
+      return field + ": wrong type (expected: " + wanted + ")";
+    }
+    String first = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+    return e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
+        ? first.replaceAll(" at \\[Source:.*$", "") + " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr()
+        : first;
   }
 
   /**

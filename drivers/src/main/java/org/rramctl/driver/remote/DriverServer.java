@@ -227,7 +227,7 @@ public final class DriverServer implements AutoCloseable {
     try {
       s.bind(ep);
     } catch (ZMQException | IllegalArgumentException e) {
-      throw new IOException(what + ": " + ep + ": cannot bind (" + e.getMessage() + ")", e);
+      throw new IOException(what + ": " + ep + ": cannot bind (" + Endpoints.bindFailure(ep, e) + ")", e);
     }
     return s.getLastEndpoint();
   }

@@ -20,11 +20,32 @@ public final class Endpoints {
     }
     String host = rest.substring(0, colon);
     String port = rest.substring(colon + 1);
-    if (!port.equals("*") && !port.matches("[0-9]{1,5}")) {
+    if (!port.equals("*") && !(port.matches("[0-9]{1,5}") && Integer.parseInt(port) <= 65535)) {
       throw new IllegalArgumentException("endpoint: '" + endpoint + "': port '" + port + "' (expected: 0..65535 or *)");
     }
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
     return host;
+  }
+
+  /**
+   * Why a bind failed, in words: JeroMQ reports an address in use as "Errno 48" (its BSD-style code, whatever
+   * the operating system) and a bad port as "port out of range:N".
+   */
+  public static String bindFailure(String endpoint, RuntimeException e) {
+    if (e instanceof org.zeromq.ZMQException z) {
+      org.zeromq.ZMQ.Error err;
+      try {
+        err = org.zeromq.ZMQ.Error.findByCode(z.getErrorCode());
+      } catch (IllegalArgumentException unknown) {
+        err = null;
+      }
+      if (err == org.zeromq.ZMQ.Error.EADDRINUSE) return "address in use: another process (another rramctl serve?) is bound to it";
+      if (err == org.zeromq.ZMQ.Error.EADDRNOTAVAIL) return "address not available: not an address of this host";
+      if (err == org.zeromq.ZMQ.Error.EACCESS) return "permission denied (ports below 1024 need privileges)";
+      if (err != null) return err.getMessage();
+    }
+    if (endpoint != null && endpoint.startsWith("tcp://")) tcpHost(endpoint); // names a bad port or form
+    return e.getMessage();
   }
 
   /**

@@ -269,6 +269,7 @@ public final class BoardSession implements Closeable {
     long started = System.nanoTime();
     int seq = -1;
     String why = "no answer";
+    int busyWaits = 0;
     for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
       seq = nextSequence(false);
       Exchange ex = new Exchange(seq, op);
@@ -283,6 +284,17 @@ public final class BoardSession implements Closeable {
               if (e.code() == ErrorCode.MALFORMED && attempt < settings.attempts()) {
                 why = "MALFORMED: " + e.detail();
                 continue; // the frame was damaged in a way the CRC missed, or a real bug: one more try tells
+              }
+              if (e.code() == ErrorCode.BUSY && busyWaits < settings.attempts()) {
+                // Still running: an earlier attempt of ours that timed out (a stalled host or a slow line; the
+                // board runs it and its answer is discarded), or a command an earlier call gave up on. Wait
+                // until the board is idle (it serves STATUS while busy, 5.5), then send again: the command is
+                // repeatable, and the BUSY does not count as an attempt.
+                busyWaits++;
+                waiting.remove(seq);
+                awaitIdle(op, seq, started);
+                attempt--;
+                continue;
               }
               if (e.code() == ErrorCode.WATCHDOG && op != Opcode.HELLO && op != Opcode.LAST_EXECUTED && attempt < settings.attempts()) {
                 // The board idled while we were quiet and wants a HELLO (PROTOCOL.md 5.2); the command is repeatable.
@@ -308,6 +320,28 @@ public final class BoardSession implements Closeable {
     // the driver reconnect at its next call instead of timing out command after command.
     if (why.equals("no answer")) fail(new LinkLostException(port, "no answer to " + settings.attempts() + " attempts of " + op, timeout));
     throw timeout;
+  }
+
+  /**
+   * Polls STATUS until the board says it is not busy, for at most the time a command may take to start
+   * answering ({@link #gapTimeout()}) times the attempts.
+   */
+  private void awaitIdle(Opcode op, int seq, long started) throws IOException {
+    long deadline = System.nanoTime() + gapTimeout() * settings.attempts();
+    while (true) {
+      Response.Status st = (Response.Status) callIdempotent(new Command.GetStatus(), null).get(0);
+      if (!st.busy()) return;
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutNothingRanException(port, op.name(), seq, Duration.ofNanos(System.nanoTime() - started),
+            "the board stayed BUSY with another command for " + Duration.ofNanos(gapTimeout() * settings.attempts()).toMillis() + " ms", null);
+      }
+      try {
+        Thread.sleep(1); // STATUS is cheap; a running command ends between two polls
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while the board was busy with an earlier command");
+      }
+    }
   }
 
   private List<Response> callChanging(Command c, Cell cell) throws IOException {

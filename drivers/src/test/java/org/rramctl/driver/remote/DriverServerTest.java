@@ -439,7 +439,9 @@ class DriverServerTest {
     CurveKeyPair server = CurveKeyPair.generate();
     CurveKeyPair alice = CurveKeyPair.generate();
     CurveKeyPair mallory = CurveKeyPair.generate();
-    DriverServer s = serve(loopback().withCurve(CurveSecurity.of(server, java.util.Set.of(alice.publicKey()))));
+    // A lease far longer than the test: alice stays idle while the other clients' handshakes fail (seconds on a
+    // loaded machine), and this test is about admission, not about lapsed leases.
+    DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(60)).withCurve(CurveSecurity.of(server, java.util.Set.of(alice.publicKey()))));
     RemoteDriver ok = closing(RemoteDriver.open(s.endpoint(), fastClient("alice").withConnectTimeout(Duration.ofSeconds(10)).withCurve(new ClientOptions.Curve(server.publicKey(), alice))));
     ok.pulse(C00, UP, 1);
     assertEquals(1, board.pulses.get());
@@ -447,6 +449,11 @@ class DriverServerTest {
     LinkLostException rejected = assertThrows(LinkLostException.class,
         () -> RemoteDriver.open(s.endpoint(), fastClient("mallory").withCurve(new ClientOptions.Curve(server.publicKey(), mallory))));
     assertTrue(rejected.getMessage().contains("allow-list"), rejected.getMessage());
+    // The server logs the rejection from its authentication thread, possibly after the client gave up: wait for it.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (logLines.stream().noneMatch(l -> l.contains("rejected CURVE client key " + mallory.publicKey())) && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
     assertTrue(logLines.stream().anyMatch(l -> l.contains("rejected CURVE client key " + mallory.publicKey())), logLines.toString());
 
     assertThrows(LinkLostException.class, () -> RemoteDriver.open(s.endpoint(), fastClient("plain")));

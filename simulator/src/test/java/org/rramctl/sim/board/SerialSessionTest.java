@@ -201,4 +201,98 @@ class SerialSessionTest {
       assertFalse(driver.status().aborted());
     }
   }
+
+  /**
+   * The board's side of a line whose board-to-host direction is held (a stalled USB adapter, a starved board
+   * thread) from the first FORWARD_READ until the board has received the host's re-send of it: the first
+   * attempt is then still running (its answer cannot leave) when the second arrives, and the board answers
+   * that one BUSY.
+   */
+  private static final class HeldUntilResent implements org.rramctl.driver.transport.Transport {
+    private final org.rramctl.driver.transport.Transport inner;
+    private final org.rramctl.protocol.FrameDecoder decoder = org.rramctl.protocol.FrameDecoder.create();
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean holding;
+    private int forwardReads;
+
+    HeldUntilResent(org.rramctl.driver.transport.Transport inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int len) throws IOException {
+      if (holding) {
+        try {
+          released.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException();
+        }
+      }
+      inner.write(bytes, offset, len);
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int len, Duration timeout) throws IOException {
+      int n = inner.read(buffer, offset, len, timeout);
+      decoder.feed(buffer, offset, n, ev -> {
+        if (!(ev instanceof org.rramctl.protocol.FrameEvent.Frame f)) return;
+        try {
+          if (!(org.rramctl.protocol.MessageCodec.decode(f.packet()).message() instanceof org.rramctl.protocol.Command.ForwardRead)) return;
+        } catch (org.rramctl.protocol.ProtocolException e) {
+          return;
+        }
+        if (++forwardReads == 1) holding = true;
+        if (forwardReads == 2) released.countDown(); // its BUSY, and the first attempt's answer, may leave now
+      });
+      return n;
+    }
+
+    @Override
+    public void purgeInput() throws IOException {
+      inner.purgeInput();
+    }
+
+    @Override
+    public boolean isOpen() {
+      return inner.isOpen();
+    }
+
+    @Override
+    public String endpoint() {
+      return inner.endpoint();
+    }
+
+    @Override
+    public void close() {
+      released.countDown();
+      inner.close();
+    }
+  }
+
+  /**
+   * A repeatable command whose first attempt timed out while the board still ran it gets BUSY for its re-send.
+   * The host waits until the board is idle and sends it again; it used to report the read refused (BUSY), which
+   * ended a training run on a loaded machine ("refused: FORWARD_READ (sequence N): BUSY: busy: FORWARD_READ
+   * (sequence N-2) is running").
+   */
+  @Test
+  @Timeout(60)
+  void aReadWhoseEarlierAttemptIsStillRunningWaitsForTheBoardInsteadOfReportingBusy() throws IOException {
+    // One current per part: the first attempt is still running (its first part cannot leave) when the re-send
+    // arrives, as a board still computing is on a starved or slow machine.
+    board = new VirtualBoard(Boards4Test.emulator(1), VirtualBoard.Config.defaults().withWatchdogMillis(10_000).withMaxValuesPerPart(1));
+    try (SerialBoardDriver d = SerialBoardDriver.open(() -> {
+      PipeTransport.Pair pair = PipeTransport.pair();
+      board.serve(new HeldUntilResent(pair.b()));
+      return pair.a();
+    }, Boards4Test.pipeSettings())) {
+      org.rramctl.driver.Tile tile = new org.rramctl.driver.Tile(0, 0, 0, 2, 2);
+      double[] volts = {0.1, 0.1};
+      double[] currents = d.forwardRead(tile, org.rramctl.driver.ReadMode.ACTIVE, volts);
+      assertEquals(2, currents.length);
+      assertTrue(Math.abs(currents[0]) > 0, "a real answer: " + java.util.Arrays.toString(currents));
+      assertTrue(d.status().outputsIdle());
+    }
+  }
 }
