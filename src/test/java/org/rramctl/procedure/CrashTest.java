@@ -39,6 +39,10 @@ class CrashTest {
   }
 
   private Process child(String... extra) throws Exception {
+    return childOn(BOARD, extra);
+  }
+
+  private Process childOn(String board, String... extra) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new java.util.ArrayList<>();
     if (extra.length > 0 && extra[0].equals("hook") && sigintIgnored()) {
@@ -48,7 +52,7 @@ class CrashTest {
       cmd.addAll(List.of("/usr/bin/perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die"));
     }
     cmd.addAll(List.of(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        CrashChild.class.getName(), tmp.toString(), "FLUSH", BOARD));
+        CrashChild.class.getName(), tmp.toString(), "FLUSH", board));
     cmd.addAll(List.of(extra));
     return new ProcessBuilder(cmd).redirectError(tmp.resolve("child.err").toFile()).start();
   }
@@ -85,7 +89,45 @@ class CrashTest {
   @Test
   @Timeout(120)
   void aRunKilledWithSigkillKeepsEveryAcknowledgedEventIsMarkedInterruptedAndResumes() throws Exception {
-    Process child = child();
+    killThenResume(BOARD, () -> Boards.open(BOARD, null));
+  }
+
+  /**
+   * The same on a board served over ZeroMQ (issue 13 point 5: "same on sim, serial and ZeroMQ boards"): the
+   * killed child's lease lapses on the server, and the resume, a new client, continues the run there.
+   */
+  @Test
+  @Timeout(180)
+  void aRunOnAServedBoardKilledWithSigkillResumesThroughANewClient() throws Exception {
+    try (EnvelopedDriver served = Boards.open(BOARD, null);
+         org.rramctl.driver.remote.DriverServer server = org.rramctl.driver.remote.DriverServer.start(served,
+             org.rramctl.driver.remote.ServerOptions.of("tcp://127.0.0.1:*").withLeaseTimeout(java.time.Duration.ofSeconds(2)))) {
+      String uri = "zmq+" + server.endpoint();
+      killThenResume(uri, () -> {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+          EnvelopedDriver d = Boards.open(uri, null);
+          try {
+            // The killed child's lease holds the board until it lapses on the server (HELD until then).
+            d.pulseThenRead(org.rramctl.driver.Cell.active(0, 0, 0), org.rramctl.driver.Pulse.up(1.0, java.time.Duration.ofNanos(100)), 1, 0.2);
+            return d;
+          } catch (org.rramctl.driver.RefusedException held) {
+            d.close();
+            assertTrue(held.getMessage().contains("HELD"), held.getMessage());
+            if (System.nanoTime() > deadline) throw held;
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+          }
+        }
+      });
+    }
+  }
+
+  private interface Opener {
+    EnvelopedDriver open() throws Exception;
+  }
+
+  private void killThenResume(String board, Opener resumeBoard) throws Exception {
+    Process child = childOn(board);
     long lastAck = -1;
     String runId = null;
     try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -114,8 +156,8 @@ class CrashTest {
     assertEquals("interrupted", after.stop().orElseThrow().get("status").asText());
     assertEquals(crashed.events(), after.events(), "the data up to the last event is intact");
 
-    try (EnvelopedDriver d = Boards.open(BOARD, null)) {
-      Runner.Outcome resumed = new Runner(dir, d, BOARD).resume(runId);
+    try (EnvelopedDriver d = resumeBoard.open()) {
+      Runner.Outcome resumed = new Runner(dir, d, board).resume(runId);
       assertEquals(RunStatus.SUCCESS, resumed.status(), resumed.reason());
       Journal done = Journal.read(dir.journal(runId));
       assertEquals(40, done.completedUnits().cardinality());

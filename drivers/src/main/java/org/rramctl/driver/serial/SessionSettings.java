@@ -22,7 +22,9 @@ public record SessionSettings(Duration responseTimeout, int attempts, int minVer
 
   public SessionSettings {
     if (responseTimeout != null && responseTimeout.toMillis() < 1) {
-      throw new IllegalArgumentException("responseTimeout: " + responseTimeout + " (expected: at least 1 ms)");
+      String given = responseTimeout.isNegative() ? "-" + org.rramctl.driver.Durations.format(responseTimeout.negated().toNanos())
+          : org.rramctl.driver.Durations.format(responseTimeout.toNanos());
+      throw new IllegalArgumentException("responseTimeout: " + given + " (expected: at least 1ms)");
     }
     if (attempts < 1 || attempts > 10) throw new IllegalArgumentException("attempts: " + attempts + " (expected: 1..10)");
     if (minVersion < 1 || maxVersion < minVersion || maxVersion > 255) {
