@@ -19,13 +19,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code rramctl experiment}: the experiments that reproduce published claims on the emulator. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "Run an experiment on the emulator.",
-    subcommands = ExperimentCommand.ZeroShift.class)
+    subcommands = {ExperimentCommand.ZeroShift.class, ExperimentCommand.Merge.class})
 final class ExperimentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    throw new IllegalArgumentException("experiment: missing (expected: zero-shift)");
+    throw new IllegalArgumentException("experiment: missing (expected: zero-shift or merge)");
   }
 
   /**
@@ -91,14 +91,48 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the cells of an earlier run in --out from their checkpoints.")
     boolean resume;
 
+    @Option(names = "--shard", paramLabel = "I/N", description = {"Run only shard I of N of the cells (cell k belongs to shard k mod N + 1),",
+        "for a batch engine's array of jobs; merge the shards' --out folders with 'experiment merge'."})
+    String shard;
+
     @Override
     public Integer call() throws IOException {
       PrintWriter log = spec.commandLine().getOut();
+      ZeroShiftExperiment.Shard sh = shard == null ? null : ZeroShiftExperiment.Shard.parse(shard);
       OutputPaths.folder("--out", out);
       ZeroShiftExperiment.Config c = config(parseRatios(imbalance), epochs, seeds, jobs, trainLimit, side, layers, data, preset, lr, halveEvery,
           initScale, gUnit, dwMin, out);
       if (envelope != null) c = c.withEnvelope(org.rramctl.driver.SafetyEnvelope.load(envelope));
-      ZeroShiftExperiment.Results r = ZeroShiftExperiment.run(c, resume, log);
+      ZeroShiftExperiment.Results r = ZeroShiftExperiment.run(c, sh, resume, log);
+      long failed = r.cells().stream().filter(x -> !x.ok()).count();
+      if (failed > 0) {
+        spec.commandLine().getErr().println("rramctl: " + failed + " of " + r.cells().size() + " cells failed (listed in " + out.resolve("results.md") + ")");
+        return Main.EXIT_FAILURE;
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * {@code rramctl experiment merge DIR... --out DIR}: the results of the {@code --shard I/N} runs as one
+   * experiment, exactly the table the unsharded run writes. Refuses shards of different settings, missing or
+   * repeated shards, in one line with exit 2 and nothing written.
+   */
+  @Command(name = "merge", mixinStandardHelpOptions = true,
+      description = "Merge the --out folders of 'experiment zero-shift --shard I/N' runs into one experiment (results.json, results.md, plots).")
+  static final class Merge implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @picocli.CommandLine.Parameters(arity = "1..*", paramLabel = "DIR", description = "The shards' --out folders.")
+    List<Path> shards;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the merged results.")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+      OutputPaths.folder("--out", out);
+      ZeroShiftExperiment.Results r = ZeroShiftExperiment.merge(shards, out, spec.commandLine().getOut());
       long failed = r.cells().stream().filter(x -> !x.ok()).count();
       if (failed > 0) {
         spec.commandLine().getErr().println("rramctl: " + failed + " of " + r.cells().size() + " cells failed (listed in " + out.resolve("results.md") + ")");

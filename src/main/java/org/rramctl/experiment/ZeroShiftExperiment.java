@@ -130,9 +130,45 @@ public final class ZeroShiftExperiment {
   /** Final test accuracy of one ratio and scheme over the seeds that finished. */
   public record Summary(String scheme, double ratio, int runs, int failed, double mean, double std, double min, double max) {}
 
-  /** Everything results.json holds. */
-  public record Results(String schema, String regime, List<Double> ratios, int epochs, int seeds, String layers, String data, List<Summary> summary,
-      List<CellResult> cells) {}
+  /**
+   * Everything results.json holds. {@code shard} is "I/N" for the share of the cells one {@code --shard I/N} run
+   * holds (its summary covers only those cells), null for a whole experiment (run whole, or merged).
+   */
+  public record Results(String schema, String regime, List<Double> ratios, int epochs, int seeds, String layers, String data, String shard,
+      List<Summary> summary, List<CellResult> cells) {}
+
+  /**
+   * A share of an experiment's cells for a batch engine (a Slurm array task, a Kubernetes indexed job): cell k of
+   * {@link #cells} belongs to shard {@code k mod count + 1}. Every cell is seeded on its own, so a cell gives the
+   * same result in any shard.
+   */
+  public record Shard(int index, int count) {
+    public Shard {
+      if (count < 1 || index < 1 || index > count) {
+        throw new IllegalArgumentException("--shard: " + index + "/" + count + " (expected: I/N with 1 <= I <= N, e.g. 2/3)");
+      }
+    }
+
+    /** "I/N", e.g. "2/3". */
+    public static Shard parse(String text) {
+      String[] p = text == null ? new String[0] : text.split("/", -1);
+      if (p.length != 2 || !p[0].matches("[0-9]{1,6}") || !p[1].matches("[0-9]{1,6}")) {
+        throw new IllegalArgumentException("--shard: '" + text + "' (expected: I/N with 1 <= I <= N, e.g. 2/3)");
+      }
+      return new Shard(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
+    }
+
+    public <T> List<T> of(List<T> all) {
+      List<T> mine = new ArrayList<>();
+      for (int k = 0; k < all.size(); k++) if (k % count == index - 1) mine.add(all.get(k));
+      return mine;
+    }
+
+    @Override
+    public String toString() {
+      return index + "/" + count;
+    }
+  }
 
   /** The cells of a configuration: per ratio and seed both schemes, per seed one floating-point baseline. */
   public static List<Cell> cells(Config c) {
@@ -158,13 +194,18 @@ public final class ZeroShiftExperiment {
    * @throws RunLock.LockedException when another experiment (in any process) uses {@code out}
    */
   public static Results run(Config c, boolean resume, PrintWriter log) throws IOException {
+    return run(c, null, resume, log);
+  }
+
+  /** {@link #run(Config, boolean, PrintWriter)} on the cells of {@code shard} only (all when null). */
+  public static Results run(Config c, Shard shard, boolean resume, PrintWriter log) throws IOException {
     // One experiment per folder for its whole life; each cell's training run locks its own folder as well.
     try (RunLock lock = RunLock.acquire(c.out().resolve(TrainingRun.LOCK_FILE), "--out " + c.out())) {
-      return runLocked(c, resume, log);
+      return runLocked(c, shard, resume, log);
     }
   }
 
-  private static Results runLocked(Config c, boolean resume, PrintWriter log) throws IOException {
+  private static Results runLocked(Config c, Shard shard, boolean resume, PrintWriter log) throws IOException {
     Path cellsDir = c.out().resolve("cells");
     if (!resume && Files.isDirectory(cellsDir)) {
       try (var s = Files.list(cellsDir)) {
@@ -174,9 +215,11 @@ public final class ZeroShiftExperiment {
       }
     }
     Files.createDirectories(cellsDir);
-    List<Cell> cells = cells(c);
-    log.printf(Locale.ROOT, "zero-shift experiment: %d cells (%s x {conventional, zero-shifted} x %d seed(s) + floating point), %d at a time -> %s%n",
-        cells.size(), c.ratios().stream().map(ZeroShiftExperiment::fmt).collect(Collectors.joining(",", "ratios ", "")), c.seeds(), c.jobs(), c.out());
+    List<Cell> all = cells(c);
+    List<Cell> cells = shard == null ? all : shard.of(all);
+    log.printf(Locale.ROOT, "zero-shift experiment: %d cells (%s x {conventional, zero-shifted} x %d seed(s) + floating point)%s, %d at a time -> %s%n",
+        cells.size(), c.ratios().stream().map(ZeroShiftExperiment::fmt).collect(Collectors.joining(",", "ratios ", "")), c.seeds(),
+        shard == null ? "" : ", shard " + shard + " of the " + all.size(), c.jobs(), c.out());
     log.flush();
     ExecutorService pool = Executors.newFixedThreadPool(c.jobs(), r -> {
       Thread t = new Thread(r, "zero-shift-cell");
@@ -204,7 +247,7 @@ public final class ZeroShiftExperiment {
       pool.shutdownNow();
     }
     Results r = new Results(SCHEMA, regime(c), c.ratios(), c.epochs(), c.seeds(), Network.format(c.sizes()), c.data().train() + " / " + c.data().test(),
-        summarize(c, results), results);
+        shard == null ? null : shard.toString(), summarize(c.ratios(), results), results);
     write(c.out(), r);
     log.println();
     log.print(markdown(r));
@@ -260,9 +303,9 @@ public final class ZeroShiftExperiment {
     }
   }
 
-  static List<Summary> summarize(Config c, List<CellResult> results) {
+  static List<Summary> summarize(List<Double> ratios, List<CellResult> results) {
     List<Summary> out = new ArrayList<>();
-    for (double q : c.ratios()) {
+    for (double q : ratios) {
       for (ReferenceScheme s : new ReferenceScheme[] {ReferenceScheme.CONVENTIONAL, ReferenceScheme.ZERO_SHIFTED}) {
         out.add(summary(s.label(), q, results.stream().filter(r -> r.cell().scheme().equals(s.label()) && r.cell().ratio() == q).toList()));
       }
@@ -311,10 +354,85 @@ public final class ZeroShiftExperiment {
         a.updateManagement() ? "on" : "off", a.updateBlManagement() ? "on" : "off", fmt(c.schedule().initial()), c.schedule().halveEvery(), c.epochs());
   }
 
+  /**
+   * Builds one experiment from the results of its {@code --shard I/N} runs (each folder's results.json) and writes
+   * results.json, results.md and the plots into {@code out}, exactly as the unsharded run would have.
+   *
+   * @throws IllegalArgumentException in one line when a folder holds no shard results, the shards differ in their
+   *     settings, a shard is missing or given twice, or {@code out} already holds results
+   */
+  public static Results merge(List<Path> shardDirs, Path out, PrintWriter log) throws IOException {
+    if (shardDirs.isEmpty()) throw new IllegalArgumentException("merge: no folders (expected: the --out folders of the --shard runs)");
+    if (Files.exists(out.resolve("results.json"))) {
+      throw new IllegalArgumentException("--out: " + out + " holds results already (expected: a new folder for the merged experiment)");
+    }
+    List<Results> parts = new ArrayList<>();
+    for (Path d : shardDirs) {
+      Path f = d.resolve("results.json");
+      if (!Files.isRegularFile(f)) throw new IllegalArgumentException("merge: " + d + ": no results.json (expected: the --out folder of a --shard run)");
+      Results r;
+      try {
+        r = JSON.readValue(f.toFile(), Results.class);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("merge: " + f + ": not experiment results (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+      }
+      if (!SCHEMA.equals(r.schema()) || r.shard() == null) {
+        throw new IllegalArgumentException("merge: " + f + ": " + (r.shard() == null ? "a whole experiment, not a shard" : "schema " + r.schema())
+            + " (expected: results of a --shard I/N run, schema " + SCHEMA + ")");
+      }
+      parts.add(r);
+    }
+    Results first = parts.get(0);
+    Shard s0 = Shard.parse(first.shard());
+    java.util.Set<Integer> seen = new java.util.TreeSet<>();
+    for (int k = 0; k < parts.size(); k++) {
+      Results r = parts.get(k);
+      String differs = !r.regime().equals(first.regime()) ? "regime" : !r.ratios().equals(first.ratios()) ? "ratios" : r.epochs() != first.epochs() ? "epochs"
+          : r.seeds() != first.seeds() ? "seeds" : !r.layers().equals(first.layers()) ? "layers" : !r.data().equals(first.data()) ? "data"
+          : Shard.parse(r.shard()).count() != s0.count() ? "shard count" : null;
+      if (differs != null) {
+        throw new IllegalArgumentException("merge: " + shardDirs.get(k) + ": " + differs + " differ from " + shardDirs.get(0)
+            + " (expected: shards of one experiment, run with the same settings)");
+      }
+      if (!seen.add(Shard.parse(r.shard()).index())) {
+        throw new IllegalArgumentException("merge: " + shardDirs.get(k) + ": shard " + r.shard() + " given twice (expected: each shard once)");
+      }
+    }
+    if (seen.size() != s0.count()) {
+      List<Integer> missing = new ArrayList<>();
+      for (int i = 1; i <= s0.count(); i++) if (!seen.contains(i)) missing.add(i);
+      throw new IllegalArgumentException("merge: shards " + missing.stream().map(i -> i + "/" + s0.count()).collect(Collectors.joining(", "))
+          + " missing (expected: all " + s0.count() + " shards)");
+    }
+    // Cells in the order of the unsharded run: round-robin over the shards, as Shard.of dealt them.
+    List<List<CellResult>> byShard = new ArrayList<>();
+    for (int i = 1; i <= s0.count(); i++) {
+      for (Results r : parts) if (Shard.parse(r.shard()).index() == i) byShard.add(r.cells());
+    }
+    List<CellResult> cells = new ArrayList<>();
+    for (int k = 0; ; k++) {
+      List<CellResult> from = byShard.get(k % s0.count());
+      int at = k / s0.count();
+      if (at >= from.size()) break;
+      cells.add(from.get(at));
+    }
+    int total = byShard.stream().mapToInt(List::size).sum();
+    if (cells.size() != total) throw new IllegalArgumentException("merge: the shards hold " + total + " cells that do not interleave (expected: shards of one run)");
+    Files.createDirectories(out);
+    Results r = new Results(SCHEMA, first.regime(), first.ratios(), first.epochs(), first.seeds(), first.layers(), first.data(), null,
+        summarize(first.ratios(), cells), cells);
+    write(out, r);
+    log.printf(Locale.ROOT, "merged %d shards, %d cells -> %s%n%n", parts.size(), cells.size(), out);
+    log.print(markdown(r));
+    log.flush();
+    return r;
+  }
+
   /** The results table in Markdown, with the regime and any failed cells below it. */
   public static String markdown(Results r) {
     StringBuilder b = new StringBuilder();
     b.append("# Zero-shifting experiment\n\n");
+    if (r.shard() != null) b.append("Shard ").append(r.shard()).append(" of the cells only: merge the shards with `rramctl experiment merge`.\n\n");
     b.append("Final test accuracy after ").append(r.epochs()).append(" epoch(s), mean over ").append(r.seeds()).append(" seed(s)")
         .append(r.seeds() > 1 ? " +- sample std (min .. max)" : "").append(". Chance is 10 %.\n\n");
     b.append("| up/down ratio | conventional | zero-shifted |\n|---|---|---|\n");
