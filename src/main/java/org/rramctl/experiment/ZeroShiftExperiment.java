@@ -229,10 +229,24 @@ public final class ZeroShiftExperiment {
     List<CellResult> results = new ArrayList<>();
     try {
       List<Future<CellResult>> futures = new ArrayList<>();
-      for (Cell cell : cells) futures.add(pool.submit(() -> runCell(c, cell, resume, log)));
+      // After an Error in one cell no other cell starts (the pool's thread would otherwise take the next one
+      // before this thread sees the Error, and go on writing into --out while the Error propagates).
+      java.util.concurrent.atomic.AtomicBoolean unfit = new java.util.concurrent.atomic.AtomicBoolean();
+      for (Cell cell : cells) {
+        futures.add(pool.submit(() -> {
+          if (unfit.get()) return null;
+          try {
+            return runCell(c, cell, resume, log);
+          } catch (Error e) {
+            unfit.set(true);
+            throw e;
+          }
+        }));
+      }
       for (Future<CellResult> f : futures) {
         try {
-          results.add(f.get());
+          CellResult done = f.get();
+          if (done != null) results.add(done);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IOException("experiment interrupted", e);
