@@ -26,13 +26,12 @@ public final class SmuThroughput {
   private SmuThroughput() {}
 
   /** Counts bytes both ways through a transport. */
-  static final class Counting implements Transport {
-    final Transport inner;
+  static final class Counting extends org.rramctl.driver.transport.ForwardingTransport {
     long written;
     long read;
 
     Counting(Transport inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
@@ -46,26 +45,6 @@ public final class SmuThroughput {
       int n = inner.read(b, off, len, timeout);
       read += Math.max(0, n);
       return n;
-    }
-
-    @Override
-    public void purgeInput() throws IOException {
-      inner.purgeInput();
-    }
-
-    @Override
-    public boolean isOpen() {
-      return inner.isOpen();
-    }
-
-    @Override
-    public String endpoint() {
-      return inner.endpoint();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 

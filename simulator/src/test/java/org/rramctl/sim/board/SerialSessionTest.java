@@ -208,15 +208,14 @@ class SerialSessionTest {
    * attempt is then still running (its answer cannot leave) when the second arrives, and the board answers
    * that one BUSY.
    */
-  private static final class HeldUntilResent implements org.rramctl.driver.transport.Transport {
-    private final org.rramctl.driver.transport.Transport inner;
+  private static final class HeldUntilResent extends org.rramctl.driver.transport.ForwardingTransport {
     private final org.rramctl.protocol.FrameDecoder decoder = org.rramctl.protocol.FrameDecoder.create();
     private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean holding;
     private int forwardReads;
 
     HeldUntilResent(org.rramctl.driver.transport.Transport inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
@@ -249,24 +248,9 @@ class SerialSessionTest {
     }
 
     @Override
-    public void purgeInput() throws IOException {
-      inner.purgeInput();
-    }
-
-    @Override
-    public boolean isOpen() {
-      return inner.isOpen();
-    }
-
-    @Override
-    public String endpoint() {
-      return inner.endpoint();
-    }
-
-    @Override
     public void close() {
       released.countDown();
-      inner.close();
+      super.close();
     }
   }
 
