@@ -29,7 +29,8 @@ final class InfoCommand implements Callable<Integer> {
       for (ArrayGeometry g : i.arrays()) {
         out.printf(Locale.ROOT, "array %d    %d x %d%s%n", g.index(), g.rows(), g.cols(), g.hasReference() ? " + reference array" : "");
       }
-      out.printf(Locale.ROOT, "window     %.3g .. %.3g S, ADC %d bits%n", i.gMinSiemens(), i.gMaxSiemens(), i.adcBits());
+      out.printf(Locale.ROOT, "window     %.3g .. %.3g S, ADC %d bits; vector reads %s%n", i.gMinSiemens(), i.gMaxSiemens(), i.adcBits(),
+          i.vectorReadFullScaleAmps() > 0 ? String.format(Locale.ROOT, "saturate at +-%.3g A", i.vectorReadFullScaleAmps()) : "full scale not stated by the board");
       printLimits(out, "hardware", i.hardwareLimits());
       printLimits(out, "envelope", d.envelope().limits());
       out.printf(Locale.ROOT, "native     %s%n", i.nativeOps().isEmpty() ? "(none: vector operations go through the single-device fallback)" : new java.util.TreeSet<>(i.nativeOps()));

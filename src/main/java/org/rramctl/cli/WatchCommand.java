@@ -32,8 +32,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "watch", mixinStandardHelpOptions = true,
     description = "Subscribe to live documents (procedure --publish, serve --publish) and print a summary.")
 public final class WatchCommand implements Callable<Integer> {
-  /** Until the first message, the subscription is renewed on a new socket this often, ms. */
+  /**
+   * Until the first message, the subscription is renewed on a new socket after this many ms, doubling each time
+   * up to {@link #RESUBSCRIBE_MAX_MILLIS} (a CURVE handshake on a loaded machine may need longer than the first wait).
+   */
   static final long RESUBSCRIBE_MILLIS = 2_000;
+  static final long RESUBSCRIBE_MAX_MILLIS = 16_000;
   /** Receive timeout of one poll, ms: how quickly Ctrl-C and --idle-timeout are noticed. */
   static final int POLL_MILLIS = 100;
 
@@ -95,6 +99,7 @@ public final class WatchCommand implements Callable<Integer> {
     try (ZContext ctx = new ZContext()) {
       ZMQ.Socket sub = subscribe(ctx);
       long subscribedAt = System.nanoTime();
+      long resubscribeMillis = RESUBSCRIBE_MILLIS;
       out.println("watching " + endpoint + " (Ctrl-C to stop)");
       out.flush();
       Map<String, RunState> runs = new HashMap<>();
@@ -107,12 +112,13 @@ public final class WatchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("rramctl: watch: no message from " + endpoint + " for " + idleMillis + " ms");
             return Main.EXIT_FAILURE;
           }
-          if (!connected && System.nanoTime() - subscribedAt > RESUBSCRIBE_MILLIS * 1_000_000L) {
+          if (!connected && System.nanoTime() - subscribedAt > resubscribeMillis * 1_000_000L) {
             // Nothing yet: the subscription may have been lost with a fresh connection's first message (JeroMQ,
             // about 1 in 100 connections on a loaded machine; REMOTE.md). A new socket costs nothing here.
             ctx.destroySocket(sub);
             sub = subscribe(ctx);
             subscribedAt = System.nanoTime();
+            resubscribeMillis = Math.min(2 * resubscribeMillis, RESUBSCRIBE_MAX_MILLIS);
           }
           continue;
         }

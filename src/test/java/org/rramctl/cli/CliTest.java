@@ -26,6 +26,8 @@ class CliTest {
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("array 1    16 x 8 + reference array"), r.out());
     assertTrue(r.out().contains("envelope   pulse <= 3.00 V"), r.out());
+    // forwardBound 12 weight x input units, a weight unit (100 - 1) / 2 uS, an input unit 0.2 V.
+    assertTrue(r.out().contains("ADC 14 bits; vector reads saturate at +-0.000119 A"), r.out());
   }
 
   @Test

@@ -103,6 +103,15 @@ class LiveDataTest {
     }
   }
 
+  /** A thread of its own for a watcher, which blocks for its whole life (the common pool may have one thread). */
+  private static java.util.concurrent.Executor ownThread() {
+    return r -> {
+      Thread t = new Thread(r, "watch-under-test");
+      t.setDaemon(true);
+      t.start();
+    };
+  }
+
   /** A writer whose latches open when its text first contains each of the given strings. */
   static final class WatchOutput extends java.io.StringWriter {
     final java.util.Map<String, java.util.concurrent.CountDownLatch> latches = new java.util.concurrent.ConcurrentHashMap<>();
@@ -138,7 +147,7 @@ class LiveDataTest {
       boardId = d.info().boardId();
       // 5 s idle timeout: it also bounds the wait for the first message (connect, slow joiner); 1 s ran out before the
       // first status on a loaded machine (2026-12-02, main and branches alike), and the watcher had quit.
-      watcher = CompletableFuture.supplyAsync(() -> CliRun.run(out, "watch", pub, "--interval", "0", "--idle-timeout", "5000"));
+      watcher = CompletableFuture.supplyAsync(() -> CliRun.run(out, "watch", pub, "--interval", "0", "--idle-timeout", "5000"), ownThread());
       assertTrue(out.await(", 0 pulses applied, lease free"), out.toString());
       try (EnvelopedDriver remote = Boards.open("zmq+" + server.endpoint() + "?label=watch-test", null)) {
         remote.pulse(org.rramctl.driver.Cell.active(0, 0, 0), org.rramctl.driver.Pulse.up(1.0, java.time.Duration.ofNanos(100)), 3);
@@ -168,7 +177,7 @@ class LiveDataTest {
       String pub = server.publishEndpoint().orElseThrow();
       WatchOutput out = new WatchOutput(", 0 pulses applied, lease free");
       CompletableFuture<CliRun.Result> keyed = CompletableFuture.supplyAsync(() -> CliRun.run(out, "watch", pub, "--idle-timeout", "5000",
-          "--server-key", keys.resolve("server/server.public").toString(), "--client-key", keys.resolve("alice/alice").toString()));
+          "--server-key", keys.resolve("server/server.public").toString(), "--client-key", keys.resolve("alice/alice").toString()), ownThread());
       assertTrue(out.await(", 0 pulses applied, lease free"), out.toString());
       // Without keys the CURVE handshake never completes: nothing arrives.
       CliRun.Result plain = CliRun.run("watch", pub, "--idle-timeout", "1500");

@@ -12,13 +12,17 @@ import java.util.Set;
  * @param boardId unique identity (serial number) of the board
  * @param model board or instrument model
  * @param firmwareVersion firmware version text
- * @param protocolVersion wire protocol version (0 for in-process drivers)
+ * @param protocolVersion the board's own wire protocol version: the firmware protocol's for a serial board, 0
+ *     for in-process drivers; a board served over ZeroMQ keeps the served board's value (the remote protocol's
+ *     version is the WELCOME's, drivers/REMOTE.md)
  * @param arrays the arrays, indexed 0..n-1 in order
  * @param hardwareLimits what the hardware can do at most
  * @param adcBits resolution of the read-out converter, bits
  * @param gMinSiemens lower end of the programmable conductance window, siemens
  * @param gMaxSiemens upper end of the programmable conductance window, siemens
  * @param nativeOps operations done natively; the rest go through {@link SingleDeviceFallback}
+ * @param vectorReadFullScaleAmps forward and transpose reads return currents within +- this many amperes and
+ *     saturate there (their sense amplifiers' range); 0 when the board does not state it
  */
 public record BoardInfo(
     String boardId,
@@ -30,7 +34,8 @@ public record BoardInfo(
     int adcBits,
     double gMinSiemens,
     double gMaxSiemens,
-    Set<Capability> nativeOps) {
+    Set<Capability> nativeOps,
+    double vectorReadFullScaleAmps) {
   public BoardInfo {
     if (boardId == null || boardId.isBlank()) throw new IllegalArgumentException("boardId: '" + boardId + "' (expected: non-blank)");
     if (model == null) throw new IllegalArgumentException("model: null");
@@ -48,6 +53,20 @@ public record BoardInfo(
       throw new IllegalArgumentException("conductance window: " + gMinSiemens + " .. " + gMaxSiemens + " S (expected: 0 <= gMin < gMax, finite)");
     }
     nativeOps = nativeOps.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(nativeOps));
+    if (!(vectorReadFullScaleAmps >= 0) || Double.isInfinite(vectorReadFullScaleAmps)) {
+      throw new IllegalArgumentException("vectorReadFullScaleAmps: " + vectorReadFullScaleAmps + " (expected: finite and > 0, or 0 when not stated)");
+    }
+  }
+
+  /** A board that does not state its vector reads' full scale. */
+  public BoardInfo(String boardId, String model, String firmwareVersion, int protocolVersion, List<ArrayGeometry> arrays, Limits hardwareLimits,
+      int adcBits, double gMinSiemens, double gMaxSiemens, Set<Capability> nativeOps) {
+    this(boardId, model, firmwareVersion, protocolVersion, arrays, hardwareLimits, adcBits, gMinSiemens, gMaxSiemens, nativeOps, 0);
+  }
+
+  /** The same board with other limits (a server advertises its envelope this way). */
+  public BoardInfo withHardwareLimits(Limits l) {
+    return new BoardInfo(boardId, model, firmwareVersion, protocolVersion, arrays, l, adcBits, gMinSiemens, gMaxSiemens, nativeOps, vectorReadFullScaleAmps);
   }
 
   public ArrayGeometry array(int index) {

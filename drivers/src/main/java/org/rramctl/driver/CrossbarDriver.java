@@ -45,6 +45,14 @@ public interface CrossbarDriver extends AutoCloseable {
     return SingleDeviceFallback.pulseThenRead(this, cell, pulse, count, readVolts);
   }
 
+  /**
+   * Reads one device and its reference device at {@code readVolts} and returns {@code G_active - G_reference},
+   * siemens: the zero-shifted weight of one device. The array must have a reference array.
+   */
+  default double readDifferential(int array, int row, int col, double readVolts) throws IOException {
+    return read(Cell.active(array, row, col), readVolts) - read(Cell.reference(array, row, col), readVolts);
+  }
+
   /** Reads every device of a row of one plane; siemens, one per column. */
   default double[] readRow(int array, Plane plane, int row, double readVolts) throws IOException {
     return SingleDeviceFallback.readRow(this, array, plane, row, readVolts);

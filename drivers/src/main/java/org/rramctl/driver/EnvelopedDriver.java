@@ -139,6 +139,20 @@ public final class EnvelopedDriver implements CrossbarDriver {
   }
 
   @Override
+  public double readDifferential(int array, int row, int col, double readVolts) throws IOException {
+    open();
+    info.checkCell(Cell.active(array, row, col));
+    info.checkCell(Cell.reference(array, row, col));
+    envelope.checkReadVolts(readVolts);
+    enter();
+    try {
+      return inner.readDifferential(array, row, col, readVolts);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
   public double[] readRow(int array, Plane plane, int row, double readVolts) throws IOException {
     open();
     info.checkPlane(array, plane);

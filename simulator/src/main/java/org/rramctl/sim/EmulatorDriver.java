@@ -133,7 +133,7 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
     EnumSet<Capability> caps = EnumSet.allOf(Capability.class);
     if (!referencePlanes) caps.remove(Capability.REFERENCE_ARRAYS);
     this.info = new BoardInfo("emulator-" + preset.name() + "-seed" + seed, "rramctl soft-bound emulator", version(), 0, arrays, HARDWARE_LIMITS,
-        preset.adcBits(), preset.gMinSiemens(), preset.gMaxSiemens(), caps);
+        preset.adcBits(), preset.gMinSiemens(), preset.gMaxSiemens(), caps, vectorFullScaleAmps(preset));
     this.hardware = SafetyEnvelope.of(info);
     FastRandom deviceDraws = new FastRandom(seed);
     active = new DevicePlane[arrays.size()];
@@ -434,6 +434,16 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
   }
 
   /**
+   * Where the vector reads saturate, amperes: the preset's bound in weight x input units, a weight unit being half
+   * the conductance window and an input unit {@link #NOMINAL_READ_VOLTS}.
+   */
+  static double vectorFullScaleAmps(DevicePreset preset) {
+    // The same arithmetic, in the same order, as the bound had before it was stated here: results stay bit for bit.
+    double gUnit = (preset.gMaxSiemens() - preset.gMinSiemens()) / 2;
+    return preset.forwardBound() * (gUnit * NOMINAL_READ_VOLTS);
+  }
+
+  /**
    * Output noise, saturation and ADC of a vector read, applied in place to currents (amperes). The ADC is signed
    * and symmetric: codes -K..K with K = (2^bits - 1) / 2 rounded down (2^bits - 1 levels), step 2 bound / (2^bits - 1),
    * so no output leaves [-bound, bound]. (Rounding a saturated output to the nearest step used to give code K + 1,
@@ -441,7 +451,7 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
    */
   private void senseAmplifiers(double[] currents, int n) {
     double unit = gUnit * NOMINAL_READ_VOLTS;
-    double bound = preset.forwardBound() * unit;
+    double bound = info.vectorReadFullScaleAmps();
     double sigma = preset.forwardNoiseStd() * unit;
     long levels = (1L << preset.adcBits()) - 1;
     double lsb = 2 * bound / levels;

@@ -144,8 +144,7 @@ public final class DriverServer implements AutoCloseable {
     BoardInfo info = board.info();
     SafetyEnvelope env = options.envelope() == null ? SafetyEnvelope.of(info) : options.envelope().within(info);
     this.board = new EnvelopedDriver(board, env);
-    this.advertised = new BoardInfo(info.boardId(), info.model(), info.firmwareVersion(), info.protocolVersion(), info.arrays(),
-        env.limits(), info.adcBits(), info.gMinSiemens(), info.gMaxSiemens(), info.nativeOps());
+    this.advertised = info.withHardwareLimits(env.limits());
     this.maxRequestBytes = options.maxRequestBytes() > 0 ? options.maxRequestBytes() : defaultMaxRequestBytes(info);
     this.leaseNanos = options.leaseTimeout().toNanos();
     this.heartbeatNanos = options.heartbeat().toNanos();
@@ -404,11 +403,19 @@ public final class DriverServer implements AutoCloseable {
     Lease l = lease;
     if (l != null && l.holder == s) lease = new Lease(s, now + leaseNanos);
 
+    if (reqId == 0 && frames.get(0).length >= WireCodec.HEADER_BYTES) {
+      refuse(rid, key, 0, ErrorCode.MALFORMED, "request id: 0 (expected: 1..4294967295; 0 answers messages too broken to carry an id)");
+      return;
+    }
     WireCodec.RequestFrame f;
     try {
       f = WireCodec.decodeRequest(frames.get(0));
     } catch (MalformedMessageException e) {
       refuse(rid, key, reqId, ErrorCode.MALFORMED, e.what());
+      return;
+    } catch (IllegalArgumentException e) {
+      // A value that is never valid (row -1) gets the answer a value this board cannot take (row 16) gets.
+      refuse(rid, key, reqId, ErrorCode.INVALID_ARGUMENT, e.getMessage());
       return;
     }
     Request r = f.request();
@@ -418,12 +425,12 @@ public final class DriverServer implements AutoCloseable {
         refuse(rid, key, id, ErrorCode.VERSION, "protocol version: " + h.protocolVersion() + " (expected: " + WireCodec.PROTOCOL_VERSION + ")");
         return;
       }
-      String label = h.clientLabel().replaceAll("[^\\p{Print}]", "?");
-      s.id = (label.isBlank() ? "anonymous" : label.length() > 64 ? label.substring(0, 64) : label) + "#" + key;
+      Label label = Label.of(h.clientLabel());
+      s.id = label.text() + "#" + key;
       s.token = h.sessionToken();
       if (s.token != 0) adoptEarlierConnection(s, now);
       send(s, id, new Reply.Welcome(WireCodec.PROTOCOL_VERSION, s.id, (int) options.heartbeat().toMillis(), (int) options.leaseTimeout().toMillis(),
-          maxRequestBytes, advertised));
+          maxRequestBytes, advertised, label.note()));
     } else if (r instanceof Request.Heartbeat) {
       send(s, id, new Reply.Pong());
     } else if (r instanceof Request.Acquire) {
@@ -433,11 +440,14 @@ public final class DriverServer implements AutoCloseable {
       send(s, id, grant);
     } else if (r instanceof Request.Release) {
       l = lease;
-      if (l != null && l.holder == s) {
-        lease = null;
-        LOG.log(Level.INFO, "lease released by " + s.id);
-        queueStatusPoll();
+      if (l == null || l.holder != s) {
+        refuse(rid, key, id, ErrorCode.ILLEGAL_STATE, "release: " + s.id + " does not hold the lease ("
+            + (l == null ? "the board is free" : "held by " + l.holder.id) + ")");
+        return;
       }
+      lease = null;
+      LOG.log(Level.INFO, "lease released by " + s.id);
+      queueStatusPoll();
       send(s, id, new Reply.Ok());
     } else if (r instanceof Request.Abort) {
       abort(s);
@@ -641,6 +651,8 @@ public final class DriverServer implements AutoCloseable {
       return new Reply.Status(withAbortFlag(board.status()), l == null ? "" : l.holder.id, left, clientCount);
     } else if (r instanceof Request.Read x) {
       return new Reply.Value(board.read(x.cell(), x.readVolts()));
+    } else if (r instanceof Request.ReadDifferential x) {
+      return new Reply.Value(board.readDifferential(x.array(), x.row(), x.col(), x.readVolts()));
     } else if (r instanceof Request.ApplyPulses x) {
       board.pulse(x.cell(), x.pulse(), x.count());
       return new Reply.Ok();
@@ -693,6 +705,29 @@ public final class DriverServer implements AutoCloseable {
     n.put("leaseRemainingMillis", l == null ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(l.untilNanos - System.nanoTime())));
     n.put("clients", clientCount);
     publish("status", n.toString());
+  }
+
+  /**
+   * A client's label as the server uses it: characters outside printable ASCII replaced by '?', cut to
+   * {@link #MAX_LABEL} characters, "anonymous" when blank; the note says what changed ("" when nothing).
+   */
+  record Label(String text, String note) {
+    static final int MAX_LABEL = 64;
+
+    static Label of(String given) {
+      String cleaned = given.replaceAll("[^\\p{Print}]", "?");
+      List<String> notes = new ArrayList<>();
+      if (!cleaned.equals(given)) notes.add("characters outside printable ASCII replaced by '?'");
+      if (cleaned.length() > MAX_LABEL) {
+        notes.add("cut from " + cleaned.length() + " to " + MAX_LABEL + " characters");
+        cleaned = cleaned.substring(0, MAX_LABEL);
+      }
+      if (cleaned.isBlank()) {
+        if (!given.isEmpty()) notes.add("blank");
+        cleaned = "anonymous";
+      }
+      return new Label(cleaned, notes.isEmpty() ? "" : "label '" + cleaned + "': " + String.join(", ", notes) + " (expected: 1.." + MAX_LABEL + " printable ASCII characters)");
+    }
   }
 
   /** At most one refusal line per 100 ms, with a count of those left out, so a flood cannot fill the disk. */

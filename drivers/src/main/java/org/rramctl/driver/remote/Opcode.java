@@ -20,6 +20,7 @@ public enum Opcode {
   FORWARD_READ(0x16, Request.ForwardRead.class),
   TRANSPOSE_READ(0x17, Request.TransposeRead.class),
   PARALLEL_UPDATE(0x18, Request.ParallelUpdate.class),
+  READ_DIFFERENTIAL(0x19, Request.ReadDifferential.class),
 
   OK(0x80, Reply.Ok.class),
   VALUE(0x81, Reply.Value.class),

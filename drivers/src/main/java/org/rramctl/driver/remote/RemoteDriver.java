@@ -84,6 +84,8 @@ public final class RemoteDriver implements CrossbarDriver {
   private volatile boolean closed;
   private final BoardInfo info;
   private volatile String clientId;
+  private volatile String welcomeNote = "";
+  private static final System.Logger LOG = System.getLogger(RemoteDriver.class.getName());
   private volatile int heartbeatMillis;
   private volatile long silenceNanos;
   private final Thread heartbeat;
@@ -131,6 +133,11 @@ public final class RemoteDriver implements CrossbarDriver {
     return clientId;
   }
 
+  /** What the server changed in this client's hello (its label cleaned or cut), or "" (also logged as a warning). */
+  public String welcomeNote() {
+    return welcomeNote;
+  }
+
   private ZMQ.Socket newSocket() {
     ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
     // Immediate: queue only on a completed connection (and handshake), so a message is never left waiting
@@ -175,6 +182,8 @@ public final class RemoteDriver implements CrossbarDriver {
           "now serves board " + w.info().boardId() + ", not " + info.boardId() + " (expected: the board this driver was opened on)", null, null);
     }
     clientId = w.clientId();
+    if (!w.note().isEmpty() && !w.note().equals(welcomeNote)) LOG.log(System.Logger.Level.WARNING, endpoint + ": " + w.note());
+    welcomeNote = w.note();
     heartbeatMillis = w.heartbeatMillis();
     silenceNanos = Math.max(options.silenceTimeout().toNanos(), TimeUnit.MILLISECONDS.toNanos(3L * w.heartbeatMillis()));
     welcomed = true;
@@ -185,6 +194,18 @@ public final class RemoteDriver implements CrossbarDriver {
     if (socket != null) socket.close();
     socket = null;
     welcomed = false;
+  }
+
+  /** The next request id of the main socket: 1..2^32-1, never 0 (the server refuses id 0). Caller holds {@code io}. */
+  private long nextRequestId() {
+    long id = ++nextId & 0xffffffffL;
+    return id != 0 ? id : (++nextId & 0xffffffffL);
+  }
+
+  /** The next request id of the abort socket, from 2^31 up so logs tell the two apart; never 0. Caller holds {@code abortLock}. */
+  private long nextAbortId() {
+    long id = nextAbortId++ & 0xffffffffL;
+    return id != 0 ? id : (nextAbortId++ & 0xffffffffL);
   }
 
   /** One request, one reply, on the main socket. */
@@ -217,7 +238,7 @@ public final class RemoteDriver implements CrossbarDriver {
   }
 
   private Reply exchange(Opcode op, Request r, long silence) throws IOException {
-    long id = ++nextId & 0xffffffffL;
+    long id = nextRequestId();
     byte[] frame = WireCodec.encode(id, r);
     long start = System.nanoTime();
     if (!socket.send(frame, 0)) {
@@ -337,6 +358,12 @@ public final class RemoteDriver implements CrossbarDriver {
     return value(Opcode.PULSE_THEN_READ, new Request.PulseThenRead(cell, pulse, count, readVolts));
   }
 
+  /** One request: the server reads both devices back to back, with no other client's operation in between. */
+  @Override
+  public double readDifferential(int array, int row, int col, double readVolts) throws IOException {
+    return value(Opcode.READ_DIFFERENTIAL, new Request.ReadDifferential(array, row, col, readVolts));
+  }
+
   @Override
   public double[] readRow(int array, Plane plane, int row, double readVolts) throws IOException {
     return vector(Opcode.READ_ROW, new Request.ReadRow(array, plane, row, readVolts));
@@ -391,7 +418,7 @@ public final class RemoteDriver implements CrossbarDriver {
     if (!(reply instanceof Reply.Lease)) throw unexpected(Opcode.ACQUIRE, reply);
   }
 
-  /** Gives the lease back (a no-op when this client does not hold it). */
+  /** Gives the lease back; {@link IllegalStateException} when this client does not hold it (the server refuses). */
   public void release() throws IOException {
     mayHoldLease = false;
     ok(Opcode.RELEASE, new Request.Release());
@@ -413,12 +440,12 @@ public final class RemoteDriver implements CrossbarDriver {
         abortSocket.setSendTimeOut((int) ABORT_WAIT_MILLIS);
         // Introduce the new connection (so the server names this client in its abort message and log), without
         // waiting for the welcome: the server handles the two in order. Token 0: not a reconnection of the main socket.
-        if (!abortSocket.send(WireCodec.encode(nextAbortId++ & 0xffffffffL, new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label(), 0)), 0)) {
+        if (!abortSocket.send(WireCodec.encode(nextAbortId(), new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label(), 0)), 0)) {
           resetAbortSocket();
           return;
         }
       }
-      long id = nextAbortId++ & 0xffffffffL;
+      long id = nextAbortId();
       abortSocket.setSendTimeOut((int) ABORT_WAIT_MILLIS);
       if (!abortSocket.send(WireCodec.encode(id, new Request.Abort()), 0)) {
         resetAbortSocket();
@@ -462,7 +489,7 @@ public final class RemoteDriver implements CrossbarDriver {
         while (socket.recv(ZMQ.DONTWAIT) != null) {
           // discard
         }
-        long id = ++nextId & 0xffffffffL;
+        long id = nextRequestId();
         socket.send(WireCodec.encode(id, new Request.Heartbeat()), ZMQ.DONTWAIT);
         lastSentNanos = System.nanoTime();
       } catch (RuntimeException e) {

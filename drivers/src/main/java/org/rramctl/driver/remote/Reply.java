@@ -39,11 +39,13 @@ public sealed interface Reply {
    *     {@link Working} for a request that is still running
    * @param leaseMillis a lease lapses this long after the holder's last message
    * @param maxRequestBytes larger requests are refused
-   * @param info the board, with {@code hardwareLimits} replaced by the server's envelope (what it accepts)
+   * @param info the board, with {@code hardwareLimits} replaced by the server's envelope (what it accepts); its
+   *     {@code protocolVersion} is the served board's own (0 for an in-process driver), not this protocol's
+   * @param note what the server changed in the client's HELLO (a label cleaned or cut), "" when nothing
    */
-  record Welcome(int protocolVersion, String clientId, int heartbeatMillis, int leaseMillis, int maxRequestBytes, BoardInfo info) implements Reply {
+  record Welcome(int protocolVersion, String clientId, int heartbeatMillis, int leaseMillis, int maxRequestBytes, BoardInfo info, String note) implements Reply {
     public Welcome {
-      if (clientId == null || info == null) throw new IllegalArgumentException("welcome: clientId and info (expected: non-null)");
+      if (clientId == null || info == null || note == null) throw new IllegalArgumentException("welcome: clientId, info and note (expected: non-null)");
       if (heartbeatMillis < 1 || leaseMillis < 1 || maxRequestBytes < 1) {
         throw new IllegalArgumentException("welcome: heartbeat " + heartbeatMillis + " ms, lease " + leaseMillis + " ms, max request " + maxRequestBytes + " B (expected: all > 0)");
       }

@@ -102,6 +102,19 @@ public sealed interface Request {
     }
   }
 
+  /** One device's active conductance minus its reference device's, each read at {@code readVolts}. */
+  record ReadDifferential(int array, int row, int col, double readVolts) implements Request {
+    public ReadDifferential {
+      // The same checks, and so the same answer, as a Cell's: a negative index is never valid.
+      new Cell(array, Plane.ACTIVE, row, col);
+    }
+
+    @Override
+    public boolean usesBoard() {
+      return true;
+    }
+  }
+
   record ReadRow(int array, Plane plane, int row, double readVolts) implements Request {
     public ReadRow {
       if (plane == null) throw new IllegalArgumentException("plane: null");

@@ -40,8 +40,11 @@ import org.rramctl.driver.Tile;
  * clients in other languages; this class and that file change together.
  */
 public final class WireCodec {
-  /** Version carried in {@link Request.Hello} and {@link Reply.Welcome}. */
-  public static final int PROTOCOL_VERSION = 1;
+  /**
+   * Version carried in {@link Request.Hello} and {@link Reply.Welcome}. 2: limits carry minPulseVolts, board info
+   * the vector reads' full scale, WELCOME a note, and READ_DIFFERENTIAL is new.
+   */
+  public static final int PROTOCOL_VERSION = 2;
 
   /** Opcode plus request id. */
   public static final int HEADER_BYTES = 5;
@@ -70,6 +73,8 @@ public final class WireCodec {
       o.u16(h.protocolVersion()).str(h.clientLabel()).i64(h.sessionToken());
     } else if (r instanceof Request.Read rd) {
       o.cell(rd.cell()).f64(rd.readVolts());
+    } else if (r instanceof Request.ReadDifferential rd) {
+      o.i32(rd.array()).i32(rd.row()).i32(rd.col()).f64(rd.readVolts());
     } else if (r instanceof Request.ApplyPulses p) {
       o.cell(p.cell()).pulse(p.pulse()).i32(p.count());
     } else if (r instanceof Request.PulseThenRead p) {
@@ -103,7 +108,7 @@ public final class WireCodec {
     } else if (r instanceof Reply.Map m) {
       o.i32(m.map().rows()).i32(m.map().cols()).f64s(m.map().siemens());
     } else if (r instanceof Reply.Welcome w) {
-      o.u16(w.protocolVersion()).str(w.clientId()).i32(w.heartbeatMillis()).i32(w.leaseMillis()).i32(w.maxRequestBytes()).info(w.info());
+      o.u16(w.protocolVersion()).str(w.clientId()).i32(w.heartbeatMillis()).i32(w.leaseMillis()).i32(w.maxRequestBytes()).info(w.info()).str(w.note());
     } else if (r instanceof Reply.Status s) {
       DriverStatus d = s.status();
       o.u8((d.outputsIdle() ? 1 : 0) | (d.aborted() ? 2 : 0)).i64(d.pulsesApplied()).str(d.lastError() == null ? "" : d.lastError())
@@ -126,11 +131,17 @@ public final class WireCodec {
   /**
    * Decodes a request.
    *
-   * @throws MalformedMessageException for anything but exactly one well-formed request; the message says
-   *     what and where, and {@link #requestIdOf(byte[])} still gives the id to answer when there is one
+   * @throws MalformedMessageException for bytes that do not follow the schema (too short, truncated, trailing
+   *     bytes, an unknown opcode, an enum byte outside its table, a vector count larger than the message, text
+   *     that is not UTF-8); the message says what and where, and {@link #requestIdOf(byte[])} still gives the id
+   *     to answer when there is one
+   * @throws IllegalArgumentException for a well-formed field whose value is never valid (a negative row, an
+   *     amplitude that is not a finite number > 0, a bit length outside 1..63, ...): the same answer the server
+   *     gives to a value this board cannot take (a row past its last), INVALID_ARGUMENT
    */
   public static RequestFrame decodeRequest(byte[] frame) throws MalformedMessageException {
     In in = new In(frame);
+    in.valuesThrow = true;
     Opcode op = in.opcode(true);
     long id = in.u32();
     Request r = in.guard(op, () -> switch (op) {
@@ -141,6 +152,7 @@ public final class WireCodec {
       case RELEASE -> new Request.Release();
       case ABORT -> new Request.Abort();
       case READ -> new Request.Read(in.cell(), in.f64());
+      case READ_DIFFERENTIAL -> new Request.ReadDifferential(in.i32(), in.i32(), in.i32(), in.f64());
       case PULSE -> new Request.ApplyPulses(in.cell(), in.pulse(), in.i32());
       case PULSE_THEN_READ -> new Request.PulseThenRead(in.cell(), in.pulse(), in.i32(), in.f64());
       case READ_ROW -> new Request.ReadRow(in.i32(), in.plane(), in.i32(), in.f64());
@@ -176,7 +188,7 @@ public final class WireCodec {
         int cols = in.i32();
         yield new Reply.Map(new ConductanceMap(rows, cols, in.f64s()));
       }
-      case WELCOME -> new Reply.Welcome(in.u16(), in.str(), in.i32(), in.i32(), in.i32(), in.info());
+      case WELCOME -> new Reply.Welcome(in.u16(), in.str(), in.i32(), in.i32(), in.i32(), in.info(), in.str());
       case STATUS_REPLY -> {
         int flags = in.u8();
         DriverStatus d = new DriverStatus((flags & 1) != 0, (flags & 2) != 0, in.i64(), in.str());
@@ -309,7 +321,7 @@ public final class WireCodec {
       limits(i.hardwareLimits()).i32(i.adcBits()).f64(i.gMinSiemens()).f64(i.gMaxSiemens());
       int bits = 0;
       for (int k = 0; k < CAPABILITY_BITS.length; k++) if (i.nativeOps().contains(CAPABILITY_BITS[k])) bits |= 1 << k;
-      return i32(bits);
+      return i32(bits).f64(i.vectorReadFullScaleAmps());
     }
 
     byte[] bytes() {
@@ -325,6 +337,8 @@ public final class WireCodec {
   private static final class In {
     private final ByteBuffer b;
     private final int first;
+    /** Requests: a value error passes as IllegalArgumentException (INVALID_ARGUMENT); replies: malformed. */
+    boolean valuesThrow;
 
     In(byte[] frame) {
       b = ByteBuffer.wrap(frame == null ? new byte[0] : frame);
@@ -356,9 +370,10 @@ public final class WireCodec {
         return body.read();
       } catch (BufferUnderflowException e) {
         throw bad(op + ": truncated at byte " + b.position() + " of " + b.limit());
-      } catch (IllegalArgumentException e) {
-        throw bad(op + ": " + e.getMessage());
       } catch (Malformed e) {
+        throw bad(op + ": " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        if (valuesThrow) throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
         throw bad(op + ": " + e.getMessage());
       }
     }
@@ -489,7 +504,7 @@ public final class WireCodec {
       int bits = i32();
       Set<Capability> ops = EnumSet.noneOf(Capability.class);
       for (int k = 0; k < CAPABILITY_BITS.length; k++) if ((bits & (1 << k)) != 0) ops.add(CAPABILITY_BITS[k]);
-      return new BoardInfo(id, model, fw, proto, arrays, l, adc, gMin, gMax, ops);
+      return new BoardInfo(id, model, fw, proto, arrays, l, adc, gMin, gMax, ops, f64());
     }
   }
 

@@ -427,6 +427,75 @@ class DriverServerTest {
   }
 
   @Test
+  void anOversizedRequestIsAnsweredTooLargeButOneOverFourTimesTheLimitLosesItsConnectionUnanswered() throws Exception {
+    DriverServer s = serve(loopback().withMaxRequestBytes(4096));
+    try (ZContext ctx = new ZContext()) {
+      ctx.setLinger(0);
+      ZMQ.Socket raw = connectedRawSocket(ctx, s, "big");
+      byte[] twice = new byte[2 * 4096];
+      System.arraycopy(WireCodec.encode(2, new Request.Read(C00, 0.2)), 0, twice, 0, 26);
+      raw.send(twice, 0);
+      assertError(ErrorCode.TOO_LARGE, awaitReply(raw, 2));
+      // Over 4 x maxRequestBytes + 1024: ZeroMQ drops the message and the connection before the server sees it.
+      byte[] huge = new byte[4 * 4096 + 1025];
+      System.arraycopy(WireCodec.encode(3, new Request.Read(C00, 0.2)), 0, huge, 0, 26);
+      raw.send(huge, 0);
+      raw.setReceiveTimeOut(1_000);
+      assertEquals(null, raw.recv(0), "no reply at all");
+      // The DEALER reconnects by itself: a new connection, so the server sees a new client.
+      Reply w = null;
+      for (int attempt = 0; attempt < 10 && !(w instanceof Reply.Welcome); attempt++) {
+        raw.send(WireCodec.encode(10 + attempt, new Request.Hello(WireCodec.PROTOCOL_VERSION, "big", 0)), 0);
+        byte[] in = raw.recv(0);
+        w = in == null ? null : WireCodec.decodeReply(in).reply();
+      }
+      assertInstanceOf(Reply.Welcome.class, w, "the same socket is served again after reconnecting");
+      assertEquals(0, board.reads.get(), "neither oversized request reached the board");
+    }
+  }
+
+  @Test
+  void badFieldsOfOneKindGetOneErrorCodeAndTheServerSaysWhatItChanged() throws Exception {
+    DriverServer s = serve(loopback().withLeaseTimeout(Duration.ofSeconds(5)));
+    try (ZContext ctx = new ZContext()) {
+      ctx.setLinger(0);
+      ZMQ.Socket raw = connectedRawSocket(ctx, s, "raw");
+      byte[] negative = WireCodec.encode(2, new Request.Read(C00, 0.2));
+      negative[10] = (byte) 0xff; // row < 0: never valid
+      raw.send(negative, 0);
+      assertError(ErrorCode.INVALID_ARGUMENT, awaitReply(raw, 2));
+      raw.send(WireCodec.encode(3, new Request.Read(Cell.active(0, 4, 0), 0.2)), 0); // row 4 of a 4-row array
+      assertError(ErrorCode.INVALID_ARGUMENT, awaitReply(raw, 3));
+      raw.send(WireCodec.encode(0, new Request.Read(C00, 0.2)), 0);
+      assertTrue(assertError(ErrorCode.MALFORMED, awaitReply(raw, 0)).message().contains("request id: 0"));
+      raw.send(WireCodec.encode(4, new Request.Release()), 0);
+      assertTrue(assertError(ErrorCode.ILLEGAL_STATE, awaitReply(raw, 4)).message().contains("does not hold the lease (the board is free)"));
+      raw.send(WireCodec.encode(5, new Request.Hello(WireCodec.PROTOCOL_VERSION, "tab\there" + "x".repeat(80), 0)), 0);
+      Reply.Welcome w = assertInstanceOf(Reply.Welcome.class, awaitReply(raw, 5));
+      assertTrue(w.clientId().startsWith("tab?herex"), w.clientId());
+      assertTrue(w.note().contains("replaced by '?'") && w.note().contains("cut from 88 to 64 characters"), w.note());
+      raw.send(WireCodec.encode(6, new Request.Hello(WireCodec.PROTOCOL_VERSION, "plain", 0)), 0);
+      assertEquals("", assertInstanceOf(Reply.Welcome.class, awaitReply(raw, 6)).note());
+    }
+    assertEquals(0, board.reads.get(), "none of the refused reads reached the board");
+    RemoteDriver holder = client(s, "holder");
+    holder.pulse(C00, UP, 1);
+    RemoteDriver other = client(s, "other");
+    IllegalStateException notHolder = assertThrows(IllegalStateException.class, other::release);
+    assertTrue(notHolder.getMessage().contains("held by " + holder.clientId()), notHolder.getMessage());
+    holder.release();
+  }
+
+  @Test
+  void aDifferentialReadOfOneDeviceIsOneRequest() throws Exception {
+    DriverServer s = serve(loopback());
+    RemoteDriver c = client(s, "diff");
+    assertEquals(1e-5 - 2e-5, c.readDifferential(0, 1, 2, 0.2), 1e-18);
+    assertEquals(2, board.reads.get(), "the active and the reference device, read on the server");
+    assertThrows(IllegalArgumentException.class, () -> c.readDifferential(0, 4, 0, 0.2));
+  }
+
+  @Test
   void bindingBeyondLoopbackWithoutKeysIsRefusedWithAReason() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> DriverServer.start(board, ServerOptions.of("tcp://0.0.0.0:*")));

@@ -73,7 +73,8 @@ final class RecordingDriver implements CrossbarDriver {
         }
         throw new DriverAbortedException("recording board", "outputs idle");
       }
-      return 1e-5 + 1e-9 * pulses.get();
+      // Reference devices read 2e-5 S, so a differential read has something to subtract.
+      return cell.plane() == org.rramctl.driver.Plane.REFERENCE ? 2e-5 : 1e-5 + 1e-9 * pulses.get();
     } finally {
       leave();
     }

@@ -32,7 +32,7 @@ class WireCodecTest {
   private static final Pulse UP = Pulse.up(1.0, Duration.ofNanos(100));
   private static final Tile TILE = new Tile(0, 1, 2, 2, 3);
   private static final BoardInfo INFO = new BoardInfo("b-1", "model", "fw 1", 3, List.of(new ArrayGeometry(0, 4, 5, true), new ArrayGeometry(1, 2, 2, false)),
-      RecordingDriver.LIMITS, 12, 1e-6, 1e-4, EnumSet.of(Capability.READ, Capability.FORWARD_READ, Capability.REFERENCE_ARRAYS));
+      RecordingDriver.LIMITS, 12, 1e-6, 1e-4, EnumSet.of(Capability.READ, Capability.FORWARD_READ, Capability.REFERENCE_ARRAYS), 1.2e-5);
 
   static Map<Class<?>, Request> sampleRequests() {
     Map<Class<?>, Request> m = new LinkedHashMap<>();
@@ -43,6 +43,7 @@ class WireCodecTest {
     m.put(Request.Release.class, new Request.Release());
     m.put(Request.Abort.class, new Request.Abort());
     m.put(Request.Read.class, new Request.Read(Cell.reference(1, 2, 3), 0.2));
+    m.put(Request.ReadDifferential.class, new Request.ReadDifferential(1, 2, 3, 0.2));
     m.put(Request.ApplyPulses.class, new Request.ApplyPulses(Cell.active(0, 1, 2), UP, 7));
     m.put(Request.PulseThenRead.class, new Request.PulseThenRead(Cell.active(0, 1, 2), UP.withPolarity(org.rramctl.driver.Polarity.DOWN), 3, 0.1));
     m.put(Request.ReadRow.class, new Request.ReadRow(0, Plane.ACTIVE, 3, 0.2));
@@ -61,7 +62,7 @@ class WireCodecTest {
     m.put(Reply.Value.class, new Reply.Value(1e-5));
     m.put(Reply.Vector.class, new Reply.Vector(new double[] {1, 2.5, -3}));
     m.put(Reply.Map.class, new Reply.Map(new ConductanceMap(2, 2, new double[] {1, 2, 3, 4})));
-    m.put(Reply.Welcome.class, new Reply.Welcome(1, "alice#00ab", 1000, 10000, 1 << 20, INFO));
+    m.put(Reply.Welcome.class, new Reply.Welcome(2, "alice#00ab", 1000, 10000, 1 << 20, INFO, "label 'alice': cut"));
     m.put(Reply.Status.class, new Reply.Status(new DriverStatus(true, false, 42, "none"), "alice#00ab", 900, 3));
     m.put(Reply.Lease.class, new Reply.Lease("alice#00ab", 10000));
     m.put(Reply.Pong.class, new Reply.Pong());
@@ -108,8 +109,26 @@ class WireCodecTest {
     assertEquals(new Request.ApplyPulses(Cell.active(0, 0, 3), UP, 5), WireCodec.decodeRequest(HEX.parseHex(pulse)).request());
     String error = "e0" + "00000008" + "07" + "0005" + "6c61746572";
     assertEquals(new Reply.Error(ErrorCode.BUSY, "later"), WireCodec.decodeReply(HEX.parseHex(error)).reply());
-    String hello = "01" + "00000001" + "0001" + "0002" + "6869" + "000000000000002a";
-    assertEquals(new Request.Hello(1, "hi", 42), WireCodec.decodeRequest(HEX.parseHex(hello)).request());
+    String hello = "01" + "00000001" + "0002" + "0002" + "6869" + "000000000000002a";
+    assertEquals(new Request.Hello(2, "hi", 42), WireCodec.decodeRequest(HEX.parseHex(hello)).request());
+    String diff = "19" + "00000009" + "00000000" + "00000001" + "00000002" + "3fc999999999999a";
+    assertEquals(diff, HEX.formatHex(WireCodec.encode(9, new Request.ReadDifferential(0, 1, 2, 0.2))));
+    // REMOTE.md's parallel-update example: tile 0:0,0 2 x 2, BL 4, UP/DOWN 1 V 100 ns period 200 ns.
+    String update = "18" + "0000000a" + "00000000" + "00000000" + "00000000" + "00000002" + "00000002" + "00" + "04"
+        + "00" + "3ff0000000000000" + "0000000000000064" + "00000000000000c8"
+        + "01" + "3ff0000000000000" + "0000000000000064" + "00000000000000c8"
+        + "00000002" + "0000000000000003" + "0000000000000000" + "00000002" + "01" + "00"
+        + "00000002" + "0000000000000006" + "0000000000000001" + "00000002" + "01" + "ff";
+    StochasticUpdate u = ((Request.ParallelUpdate) WireCodec.decodeRequest(HEX.parseHex(update)).request()).update();
+    assertEquals(1, u.signedPulses(0, 0), "device (0, 0): one UP pulse (slot 1)");
+    assertEquals(-1, u.signedPulses(0, 1), "device (0, 1): one DOWN pulse (slot 0)");
+    assertEquals(0, u.signedPulses(1, 0));
+    assertEquals(0, u.signedPulses(1, 1));
+    // Board info ends with the native-operation bits and the vector reads' full scale, WELCOME with its note.
+    byte[] welcome = WireCodec.encode(1, sampleReplies().get(Reply.Welcome.class));
+    String note = HEX.formatHex("label 'alice': cut".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String tail = HEX.formatHex(welcome, welcome.length - 4 - 8 - 2 - 18, welcome.length);
+    assertEquals("00000241" + "3ee92a737110e454" + "0012" + note, tail, "READ|FORWARD_READ|REFERENCE_ARRAYS, 1.2e-5 A, the note");
   }
 
   @Test
@@ -138,7 +157,24 @@ class WireCodecTest {
   }
 
   @Test
-  void randomBytesRaiseOnlyMalformedMessage() {
+  void aFieldValueThatIsNeverValidIsAnInvalidArgumentNotAMalformedMessage() throws Exception {
+    byte[] read = WireCodec.encode(5, new Request.Read(Cell.active(0, 1, 2), 0.2));
+    read[10] = (byte) 0xff; // row: 0x00000001 -> 0xff000001, negative
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WireCodec.decodeRequest(read));
+    assertTrue(e.getMessage().startsWith("READ: row: "), e.getMessage());
+    byte[] pulse = WireCodec.encode(5, new Request.ApplyPulses(Cell.active(0, 1, 2), UP, 1));
+    System.arraycopy(HEX.parseHex("0000000000000001"), 0, pulse, 19, 8); // amplitude: the i64 1 as a double, 4.9e-324 V
+    assertEquals(Double.MIN_VALUE, ((Request.ApplyPulses) WireCodec.decodeRequest(pulse).request()).pulse().amplitudeVolts(),
+        "a valid double > 0: the envelope's lower bound refuses it, not the decoder");
+    System.arraycopy(HEX.parseHex("bff0000000000000"), 0, pulse, 19, 8); // -1 V
+    assertThrows(IllegalArgumentException.class, () -> WireCodec.decodeRequest(pulse));
+    byte[] plane = WireCodec.encode(5, new Request.Read(Cell.active(0, 1, 2), 0.2));
+    plane[9] = 7; // an enum byte outside its table is a schema violation
+    assertThrows(MalformedMessageException.class, () -> WireCodec.decodeRequest(plane));
+  }
+
+  @Test
+  void randomBytesRaiseOnlyMalformedMessageOrInvalidArgument() {
     Random rnd = new Random(7);
     for (int i = 0; i < 20_000; i++) {
       byte[] b = new byte[rnd.nextInt(80)];
@@ -146,8 +182,8 @@ class WireCodecTest {
       if (b.length > 0 && rnd.nextBoolean()) b[0] = (byte) Opcode.values()[rnd.nextInt(Opcode.values().length)].code();
       try {
         WireCodec.decodeRequest(b);
-      } catch (MalformedMessageException expected) {
-        // the only allowed failure
+      } catch (MalformedMessageException | IllegalArgumentException expected) {
+        // the only allowed failures (IllegalArgumentException: a well-formed field with a value never valid)
       }
       try {
         WireCodec.decodeReply(b);
