@@ -39,8 +39,8 @@ final class InfoCommand implements Callable<Integer> {
   }
 
   private static void printLimits(PrintWriter out, String what, Limits l) {
-    out.printf(Locale.ROOT, "%-10s pulse <= %.3g V, %s .. %s, <= %d per command, <= %.3g Hz; read <= %.3g V; compliance %.3g A%n", what,
-        l.maxPulseVolts(), Durations.format(l.minPulseWidthNanos()), Durations.format(l.maxPulseWidthNanos()), l.maxPulsesPerCommand(),
+    out.printf(Locale.ROOT, "%-10s pulse %.3g .. %.3g V, %s .. %s, <= %d per command, <= %.3g Hz; read <= %.3g V; compliance %.3g A%n", what,
+        l.minPulseVolts(), l.maxPulseVolts(), Durations.format(l.minPulseWidthNanos()), Durations.format(l.maxPulseWidthNanos()), l.maxPulsesPerCommand(),
         l.maxPulseRateHz(), l.maxReadVolts(), l.complianceAmps());
   }
 }

@@ -27,7 +27,7 @@ class Arc1CliTest {
       CliRun.Result info = CliRun.run("info", "--board", uri);
       assertEquals(0, info.code(), info.err());
       assertTrue(info.out().contains("(ArC ONE)") && info.out().contains("array 0    32 x 32") && info.out().contains("firmware   1.0"), info.out());
-      assertTrue(info.out().contains("pulse <= 12.0 V, 1us .. 10s"), info.out());
+      assertTrue(info.out().contains("pulse 0.00100 .. 12.0 V, 1us .. 10s"), info.out());
 
       CliRun.Result refs = CliRun.run("info", "--board", uri + "&references=cols+16");
       assertEquals(0, refs.code(), refs.err());

@@ -25,7 +25,7 @@ class CliTest {
     CliRun.Result r = run("info", "--board", "sim:rram-imbalanced?arrays=2&rows=16&cols=8");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("array 1    16 x 8 + reference array"), r.out());
-    assertTrue(r.out().contains("envelope   pulse <= 3.00 V"), r.out());
+    assertTrue(r.out().contains("envelope   pulse 0.00100 .. 3.00 V"), r.out());
     // forwardBound 12 weight x input units, a weight unit (100 - 1) / 2 uS, an input unit 0.2 V.
     assertTrue(r.out().contains("ADC 14 bits; vector reads saturate at +-0.000119 A"), r.out());
   }
@@ -59,7 +59,7 @@ class CliTest {
   @Test
   void aVoltageOverTheLimitIsRefusedBeforeAnyPulse() {
     assertOneLineError(run("pulse", "--board", "sim:?arrays=1&rows=4&cols=4", "--cell", "1,1", "--up", "--amplitude", "5", "--width", "100ns"), 2,
-        "rramctl: pulse amplitude: 5.00000 V (allowed: 0 < V <= 3.00000 V)");
+        "rramctl: pulse amplitude: 5.00000 V (allowed: 0.00100000 V <= V <= 3.00000 V)");
     assertOneLineError(run("read", "--board", "sim:?arrays=1&rows=4&cols=4", "--cell", "1,1", "--vread", "0.9"), 2,
         "rramctl: read voltage: 0.900000 V (allowed: 0 < V <= 0.500000 V)");
   }

@@ -178,7 +178,7 @@ class LiveDataTest {
       WatchOutput out = new WatchOutput(", 0 pulses applied, lease free");
       CompletableFuture<CliRun.Result> keyed = CompletableFuture.supplyAsync(() -> CliRun.run(out, "watch", pub, "--idle-timeout", "5000",
           "--server-key", keys.resolve("server/server.public").toString(), "--client-key", keys.resolve("alice/alice").toString()), ownThread());
-      assertTrue(out.await(", 0 pulses applied, lease free"), out.toString());
+      assertTrue(out.await(", 0 pulses applied, lease free"), () -> out + (keyed.isDone() ? keyed.join().err() : "(still running)"));
       // Without keys the CURVE handshake never completes: nothing arrives.
       CliRun.Result plain = CliRun.run("watch", pub, "--idle-timeout", "1500");
       assertEquals(1, plain.code(), plain.err());

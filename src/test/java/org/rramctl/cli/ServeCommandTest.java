@@ -70,7 +70,7 @@ class ServeCommandTest {
       assertEquals(0, pulse.code(), pulse.err());
       CliRun.Result tooHigh = CliRun.run("pulse", "--board", uri, "--cell", "1,1", "--up", "--amplitude", "5", "--width", "100ns");
       assertEquals(2, tooHigh.code());
-      assertEquals("rramctl: pulse amplitude: 5.00000 V (allowed: 0 < V <= 3.00000 V)", tooHigh.err().strip());
+      assertEquals("rramctl: pulse amplitude: 5.00000 V (allowed: 0.00100000 V <= V <= 3.00000 V)", tooHigh.err().strip());
       serve.stop();
       CliRun.Result done = served.get(30, TimeUnit.SECONDS);
       assertEquals(0, done.code(), done.err());

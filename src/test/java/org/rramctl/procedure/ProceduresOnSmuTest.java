@@ -62,7 +62,7 @@ class ProceduresOnSmuTest {
       int code = org.rramctl.cli.Main.run(new String[] {"pulse", "--board", uri, "--cell", "0,0", "--up", "--amplitude", "50", "--width", "1ms"},
           new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
       assertEquals(2, code, out + " " + err);
-      org.junit.jupiter.api.Assertions.assertTrue(err.toString().contains("pulse amplitude: 50.0000 V (allowed: 0 < V <= 5.00000 V)"), err.toString());
+      org.junit.jupiter.api.Assertions.assertTrue(err.toString().contains("pulse amplitude: 50.0000 V (allowed: 0.00100000 V <= V <= 5.00000 V)"), err.toString());
       org.junit.jupiter.api.Assertions.assertEquals(0, smu.pulsesApplied(), "nothing reached the instrument");
       try (EnvelopedDriver d = org.rramctl.driver.Boards.open(uri, null)) {
         assertEquals(SmuDriver.DEFAULT_MAX_PULSE_VOLTS, d.envelope().limits().maxPulseVolts());

@@ -27,10 +27,19 @@ import java.util.Objects;
  * voltage magnitude (single reads and vector-read inputs); {@code minPulseWidthNanos} and
  * {@code maxPulseWidthNanos} the pulse widths allowed; {@code maxPulsesPerCommand} most pulses one command
  * may ask for on one device; {@code maxPulseRateHz} highest pulse rate within a train (1e9 / period);
- * {@code complianceAmps} current compliance applied during pulses and reads.
+ * {@code complianceAmps} current compliance applied during pulses and reads; {@code minPulseVolts} (optional,
+ * default {@link #DEFAULT_MIN_PULSE_VOLTS} or maxPulseVolts if that is smaller) smallest pulse amplitude magnitude:
+ * the board's amplitude resolution (a smaller amplitude would be rounded to nothing, or up to a step nobody asked
+ * for) and the envelope's floor. A pulse below it is refused, never rounded.
  */
-@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE, isGetterVisibility = Visibility.NONE) // journals and records: the seven fields by name
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE, isGetterVisibility = Visibility.NONE) // journals and records: the fields by name
 public final class Limits {
+  /**
+   * The floor of limits that do not state one: 1 mV, the firmware protocol's amplitude unit (PROTOCOL.md) and
+   * no finer than any board rramctl drives (the ArC ONE takes microvolts, a Keithley SMU 5 uV steps).
+   */
+  public static final double DEFAULT_MIN_PULSE_VOLTS = 1e-3;
+
   private final double maxPulseVolts;
   private final double maxReadVolts;
   private final long minPulseWidthNanos;
@@ -38,6 +47,7 @@ public final class Limits {
   private final int maxPulsesPerCommand;
   private final double maxPulseRateHz;
   private final double complianceAmps;
+  private final double minPulseVolts;
 
   private Limits(Builder b) {
     positive("maxPulseVolts", b.maxPulseVolts);
@@ -49,6 +59,11 @@ public final class Limits {
     if (b.maxPulsesPerCommand < 1) throw new IllegalArgumentException("maxPulsesPerCommand: " + b.maxPulsesPerCommand + " (expected: >= 1)");
     positive("maxPulseRateHz", b.maxPulseRateHz);
     positive("complianceAmps", b.complianceAmps);
+    double floor = b.minPulseVoltsSet ? b.minPulseVolts : Math.min(DEFAULT_MIN_PULSE_VOLTS, b.maxPulseVolts);
+    positive("minPulseVolts", floor);
+    if (floor > b.maxPulseVolts) {
+      throw new IllegalArgumentException("minPulseVolts: " + floor + " (expected: <= maxPulseVolts " + b.maxPulseVolts + ")");
+    }
     this.maxPulseVolts = b.maxPulseVolts;
     this.maxReadVolts = b.maxReadVolts;
     this.minPulseWidthNanos = b.minPulseWidthNanos;
@@ -56,9 +71,13 @@ public final class Limits {
     this.maxPulsesPerCommand = b.maxPulsesPerCommand;
     this.maxPulseRateHz = b.maxPulseRateHz;
     this.complianceAmps = b.complianceAmps;
+    this.minPulseVolts = floor;
   }
 
-  /** For records that carry limits as JSON (calibration records, run journals): every limit by its name. */
+  /**
+   * For records that carry limits as JSON (calibration records, run journals): every limit by its name;
+   * minPulseVolts is optional (records written before it existed take the default floor).
+   */
   @JsonCreator
   private static Limits fromJson(
       @JsonProperty(value = "maxPulseVolts", required = true) double maxPulseVolts,
@@ -67,16 +86,18 @@ public final class Limits {
       @JsonProperty(value = "maxPulseWidthNanos", required = true) long maxPulseWidthNanos,
       @JsonProperty(value = "maxPulsesPerCommand", required = true) int maxPulsesPerCommand,
       @JsonProperty(value = "maxPulseRateHz", required = true) double maxPulseRateHz,
-      @JsonProperty(value = "complianceAmps", required = true) double complianceAmps) {
-    return builder()
+      @JsonProperty(value = "complianceAmps", required = true) double complianceAmps,
+      @JsonProperty(value = "minPulseVolts") Double minPulseVolts) {
+    Builder b = builder()
         .maxPulseVolts(maxPulseVolts)
         .maxReadVolts(maxReadVolts)
         .minPulseWidthNanos(minPulseWidthNanos)
         .maxPulseWidthNanos(maxPulseWidthNanos)
         .maxPulsesPerCommand(maxPulsesPerCommand)
         .maxPulseRateHz(maxPulseRateHz)
-        .complianceAmps(complianceAmps)
-        .build();
+        .complianceAmps(complianceAmps);
+    if (minPulseVolts != null) b.minPulseVolts(minPulseVolts);
+    return b.build();
   }
 
   /** A builder with nothing set; {@link Builder#build()} refuses a limit left unset, naming it. */
@@ -93,7 +114,8 @@ public final class Limits {
         .maxPulseWidthNanos(maxPulseWidthNanos)
         .maxPulsesPerCommand(maxPulsesPerCommand)
         .maxPulseRateHz(maxPulseRateHz)
-        .complianceAmps(complianceAmps);
+        .complianceAmps(complianceAmps)
+        .minPulseVolts(minPulseVolts);
   }
 
   /**
@@ -145,6 +167,11 @@ public final class Limits {
     return complianceAmps;
   }
 
+  /** Smallest pulse amplitude magnitude, volts: the board's amplitude resolution and the envelope's floor. */
+  public double minPulseVolts() {
+    return minPulseVolts;
+  }
+
   /**
    * Names the first limit in which {@code this} is wider than {@code outer}, or null when it lies within.
    */
@@ -156,6 +183,7 @@ public final class Limits {
     if (maxPulsesPerCommand > outer.maxPulsesPerCommand) return "maxPulsesPerCommand " + maxPulsesPerCommand + " > " + outer.maxPulsesPerCommand;
     if (maxPulseRateHz > outer.maxPulseRateHz) return "maxPulseRateHz " + maxPulseRateHz + " > " + outer.maxPulseRateHz;
     if (complianceAmps > outer.complianceAmps) return "complianceAmps " + complianceAmps + " > " + outer.complianceAmps;
+    if (minPulseVolts < outer.minPulseVolts) return "minPulseVolts " + minPulseVolts + " < " + outer.minPulseVolts;
     return null;
   }
 
@@ -183,6 +211,10 @@ public final class Limits {
     return toBuilder().complianceAmps(a).build();
   }
 
+  public Limits withMinPulseVolts(double v) {
+    return toBuilder().minPulseVolts(v).build();
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Limits l
@@ -192,22 +224,23 @@ public final class Limits {
         && maxPulseWidthNanos == l.maxPulseWidthNanos
         && maxPulsesPerCommand == l.maxPulsesPerCommand
         && Double.compare(maxPulseRateHz, l.maxPulseRateHz) == 0
-        && Double.compare(complianceAmps, l.complianceAmps) == 0;
+        && Double.compare(complianceAmps, l.complianceAmps) == 0
+        && Double.compare(minPulseVolts, l.minPulseVolts) == 0;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(maxPulseVolts, maxReadVolts, minPulseWidthNanos, maxPulseWidthNanos, maxPulsesPerCommand, maxPulseRateHz, complianceAmps);
+    return Objects.hash(maxPulseVolts, maxReadVolts, minPulseWidthNanos, maxPulseWidthNanos, maxPulsesPerCommand, maxPulseRateHz, complianceAmps, minPulseVolts);
   }
 
   @Override
   public String toString() {
     return "Limits[maxPulseVolts=" + maxPulseVolts + ", maxReadVolts=" + maxReadVolts + ", minPulseWidthNanos=" + minPulseWidthNanos
         + ", maxPulseWidthNanos=" + maxPulseWidthNanos + ", maxPulsesPerCommand=" + maxPulsesPerCommand + ", maxPulseRateHz=" + maxPulseRateHz
-        + ", complianceAmps=" + complianceAmps + "]";
+        + ", complianceAmps=" + complianceAmps + ", minPulseVolts=" + minPulseVolts + "]";
   }
 
-  /** Collects the seven limits by name; {@link #build()} validates them. Not thread-safe. */
+  /** Collects the seven required limits and the optional amplitude floor by name; {@link #build()} validates them. Not thread-safe. */
   public static final class Builder {
     private static final String[] NAMES = {"maxPulseVolts", "maxReadVolts", "minPulseWidthNanos", "maxPulseWidthNanos", "maxPulsesPerCommand",
         "maxPulseRateHz", "complianceAmps"};
@@ -219,6 +252,8 @@ public final class Limits {
     private int maxPulsesPerCommand;
     private double maxPulseRateHz;
     private double complianceAmps;
+    private double minPulseVolts;
+    private boolean minPulseVoltsSet; // optional: unset = DEFAULT_MIN_PULSE_VOLTS (or maxPulseVolts if smaller)
 
     private Builder() {}
 
@@ -261,6 +296,13 @@ public final class Limits {
     public Builder complianceAmps(double amps) {
       this.complianceAmps = amps;
       set |= 64;
+      return this;
+    }
+
+    /** Optional: the amplitude floor, volts; left unset, {@link #DEFAULT_MIN_PULSE_VOLTS} (or maxPulseVolts if smaller). */
+    public Builder minPulseVolts(double volts) {
+      this.minPulseVolts = volts;
+      minPulseVoltsSet = true;
       return this;
     }
 

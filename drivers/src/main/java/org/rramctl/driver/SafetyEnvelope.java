@@ -12,10 +12,11 @@ import java.util.Locale;
  * sent. It is never wider than the board's hardware limits ({@link #within(BoardInfo)}). Checks reject;
  * they never clamp. Loaded from a board profile (JSON) or derived from the board's own limits.
  *
- * <p>Board profile format (all keys required):
+ * <p>Board profile format (all keys required but {@code minPulseVolts}, the amplitude floor, which defaults
+ * to {@link Limits#DEFAULT_MIN_PULSE_VOLTS} and may not lie below the board's own):
  * <pre>
  * { "maxPulseVolts": 1.5, "maxReadVolts": 0.3, "minPulseWidth": "100ns", "maxPulseWidth": "10ms",
- *   "maxPulsesPerCommand": 10000, "maxPulseRateHz": 1e6, "complianceAmps": 1e-3 }
+ *   "maxPulsesPerCommand": 10000, "maxPulseRateHz": 1e6, "complianceAmps": 1e-3, "minPulseVolts": 0.01 }
  * </pre>
  */
 public record SafetyEnvelope(Limits limits) {
@@ -56,15 +57,16 @@ public record SafetyEnvelope(Limits limits) {
       throw new IllegalArgumentException(file + ": not a readable JSON board profile (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
     }
     try {
-      return new SafetyEnvelope(Limits.builder()
+      Limits.Builder b = Limits.builder()
           .maxPulseVolts(number(n, "maxPulseVolts"))
           .maxReadVolts(number(n, "maxReadVolts"))
           .minPulseWidthNanos(Durations.parseNanos(text(n, "minPulseWidth")))
           .maxPulseWidthNanos(Durations.parseNanos(text(n, "maxPulseWidth")))
           .maxPulsesPerCommand((int) number(n, "maxPulsesPerCommand"))
           .maxPulseRateHz(number(n, "maxPulseRateHz"))
-          .complianceAmps(number(n, "complianceAmps"))
-          .build());
+          .complianceAmps(number(n, "complianceAmps"));
+      if (n != null && n.has("minPulseVolts")) b.minPulseVolts(number(n, "minPulseVolts"));
+      return new SafetyEnvelope(b.build());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }
@@ -105,11 +107,15 @@ public record SafetyEnvelope(Limits limits) {
     }
   }
 
-  /** Checks a pulse shape: amplitude, width and rate. */
+  /**
+   * Checks a pulse shape: amplitude (between the floor, the board's amplitude resolution, and the maximum: an
+   * amplitude below the floor, such as a wrongly typed 4.9e-324 V, is refused, never rounded), width and rate.
+   */
   public void checkPulse(Pulse p) {
     if (p == null) throw new IllegalArgumentException("pulse: null");
-    if (!(p.amplitudeVolts() <= limits.maxPulseVolts())) {
-      throw new EnvelopeViolationException("pulse amplitude", fmt(p.amplitudeVolts()) + " V", "0 < V <= " + fmt(limits.maxPulseVolts()) + " V");
+    if (!(p.amplitudeVolts() >= limits.minPulseVolts() && p.amplitudeVolts() <= limits.maxPulseVolts())) {
+      throw new EnvelopeViolationException("pulse amplitude", fmt(p.amplitudeVolts()) + " V",
+          fmt(limits.minPulseVolts()) + " V <= V <= " + fmt(limits.maxPulseVolts()) + " V");
     }
     if (p.widthNanos() < limits.minPulseWidthNanos() || p.widthNanos() > limits.maxPulseWidthNanos()) {
       throw new EnvelopeViolationException("pulse width", Durations.format(p.widthNanos()),

@@ -48,7 +48,7 @@ class EnvelopeGuardPropertyTest {
   }
 
   private static boolean inside(Pulse p, int count) {
-    return p.amplitudeVolts() <= ENVELOPE.maxPulseVolts()
+    return p.amplitudeVolts() >= ENVELOPE.minPulseVolts() && p.amplitudeVolts() <= ENVELOPE.maxPulseVolts()
         && p.widthNanos() >= ENVELOPE.minPulseWidthNanos() && p.widthNanos() <= ENVELOPE.maxPulseWidthNanos()
         && p.rateHz() <= ENVELOPE.maxPulseRateHz()
         && count >= 1 && count <= ENVELOPE.maxPulsesPerCommand();

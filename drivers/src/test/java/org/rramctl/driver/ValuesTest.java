@@ -2,10 +2,12 @@ package org.rramctl.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,5 +84,27 @@ class ValuesTest {
     // Malformed is bad input like a bad key (one rule for file errors: exit 2), not an I/O failure.
     IllegalArgumentException io = assertThrows(IllegalArgumentException.class, () -> SafetyEnvelope.load(notJson));
     assertEquals(true, io.getMessage().startsWith(notJson + ": not a readable JSON board profile"));
+  }
+
+  @Test
+  void theEnvelopeRefusesAnAmplitudeBelowItsFloorInsteadOfRoundingIt(@TempDir Path dir) throws IOException {
+    Limits board = TestLimits.EMULATOR_LIKE;
+    assertEquals(Limits.DEFAULT_MIN_PULSE_VOLTS, board.minPulseVolts(), "the 1 mV floor of limits that state none");
+    SafetyEnvelope env = new SafetyEnvelope(board);
+    // An i64 1 read as a double: 4.9e-324 V, a finite amplitude > 0 that no board can produce.
+    EnvelopeViolationException e = assertThrows(EnvelopeViolationException.class, () -> env.checkPulse(Pulse.up(Double.MIN_VALUE, Duration.ofNanos(100))));
+    assertEquals("pulse amplitude", e.limit());
+    assertEquals("0.00100000 V <= V <= 3.00000 V", e.allowed());
+    env.checkPulse(Pulse.up(1e-3, Duration.ofNanos(100)));
+    Path profile = dir.resolve("floor.json");
+    Files.writeString(profile, "{\"maxPulseVolts\": 1.5, \"maxReadVolts\": 0.3, \"minPulseWidth\": \"100ns\", \"maxPulseWidth\": \"10ms\","
+        + " \"maxPulsesPerCommand\": 10000, \"maxPulseRateHz\": 1e6, \"complianceAmps\": 1e-3, \"minPulseVolts\": 0.05}");
+    SafetyEnvelope strict = SafetyEnvelope.load(profile);
+    assertEquals("pulse amplitude", assertThrows(EnvelopeViolationException.class, () -> strict.checkPulse(Pulse.up(0.04, Duration.ofNanos(1000)))).limit());
+    strict.checkPulse(Pulse.up(0.05, Duration.ofNanos(1000)));
+    BoardInfo coarse = new BoardInfo("coarse", "m", "f", 0, java.util.List.of(new ArrayGeometry(0, 2, 2, false)), board.withMinPulseVolts(0.1), 12, 1e-6, 1e-4,
+        java.util.Set.of());
+    IllegalArgumentException wider = assertThrows(IllegalArgumentException.class, () -> strict.within(coarse));
+    assertTrue(wider.getMessage().contains("minPulseVolts 0.05 < 0.1"), wider.getMessage());
   }
 }

@@ -312,7 +312,7 @@ public final class WireCodec {
 
     Out limits(Limits l) {
       return f64(l.maxPulseVolts()).f64(l.maxReadVolts()).i64(l.minPulseWidthNanos()).i64(l.maxPulseWidthNanos())
-          .i32(l.maxPulsesPerCommand()).f64(l.maxPulseRateHz()).f64(l.complianceAmps());
+          .i32(l.maxPulsesPerCommand()).f64(l.maxPulseRateHz()).f64(l.complianceAmps()).f64(l.minPulseVolts());
     }
 
     Out info(BoardInfo i) {
@@ -485,6 +485,7 @@ public final class WireCodec {
           .maxPulsesPerCommand(i32())
           .maxPulseRateHz(f64())
           .complianceAmps(f64())
+          .minPulseVolts(f64())
           .build();
     }
 

@@ -496,6 +496,27 @@ class DriverServerTest {
   }
 
   @Test
+  void anAmplitudeSentWithTheWrongTypeIsRefusedByTheEnvelopeFloor() throws Exception {
+    DriverServer s = serve(loopback());
+    try (ZContext ctx = new ZContext()) {
+      ctx.setLinger(0);
+      ZMQ.Socket raw = connectedRawSocket(ctx, s, "typo");
+      Reply.Welcome w = null;
+      raw.send(WireCodec.encode(2, new Request.Hello(WireCodec.PROTOCOL_VERSION, "typo", 0)), 0);
+      w = assertInstanceOf(Reply.Welcome.class, awaitReply(raw, 2));
+      assertEquals(1e-3, w.info().hardwareLimits().minPulseVolts(), "clients see the floor in the welcome");
+      byte[] pulse = WireCodec.encode(3, new Request.ApplyPulses(C00, UP, 1));
+      // The amplitude written as the i64 1 instead of the f64 1.0: it decodes to 4.9e-324 V.
+      System.arraycopy(java.nio.ByteBuffer.allocate(8).putLong(1).array(), 0, pulse, 19, 8);
+      raw.send(pulse, 0);
+      Reply.Refused r = assertInstanceOf(Reply.Refused.class, awaitReply(raw, 3));
+      assertEquals("pulse amplitude", r.limit());
+      assertTrue(r.requested().startsWith("4.90000e-324"), r.requested());
+    }
+    assertEquals(0, board.pulses.get(), "nothing reached the board");
+  }
+
+  @Test
   void bindingBeyondLoopbackWithoutKeysIsRefusedWithAReason() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> DriverServer.start(board, ServerOptions.of("tcp://0.0.0.0:*")));
