@@ -10,6 +10,9 @@ import java.util.Optional;
  * re-reading the devices it touched. Never thrown for an operation known to have run or known not to.
  */
 public final class OutcomeUnknownException extends DriverException {
+  /** How every message of this kind ends: what the caller should do. */
+  public static final String ADVICE = "; re-read the devices it touched before relying on them";
+
   private final String operation;
   private final long sequence;
   private final Duration waited;
@@ -23,7 +26,7 @@ public final class OutcomeUnknownException extends DriverException {
    */
   public OutcomeUnknownException(String source, String operation, long sequence, Duration waited, String reason, Throwable cause) {
     super(Kind.OUTCOME_UNKNOWN, source, operation + context(sequence, null) + " may or may not have executed: " + reason
-        + (waited == null ? "" : " (waited " + millis(waited) + ")") + "; re-read the devices it touched before relying on them", cause);
+        + (waited == null ? "" : " (waited " + millis(waited) + ")") + ADVICE, cause);
     this.operation = operation;
     this.sequence = sequence;
     this.waited = waited;

@@ -24,10 +24,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.rramctl.driver.BoardInfo;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.DriverException;
 import org.rramctl.driver.DriverStatus;
 import org.rramctl.driver.EnvelopeViolationException;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.driver.MalformedMessageException;
+import org.rramctl.driver.OutcomeUnknownException;
+import org.rramctl.driver.RefusedException;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.StochasticUpdate;
 import org.zeromq.SocketType;
@@ -634,6 +637,9 @@ public final class DriverServer implements AutoCloseable {
       return new Reply.Error(ErrorCode.ILLEGAL_STATE, String.valueOf(e.getMessage()));
     } catch (DriverAbortedException e) {
       return new Reply.Error(ErrorCode.ABORTED, String.valueOf(e.getMessage()));
+    } catch (DriverException e) {
+      LOG.log(Level.WARNING, "board error during " + r.getClass().getSimpleName() + " for " + t.session.id + ": " + e.getMessage());
+      return boardFailure(e);
     } catch (IOException e) {
       LOG.log(Level.WARNING, "board error during " + r.getClass().getSimpleName() + " for " + t.session.id + ": " + e);
       return new Reply.Error(ErrorCode.BOARD_IO, e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -642,6 +648,23 @@ public final class DriverServer implements AutoCloseable {
       board.abort();
       return new Reply.Error(ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The served board's failure as the error code of its kind, so that the client raises the same kind
+   * (REMOTE.md, error codes): the message is the board's own, its refusal code travels as the board code.
+   */
+  static Reply.Error boardFailure(DriverException e) {
+    String message = String.valueOf(e.getMessage());
+    return switch (e.kind()) {
+      case OUTCOME_UNKNOWN -> new Reply.Error(ErrorCode.OUTCOME_UNKNOWN,
+          message.endsWith(OutcomeUnknownException.ADVICE) ? message.substring(0, message.length() - OutcomeUnknownException.ADVICE.length()) : message);
+      case REFUSED -> new Reply.Error(ErrorCode.BOARD_REFUSED, message, ((RefusedException) e).code());
+      case TIMED_OUT -> new Reply.Error(ErrorCode.BOARD_TIMEOUT, message);
+      case LINK_LOST -> new Reply.Error(ErrorCode.BOARD_LINK_LOST, message);
+      case MALFORMED -> new Reply.Error(ErrorCode.BOARD_MALFORMED, message);
+      case ABORTED -> new Reply.Error(ErrorCode.ABORTED, message);
+    };
   }
 
   private Reply run(Request r) throws IOException {

@@ -21,7 +21,26 @@ public enum ErrorCode {
   /** The client's protocol version is not served. Not executed. */
   VERSION(9),
   /** A bug on the server; the request may or may not have run. */
-  INTERNAL(10);
+  INTERNAL(10),
+  /**
+   * The served board cannot tell whether the device-changing operation ran (its answer or its link was lost
+   * in flight); the client raises {@link org.rramctl.driver.OutcomeUnknownException}.
+   */
+  OUTCOME_UNKNOWN(11),
+  /** The served board did not answer in time and nothing ran; the client raises {@link org.rramctl.driver.TimeoutNothingRanException}. */
+  BOARD_TIMEOUT(12),
+  /** The server's link to its board is lost, closed or could not be opened; not executed. The client raises {@link org.rramctl.driver.LinkLostException}. */
+  BOARD_LINK_LOST(13),
+  /**
+   * The served board refused the operation with its own error code, carried in {@link Reply.Error#boardCode()};
+   * the client raises {@link org.rramctl.driver.RefusedException} with that code.
+   */
+  BOARD_REFUSED(14),
+  /**
+   * The served board's answer could not be decoded; the client raises {@link org.rramctl.driver.MalformedMessageException}
+   * (an outcome-unknown for an operation that changes devices).
+   */
+  BOARD_MALFORMED(15);
 
   private final int code;
 
@@ -36,6 +55,6 @@ public enum ErrorCode {
   /** @throws IllegalArgumentException for an unknown byte, naming it in hex */
   public static ErrorCode of(int code) {
     for (ErrorCode c : values()) if (c.code == code) return c;
-    throw new IllegalArgumentException(String.format("error code: 0x%02x (expected: 0x01..0x%02x)", code, INTERNAL.code));
+    throw new IllegalArgumentException(String.format("error code: 0x%02x (expected: 0x01..0x%02x)", code, BOARD_MALFORMED.code));
   }
 }

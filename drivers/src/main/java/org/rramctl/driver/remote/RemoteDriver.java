@@ -55,8 +55,12 @@ import org.zeromq.ZMQ;
  * otherwise; the socket is replaced so that a late server never executes it afterwards. An unreadable
  * reply is a {@link MalformedMessageException} (the cause of an outcome-unknown for a device-changing
  * request). Server refusals become the exceptions an in-process driver throws:
- * {@link EnvelopeViolationException}, {@link IllegalArgumentException}, {@link DriverAbortedException};
- * every other error code is a {@link RefusedException} carrying it.
+ * {@link EnvelopeViolationException}, {@link IllegalArgumentException}, {@link DriverAbortedException}.
+ * A failure of the served board keeps its kind across the hop (error codes 11..15): an outcome-unknown,
+ * a timeout with nothing run, a lost link to the board, the board's refusal with the board's own code
+ * (e.g. {@code OUT_OF_RANGE}) and an unreadable board answer are thrown here as the same kind, with this
+ * endpoint as the source and the board's message inside. Every other error code is a
+ * {@link RefusedException} carrying it.
  *
  * <h2>Threading</h2>
  * One caller thread at a time, as for every driver; {@link #abort()} from any thread is sent at once on a
@@ -84,6 +88,8 @@ public final class RemoteDriver implements CrossbarDriver {
   private volatile boolean closed;
   private final BoardInfo info;
   private volatile String clientId;
+  private long lastRequestId; // the main socket's latest request and when it was sent; guarded by io
+  private long lastRequestStartNanos;
   private volatile String welcomeNote = "";
   private static final System.Logger LOG = System.getLogger(RemoteDriver.class.getName());
   private volatile int heartbeatMillis;
@@ -226,6 +232,10 @@ public final class RemoteDriver implements CrossbarDriver {
       Reply reply = exchange(op, r);
       // Conservative: a programming request not answered HELD was granted the lease, whatever happened next.
       if ((r.programs() && !(reply instanceof Reply.Held)) || reply instanceof Reply.Lease) mayHoldLease = true;
+      if (reply instanceof Reply.Error e) {
+        IOException failure = servedBoardFailure(op, e, lastRequestId, Duration.ofNanos(System.nanoTime() - lastRequestStartNanos));
+        if (failure != null) throw failure;
+      }
       return reply;
     } finally {
       io.unlock();
@@ -241,6 +251,8 @@ public final class RemoteDriver implements CrossbarDriver {
     long id = nextRequestId();
     byte[] frame = WireCodec.encode(id, r);
     long start = System.nanoTime();
+    lastRequestId = id;
+    lastRequestStartNanos = start;
     if (!socket.send(frame, 0)) {
       dropSocket();
       throw unreachable(options.connectTimeout().toMillis(),
@@ -281,6 +293,25 @@ public final class RemoteDriver implements CrossbarDriver {
   private IOException unexpected(Opcode op, Reply r) {
     if (r instanceof Reply.Error e) return refused(op, e);
     return new MalformedMessageException(endpoint, op + ": reply " + r.getClass().getSimpleName() + " (expected: the reply this request has)", -1, -1, null);
+  }
+
+  /**
+   * The served board's failure as the same kind it was on the server (REMOTE.md, error codes 11..15), or null
+   * for an error reply that is the server's own.
+   */
+  private IOException servedBoardFailure(Opcode op, Reply.Error e, long id, Duration waited) {
+    String board = "the served board: " + e.message();
+    return switch (e.code()) {
+      case OUTCOME_UNKNOWN -> new OutcomeUnknownException(endpoint, op.name(), id, null, "the served board cannot tell (" + e.message() + ")", null);
+      case BOARD_TIMEOUT -> new TimeoutNothingRanException(endpoint, op.name(), id, waited, board, null);
+      case BOARD_LINK_LOST -> new LinkLostException(endpoint, "the server's link to its board: " + e.message() + "; " + op + " #" + id + " did not run");
+      case BOARD_REFUSED -> new RefusedException(endpoint, op.name(), id, e.boardCode().isEmpty() ? ErrorCode.BOARD_REFUSED.name() : e.boardCode(), board, null, null);
+      case BOARD_MALFORMED -> {
+        MalformedMessageException m = new MalformedMessageException(endpoint, "the served board's answer to " + op + " #" + id + " (" + e.message() + ")", -1, -1, null);
+        yield changesState(op) ? new OutcomeUnknownException(endpoint, op.name(), id, null, "the served board's answer was unreadable", m) : m;
+      }
+      default -> null;
+    };
   }
 
   private RefusedException refused(Opcode op, Reply.Error e) {

@@ -79,10 +79,20 @@ public sealed interface Reply {
   /** Sent by the server every heartbeat interval while the request with this id is queued or running. */
   record Working() implements Reply {}
 
-  /** A refusal or failure; nothing reached the board unless the code says so ({@link ErrorCode#BOARD_IO}, {@link ErrorCode#ABORTED}). */
-  record Error(ErrorCode code, String message) implements Reply {
+  /**
+   * A refusal or failure; nothing reached the board unless the code says so ({@link ErrorCode#BOARD_IO},
+   * {@link ErrorCode#ABORTED}, {@link ErrorCode#OUTCOME_UNKNOWN}, {@link ErrorCode#INTERNAL}).
+   *
+   * @param boardCode the served board's own error code for {@link ErrorCode#BOARD_REFUSED} (e.g. {@code "OUT_OF_RANGE"}), "" otherwise
+   */
+  record Error(ErrorCode code, String message, String boardCode) implements Reply {
     public Error {
-      if (code == null || message == null) throw new IllegalArgumentException("error: code and message (expected: non-null)");
+      if (code == null || message == null || boardCode == null) throw new IllegalArgumentException("error: code, message and boardCode (expected: non-null)");
+    }
+
+    /** An error without a board code. */
+    public Error(ErrorCode code, String message) {
+      this(code, message, "");
     }
   }
 

@@ -42,9 +42,10 @@ import org.rramctl.driver.Tile;
 public final class WireCodec {
   /**
    * Version carried in {@link Request.Hello} and {@link Reply.Welcome}. 2: limits carry minPulseVolts, board info
-   * the vector reads' full scale, WELCOME a note, and READ_DIFFERENTIAL is new.
+   * the vector reads' full scale, WELCOME a note, and READ_DIFFERENTIAL is new. 3: the served board's failures
+   * keep their kind (error codes 11..15) and ERROR carries the board's own code.
    */
-  public static final int PROTOCOL_VERSION = 2;
+  public static final int PROTOCOL_VERSION = 3;
 
   /** Opcode plus request id. */
   public static final int HEADER_BYTES = 5;
@@ -116,7 +117,7 @@ public final class WireCodec {
     } else if (r instanceof Reply.Lease l) {
       o.str(l.holder()).i64(l.remainingMillis());
     } else if (r instanceof Reply.Error e) {
-      o.u8(e.code().code()).str(e.message());
+      o.u8(e.code().code()).str(e.message()).str(e.boardCode());
     } else if (r instanceof Reply.Refused f) {
       o.str(f.limit()).str(f.requested()).str(f.allowed());
     } else if (r instanceof Reply.Held h) {
@@ -197,7 +198,7 @@ public final class WireCodec {
       case LEASE -> new Reply.Lease(in.str(), in.i64());
       case PONG -> new Reply.Pong();
       case WORKING -> new Reply.Working();
-      case ERROR -> new Reply.Error(ErrorCode.of(in.u8()), in.str());
+      case ERROR -> new Reply.Error(ErrorCode.of(in.u8()), in.str(), in.str());
       case REFUSED -> new Reply.Refused(in.str(), in.str(), in.str());
       case HELD -> new Reply.Held(in.str(), in.i64());
       default -> throw new IllegalStateException("unreachable: " + op);

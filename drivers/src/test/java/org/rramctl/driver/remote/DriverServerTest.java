@@ -26,6 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.rramctl.driver.Cell;
+import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.DriverException;
 import org.rramctl.driver.EnvelopeViolationException;
 import org.rramctl.driver.LinkLostException;
 import org.rramctl.driver.MalformedMessageException;
@@ -514,6 +516,92 @@ class DriverServerTest {
       assertTrue(r.requested().startsWith("4.90000e-324"), r.requested());
     }
     assertEquals(0, board.pulses.get(), "nothing reached the board");
+  }
+
+  // The served board's failures keep their kind across the hop (REMOTE.md, error codes 11..15). Before protocol 3
+  // every one of them but an abort reached the client as RefusedException code BOARD_IO.
+
+  /** A client of a server whose board fails once with {@code failure}; the client is still usable afterwards. */
+  private RemoteDriver clientOfAFailingBoard(IOException failure) throws IOException {
+    RemoteDriver c = client(serve(loopback()), "kinds");
+    c.acquire();
+    board.failNext.set(failure);
+    return c;
+  }
+
+  private static void stillUsable(RemoteDriver c) throws IOException {
+    c.pulse(C00, UP, 1);
+    assertEquals(1e-5 + 1e-9, c.read(C00, 0.2), 1e-18, "the server and the lease survived the board's failure");
+  }
+
+  @Test
+  void aServedBoardsUnknownOutcomeIsAnUnknownOutcomeForTheClient() throws Exception {
+    RemoteDriver c = clientOfAFailingBoard(
+        new OutcomeUnknownException("/dev/ttyACM0", "PULSE", 12, Duration.ofMillis(1248), "the link was lost before the board answered", null));
+    OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> c.pulse(C00, UP, 1));
+    assertEquals(DriverException.Kind.OUTCOME_UNKNOWN, e.kind());
+    assertEquals("PULSE", e.operation());
+    assertTrue(e.sequence() > 0, "the request id");
+    assertEquals(c.endpoint(), e.source());
+    assertEquals(c.endpoint() + ": outcome unknown: PULSE (sequence " + e.sequence() + ") may or may not have executed: the served board cannot tell"
+        + " (/dev/ttyACM0: outcome unknown: PULSE (sequence 12) may or may not have executed: the link was lost before the board answered"
+        + " (waited 1248 ms))" + OutcomeUnknownException.ADVICE, e.getMessage());
+    stillUsable(c);
+  }
+
+  @Test
+  void aServedBoardsTimeoutIsATimeoutWithNothingRunForTheClient() throws Exception {
+    RemoteDriver c = clientOfAFailingBoard(
+        new TimeoutNothingRanException("/dev/ttyACM0", "READ", 7, Duration.ofMillis(1248), "no answer after 3 attempts", null));
+    TimeoutNothingRanException e = assertThrows(TimeoutNothingRanException.class, () -> c.read(C00, 0.2));
+    assertEquals("READ", e.operation());
+    assertEquals(c.endpoint(), e.source());
+    assertTrue(e.getMessage().endsWith(": the served board: /dev/ttyACM0: timed out, nothing ran: no answer to READ (sequence 7) within 1248 ms:"
+        + " no answer after 3 attempts"), e.getMessage());
+    stillUsable(c);
+  }
+
+  @Test
+  void aServedBoardsLostLinkIsALostLinkForTheClient() throws Exception {
+    RemoteDriver c = clientOfAFailingBoard(new LinkLostException("/dev/ttyACM0", "read returned -1"));
+    LinkLostException e = assertThrows(LinkLostException.class, () -> c.pulse(C00, UP, 1));
+    assertEquals(c.endpoint(), e.source());
+    assertTrue(e.reason().startsWith("the server's link to its board: /dev/ttyACM0: link lost: read returned -1; PULSE #"), e.reason());
+    assertTrue(e.reason().endsWith(" did not run"), e.reason());
+    assertEquals(0, board.pulses.get());
+    stillUsable(c);
+  }
+
+  @Test
+  void aServedBoardsRefusalKeepsTheBoardsOwnCode() throws Exception {
+    RemoteDriver c = clientOfAFailingBoard(new RefusedException("/dev/ttyACM0", "PULSE", 12, "OUT_OF_RANGE", "amplitude code 4000 > 3000", C00, null));
+    RefusedException e = assertThrows(RefusedException.class, () -> c.pulse(C00, UP, 1));
+    assertEquals("OUT_OF_RANGE", e.code(), "the board's code, not the server's BOARD_IO");
+    assertTrue(e.hasCode(org.rramctl.protocol.ErrorCode.OUT_OF_RANGE));
+    assertEquals("PULSE", e.operation());
+    assertEquals("the served board: /dev/ttyACM0: refused: PULSE (sequence 12, cell " + C00 + "): OUT_OF_RANGE: amplitude code 4000 > 3000", e.detail());
+    stillUsable(c);
+  }
+
+  @Test
+  void aServedBoardsUnreadableAnswerIsMalformedForAReadAndAnUnknownOutcomeForAPulse() throws Exception {
+    RemoteDriver c = clientOfAFailingBoard(new MalformedMessageException("/dev/ttyACM0", "reply: 3 bytes (expected: at least 5)", 0x90, -1, null));
+    MalformedMessageException m = assertThrows(MalformedMessageException.class, () -> c.read(C00, 0.2));
+    assertEquals(c.endpoint(), m.source());
+    assertTrue(m.what().contains("/dev/ttyACM0: malformed message: reply: 3 bytes (expected: at least 5)"), m.what());
+    board.failNext.set(new MalformedMessageException("/dev/ttyACM0", "reply: 3 bytes (expected: at least 5)", 0x90, -1, null));
+    OutcomeUnknownException u = assertThrows(OutcomeUnknownException.class, () -> c.pulse(C00, UP, 1));
+    assertInstanceOf(MalformedMessageException.class, u.getCause());
+    stillUsable(c);
+  }
+
+  @Test
+  void aServedBoardsAbortIsAnAbortForTheClient() throws Exception {
+    // Passed before protocol 3 too (ABORTED was already its own code); kept so the hop stays covered for all six kinds.
+    RemoteDriver c = clientOfAFailingBoard(new DriverAbortedException("/dev/ttyACM0", "PULSE (sequence 5) after 31 pulses; outputs idle"));
+    DriverAbortedException e = assertThrows(DriverAbortedException.class, () -> c.pulse(C00, UP, 1));
+    assertTrue(e.getMessage().contains("/dev/ttyACM0: aborted: PULSE (sequence 5) after 31 pulses; outputs idle"), e.getMessage());
+    stillUsable(c);
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.rramctl.driver.ArrayGeometry;
 import org.rramctl.driver.BoardInfo;
 import org.rramctl.driver.Capability;
@@ -36,6 +37,8 @@ final class RecordingDriver implements CrossbarDriver {
   /** When >= 0, a pulse train stops after this many pulses and waits for an abort. */
   final AtomicInteger blockPulsesAfter = new AtomicInteger(-1);
   final CountDownLatch pulseBlocked = new CountDownLatch(1);
+  /** When set, the next read or pulse throws this instead of running (a board failing in one of its ways). */
+  final AtomicReference<IOException> failNext = new AtomicReference<>();
   private final AtomicBoolean busy = new AtomicBoolean();
   private volatile CountDownLatch release = new CountDownLatch(1);
   private volatile boolean idle = true;
@@ -61,6 +64,8 @@ final class RecordingDriver implements CrossbarDriver {
   public double read(Cell cell, double readVolts) throws IOException {
     enter();
     try {
+      IOException failure = failNext.getAndSet(null);
+      if (failure != null) throw failure;
       reads.incrementAndGet();
       if (blockReads.get()) {
         // Take the latch before announcing the block, so an abort right after the announcement releases us.
@@ -84,6 +89,8 @@ final class RecordingDriver implements CrossbarDriver {
   public void pulse(Cell cell, Pulse pulse, int count) throws IOException {
     enter();
     try {
+      IOException failure = failNext.getAndSet(null);
+      if (failure != null) throw failure;
       int stopAt = blockPulsesAfter.get();
       if (stopAt >= 0 && stopAt < count) {
         CountDownLatch r = release;

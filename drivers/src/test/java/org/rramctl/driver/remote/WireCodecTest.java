@@ -67,7 +67,7 @@ class WireCodecTest {
     m.put(Reply.Lease.class, new Reply.Lease("alice#00ab", 10000));
     m.put(Reply.Pong.class, new Reply.Pong());
     m.put(Reply.Working.class, new Reply.Working());
-    m.put(Reply.Error.class, new Reply.Error(ErrorCode.BUSY, "later"));
+    m.put(Reply.Error.class, new Reply.Error(ErrorCode.BOARD_REFUSED, "/dev/ttyACM0: refused: PULSE: OUT_OF_RANGE", "OUT_OF_RANGE"));
     m.put(Reply.Refused.class, new Reply.Refused("pulse amplitude", "2 V", "0 < V <= 1.5 V"));
     m.put(Reply.Held.class, new Reply.Held("bob#01", 5000));
     return m;
@@ -107,10 +107,12 @@ class WireCodecTest {
     assertEquals(1e-5, ((Reply.Value) WireCodec.decodeReply(HEX.parseHex(value)).reply()).value());
     String pulse = "11" + "00000008" + "00000000" + "00" + "00000000" + "00000003" + "00" + "3ff0000000000000" + "0000000000000064" + "00000000000000c8" + "00000005";
     assertEquals(new Request.ApplyPulses(Cell.active(0, 0, 3), UP, 5), WireCodec.decodeRequest(HEX.parseHex(pulse)).request());
-    String error = "e0" + "00000008" + "07" + "0005" + "6c61746572";
+    String error = "e0" + "00000008" + "07" + "0005" + "6c61746572" + "0000";
     assertEquals(new Reply.Error(ErrorCode.BUSY, "later"), WireCodec.decodeReply(HEX.parseHex(error)).reply());
-    String hello = "01" + "00000001" + "0002" + "0002" + "6869" + "000000000000002a";
-    assertEquals(new Request.Hello(2, "hi", 42), WireCodec.decodeRequest(HEX.parseHex(hello)).request());
+    String boardError = "e0" + "00000008" + "0e" + "0002" + "6e6f" + "0003" + "424144";
+    assertEquals(new Reply.Error(ErrorCode.BOARD_REFUSED, "no", "BAD"), WireCodec.decodeReply(HEX.parseHex(boardError)).reply());
+    String hello = "01" + "00000001" + "0003" + "0002" + "6869" + "000000000000002a";
+    assertEquals(new Request.Hello(3, "hi", 42), WireCodec.decodeRequest(HEX.parseHex(hello)).request());
     String diff = "19" + "00000009" + "00000000" + "00000001" + "00000002" + "3fc999999999999a";
     assertEquals(diff, HEX.formatHex(WireCodec.encode(9, new Request.ReadDifferential(0, 1, 2, 0.2))));
     // REMOTE.md's parallel-update example: tile 0:0,0 2 x 2, BL 4, UP/DOWN 1 V 100 ns period 200 ns.
