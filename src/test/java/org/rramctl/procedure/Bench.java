@@ -47,6 +47,16 @@ final class Bench implements AutoCloseable {
     return new Bench(emu, serial, dir, "serial:" + path, vb);
   }
 
+  /** The same emulated devices served by a DriverServer on loopback and driven through a RemoteDriver over ZeroMQ. */
+  static Bench overRemote(DevicePreset preset, int rows, int cols, Path dir) throws java.io.IOException {
+    EmulatorDriver emu = EmulatorDriver.open(preset, List.of(new int[] {rows, cols}), 3);
+    org.rramctl.driver.remote.DriverServer server = org.rramctl.driver.remote.DriverServer.start(emu,
+        org.rramctl.driver.remote.ServerOptions.of("tcp://127.0.0.1:*"));
+    org.rramctl.driver.remote.RemoteDriver remote = org.rramctl.driver.remote.RemoteDriver.open(server.endpoint(),
+        org.rramctl.driver.remote.ClientOptions.defaults().withLabel("bench"));
+    return new Bench(emu, remote, dir, "zmq+" + server.endpoint(), server);
+  }
+
   private Bench(EmulatorDriver emu, org.rramctl.driver.CrossbarDriver wire, Path dir, String uri, AutoCloseable board) {
     this.emulator = emu;
     this.driver = new EnvelopedDriver(wire, SafetyEnvelope.of(wire.info()));

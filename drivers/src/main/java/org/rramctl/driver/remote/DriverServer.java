@@ -32,6 +32,7 @@ import org.rramctl.driver.MalformedMessageException;
 import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.RefusedException;
 import org.rramctl.driver.SafetyEnvelope;
+import org.rramctl.driver.SourceMeasure;
 import org.rramctl.driver.StochasticUpdate;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -674,6 +675,10 @@ public final class DriverServer implements AutoCloseable {
       return new Reply.Status(withAbortFlag(board.status()), l == null ? "" : l.holder.id, left, clientCount);
     } else if (r instanceof Request.Read x) {
       return new Reply.Value(board.read(x.cell(), x.readVolts()));
+    } else if (r instanceof Request.Source x) {
+      return new Reply.Value(SourceMeasure.of(board).source(x.cell(), x.volts(), x.durationNanos(), x.complianceAmps()));
+    } else if (r instanceof Request.RunSweep x) {
+      return new Reply.SweepData(SourceMeasure.of(board).sweep(x.cell(), x.sweep()));
     } else if (r instanceof Request.ReadDifferential x) {
       return new Reply.Value(board.readDifferential(x.array(), x.row(), x.col(), x.readVolts()));
     } else if (r instanceof Request.ApplyPulses x) {

@@ -21,6 +21,8 @@ public enum Opcode {
   TRANSPOSE_READ(0x17, Request.TransposeRead.class),
   PARALLEL_UPDATE(0x18, Request.ParallelUpdate.class),
   READ_DIFFERENTIAL(0x19, Request.ReadDifferential.class),
+  SOURCE(0x1a, Request.Source.class),
+  SWEEP(0x1b, Request.RunSweep.class),
 
   OK(0x80, Reply.Ok.class),
   VALUE(0x81, Reply.Value.class),
@@ -31,6 +33,7 @@ public enum Opcode {
   LEASE(0x86, Reply.Lease.class),
   PONG(0x87, Reply.Pong.class),
   WORKING(0x88, Reply.Working.class),
+  SWEEP_RESULT(0x89, Reply.SweepData.class),
   ERROR(0xe0, Reply.Error.class),
   REFUSED(0xe1, Reply.Refused.class),
   HELD(0xe2, Reply.Held.class);

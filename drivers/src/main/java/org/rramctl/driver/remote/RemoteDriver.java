@@ -2,9 +2,11 @@ package org.rramctl.driver.remote;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.rramctl.driver.BoardInfo;
+import org.rramctl.driver.Capability;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.ConductanceMap;
 import org.rramctl.driver.CrossbarDriver;
@@ -18,7 +20,10 @@ import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
 import org.rramctl.driver.RefusedException;
+import org.rramctl.driver.SourceMeasure;
 import org.rramctl.driver.StochasticUpdate;
+import org.rramctl.driver.Sweep;
+import org.rramctl.driver.SweepResult;
 import org.rramctl.driver.Tile;
 import org.rramctl.driver.TimeoutNothingRanException;
 import org.zeromq.SocketType;
@@ -325,7 +330,7 @@ public final class RemoteDriver implements CrossbarDriver {
   /** Requests whose outcome matters when no reply comes: they change devices or the lease. */
   private static boolean changesState(Opcode op) {
     return switch (op) {
-      case PULSE, PULSE_THEN_READ, PARALLEL_UPDATE, ACQUIRE, RELEASE -> true;
+      case PULSE, PULSE_THEN_READ, PARALLEL_UPDATE, SOURCE, SWEEP, ACQUIRE, RELEASE -> true;
       default -> false;
     };
   }
@@ -388,6 +393,32 @@ public final class RemoteDriver implements CrossbarDriver {
   public double pulseThenRead(Cell cell, Pulse pulse, int count, double readVolts) throws IOException {
     return value(Opcode.PULSE_THEN_READ, new Request.PulseThenRead(cell, pulse, count, readVolts));
   }
+
+  /**
+   * The served board's source-measure role, present when its board info declares {@link Capability#SOURCE_MEASURE}:
+   * each {@link SourceMeasure#source} and each {@link SourceMeasure#sweep} is one request (SOURCE, SWEEP) that
+   * programs, so it takes the lease like a pulse. A sweep runs on the server as the board runs it (natively where
+   * the board declares {@link Capability#SWEEP}, else composed there from its source calls) and must finish within
+   * the request timeout.
+   */
+  @Override
+  public Optional<SourceMeasure> sourceMeasure() {
+    return info.nativeOps().contains(Capability.SOURCE_MEASURE) ? Optional.of(sourceMeasure) : Optional.empty();
+  }
+
+  private final SourceMeasure sourceMeasure = new SourceMeasure() {
+    @Override
+    public double source(Cell cell, double volts, long durationNanos, double complianceAmps) throws IOException {
+      return value(Opcode.SOURCE, new Request.Source(cell, volts, durationNanos, complianceAmps));
+    }
+
+    @Override
+    public SweepResult sweep(Cell cell, Sweep sweep) throws IOException {
+      Reply reply = check(Opcode.SWEEP, call(Opcode.SWEEP, new Request.RunSweep(cell, sweep)));
+      if (reply instanceof Reply.SweepData d) return d.result();
+      throw unexpected(Opcode.SWEEP, reply);
+    }
+  };
 
   /** One request: the server reads both devices back to back, with no other client's operation in between. */
   @Override

@@ -76,6 +76,13 @@ public sealed interface Reply {
   /** The answer to a {@link Request.Heartbeat}. */
   record Pong() implements Reply {}
 
+  /** The answer to a {@link Request.RunSweep}: the levels, the current at each, the compliance. */
+  record SweepData(org.rramctl.driver.SweepResult result) implements Reply {
+    public SweepData {
+      if (result == null) throw new IllegalArgumentException("result: null");
+    }
+  }
+
   /** Sent by the server every heartbeat interval while the request with this id is queued or running. */
   record Working() implements Reply {}
 

@@ -102,6 +102,48 @@ public sealed interface Request {
     }
   }
 
+  /**
+   * The source-measure role ({@link org.rramctl.driver.SourceMeasure#source}): {@code volts} on one device for
+   * {@code durationNanos} with the current limited to {@code complianceAmps}; answered with the current.
+   */
+  record Source(Cell cell, double volts, long durationNanos, double complianceAmps) implements Request {
+    public Source {
+      if (cell == null) throw new IllegalArgumentException("cell: null");
+      if (!Double.isFinite(volts)) throw new IllegalArgumentException("volts: " + volts + " (expected: finite)");
+      if (durationNanos < 1) throw new IllegalArgumentException("durationNanos: " + durationNanos + " (expected: >= 1)");
+      if (!(complianceAmps > 0) || Double.isInfinite(complianceAmps)) {
+        throw new IllegalArgumentException("complianceAmps: " + complianceAmps + " (expected: finite and > 0; compliance is mandatory)");
+      }
+    }
+
+    @Override
+    public boolean programs() {
+      return true;
+    }
+
+    @Override
+    public boolean usesBoard() {
+      return true;
+    }
+  }
+
+  /** A sweep on one device ({@link org.rramctl.driver.SourceMeasure#sweep}); answered with its result. */
+  record RunSweep(Cell cell, org.rramctl.driver.Sweep sweep) implements Request {
+    public RunSweep {
+      if (cell == null || sweep == null) throw new IllegalArgumentException("sweep: cell and sweep (expected: non-null)");
+    }
+
+    @Override
+    public boolean programs() {
+      return true;
+    }
+
+    @Override
+    public boolean usesBoard() {
+      return true;
+    }
+  }
+
   /** One device's active conductance minus its reference device's, each read at {@code readVolts}. */
   record ReadDifferential(int array, int row, int col, double readVolts) implements Request {
     public ReadDifferential {

@@ -23,6 +23,8 @@ import org.rramctl.driver.Polarity;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
 import org.rramctl.driver.StochasticUpdate;
+import org.rramctl.driver.Sweep;
+import org.rramctl.driver.SweepResult;
 import org.rramctl.driver.Tile;
 
 /**
@@ -43,7 +45,8 @@ public final class WireCodec {
   /**
    * Version carried in {@link Request.Hello} and {@link Reply.Welcome}. 2: limits carry minPulseVolts, board info
    * the vector reads' full scale, WELCOME a note, and READ_DIFFERENTIAL is new. 3: the served board's failures
-   * keep their kind (error codes 11..15) and ERROR carries the board's own code.
+   * keep their kind (error codes 11..15), ERROR carries the board's own code, and SOURCE and SWEEP serve the
+   * source-measure role (capability bits 10 and 11).
    */
   public static final int PROTOCOL_VERSION = 3;
 
@@ -54,7 +57,7 @@ public final class WireCodec {
   static final Capability[] CAPABILITY_BITS = {
       Capability.READ, Capability.PULSE, Capability.PULSE_THEN_READ, Capability.READ_ROW, Capability.READ_COLUMN,
       Capability.READ_ARRAY, Capability.FORWARD_READ, Capability.TRANSPOSE_READ, Capability.PARALLEL_UPDATE,
-      Capability.REFERENCE_ARRAYS};
+      Capability.REFERENCE_ARRAYS, Capability.SOURCE_MEASURE, Capability.SWEEP};
 
   private WireCodec() {}
 
@@ -74,6 +77,10 @@ public final class WireCodec {
       o.u16(h.protocolVersion()).str(h.clientLabel()).i64(h.sessionToken());
     } else if (r instanceof Request.Read rd) {
       o.cell(rd.cell()).f64(rd.readVolts());
+    } else if (r instanceof Request.Source s) {
+      o.cell(s.cell()).f64(s.volts()).i64(s.durationNanos()).f64(s.complianceAmps());
+    } else if (r instanceof Request.RunSweep s) {
+      o.cell(s.cell()).f64s(s.sweep().levelsVolts()).i64(s.sweep().stepNanos()).i64(s.sweep().offNanos()).f64(s.sweep().complianceAmps());
     } else if (r instanceof Request.ReadDifferential rd) {
       o.i32(rd.array()).i32(rd.row()).i32(rd.col()).f64(rd.readVolts());
     } else if (r instanceof Request.ApplyPulses p) {
@@ -106,6 +113,8 @@ public final class WireCodec {
       o.f64(v.value());
     } else if (r instanceof Reply.Vector v) {
       o.f64s(v.values());
+    } else if (r instanceof Reply.SweepData s) {
+      o.f64s(s.result().volts()).f64s(s.result().amps()).f64(s.result().complianceAmps());
     } else if (r instanceof Reply.Map m) {
       o.i32(m.map().rows()).i32(m.map().cols()).f64s(m.map().siemens());
     } else if (r instanceof Reply.Welcome w) {
@@ -154,6 +163,12 @@ public final class WireCodec {
       case ABORT -> new Request.Abort();
       case READ -> new Request.Read(in.cell(), in.f64());
       case READ_DIFFERENTIAL -> new Request.ReadDifferential(in.i32(), in.i32(), in.i32(), in.f64());
+      case SOURCE -> new Request.Source(in.cell(), in.f64(), in.i64(), in.f64());
+      case SWEEP -> {
+        Cell c = in.cell();
+        double[] levels = in.f64s();
+        yield new Request.RunSweep(c, new Sweep(levels, in.i64(), in.i64(), in.f64()));
+      }
       case PULSE -> new Request.ApplyPulses(in.cell(), in.pulse(), in.i32());
       case PULSE_THEN_READ -> new Request.PulseThenRead(in.cell(), in.pulse(), in.i32(), in.f64());
       case READ_ROW -> new Request.ReadRow(in.i32(), in.plane(), in.i32(), in.f64());
@@ -184,6 +199,11 @@ public final class WireCodec {
       case OK -> new Reply.Ok();
       case VALUE -> new Reply.Value(in.f64());
       case VECTOR -> new Reply.Vector(in.f64s());
+      case SWEEP_RESULT -> {
+        double[] v = in.f64s();
+        double[] a = in.f64s();
+        yield new Reply.SweepData(new SweepResult(v, a, in.f64()));
+      }
       case MAP -> {
         int rows = in.i32();
         int cols = in.i32();

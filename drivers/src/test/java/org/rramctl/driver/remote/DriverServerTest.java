@@ -605,6 +605,20 @@ class DriverServerTest {
   }
 
   @Test
+  void aBoardWithoutTheSourceMeasureRoleHasNoneOverTheWireEitherAndRefusesASourceRequest() throws Exception {
+    DriverServer s = serve(loopback());
+    RemoteDriver c = client(s, "no-smu");
+    assertTrue(c.sourceMeasure().isEmpty(), "the recording board declares no SOURCE_MEASURE");
+    try (ZContext ctx = new ZContext()) {
+      ctx.setLinger(0);
+      ZMQ.Socket raw = connectedRawSocket(ctx, s, "raw-smu");
+      raw.send(WireCodec.encode(2, new Request.Source(C00, 1.0, 1000, 1e-4)), 0);
+      Reply.Error e = assertError(ErrorCode.INVALID_ARGUMENT, awaitReply(raw, 2));
+      assertTrue(e.message().contains("no source-measure capability"), e.message());
+    }
+  }
+
+  @Test
   void bindingBeyondLoopbackWithoutKeysIsRefusedWithAReason() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> DriverServer.start(board, ServerOptions.of("tcp://0.0.0.0:*")));

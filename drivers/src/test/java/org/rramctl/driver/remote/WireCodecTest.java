@@ -25,6 +25,8 @@ import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
 import org.rramctl.driver.StochasticUpdate;
+import org.rramctl.driver.Sweep;
+import org.rramctl.driver.SweepResult;
 import org.rramctl.driver.Tile;
 
 class WireCodecTest {
@@ -44,6 +46,8 @@ class WireCodecTest {
     m.put(Request.Abort.class, new Request.Abort());
     m.put(Request.Read.class, new Request.Read(Cell.reference(1, 2, 3), 0.2));
     m.put(Request.ReadDifferential.class, new Request.ReadDifferential(1, 2, 3, 0.2));
+    m.put(Request.Source.class, new Request.Source(Cell.active(0, 1, 2), -1.5, 1_000_000, 1e-4));
+    m.put(Request.RunSweep.class, new Request.RunSweep(Cell.active(0, 1, 2), Sweep.loop(1.0, 0.5, 0.25, 1_000_000, 0, 1e-4)));
     m.put(Request.ApplyPulses.class, new Request.ApplyPulses(Cell.active(0, 1, 2), UP, 7));
     m.put(Request.PulseThenRead.class, new Request.PulseThenRead(Cell.active(0, 1, 2), UP.withPolarity(org.rramctl.driver.Polarity.DOWN), 3, 0.1));
     m.put(Request.ReadRow.class, new Request.ReadRow(0, Plane.ACTIVE, 3, 0.2));
@@ -67,6 +71,7 @@ class WireCodecTest {
     m.put(Reply.Lease.class, new Reply.Lease("alice#00ab", 10000));
     m.put(Reply.Pong.class, new Reply.Pong());
     m.put(Reply.Working.class, new Reply.Working());
+    m.put(Reply.SweepData.class, new Reply.SweepData(new SweepResult(new double[] {0.5, 1.0}, new double[] {1e-6, -2e-5}, 1e-4)));
     m.put(Reply.Error.class, new Reply.Error(ErrorCode.BOARD_REFUSED, "/dev/ttyACM0: refused: PULSE: OUT_OF_RANGE", "OUT_OF_RANGE"));
     m.put(Reply.Refused.class, new Reply.Refused("pulse amplitude", "2 V", "0 < V <= 1.5 V"));
     m.put(Reply.Held.class, new Reply.Held("bob#01", 5000));
@@ -113,6 +118,17 @@ class WireCodecTest {
     assertEquals(new Reply.Error(ErrorCode.BOARD_REFUSED, "no", "BAD"), WireCodec.decodeReply(HEX.parseHex(boardError)).reply());
     String hello = "01" + "00000001" + "0003" + "0002" + "6869" + "000000000000002a";
     assertEquals(new Request.Hello(3, "hi", 42), WireCodec.decodeRequest(HEX.parseHex(hello)).request());
+    String source = "1a" + "0000000b" + "00000000" + "00" + "00000001" + "00000002" + "bff8000000000000" + "00000000000f4240" + "3f1a36e2eb1c432d";
+    assertEquals(source, HEX.formatHex(WireCodec.encode(11, new Request.Source(Cell.active(0, 1, 2), -1.5, 1_000_000, 1e-4))));
+    String sweep = "1b" + "0000000c" + "00000000" + "00" + "00000001" + "00000002" + "00000002" + "3fe0000000000000" + "3ff0000000000000"
+        + "00000000000f4240" + "0000000000000000" + "3f1a36e2eb1c432d";
+    assertEquals(sweep, HEX.formatHex(WireCodec.encode(12, new Request.RunSweep(Cell.active(0, 1, 2), new Sweep(new double[] {0.5, 1.0}, 1_000_000, 0, 1e-4)))));
+    String sweepResult = "89" + "0000000c" + "00000002" + "3fe0000000000000" + "3ff0000000000000" + "00000002" + "3f1a36e2eb1c432d" + "bff8000000000000"
+        + "3f1a36e2eb1c432d";
+    SweepResult sr = ((Reply.SweepData) WireCodec.decodeReply(HEX.parseHex(sweepResult)).reply()).result();
+    assertArrayEquals(new double[] {0.5, 1.0}, sr.volts());
+    assertArrayEquals(new double[] {1e-4, -1.5}, sr.amps());
+    assertEquals(1e-4, sr.complianceAmps());
     String diff = "19" + "00000009" + "00000000" + "00000001" + "00000002" + "3fc999999999999a";
     assertEquals(diff, HEX.formatHex(WireCodec.encode(9, new Request.ReadDifferential(0, 1, 2, 0.2))));
     // REMOTE.md's parallel-update example: tile 0:0,0 2 x 2, BL 4, UP/DOWN 1 V 100 ns period 200 ns.
