@@ -25,6 +25,22 @@ public sealed interface Request {
     return false;
   }
 
+  /** A request that runs on the board thread, in order with every other board operation. */
+  sealed interface BoardOp extends Request {
+    @Override
+    default boolean usesBoard() {
+      return true;
+    }
+  }
+
+  /** A board operation that moves device state, and therefore needs the lease (and is dropped by an abort). */
+  sealed interface Programming extends BoardOp {
+    @Override
+    default boolean programs() {
+      return true;
+    }
+  }
+
   /**
    * The handshake: the client's protocol version, a label for messages such as "board held by ...", and a
    * random token that stays the same across the client's reconnections, so a lease follows the client to
@@ -41,12 +57,7 @@ public sealed interface Request {
   record Heartbeat() implements Request {}
 
   /** Board status plus the lease; queued behind earlier board operations, so its pulse count is exact. */
-  record Status() implements Request {
-    @Override
-    public boolean usesBoard() {
-      return true;
-    }
-  }
+  record Status() implements BoardOp {}
 
   /** Takes the programming lease (or renews it). */
   record Acquire() implements Request {}
@@ -57,48 +68,23 @@ public sealed interface Request {
   /** Sets the board idle at once, from any client: safety first, no lease needed. */
   record Abort() implements Request {}
 
-  record Read(Cell cell, double readVolts) implements Request {
+  record Read(Cell cell, double readVolts) implements BoardOp {
     public Read {
       if (cell == null) throw new IllegalArgumentException("cell: null");
     }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
-    }
   }
 
-  record ApplyPulses(Cell cell, Pulse pulse, int count) implements Request {
+  record ApplyPulses(Cell cell, Pulse pulse, int count) implements Programming {
     public ApplyPulses {
       if (cell == null) throw new IllegalArgumentException("cell: null");
       if (pulse == null) throw new IllegalArgumentException("pulse: null");
     }
-
-    @Override
-    public boolean programs() {
-      return true;
-    }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
-    }
   }
 
-  record PulseThenRead(Cell cell, Pulse pulse, int count, double readVolts) implements Request {
+  record PulseThenRead(Cell cell, Pulse pulse, int count, double readVolts) implements Programming {
     public PulseThenRead {
       if (cell == null) throw new IllegalArgumentException("cell: null");
       if (pulse == null) throw new IllegalArgumentException("pulse: null");
-    }
-
-    @Override
-    public boolean programs() {
-      return true;
-    }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
     }
   }
 
@@ -106,7 +92,7 @@ public sealed interface Request {
    * The source-measure role ({@link org.rramctl.driver.SourceMeasure#source}): {@code volts} on one device for
    * {@code durationNanos} with the current limited to {@code complianceAmps}; answered with the current.
    */
-  record Source(Cell cell, double volts, long durationNanos, double complianceAmps) implements Request {
+  record Source(Cell cell, double volts, long durationNanos, double complianceAmps) implements Programming {
     public Source {
       if (cell == null) throw new IllegalArgumentException("cell: null");
       if (!Double.isFinite(volts)) throw new IllegalArgumentException("volts: " + volts + " (expected: finite)");
@@ -115,116 +101,56 @@ public sealed interface Request {
         throw new IllegalArgumentException("complianceAmps: " + complianceAmps + " (expected: finite and > 0; compliance is mandatory)");
       }
     }
-
-    @Override
-    public boolean programs() {
-      return true;
-    }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
-    }
   }
 
   /** A sweep on one device ({@link org.rramctl.driver.SourceMeasure#sweep}); answered with its result. */
-  record RunSweep(Cell cell, org.rramctl.driver.Sweep sweep) implements Request {
+  record RunSweep(Cell cell, org.rramctl.driver.Sweep sweep) implements Programming {
     public RunSweep {
       if (cell == null || sweep == null) throw new IllegalArgumentException("sweep: cell and sweep (expected: non-null)");
-    }
-
-    @Override
-    public boolean programs() {
-      return true;
-    }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
     }
   }
 
   /** One device's active conductance minus its reference device's, each read at {@code readVolts}. */
-  record ReadDifferential(int array, int row, int col, double readVolts) implements Request {
+  record ReadDifferential(int array, int row, int col, double readVolts) implements BoardOp {
     public ReadDifferential {
       // The same checks, and so the same answer, as a Cell's: a negative index is never valid.
       new Cell(array, Plane.ACTIVE, row, col);
     }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
-    }
   }
 
-  record ReadRow(int array, Plane plane, int row, double readVolts) implements Request {
+  record ReadRow(int array, Plane plane, int row, double readVolts) implements BoardOp {
     public ReadRow {
       if (plane == null) throw new IllegalArgumentException("plane: null");
     }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
-    }
   }
 
-  record ReadColumn(int array, Plane plane, int col, double readVolts) implements Request {
+  record ReadColumn(int array, Plane plane, int col, double readVolts) implements BoardOp {
     public ReadColumn {
       if (plane == null) throw new IllegalArgumentException("plane: null");
     }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
-    }
   }
 
-  record ReadArray(int array, Plane plane, double readVolts) implements Request {
+  record ReadArray(int array, Plane plane, double readVolts) implements BoardOp {
     public ReadArray {
       if (plane == null) throw new IllegalArgumentException("plane: null");
     }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
-    }
   }
 
-  record ForwardRead(Tile tile, ReadMode mode, double[] rowVolts) implements Request {
+  record ForwardRead(Tile tile, ReadMode mode, double[] rowVolts) implements BoardOp {
     public ForwardRead {
       if (tile == null || mode == null || rowVolts == null) throw new IllegalArgumentException("forward read: tile, mode and rowVolts (expected: non-null)");
     }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
-    }
   }
 
-  record TransposeRead(Tile tile, ReadMode mode, double[] colVolts) implements Request {
+  record TransposeRead(Tile tile, ReadMode mode, double[] colVolts) implements BoardOp {
     public TransposeRead {
       if (tile == null || mode == null || colVolts == null) throw new IllegalArgumentException("transpose read: tile, mode and colVolts (expected: non-null)");
     }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
-    }
   }
 
-  record ParallelUpdate(Tile tile, Plane plane, StochasticUpdate update) implements Request {
+  record ParallelUpdate(Tile tile, Plane plane, StochasticUpdate update) implements Programming {
     public ParallelUpdate {
       if (tile == null || plane == null || update == null) throw new IllegalArgumentException("parallel update: tile, plane and update (expected: non-null)");
-    }
-
-    @Override
-    public boolean programs() {
-      return true;
-    }
-
-    @Override
-    public boolean usesBoard() {
-      return true;
     }
   }
 }
