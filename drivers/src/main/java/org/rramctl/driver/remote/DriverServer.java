@@ -380,28 +380,37 @@ public final class DriverServer implements AutoCloseable {
     router.send(reply, ZMQ.DONTWAIT);
   }
 
+  /** A request that passed admission: its client's connection and session, its id, what it asks. */
+  private record Admitted(byte[] rid, String key, Session session, long requestId, Request request) {}
+
+  /** Serves one message from a client's connection: admission, then dispatch by request type. */
   private void handle(byte[] rid, List<byte[]> frames, int count, long total) {
     long now = System.nanoTime();
+    Admitted a = admit(rid, frames, count, total, now);
+    if (a != null) dispatch(a, now);
+  }
+
+  /**
+   * Admission, in this order: exactly one frame, at most {@code maxRequestBytes}, a session (a new connection gets
+   * one while there is room), a request id other than 0, a request that decodes. A message that gets as far as its
+   * session is a sign of life: it renews its client's lease, even when refused later. Returns null after sending
+   * the refusal.
+   */
+  private Admitted admit(byte[] rid, List<byte[]> frames, int count, long total, long now) {
     String key = HexFormat.of().formatHex(rid);
     long reqId = frames.isEmpty() ? 0 : WireCodec.requestIdOf(frames.get(0));
     if (count != 1) {
       refuse(rid, key, reqId, ErrorCode.MALFORMED, "message: " + count + " frames (expected: exactly 1 frame per request)");
-      return;
+      return null;
     }
     if (total > maxRequestBytes) {
       refuse(rid, key, reqId, ErrorCode.TOO_LARGE, "message: " + total + " bytes (expected: at most " + maxRequestBytes + ")");
-      return;
+      return null;
     }
-    Session s = sessions.get(key);
+    Session s = session(rid, key, now);
     if (s == null) {
-      if (sessions.size() >= options.maxClients()) forgetIdleSessions(now, 0);
-      if (sessions.size() >= options.maxClients()) {
-        refuse(rid, key, reqId, ErrorCode.BUSY, "clients: " + sessions.size() + " connected (expected: at most " + options.maxClients() + ")");
-        return;
-      }
-      s = new Session(rid, key, now);
-      sessions.put(key, s);
-      clientCount = sessions.size();
+      refuse(rid, key, reqId, ErrorCode.BUSY, "clients: " + sessions.size() + " connected (expected: at most " + options.maxClients() + ")");
+      return null;
     }
     s.lastSeenNanos = now;
     Lease l = lease;
@@ -409,80 +418,119 @@ public final class DriverServer implements AutoCloseable {
 
     if (reqId == 0 && frames.get(0).length >= WireCodec.HEADER_BYTES) {
       refuse(rid, key, 0, ErrorCode.MALFORMED, "request id: 0 (expected: 1..4294967295; 0 answers messages too broken to carry an id)");
-      return;
+      return null;
     }
     WireCodec.RequestFrame f;
     try {
       f = WireCodec.decodeRequest(frames.get(0));
     } catch (MalformedMessageException e) {
       refuse(rid, key, reqId, ErrorCode.MALFORMED, e.what());
-      return;
+      return null;
     } catch (IllegalArgumentException e) {
       // A value that is never valid (row -1) gets the answer a value this board cannot take (row 16) gets.
       refuse(rid, key, reqId, ErrorCode.INVALID_ARGUMENT, e.getMessage());
-      return;
+      return null;
     }
-    Request r = f.request();
-    long id = f.requestId();
+    return new Admitted(rid, key, s, f.requestId(), f.request());
+  }
+
+  /** The session of this connection; a new one while there is room (idle sessions make room); null when full. */
+  private Session session(byte[] rid, String key, long now) {
+    Session s = sessions.get(key);
+    if (s != null) return s;
+    if (sessions.size() >= options.maxClients()) forgetIdleSessions(now, 0);
+    if (sessions.size() >= options.maxClients()) return null;
+    s = new Session(rid, key, now);
+    sessions.put(key, s);
+    clientCount = sessions.size();
+    return s;
+  }
+
+  /** Dispatch: session requests are answered here on the I/O thread; board operations are queued for the board thread. */
+  private void dispatch(Admitted a, long now) {
+    Request r = a.request();
     if (r instanceof Request.Hello h) {
-      if (h.protocolVersion() != WireCodec.PROTOCOL_VERSION) {
-        refuse(rid, key, id, ErrorCode.VERSION, "protocol version: " + h.protocolVersion() + " (expected: " + WireCodec.PROTOCOL_VERSION + ")");
-        return;
-      }
-      Label label = Label.of(h.clientLabel());
-      s.id = label.text() + "#" + key;
-      s.token = h.sessionToken();
-      if (s.token != 0) adoptEarlierConnection(s, now);
-      send(s, id, new Reply.Welcome(WireCodec.PROTOCOL_VERSION, s.id, (int) options.heartbeat().toMillis(), (int) options.leaseTimeout().toMillis(),
-          maxRequestBytes, advertised, label.note()));
+      hello(a, h, now);
     } else if (r instanceof Request.Heartbeat) {
-      send(s, id, new Reply.Pong());
+      send(a.session(), a.requestId(), new Reply.Pong());
     } else if (r instanceof Request.Acquire) {
       // Acquiring is how a fenced client says it knows about the abort or the lapse.
-      s.fence = null;
-      Reply grant = grant(s, now);
-      send(s, id, grant);
+      a.session().fence = null;
+      send(a.session(), a.requestId(), grant(a.session(), now));
     } else if (r instanceof Request.Release) {
-      l = lease;
-      if (l == null || l.holder != s) {
-        refuse(rid, key, id, ErrorCode.ILLEGAL_STATE, "release: " + s.id + " does not hold the lease ("
-            + (l == null ? "the board is free" : "held by " + l.holder.id) + ")");
-        return;
-      }
-      lease = null;
-      LOG.log(Level.INFO, "lease released by " + s.id);
-      queueStatusPoll();
-      send(s, id, new Reply.Ok());
+      release(a);
     } else if (r instanceof Request.Abort) {
-      abort(s);
-      send(s, id, new Reply.Ok());
+      abort(a.session());
+      send(a.session(), a.requestId(), new Reply.Ok());
     } else if (r.usesBoard()) {
-      Reply.Error fence = s.fence;
-      if (fence != null && !(r instanceof Request.Status)) {
-        send(s, id, fence);
-        return;
-      }
-      if (r.programs()) {
-        Reply grant = grant(s, now);
-        if (!(grant instanceof Reply.Lease)) {
-          send(s, id, grant);
-          return;
-        }
-      }
-      if (s.pending.size() >= MAX_PENDING_PER_CLIENT) {
-        refuse(rid, key, id, ErrorCode.BUSY, "requests in flight: " + s.pending.size() + " (expected: at most " + MAX_PENDING_PER_CLIENT + " per client)");
-        return;
-      }
-      if (!queue.offer(new Task(s, id, r))) {
-        refuse(rid, key, id, ErrorCode.BUSY, "board queue: " + MAX_QUEUED + " operations waiting (expected: fewer; try again)");
-        return;
-      }
-      if (s.pending.isEmpty()) s.lastWorkingNanos = now;
-      s.pending.add(id);
+      queueBoardOperation(a, now);
     } else {
-      refuse(rid, key, id, ErrorCode.MALFORMED, "request: " + r.getClass().getSimpleName() + " (expected: a request this server serves)");
+      refuse(a.rid(), a.key(), a.requestId(), ErrorCode.MALFORMED, "request: " + r.getClass().getSimpleName() + " (expected: a request this server serves)");
     }
   }
+
+  /** HELLO: the protocol version must match; names the session and, with a token, adopts its earlier connection. */
+  private void hello(Admitted a, Request.Hello h, long now) {
+    if (h.protocolVersion() != WireCodec.PROTOCOL_VERSION) {
+      refuse(a.rid(), a.key(), a.requestId(), ErrorCode.VERSION, "protocol version: " + h.protocolVersion() + " (expected: " + WireCodec.PROTOCOL_VERSION + ")");
+      return;
+    }
+    Session s = a.session();
+    Label label = Label.of(h.clientLabel());
+    s.id = label.text() + "#" + a.key();
+    s.token = h.sessionToken();
+    if (s.token != 0) adoptEarlierConnection(s, now);
+    send(s, a.requestId(), new Reply.Welcome(WireCodec.PROTOCOL_VERSION, s.id, (int) options.heartbeat().toMillis(),
+        (int) options.leaseTimeout().toMillis(), maxRequestBytes, advertised, label.note()));
+  }
+
+  /** RELEASE: only the holder may give the lease back. */
+  private void release(Admitted a) {
+    Session s = a.session();
+    Lease l = lease;
+    if (l == null || l.holder != s) {
+      refuse(a.rid(), a.key(), a.requestId(), ErrorCode.ILLEGAL_STATE, "release: " + s.id + " does not hold the lease ("
+          + (l == null ? "the board is free" : "held by " + l.holder.id) + ")");
+      return;
+    }
+    lease = null;
+    LOG.log(Level.INFO, "lease released by " + s.id);
+    queueStatusPoll();
+    send(s, a.requestId(), new Reply.Ok());
+  }
+
+  /**
+   * A board operation: a fenced client gets its fence (STATUS excepted), a programming one needs the lease (granted
+   * here when free), then it joins the board queue within the per-client and the queue's limits.
+   */
+  private void queueBoardOperation(Admitted a, long now) {
+    Session s = a.session();
+    long id = a.requestId();
+    Request r = a.request();
+    Reply.Error fence = s.fence;
+    if (fence != null && !(r instanceof Request.Status)) {
+      send(s, id, fence);
+      return;
+    }
+    if (r.programs()) {
+      Reply grant = grant(s, now);
+      if (!(grant instanceof Reply.Lease)) {
+        send(s, id, grant);
+        return;
+      }
+    }
+    if (s.pending.size() >= MAX_PENDING_PER_CLIENT) {
+      refuse(a.rid(), a.key(), id, ErrorCode.BUSY, "requests in flight: " + s.pending.size() + " (expected: at most " + MAX_PENDING_PER_CLIENT + " per client)");
+      return;
+    }
+    if (!queue.offer(new Task(s, id, r))) {
+      refuse(a.rid(), a.key(), id, ErrorCode.BUSY, "board queue: " + MAX_QUEUED + " operations waiting (expected: fewer; try again)");
+      return;
+    }
+    if (s.pending.isEmpty()) s.lastWorkingNanos = now;
+    s.pending.add(id);
+  }
+
 
   /**
    * A client that reconnected (new routing id, same token) takes over its earlier connection's lease; the
