@@ -1,0 +1,400 @@
+/*
+ * rramctl-fw-host: the reference firmware's host port. The portable core (core/board.c) runs unchanged; its HAL is
+ * a soft-bound device array in C (softbound.c) and its link is the master side of a pseudo-terminal, whose slave is
+ * linked at --pty PATH so that `rramctl ... --board serial:PATH` drives it as it would a board on a USB port.
+ *
+ *   rramctl-fw-host --pty PATH [--geometry 32x32[,RxC...]] [--seed S] [--preset NAME] [--set name=value]...
+ *                   [--part N] [--watchdog MS] [--board-id ID] [--realtime] [--control]
+ *
+ * --realtime makes a pulse train take its real duration (count x period of wall time), as on hardware, so that a
+ * test can stop or reboot the board in the middle of one; by default pulses take no wall time.
+ *
+ * --control reads commands on stdin, outside the protocol, for tests: `truth` (every device's exact symmetry point
+ * and conductance), `log` (every device-changing command the board ran), `running` (the command running now and
+ * its pulses so far), `reset` (a reboot), `pulses`; the process
+ * ends when stdin closes. Without it stdin is not read.
+ */
+#define _DEFAULT_SOURCE
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/board.h"
+#include "softbound.h"
+
+#define MAX_ARRAYS 16
+
+struct port {
+  int master;
+  int slave_hold;
+  struct softbound model;
+  int selected;
+  uint8_t array, plane;
+  uint16_t row, col;
+  uint16_t dac_mv;
+  uint8_t dac_polarity;
+  int16_t read_tenth_mv;
+  uint16_t rows[MAX_ARRAYS], cols[MAX_ARRAYS];
+  size_t arrays;
+  /* the execution log for --control: every device-changing command that ended */
+  struct log_entry {
+    uint16_t sequence;
+    uint8_t opcode;
+    uint8_t outcome;
+    uint32_t count;
+    uint32_t pulses;
+  } *log;
+  size_t log_len, log_cap;
+  int realtime;
+  uint64_t owed_ns; /* --realtime: pulse time not yet slept */
+};
+
+static struct port P;
+static const char *link_path;
+static volatile sig_atomic_t stop;
+
+static void die_usage(const char *input, const char *what, const char *allowed) {
+  fprintf(stderr, "rramctl-fw-host: %s: %s (allowed: %s)\n", input, what, allowed);
+  exit(2);
+}
+
+/* ---------------------------------------------------------------------------------------------- HAL */
+
+static uint32_t h_micros(void *ctx) {
+  (void)ctx;
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint32_t)((uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u);
+}
+
+static size_t h_read(void *ctx, uint8_t *buf, size_t cap) {
+  (void)ctx;
+  ssize_t n = read(P.master, buf, cap);
+  return n > 0 ? (size_t)n : 0;
+}
+
+/* Writes everything, waiting for the line; gives up on a line nobody reads for 200 ms (the host retries). */
+static void h_write(void *ctx, const uint8_t *buf, size_t n) {
+  (void)ctx;
+  while (n > 0) {
+    ssize_t w = write(P.master, buf, n);
+    if (w > 0) {
+      buf += w;
+      n -= (size_t)w;
+      continue;
+    }
+    if (w < 0 && errno != EAGAIN && errno != EINTR) return;
+    struct pollfd fd = {P.master, POLLOUT, 0};
+    if (poll(&fd, 1, 200) == 0) return;
+  }
+}
+
+static void h_idle(void *ctx) {
+  (void)ctx;
+  P.selected = 0;
+  P.dac_mv = 0;
+  P.read_tenth_mv = 0;
+}
+
+static enum hal_status h_select(void *ctx, uint8_t array, uint8_t plane, uint16_t row, uint16_t col) {
+  (void)ctx;
+  if (array >= P.arrays || plane > 1 || row >= P.rows[array] || col >= P.cols[array]) return HAL_FAULT;
+  P.selected = 1;
+  P.array = array, P.plane = plane, P.row = row, P.col = col;
+  return HAL_OK;
+}
+
+static enum hal_status h_dac(void *ctx, uint16_t mv, uint8_t polarity) {
+  (void)ctx;
+  P.dac_mv = mv;
+  P.dac_polarity = polarity;
+  return HAL_OK;
+}
+
+static enum hal_status h_fire(void *ctx, uint32_t width_ns, uint32_t period_ns) {
+  (void)ctx;
+  if (!P.selected || P.dac_mv == 0) return HAL_FAULT;
+  softbound_pulse(&P.model, P.array, P.plane, P.row, P.col, P.dac_mv / 1000.0, (double)width_ns, P.dac_polarity == FW_UP);
+  if (P.realtime) {
+    /* the train's own duration, slept in steps of at least 100 us */
+    P.owed_ns += period_ns;
+    if (P.owed_ns >= 100000u) {
+      struct timespec t = {(time_t)(P.owed_ns / 1000000000u), (long)(P.owed_ns % 1000000000u)};
+      nanosleep(&t, NULL);
+      P.owed_ns = 0;
+    }
+  }
+  return HAL_OK;
+}
+
+static enum hal_status h_read_voltage(void *ctx, int16_t tenth_mv) {
+  (void)ctx;
+  P.read_tenth_mv = tenth_mv;
+  return HAL_OK;
+}
+
+static enum hal_status h_current(void *ctx, float *amps) {
+  (void)ctx;
+  if (!P.selected) return HAL_FAULT;
+  double g = softbound_read(&P.model, P.array, P.plane, P.row, P.col);
+  *amps = (float)(g * P.read_tenth_mv * 1e-4);
+  return HAL_OK;
+}
+
+static const struct hal HAL = {NULL, h_micros, h_read, h_write, h_idle, h_select, h_dac, h_fire, h_read_voltage, h_current};
+
+static void trace(void *ctx, const struct fw_record *r, const struct fw_command *c) {
+  (void)ctx;
+  if (P.log_len == P.log_cap) {
+    P.log_cap = P.log_cap ? 2 * P.log_cap : 1024;
+    P.log = realloc(P.log, P.log_cap * sizeof *P.log);
+    if (P.log == NULL) abort();
+  }
+  struct log_entry *e = &P.log[P.log_len++];
+  e->sequence = r->sequence;
+  e->opcode = r->opcode;
+  e->outcome = r->outcome;
+  e->pulses = r->pulses;
+  e->count = c->opcode == FW_UPDATE ? 0 : c->u.pulse.count;
+}
+
+/* ---------------------------------------------------------------------------------------------- pty */
+
+static void make_raw(int fd) {
+  struct termios t;
+  if (tcgetattr(fd, &t) != 0) return;
+  cfmakeraw(&t);
+  tcsetattr(fd, TCSANOW, &t);
+}
+
+static void open_pty(const char *path) {
+  P.master = posix_openpt(O_RDWR | O_NOCTTY);
+  if (P.master < 0 || grantpt(P.master) != 0 || unlockpt(P.master) != 0) {
+    fprintf(stderr, "rramctl-fw-host: posix_openpt: %s\n", strerror(errno));
+    exit(1);
+  }
+  const char *slave = ptsname(P.master);
+  if (slave == NULL) {
+    fprintf(stderr, "rramctl-fw-host: ptsname: %s\n", strerror(errno));
+    exit(1);
+  }
+  /* Holding the slave open keeps the master readable when a client closes and reopens the port. */
+  P.slave_hold = open(slave, O_RDWR | O_NOCTTY | O_NONBLOCK);
+  if (P.slave_hold < 0) {
+    fprintf(stderr, "rramctl-fw-host: %s: %s\n", slave, strerror(errno));
+    exit(1);
+  }
+  make_raw(P.slave_hold);
+  make_raw(P.master);
+  fcntl(P.master, F_SETFL, fcntl(P.master, F_GETFL) | O_NONBLOCK);
+  struct stat st;
+  if (lstat(path, &st) == 0) {
+    if (!S_ISLNK(st.st_mode)) die_usage(path, "exists and is not a symbolic link", "a new path or an old link");
+    unlink(path);
+  }
+  if (symlink(slave, path) != 0) {
+    fprintf(stderr, "rramctl-fw-host: %s: cannot link to %s: %s\n", path, slave, strerror(errno));
+    exit(1);
+  }
+  link_path = path;
+}
+
+/* ---------------------------------------------------------------------------------------------- control */
+
+static void control_line(struct board *b, const char *line) {
+  if (strcmp(line, "truth") == 0) {
+    for (size_t a = 0; a < P.arrays; a++)
+      for (int pl = 0; pl < 2; pl++)
+        for (uint32_t r = 0; r < P.rows[a]; r++)
+          for (uint32_t c = 0; c < P.cols[a]; c++) {
+            printf("truth %zu %d %u %u %.9e %.9e\n", a, pl, r, c, softbound_symmetry_point(&P.model, a, pl, r, c),
+                   softbound_conductance(&P.model, a, pl, r, c));
+          }
+    printf("end\n");
+  } else if (strcmp(line, "log") == 0) {
+    for (size_t k = 0; k < P.log_len; k++) {
+      struct log_entry *e = &P.log[k];
+      printf("log %u %u %u %u %u\n", e->sequence, e->opcode, e->count, e->pulses, e->outcome);
+    }
+    printf("end\n");
+  } else if (strcmp(line, "running") == 0) {
+    if (board_busy(b)) {
+      printf("running %u %u %u\n", b->job.cmd.sequence, b->job.cmd.opcode, b->job.applied);
+    } else {
+      printf("running none\n");
+    }
+  } else if (strcmp(line, "reset") == 0) {
+    board_reset(b);
+    printf("ok\n");
+  } else if (strcmp(line, "pulses") == 0) {
+    printf("pulses %llu\n", (unsigned long long)P.model.pulses);
+  } else {
+    printf("error %s (allowed: truth, log, running, reset, pulses)\n", line);
+  }
+  fflush(stdout);
+}
+
+/* Reads what stdin has; runs complete lines. Returns 0 at end of input. */
+static int control(struct board *b) {
+  static char buf[4096];
+  static size_t len;
+  ssize_t n = read(0, buf + len, sizeof buf - 1 - len);
+  if (n == 0) return 0;
+  if (n < 0) return errno == EAGAIN || errno == EINTR;
+  len += (size_t)n;
+  char *start = buf;
+  char *nl;
+  while ((nl = memchr(start, '\n', (size_t)(buf + len - start))) != NULL) {
+    *nl = 0;
+    control_line(b, start);
+    start = nl + 1;
+  }
+  len = (size_t)(buf + len - start);
+  memmove(buf, start, len);
+  if (len == sizeof buf - 1) len = 0; /* a line too long to be a command */
+  return 1;
+}
+
+/* ---------------------------------------------------------------------------------------------- main */
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop = 1;
+}
+
+static unsigned long number(const char *option, const char *s, unsigned long min, unsigned long max) {
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno || *s == 0 || *end != 0 || *s == '-' || v < min || v > max) {
+    char allowed[64];
+    snprintf(allowed, sizeof allowed, "%lu..%lu", min, max);
+    char input[256];
+    snprintf(input, sizeof input, "%s %s", option, s);
+    die_usage(input, "not a number in range", allowed);
+  }
+  return v;
+}
+
+static void parse_geometry(const char *s) {
+  char copy[256];
+  snprintf(copy, sizeof copy, "%s", s);
+  P.arrays = 0;
+  for (char *tok = strtok(copy, ","); tok != NULL; tok = strtok(NULL, ",")) {
+    unsigned r, c;
+    char tail;
+    if (P.arrays == MAX_ARRAYS || sscanf(tok, "%ux%u%c", &r, &c, &tail) != 2 || r < 1 || c < 1 || r > 65535 || c > 65535) {
+      die_usage(s, "not a geometry", "ROWSxCOLS[,ROWSxCOLS...], 1..65535 each, up to 16 arrays");
+    }
+    P.rows[P.arrays] = (uint16_t)r;
+    P.cols[P.arrays] = (uint16_t)c;
+    P.arrays++;
+  }
+  if (P.arrays == 0) die_usage(s, "not a geometry", "ROWSxCOLS[,ROWSxCOLS...]");
+}
+
+int main(int argc, char **argv) {
+  const char *pty = NULL;
+  const char *board_id = "RFW-HOST-0001";
+  unsigned long seed = 1;
+  unsigned long part = FW_MAX_CODES;
+  unsigned long watchdog = 1000;
+  int with_control = 0;
+  struct softbound_preset preset = *softbound_preset_named("rram-imbalanced");
+  parse_geometry("32x32");
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--control") == 0) {
+      with_control = 1;
+      continue;
+    }
+    if (strcmp(a, "--realtime") == 0) {
+      P.realtime = 1;
+      continue;
+    }
+    if (v == NULL) die_usage(a, "needs a value or is unknown", "--pty PATH, --geometry, --seed, --preset, --set, --part, --watchdog, --board-id, --realtime, --control");
+    i++;
+    if (strcmp(a, "--pty") == 0) {
+      pty = v;
+    } else if (strcmp(a, "--geometry") == 0) {
+      parse_geometry(v);
+    } else if (strcmp(a, "--seed") == 0) {
+      seed = number(a, v, 0, (unsigned long)-1);
+    } else if (strcmp(a, "--preset") == 0) {
+      const struct softbound_preset *p = softbound_preset_named(v);
+      if (p == NULL) die_usage(v, "unknown preset", "ideal, aihwkit-like, rram-imbalanced");
+      preset = *p;
+    } else if (strcmp(a, "--set") == 0) {
+      char name[64];
+      double value;
+      char tail;
+      if (sscanf(v, "%63[a-z0-9_]=%lf%c", name, &value, &tail) != 2 || !softbound_set(&preset, name, value)) {
+        die_usage(v, "not a parameter assignment", softbound_parameter_names());
+      }
+    } else if (strcmp(a, "--part") == 0) {
+      part = number(a, v, 1, FW_MAX_CODES);
+    } else if (strcmp(a, "--watchdog") == 0) {
+      watchdog = number(a, v, 1, 65535);
+    } else if (strcmp(a, "--board-id") == 0) {
+      if (*v == 0 || strlen(v) > 64) die_usage(v, "not a board id", "1..64 characters");
+      board_id = v;
+    } else {
+      die_usage(a, "unknown option", "--pty PATH, --geometry, --seed, --preset, --set, --part, --watchdog, --board-id, --realtime, --control");
+    }
+  }
+  if (pty == NULL) die_usage("(no --pty)", "a pty path is required", "--pty PATH");
+  if (!(preset.w_max > 0 && preset.w_min < 0 && preset.dw_min > 0 && preset.up_down > -1 && preset.up_down < 1)) {
+    die_usage("--set", "parameters outside the model", "dw_min > 0, w_min < 0 < w_max, -1 < up_down < 1");
+  }
+
+  uint16_t geometry[MAX_ARRAYS][2];
+  struct fw_array_info info[MAX_ARRAYS];
+  for (size_t a = 0; a < P.arrays; a++) {
+    geometry[a][0] = P.rows[a];
+    geometry[a][1] = P.cols[a];
+    info[a] = (struct fw_array_info){P.rows[a], P.cols[a], 1};
+  }
+  if (softbound_init(&P.model, &preset, (const uint16_t(*)[2])geometry, P.arrays, seed) != 0) {
+    fprintf(stderr, "rramctl-fw-host: out of memory for the device arrays\n");
+    return 1;
+  }
+  char model[96];
+  snprintf(model, sizeof model, "rramctl reference firmware, host port (%s, seed %lu)", preset.name, seed);
+  /* The emulator's hardware limits; conductance codes of 1.25 G_max / 65535. */
+  struct board_config cfg = {board_id, model, "1.0.0", (uint16_t)watchdog, FW_MAX_PAYLOAD_BYTES, (uint8_t)P.arrays, info,
+                             {3000, 5000, 10, 10000000, 100000, 50000000, 1000000}, 16, (float)preset.g_min_siemens,
+                             (float)preset.g_max_siemens, (float)(1.25 * preset.g_max_siemens / 65535.0), (uint16_t)part};
+
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  signal(SIGHUP, on_signal);
+  open_pty(pty);
+  static struct board b;
+  board_init(&b, &HAL, &cfg);
+  b.trace = trace;
+  if (with_control) fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+  printf("ready %s\n", pty);
+  fflush(stdout);
+  while (!stop) {
+    struct pollfd fds[2] = {{P.master, POLLIN, 0}, {0, POLLIN, 0}};
+    int n = poll(fds, with_control ? 2 : 1, board_busy(&b) ? 0 : 5);
+    if (n < 0 && errno != EINTR) break;
+    if (with_control && (fds[1].revents & (POLLIN | POLLHUP)) && !control(&b)) break;
+    board_poll(&b);
+  }
+  if (link_path) unlink(link_path);
+  softbound_free(&P.model);
+  free(P.log);
+  return 0;
+}

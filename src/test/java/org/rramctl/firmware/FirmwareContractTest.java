@@ -1,0 +1,56 @@
+package org.rramctl.firmware;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.CrossbarDriverContract;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.serial.SerialBoardDriver;
+import org.rramctl.driver.serial.SessionSettings;
+import org.rramctl.driver.transport.SerialPortTransport;
+
+/**
+ * The driver contract against the reference firmware in C (its host port, a soft-bound model behind the HAL), over
+ * a real pseudo-terminal opened by jSerialComm, as a lab board on a USB port would be: an 8 x 6 and a 4 x 4 array,
+ * streamed in parts of 5 values so that every row, column and array read arrives in several frames.
+ */
+class FirmwareContractTest extends CrossbarDriverContract {
+  @TempDir Path dir;
+  private FirmwareHost firmware;
+
+  /** The firmware build to test; the sanitized variant overrides it. */
+  protected Path binary() {
+    return FirmwareHost.binary();
+  }
+
+  @Override
+  protected CrossbarDriver openDriver() throws IOException {
+    firmware = FirmwareHost.start(binary(), dir, "--geometry", "8x6,4x4", "--seed", "42", "--preset", "aihwkit-like", "--part", "5");
+    String path = firmware.pty().toString();
+    return SerialBoardDriver.open(() -> SerialPortTransport.open(path, 115_200), SessionSettings.defaults());
+  }
+
+  @AfterEach
+  void closeTheFirmwareToo() {
+    driver.close();
+    try {
+      firmware.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  protected Pulse nominalUp() {
+    return Pulse.up(1.0, Duration.ofNanos(100));
+  }
+
+  @Override
+  protected double readVolts() {
+    return 0.2;
+  }
+}
