@@ -1,6 +1,8 @@
 package org.rramctl.bench;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -36,8 +38,11 @@ import org.rramctl.sim.pty.PtyTransport;
  *       From the byte counts: the line-bound rate at 115200 baud and at a practical 1 MB/s of USB full
  *       speed.</li>
  * </ol>
+ * With a third argument, the path of the reference firmware's host port ({@code rramctl-fw-host}, built by
+ * {@code make -C firmware-protocol/firmware host}), both measurements also run against the C firmware, side by side
+ * with the Java virtual board in the same run: the same driver, the same kind of pty, another board.
  * A harness rather than JMH: the result is a latency distribution (median, p99) of blocking round trips.
- * Run: {@code java -cp bench/target/benchmarks.jar org.rramctl.bench.SerialBench [roundTrips] [steps]}.
+ * Run: {@code java -cp bench/target/benchmarks.jar org.rramctl.bench.SerialBench [roundTrips] [steps] [rramctl-fw-host]}.
  */
 public final class SerialBench {
   private SerialBench() {}
@@ -47,14 +52,33 @@ public final class SerialBench {
   public static void main(String[] args) throws Exception {
     int roundTrips = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    Path firmware = args.length > 2 ? Path.of(args[2]) : null;
     System.out.printf(Locale.ROOT, "java %s, %d cores%n", System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     long[] echo = new long[roundTrips];
     long[] read = new long[roundTrips];
-    latencies(echo, read);
+    long[] fwRead = firmware == null ? null : new long[roundTrips];
+    latencies(echo, read, firmware, fwRead);
     report("raw jSerialComm echo, 16 B, pty", echo);
     report("SerialBoardDriver.read, pty", read);
     System.out.printf(Locale.ROOT, "ratio of medians (stack / echo): %.2f%n", (double) percentile(read, 50) / percentile(echo, 50));
-    trainingSteps(steps);
+    if (fwRead != null) {
+      report("same read, C reference firmware", fwRead);
+      System.out.printf(Locale.ROOT, "ratio of medians (C firmware / echo): %.2f; (C firmware / Java virtual board): %.2f%n",
+          (double) percentile(fwRead, 50) / percentile(echo, 50), (double) percentile(fwRead, 50) / percentile(read, 50));
+    }
+    trainingSteps(steps, firmware);
+  }
+
+  /** The C firmware's host port serving a pty linked at {@code link}; ends with the returned process. */
+  private static Process startFirmware(Path binary, Path link, String geometry) throws IOException {
+    Process p = new ProcessBuilder(binary.toString(), "--pty", link.toString(), "--geometry", geometry, "--seed", "3", "--preset", "aihwkit-like")
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String ready = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine();
+    if (ready == null || !ready.startsWith("ready ")) {
+      p.destroyForcibly();
+      throw new IOException(binary + " did not start: " + ready);
+    }
+    return p;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -63,7 +87,17 @@ public final class SerialBench {
    * Both links open side by side, measured in alternating blocks of {@value #BLOCK} round trips, so that
    * load from other processes on the machine falls on both alike. The first blocks warm up the JIT.
    */
-  private static void latencies(long[] echoOut, long[] readOut) throws IOException {
+  private static void latencies(long[] echoOut, long[] readOut, Path firmware, long[] fwOut) throws IOException {
+    Path dir = Files.createTempDirectory("serial-bench");
+    Process fw = firmware == null ? null : startFirmware(firmware, dir.resolve("fw-board"), "32x32");
+    try {
+      latencies(echoOut, readOut, fw == null ? null : dir.resolve("fw-board").toString(), fwOut);
+    } finally {
+      if (fw != null) fw.destroy();
+    }
+  }
+
+  private static void latencies(long[] echoOut, long[] readOut, String fwPath, long[] fwOut) throws IOException {
     EmulatorDriver emulator = EmulatorDriver.open(DevicePreset.named("aihwkit-like"), List.of(new int[] {32, 32}), 1);
     try (PtyTransport echoServer = PtyTransport.open();
          SerialPortTransport echoClient = SerialPortTransport.open(echoServer.clientPath(), 115_200);
@@ -84,7 +118,8 @@ public final class SerialBench {
       PtyTransport pty = PtyTransport.open();
       board.serve(pty);
       String path = pty.clientPath();
-      try (SerialBoardDriver d = SerialBoardDriver.open(() -> SerialPortTransport.open(path, 115_200), SessionSettings.defaults())) {
+      try (SerialBoardDriver d = SerialBoardDriver.open(() -> SerialPortTransport.open(path, 115_200), SessionSettings.defaults());
+           SerialBoardDriver f = fwPath == null ? null : SerialBoardDriver.open(() -> SerialPortTransport.open(fwPath, 115_200), SessionSettings.defaults())) {
         Cell c = Cell.active(0, 3, 5);
         byte[] msg = new byte[16];
         byte[] in = new byte[16];
@@ -92,10 +127,12 @@ public final class SerialBench {
         for (int warm = 0; warm < 10; warm++) {
           echoBlock(echoClient, msg, in, scratch, 0);
           readBlock(d, c, scratch, 0);
+          if (f != null) readBlock(f, c, scratch, 0);
         }
         for (int at = 0; at < echoOut.length; at += BLOCK) {
           echoBlock(echoClient, msg, in, echoOut, at);
           readBlock(d, c, readOut, at);
+          if (f != null) readBlock(f, c, fwOut, at);
         }
       }
     }
@@ -202,7 +239,7 @@ public final class SerialBench {
     return EmulatorDriver.open(DevicePreset.named("aihwkit-like"), geometry, 3);
   }
 
-  private static void trainingSteps(int steps) throws IOException {
+  private static void trainingSteps(int steps, Path firmware) throws IOException {
     SplittableRandom r = new SplittableRandom(42);
     LayerStep[][] samples = new LayerStep[steps][];
     for (int k = 0; k < steps; k++) samples[k] = sample(r);
@@ -237,6 +274,21 @@ public final class SerialBench {
         System.out.printf(Locale.ROOT, "  line-bound at 115200 baud 8N1 (11520 B/s): %.2f samples/s%n", 11_520 / total);
         System.out.printf(Locale.ROOT, "  line-bound at USB full speed, ~1 MB/s practical CDC: %.0f samples/s%n", 1_000_000 / total);
       }
+    }
+    if (firmware == null) return;
+    Path dir = Files.createTempDirectory("serial-bench");
+    Process fw = startFirmware(firmware, dir.resolve("fw-net"), "785x256,257x128,129x10");
+    String path = dir.resolve("fw-net").toString();
+    try (SerialBoardDriver d = SerialBoardDriver.open(() -> SerialPortTransport.open(path, 115_200), SessionSettings.defaults())) {
+      long[] fwPhases = new long[3];
+      for (int k = 0; k < Math.min(steps, 50); k++) step(d, samples[k], new long[3]); // warm-up
+      long t1 = System.nanoTime();
+      for (int k = 0; k < steps; k++) step(d, samples[k], fwPhases);
+      double fwSeconds = (System.nanoTime() - t1) / 1e9;
+      System.out.printf(Locale.ROOT, "  over the pty, C reference firmware (host port, per-device HAL composition): %.1f samples/s (%.2f ms/sample: %s)%n",
+          steps / fwSeconds, fwSeconds * 1e3 / steps, phases(fwPhases, steps));
+    } finally {
+      fw.destroy();
     }
   }
 
