@@ -144,7 +144,9 @@ void board_reset(struct board *b) {
       b->trace(b->trace_ctx, &r, &b->job.cmd);
     }
   }
+  uint32_t id = b->job.id;
   memset(&b->job, 0, sizeof b->job);
+  b->job.id = id + 1u;
   frame_decoder_init(&b->rx);
   b->tx_chunk_len = 0;
   b->history_len = 0;
@@ -371,7 +373,25 @@ static int slice_over(struct board *b, uint32_t start) {
   return (uint32_t)(now_us(b) - start) >= BOARD_SLICE_US;
 }
 
-/* Pulses for PULSE / PULSE_THEN_READ: returns 1 when the train is complete, 0 to continue in the next slice. */
+/*
+ * Serves what the link has now, between two pulses or two slots, so that at most the pulse (or slot) in progress
+ * completes after an ABORT arrives (PROTOCOL.md 5.6). Returns 0 when the input ended the running command (ABORT),
+ * in which case its final frame has gone and the caller must stop touching it.
+ */
+static int serve_input(struct board *b) {
+  uint32_t id = b->job.id;
+  uint8_t buf[64];
+  for (int rounds = 0; rounds < 16; rounds++) {
+    size_t n = b->hal->link_read(b->hal->ctx, buf, sizeof buf);
+    if (n == 0) break;
+    board_feed(b, buf, n);
+    if (!b->job.active || b->job.id != id) return 0;
+  }
+  return 1;
+}
+
+/* Pulses for PULSE / PULSE_THEN_READ: returns 1 when the train is complete, 0 to continue in the next slice, 2 when
+ * input served between pulses ended it. */
 static int run_pulses(struct board *b, uint32_t start, enum fw_error *e) {
   const struct hal *h = b->hal;
   const struct fw_command *c = &b->job.cmd;
@@ -382,7 +402,10 @@ static int run_pulses(struct board *b, uint32_t start, enum fw_error *e) {
     if (s != HAL_OK) break;
     b->job.applied++;
     b->pulses_total++;
-    if ((b->job.applied & 63u) == 0 && b->job.applied < c->u.pulse.count && slice_over(b, start)) return 0;
+    if (b->job.applied < c->u.pulse.count) {
+      if (!serve_input(b)) return 2;
+      if ((b->job.applied & 63u) == 0 && slice_over(b, start)) return 0;
+    }
   }
   *e = hal_error(s);
   return 1;
@@ -520,7 +543,8 @@ static void send_progress(struct board *b, int more) {
 /*
  * The stochastic parallel update (PROTOCOL.md 4.1), composed from single-device pulses: in slot t, every device
  * whose row and column both fire gets one pulse, UP when their signs agree, DOWN when they differ. Resumable at any
- * row of any slot, so that input is checked between rows.
+ * row of any slot; input is served between slots (and between slices). Returns 1 when done (or failed: *e), 0 to
+ * continue, 2 when input served between slots ended it.
  */
 static int run_update(struct board *b, uint32_t start, enum fw_error *e) {
   const struct hal *h = b->hal;
@@ -563,6 +587,7 @@ static int run_update(struct board *b, uint32_t start, enum fw_error *e) {
     b->job.slot++;
     b->job.row_k = 0;
     b->job.row_p = 0;
+    if (b->job.slot < c->u.update.bit_length && !serve_input(b)) return 2;
     uint32_t now = now_us(b);
     if (b->job.slot < c->u.update.bit_length && (uint32_t)(now - b->job.last_progress_us) >= BOARD_PROGRESS_US) {
       send_progress(b, 1);
@@ -594,7 +619,8 @@ static void run_job(struct board *b) {
     }
     case FW_PULSE:
     case FW_PULSE_THEN_READ: {
-      if (!run_pulses(b, start, &e)) return;
+      int done = run_pulses(b, start, &e);
+      if (done != 1) return;
       if (e != FW_E_NONE) break;
       struct fw_response r;
       memset(&r, 0, sizeof r);
@@ -621,7 +647,7 @@ static void run_job(struct board *b) {
       if (!run_currents(b, &e) || e == FW_E_NONE) return;
       break;
     case FW_UPDATE:
-      if (!run_update(b, start, &e) || e == FW_E_NONE) return;
+      if (run_update(b, start, &e) != 1 || e == FW_E_NONE) return;
       break;
     default:
       e = FW_E_HARDWARE_FAULT;
@@ -661,7 +687,7 @@ static void send_identity(struct board *b, uint16_t seq) {
   id->g_min = cfg->g_min_siemens;
   id->g_max = cfg->g_max_siemens;
   id->lsb = cfg->lsb_siemens;
-  id->native_ops = 0x1FFu; /* READ .. UPDATE: all composed by the core */
+  id->native_ops = (uint16_t)(0x1FFu & ~cfg->unsupported_ops); /* READ .. UPDATE, composed by the core */
   send_response(b, &r);
 }
 
@@ -740,6 +766,14 @@ static void admit(struct board *b, const uint8_t *packet, size_t len, const stru
     refuse(b, c, FW_E_BUSY, &d);
     return;
   }
+  if (b->config->unsupported_ops >> (c->opcode - FW_READ) & 1u) {
+    fw_detail_str(&d, "opcode: ");
+    fw_detail_str(&d, fw_opcode_name(c->opcode));
+    fw_detail_str(&d, " (expected: one of this board's nativeOps; compose it from single-device commands)");
+    b->last_error = (uint16_t)FW_E_UNSUPPORTED;
+    refuse(b, c, FW_E_UNSUPPORTED, &d);
+    return;
+  }
   enum fw_error refusal = validate(b, c, &d);
   if (refusal != FW_E_NONE) {
     b->last_error = (uint16_t)refusal;
@@ -747,9 +781,11 @@ static void admit(struct board *b, const uint8_t *packet, size_t len, const stru
     return;
   }
   memcpy(b->job_packet, packet, len);
+  uint32_t id = b->job.id + 1u;
   memset(&b->job, 0, sizeof b->job);
   if (fw_decode_command(b->job_packet, len, &b->job.cmd, NULL) != FW_E_NONE) return; /* cannot happen: decoded above */
   b->job.active = 1;
+  b->job.id = id;
   b->job.last_progress_us = now_us(b);
   /* Recorded before the first pulse, so that LAST_EXECUTED never misses a command that started. */
   if (changes) add_record(b, c, FW_IN_PROGRESS, FW_E_NONE);
@@ -783,6 +819,14 @@ static void dispatch(struct board *b, const uint8_t *packet, size_t len) {
     send_identity(b, seq);
     return;
   }
+  if (c.opcode == FW_ABORT) {
+    /* Served in every state, before the handshake too (PROTOCOL.md 5.1): ERROR ABORTED for the running command
+     * first (it ends its stream), then ACK once every output is idle. */
+    if (b->job.active) stop_job(b, FW_E_ABORTED);
+    idle(b);
+    send_simple(b, seq, FW_ACK, 0);
+    return;
+  }
   fw_detail_clear(&d);
   if (!b->handshaken) {
     fw_detail_str(&d, "handshake: none (expected: HELLO with a window including version 1)");
@@ -807,12 +851,6 @@ static void dispatch(struct board *b, const uint8_t *packet, size_t len) {
       return;
     case FW_LAST_EXECUTED:
       send_executed(b, seq);
-      return;
-    case FW_ABORT:
-      /* ERROR ABORTED for the running command first (it ends its stream), then ACK once every output is idle. */
-      if (b->job.active) stop_job(b, FW_E_ABORTED);
-      idle(b);
-      send_simple(b, seq, FW_ACK, 0);
       return;
     default:
       admit(b, packet, len, &c);

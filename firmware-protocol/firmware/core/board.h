@@ -32,6 +32,10 @@ struct board_config {
   float g_max_siemens;
   float lsb_siemens; /* siemens per conductance code */
   uint16_t max_values_per_part; /* 1..4088; currents parts are capped at 2044 as well */
+  /* Device commands this board does not execute (bit k: command 0x10 + k), answered UNSUPPORTED so that the host
+   * composes them from single-device commands (PROTOCOL.md 4.2 nativeOps); 0: all native. READ and PULSE should
+   * stay native. */
+  uint16_t unsupported_ops;
 };
 
 /* How long one board_poll() runs the current command before it looks at the link again, microseconds. */
@@ -42,6 +46,7 @@ struct board_config {
 
 struct board_job {
   int active;
+  uint32_t id; /* counts commands started, so that code running one notices when input served meanwhile ended it */
   struct fw_command cmd; /* views into board.job_packet */
   uint32_t applied;      /* pulses applied by this command so far */
   uint32_t next;         /* streamed reads: next value */

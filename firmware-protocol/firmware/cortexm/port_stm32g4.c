@@ -160,7 +160,7 @@ static const struct board_config CONFIG = {
     "RB-STM32G4-0001", "rramctl reference firmware, STM32G474", "1.0.0", 1000, FW_MAX_PAYLOAD_BYTES, 1, ARRAYS,
     /* limits: 3.0 V pulses (DAC 3.3 V), 0.5 V reads, widths 125 ns .. 1 ms (DWT resolution), 100000 pulses per
        command, 1 MHz, 1 mA */
-    {3000, 5000, 125, 1000000, 100000, 1000000, 1000000}, 12, 1e-6f, 1e-4f, 2.5e-8f, FW_MAX_CODES};
+    {3000, 5000, 125, 1000000, 100000, 1000000, 1000000}, 12, 1e-6f, 1e-4f, 2.5e-8f, FW_MAX_CODES, 0};
 
 static struct board board;
 

@@ -373,7 +373,7 @@ int main(int argc, char **argv) {
   /* The emulator's hardware limits; conductance codes of 1.25 G_max / 65535. */
   struct board_config cfg = {board_id, model, "1.0.0", (uint16_t)watchdog, FW_MAX_PAYLOAD_BYTES, (uint8_t)P.arrays, info,
                              {3000, 5000, 10, 10000000, 100000, 50000000, 1000000}, 16, (float)preset.g_min_siemens,
-                             (float)preset.g_max_siemens, (float)(1.25 * preset.g_max_siemens / 65535.0), (uint16_t)part};
+                             (float)preset.g_max_siemens, (float)(1.25 * preset.g_max_siemens / 65535.0), (uint16_t)part, 0};
 
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, on_signal);

@@ -49,7 +49,11 @@ struct fake {
   long fired;
   long comply_after; /* HAL_COMPLIANCE on this pulse (1-based); 0 never */
   int sel_array, sel_plane, sel_row, sel_col;
+  long abort_at; /* an ABORT arrives while this pulse (1-based) is being fired; 0 never */
+  uint16_t abort_seq;
 };
+
+static void send_abort_now(uint16_t seq);
 
 static struct fake fk;
 
@@ -105,6 +109,7 @@ static enum hal_status f_fire(void *ctx, uint32_t width, uint32_t period) {
   if (fk.selected != 1 || fk.dac_mv == 0) return HAL_FAULT;
   fk.fired++;
   fk.t_us += fk.us_per_pulse;
+  if (fk.abort_at && fk.fired == fk.abort_at) send_abort_now(fk.abort_seq);
   if (fk.comply_after && fk.fired == fk.comply_after) return HAL_COMPLIANCE;
   if (fk.dac_polarity == FW_UP) fk.ups[fk.sel_array][fk.sel_plane][fk.sel_row][fk.sel_col]++;
   else fk.downs[fk.sel_array][fk.sel_plane][fk.sel_row][fk.sel_col]++;
@@ -129,7 +134,7 @@ static const struct hal HAL = {NULL, f_micros, f_read, f_write, f_idle, f_select
 /* array 0: 8 x 6 with a reference; array 1: 4 x 4 without */
 static const struct fw_array_info ARRAYS[2] = {{ROWS, COLS, 1}, {4, 4, 0}};
 static struct board_config cfg = {"TB-0001", "test board", "0.0.1", 1000, 8192, 2, ARRAYS,
-                                  {3000, 5000, 10, 1000000, 100000, 1000000, 1000000}, 16, 1e-6f, 1e-4f, 2.5e-8f, 4088};
+                                  {3000, 5000, 10, 1000000, 100000, 1000000, 1000000}, 16, 1e-6f, 1e-4f, 2.5e-8f, 4088, 0};
 static struct board b;
 
 /* ---------------------------------------------------------------------------------------------- helpers */
@@ -141,6 +146,7 @@ static void reset_all(void) {
     for (int r = 0; r < ROWS; r++)
       for (int c = 0; c < COLS; c++) fk.g[0][p][r][c] = 1e-6f * (float)(10 + r * COLS + c + 50 * p);
   cfg.max_values_per_part = 4088;
+  cfg.unsupported_ops = 0;
   board_init(&b, &HAL, &cfg);
 }
 
@@ -157,6 +163,11 @@ static void send(const struct fw_command *c) {
   uint8_t packet[FW_MAX_PACKET_BYTES];
   size_t len = fw_encode_command(c, packet, sizeof packet);
   send_raw(packet, len);
+}
+
+static void send_abort_now(uint16_t seq) {
+  uint8_t packet[] = {1, FW_ABORT, (uint8_t)seq, (uint8_t)(seq >> 8), 0};
+  send_raw(packet, sizeof packet);
 }
 
 /* Polls until the input is consumed and nothing runs (bounded). */
@@ -647,6 +658,98 @@ static void test_abort_busy_watchdog(void) {
   expect_error(q.sequence, FW_E_HANDSHAKE_REQUIRED);
 }
 
+/* PROTOCOL.md 5.6: at most the pulse (or UPDATE slot) in progress completes after ABORT arrives; 5.1: ABORT is
+ * served before the handshake too. */
+static void test_abort_latency(void) {
+  current = "abort latency";
+  reset_all();
+  struct fw_command ab = cmd(FW_ABORT, 1);
+  send(&ab);
+  run();
+  collect();
+  CHECK(got_n == 1 && got[0].opcode == FW_ACK && got[0].sequence == 1, "ABORT before the handshake: ACK");
+  hello(2);
+  fk.abort_at = 7; /* arrives while the 7th pulse of a 1000-pulse train fires (one slice would be all of them) */
+  fk.abort_seq = 4;
+  struct fw_command p = pulse(3, 0, 2, 2, FW_UP, 1000, 100, 1000, 1000);
+  send(&p);
+  run();
+  collect();
+  CHECK(fk.ups[0][0][2][2] == 7, "pulses applied: %ld (expected: 7, the one in progress when ABORT arrived)", fk.ups[0][0][2][2]);
+  CHECK(got_n == 2 && got[0].u.error.code == FW_E_ABORTED && got[0].sequence == 3 && got[1].opcode == FW_ACK && got[1].sequence == 4,
+        "ERROR ABORTED for the train, then ACK");
+  /* An UPDATE: the ABORT arrives during slot 0; slot 0 completes, no later slot runs. Rows +0b111 x 2, columns +0b111
+   * x 3: 6 pulses per slot, BL 3. */
+  struct fw_command u = cmd(FW_UPDATE, 5);
+  u.u.update.tile.rows = 2;
+  u.u.update.tile.cols = 3;
+  u.u.update.bit_length = 3;
+  u.u.update.up = (struct fw_shape){1000, 100, 1000};
+  u.u.update.down = (struct fw_shape){1000, 100, 1000};
+  static const uint8_t rp[] = {0x03}, none[] = {0x00}, rm[] = {0x07, 0x07}, cp[] = {0x07}, cm[] = {0x07, 0x07, 0x07};
+  u.u.update.rows = (struct fw_streams){rp, none, rm, 2, 2, 1};
+  u.u.update.cols = (struct fw_streams){cp, none, cm, 3, 3, 1};
+  fk.abort_at = fk.fired + 2;
+  fk.abort_seq = 6;
+  long before = total_pulses();
+  send(&u);
+  run();
+  collect();
+  CHECK(total_pulses() - before == 6, "update pulses after ABORT in slot 0: %ld (expected: 6, slot 0 only)", total_pulses() - before);
+  CHECK(got_n == 2 && got[0].u.error.code == FW_E_ABORTED && got[0].sequence == 5 && got[1].opcode == FW_ACK, "ERROR ABORTED, then ACK");
+  fk.abort_at = 0;
+}
+
+/* A board without native vector reads: IDENTITY says so and the commands are refused UNSUPPORTED, nothing moves. */
+static void test_unsupported(void) {
+  current = "unsupported";
+  reset_all();
+  cfg.unsupported_ops = 1u << (FW_FORWARD_READ - FW_READ) | 1u << (FW_TRANSPOSE_READ - FW_READ);
+  struct fw_command h = cmd(FW_HELLO, 1);
+  h.u.hello.min_version = h.u.hello.max_version = 1;
+  send(&h);
+  run();
+  collect();
+  CHECK(got_n == 1 && got[0].u.identity.native_ops == (0x1FFu & ~cfg.unsupported_ops), "nativeOps without the vector reads: 0x%x",
+        got_n ? got[0].u.identity.native_ops : 0);
+  struct fw_command f = cmd(FW_FORWARD_READ, 2);
+  f.u.vector.tile.rows = 1;
+  f.u.vector.tile.cols = 1;
+  uint8_t v[2] = {0xd0, 0x07};
+  f.u.vector.volts = v;
+  f.u.vector.count = 1;
+  send(&f);
+  run();
+  collect();
+  expect_error(2, FW_E_UNSUPPORTED);
+  CHECK(!fk.outputs_live && fk.selected != 1, "nothing selected");
+  struct fw_command r = cmd(FW_READ, 3);
+  r.u.read.read_tenth_mv = 2000;
+  send(&r);
+  run();
+  collect();
+  CHECK(got_n == 1 && got[0].opcode == FW_CONDUCTANCE, "READ still native");
+  /* A device-changing command refused UNSUPPORTED is recorded FAILED (PROTOCOL.md 5.4) and names lastError; a late
+   * copy of its frame is a DUPLICATE, not a second evaluation. UNSUPPORTED comes after DUPLICATE and BUSY (6.1). */
+  cfg.unsupported_ops |= 1u << (FW_PULSE - FW_READ);
+  struct fw_command p = pulse(4, 0, 1, 1, FW_UP, 1000, 100, 1000, 3);
+  send(&p);
+  run();
+  collect();
+  expect_error(4, FW_E_UNSUPPORTED);
+  CHECK(b.last_error == FW_E_UNSUPPORTED, "lastError names the UNSUPPORTED refusal: %u", (unsigned)b.last_error);
+  struct fw_response e = executed(5);
+  CHECK(e.u.executed.count == 1 && e.u.executed.records[0].sequence == 4 && e.u.executed.records[0].outcome == FW_FAILED &&
+            e.u.executed.records[0].error == FW_E_UNSUPPORTED && e.u.executed.records[0].pulses == 0,
+        "the UNSUPPORTED pulse recorded FAILED, no pulses");
+  send(&p);
+  run();
+  collect();
+  expect_error(4, FW_E_DUPLICATE);
+  CHECK(total_pulses() == 0, "nothing moved");
+  cfg.unsupported_ops = 0;
+}
+
 int main(void) {
   test_crc_and_cobs();
   test_framing();
@@ -656,6 +759,8 @@ int main(void) {
   test_streaming();
   test_update();
   test_abort_busy_watchdog();
+  test_unsupported();
+  test_abort_latency();
   printf("test_board: %d failures\n", failures);
   return failures == 0 ? 0 : 1;
 }
