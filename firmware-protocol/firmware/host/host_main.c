@@ -4,7 +4,10 @@
  * linked at --pty PATH so that `rramctl ... --board serial:PATH` drives it as it would a board on a USB port.
  *
  *   rramctl-fw-host --pty PATH [--geometry 32x32[,RxC...]] [--seed S] [--preset NAME] [--set name=value]...
- *                   [--part N] [--watchdog MS] [--board-id ID] [--realtime] [--control]
+ *                   [--part N] [--watchdog MS] [--board-id ID] [--unsupported OPS] [--realtime] [--control]
+ *
+ * --unsupported read_row,forward_read,... leaves those device commands to the host: IDENTITY's nativeOps omits them
+ * and the board refuses them with UNSUPPORTED, so the host composes them from single-device commands.
  *
  * --realtime makes a pulse train take its real duration (count x period of wall time), as on hardware, so that a
  * test can stop or reboot the board in the middle of one; by default pulses take no wall time.
@@ -285,6 +288,24 @@ static unsigned long number(const char *option, const char *s, unsigned long min
   return v;
 }
 
+/* A comma-separated list of device commands (lower-case PROTOCOL.md names) as unsupported_ops bits. */
+static uint16_t parse_ops(const char *s) {
+  static const char *const NAMES[] = {"read", "pulse", "pulse_then_read", "read_row", "read_column", "read_array", "forward_read", "transpose_read", "update"};
+  const char *allowed = "pulse_then_read, read_row, read_column, read_array, forward_read, transpose_read, update (READ and PULSE stay native)";
+  char copy[256];
+  snprintf(copy, sizeof copy, "%s", s);
+  uint16_t bits = 0;
+  for (char *tok = strtok(copy, ","); tok != NULL; tok = strtok(NULL, ",")) {
+    int found = -1;
+    for (int k = 2; k < 9; k++) {
+      if (strcmp(tok, NAMES[k]) == 0) found = k;
+    }
+    if (found < 0) die_usage(s, "not a list of device commands", allowed);
+    bits = (uint16_t)(bits | 1u << found);
+  }
+  return bits;
+}
+
 static void parse_geometry(const char *s) {
   char copy[256];
   snprintf(copy, sizeof copy, "%s", s);
@@ -309,6 +330,7 @@ int main(int argc, char **argv) {
   unsigned long part = FW_MAX_CODES;
   unsigned long watchdog = 1000;
   int with_control = 0;
+  uint16_t unsupported = 0;
   struct softbound_preset preset = *softbound_preset_named("rram-imbalanced");
   parse_geometry("32x32");
   for (int i = 1; i < argc; i++) {
@@ -322,7 +344,7 @@ int main(int argc, char **argv) {
       P.realtime = 1;
       continue;
     }
-    if (v == NULL) die_usage(a, "needs a value or is unknown", "--pty PATH, --geometry, --seed, --preset, --set, --part, --watchdog, --board-id, --realtime, --control");
+    if (v == NULL) die_usage(a, "needs a value or is unknown", "--pty PATH, --geometry, --seed, --preset, --set, --part, --watchdog, --board-id, --unsupported, --realtime, --control");
     i++;
     if (strcmp(a, "--pty") == 0) {
       pty = v;
@@ -341,6 +363,8 @@ int main(int argc, char **argv) {
       if (sscanf(v, "%63[a-z0-9_]=%lf%c", name, &value, &tail) != 2 || !softbound_set(&preset, name, value)) {
         die_usage(v, "not a parameter assignment", softbound_parameter_names());
       }
+    } else if (strcmp(a, "--unsupported") == 0) {
+      unsupported = parse_ops(v);
     } else if (strcmp(a, "--part") == 0) {
       part = number(a, v, 1, FW_MAX_CODES);
     } else if (strcmp(a, "--watchdog") == 0) {
@@ -349,7 +373,7 @@ int main(int argc, char **argv) {
       if (*v == 0 || strlen(v) > 64) die_usage(v, "not a board id", "1..64 characters");
       board_id = v;
     } else {
-      die_usage(a, "unknown option", "--pty PATH, --geometry, --seed, --preset, --set, --part, --watchdog, --board-id, --realtime, --control");
+      die_usage(a, "unknown option", "--pty PATH, --geometry, --seed, --preset, --set, --part, --watchdog, --board-id, --unsupported, --realtime, --control");
     }
   }
   if (pty == NULL) die_usage("(no --pty)", "a pty path is required", "--pty PATH");
@@ -373,7 +397,7 @@ int main(int argc, char **argv) {
   /* The emulator's hardware limits; conductance codes of 1.25 G_max / 65535. */
   struct board_config cfg = {board_id, model, "1.0.0", (uint16_t)watchdog, FW_MAX_PAYLOAD_BYTES, (uint8_t)P.arrays, info,
                              {3000, 5000, 10, 10000000, 100000, 50000000, 1000000}, 16, (float)preset.g_min_siemens,
-                             (float)preset.g_max_siemens, (float)(1.25 * preset.g_max_siemens / 65535.0), (uint16_t)part, 0};
+                             (float)preset.g_max_siemens, (float)(1.25 * preset.g_max_siemens / 65535.0), (uint16_t)part, unsupported};
 
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, on_signal);

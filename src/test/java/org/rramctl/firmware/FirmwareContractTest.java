@@ -22,6 +22,11 @@ class FirmwareContractTest extends CrossbarDriverContract {
   @TempDir Path dir;
   private FirmwareHost firmware;
 
+  /** The firmware's options (geometry, model, streaming); variants add to them. */
+  protected java.util.List<String> firmwareOptions() {
+    return java.util.List.of("--geometry", "8x6,4x4", "--seed", "42", "--preset", "aihwkit-like", "--part", "5");
+  }
+
   /** The firmware build to test; the sanitized variant overrides it. */
   protected Path binary() {
     return FirmwareHost.binary();
@@ -29,7 +34,7 @@ class FirmwareContractTest extends CrossbarDriverContract {
 
   @Override
   protected CrossbarDriver openDriver() throws IOException {
-    firmware = FirmwareHost.start(binary(), dir, "--geometry", "8x6,4x4", "--seed", "42", "--preset", "aihwkit-like", "--part", "5");
+    firmware = FirmwareHost.start(binary(), dir, firmwareOptions().toArray(String[]::new));
     String path = firmware.pty().toString();
     return SerialBoardDriver.open(() -> SerialPortTransport.open(path, 115_200), SessionSettings.defaults());
   }

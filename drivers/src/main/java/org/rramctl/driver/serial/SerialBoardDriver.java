@@ -287,8 +287,8 @@ public final class SerialBoardDriver implements CrossbarDriver {
   @Override
   public double[] forwardRead(Tile tile, ReadMode mode, double[] rowVolts) throws IOException {
     checkOpen();
+    checkVector(tile, mode, "rowVolts", rowVolts, tile.rows()); // the board's limits, whichever way the read is made
     if (!info.supportsNatively(Capability.FORWARD_READ)) return SingleDeviceFallback.forwardRead(this, tile, mode, rowVolts);
-    checkVector(tile, mode, "rowVolts", rowVolts, tile.rows());
     short[] codes = codes(rowVolts);
     double[] out = new double[tile.cols()];
     // Inputs beyond one frame go in row blocks: the partial column currents add.
@@ -304,8 +304,8 @@ public final class SerialBoardDriver implements CrossbarDriver {
   @Override
   public double[] transposeRead(Tile tile, ReadMode mode, double[] colVolts) throws IOException {
     checkOpen();
-    if (!info.supportsNatively(Capability.TRANSPOSE_READ)) return SingleDeviceFallback.transposeRead(this, tile, mode, colVolts);
     checkVector(tile, mode, "colVolts", colVolts, tile.cols());
+    if (!info.supportsNatively(Capability.TRANSPOSE_READ)) return SingleDeviceFallback.transposeRead(this, tile, mode, colVolts);
     short[] codes = codes(colVolts);
     double[] out = new double[tile.rows()];
     int perFrame = vectorsPerFrame();
