@@ -104,9 +104,16 @@ static void refuse(struct board *b, const struct fw_command *c, enum fw_error co
 
 /* Ends the running command: records how, idles every output. The caller then sends the final frame. */
 static void end_job(struct board *b, enum fw_outcome outcome, enum fw_error error) {
-  struct fw_record *rec = job_record(b);
   if (error != FW_E_NONE) b->last_error = (uint16_t)error;
-  if (rec != NULL) {
+  if (fw_changes_devices(b->job.cmd.opcode)) {
+    /* The record can have fallen out of a full history if refusals were recorded while the command ran. */
+    struct fw_record spare;
+    struct fw_record *rec = job_record(b);
+    if (rec == NULL) {
+      rec = &spare;
+      rec->sequence = b->job.cmd.sequence;
+      rec->opcode = b->job.cmd.opcode;
+    }
     rec->outcome = (uint8_t)outcome;
     rec->error = (uint16_t)error;
     rec->pulses = b->job.applied;
@@ -789,7 +796,8 @@ static void admit(struct board *b, const uint8_t *packet, size_t len, const stru
   b->job.last_progress_us = now_us(b);
   /* Recorded before the first pulse, so that LAST_EXECUTED never misses a command that started. */
   if (changes) add_record(b, c, FW_IN_PROGRESS, FW_E_NONE);
-  run_job(b);
+  /* It runs from board_poll, after the input read with it has been fed in order: never from inside board_feed, so
+   * that input served between pulses (serve_input) cannot overtake older bytes still waiting to be fed. */
 }
 
 static void dispatch(struct board *b, const uint8_t *packet, size_t len) {

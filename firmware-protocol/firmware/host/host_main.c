@@ -402,7 +402,7 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
-  signal(SIGHUP, on_signal);
+  signal(SIGHUP, SIG_IGN); /* a client closing the pty is not the end of the board */
   open_pty(pty);
   static struct board b;
   board_init(&b, &HAL, &cfg);
