@@ -4,7 +4,8 @@
  * linked at --pty PATH so that `rramctl ... --board serial:PATH` drives it as it would a board on a USB port.
  *
  *   rramctl-fw-host --pty PATH [--geometry 32x32[,RxC...]] [--seed S] [--preset NAME] [--set name=value]...
- *                   [--part N] [--watchdog MS] [--board-id ID] [--unsupported OPS] [--realtime] [--control]
+ *                   [--part N] [--watchdog MS] [--board-id ID] [--unsupported OPS] [--realtime] [--trace] [--stall FRAMES:MS]
+ *                   [--control]
  *
  * --unsupported read_row,forward_read,... leaves those device commands to the host: IDENTITY's nativeOps omits them
  * and the board refuses them with UNSUPPORTED, so the host composes them from single-device commands.
@@ -12,9 +13,14 @@
  * --realtime makes a pulse train take its real duration (count x period of wall time), as on hardware, so that a
  * test can stop or reboot the board in the middle of one; by default pulses take no wall time.
  *
+ * --trace keeps a line for each of the last 512 frames in and out (CLOCK_MONOTONIC microseconds, opcode, sequence,
+ * encoded length), printed by the control command `trace` and at exit, and writes to stderr every reply the line did
+ * not take and every main-loop pass longer than 50 ms. --stall FRAMES:MS stops answering for MS milliseconds once,
+ * after FRAMES frames have arrived, as a process the scheduler leaves waiting on a loaded machine.
+ *
  * --control reads commands on stdin, outside the protocol, for tests: `truth` (every device's exact symmetry point
  * and conductance), `log` (every device-changing command the board ran), `running` (the command running now and
- * its pulses so far), `reset` (a reboot), `pulses`; the process
+ * its pulses so far), `reset` (a reboot), `pulses`, `trace` (see --trace); the process
  * ends when stdin closes. Without it stdin is not read.
  */
 #define _DEFAULT_SOURCE
@@ -65,6 +71,59 @@ static struct port P;
 static const char *link_path;
 static volatile sig_atomic_t stop;
 
+/* --trace: a line for every frame in and out (time, opcode, sequence, encoded length) kept in a ring of the last
+ * TRACE_LINES, printed by the control command `trace` and at exit; every write the line did not take and every
+ * pass of the main loop that took long go to stderr at once. For finding out after a failed test whether the
+ * board answered, and when. Times are CLOCK_MONOTONIC in microseconds, the clock Java's System.nanoTime() reads. */
+#define TRACE_LINES 512
+struct tracer {
+  const char *dir;
+  uint8_t head[8];
+  size_t n, total;
+};
+static int tracing;
+static struct tracer trace_in = {"in", {0}, 0, 0}, trace_out = {"out", {0}, 0, 0};
+static char trace_ring[TRACE_LINES][72];
+static unsigned long trace_count;
+static unsigned long frames_in; /* frames (0x00 delimiters) read from the line */
+
+static uint64_t monotonic_us(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+static void trace_dump(FILE *to, const char *prefix) {
+  unsigned long first = trace_count > TRACE_LINES ? trace_count - TRACE_LINES : 0;
+  for (unsigned long k = first; k < trace_count; k++) fprintf(to, "%s%s\n", prefix, trace_ring[k % TRACE_LINES]);
+}
+
+/* Logs each frame that ends in these bytes: its header, COBS-decoded from the first encoded bytes. */
+static void trace_bytes(struct tracer *t, const uint8_t *buf, size_t n) {
+  for (size_t k = 0; k < n; k++) {
+    if (buf[k] != 0) {
+      if (t->n < sizeof t->head) t->head[t->n++] = buf[k];
+      t->total++;
+      continue;
+    }
+    uint8_t h[8];
+    size_t hn = 0, i = 0;
+    while (i < t->n && hn < sizeof h) {
+      uint8_t code = t->head[i++];
+      for (uint8_t j = 1; j < code && i < t->n && hn < sizeof h; j++) h[hn++] = t->head[i++];
+      if (code < 255 && hn < sizeof h) h[hn++] = 0;
+    }
+    char *line = trace_ring[trace_count++ % TRACE_LINES];
+    if (hn >= 4) {
+      snprintf(line, sizeof trace_ring[0], "%llu %s op=0x%02x seq=%u len=%zu", (unsigned long long)monotonic_us(), t->dir, h[1], (unsigned)(h[2] | h[3] << 8),
+               t->total);
+    } else {
+      snprintf(line, sizeof trace_ring[0], "%llu %s short frame len=%zu", (unsigned long long)monotonic_us(), t->dir, t->total);
+    }
+    t->n = t->total = 0;
+  }
+}
+
 static void die_usage(const char *input, const char *what, const char *allowed) {
   fprintf(stderr, "rramctl-fw-host: %s: %s (allowed: %s)\n", input, what, allowed);
   exit(2);
@@ -82,6 +141,8 @@ static uint32_t h_micros(void *ctx) {
 static size_t h_read(void *ctx, uint8_t *buf, size_t cap) {
   (void)ctx;
   ssize_t n = read(P.master, buf, cap);
+  for (ssize_t k = 0; k < n; k++) frames_in += buf[k] == 0;
+  if (n > 0 && tracing) trace_bytes(&trace_in, buf, (size_t)n);
   return n > 0 ? (size_t)n : 0;
 }
 
@@ -91,13 +152,20 @@ static void h_write(void *ctx, const uint8_t *buf, size_t n) {
   while (n > 0) {
     ssize_t w = write(P.master, buf, n);
     if (w > 0) {
+      if (tracing) trace_bytes(&trace_out, buf, (size_t)w);
       buf += w;
       n -= (size_t)w;
       continue;
     }
-    if (w < 0 && errno != EAGAIN && errno != EINTR) return;
+    if (w < 0 && errno != EAGAIN && errno != EINTR) {
+      if (tracing) fprintf(stderr, "%llu out write failed: %s, %zu bytes dropped\n", (unsigned long long)monotonic_us(), strerror(errno), n);
+      return;
+    }
     struct pollfd fd = {P.master, POLLOUT, 0};
-    if (poll(&fd, 1, 200) == 0) return;
+    if (poll(&fd, 1, 200) == 0) {
+      if (tracing) fprintf(stderr, "%llu out line full for 200 ms, %zu bytes dropped\n", (unsigned long long)monotonic_us(), n);
+      return;
+    }
   }
 }
 
@@ -238,10 +306,13 @@ static void control_line(struct board *b, const char *line) {
   } else if (strcmp(line, "reset") == 0) {
     board_reset(b);
     printf("ok\n");
+  } else if (strcmp(line, "trace") == 0) {
+    trace_dump(stdout, "trace ");
+    printf("end\n");
   } else if (strcmp(line, "pulses") == 0) {
     printf("pulses %llu\n", (unsigned long long)P.model.pulses);
   } else {
-    printf("error %s (allowed: truth, log, running, reset, pulses)\n", line);
+    printf("error %s (allowed: truth, log, running, reset, pulses, trace)\n", line);
   }
   fflush(stdout);
 }
@@ -330,6 +401,7 @@ int main(int argc, char **argv) {
   unsigned long part = FW_MAX_CODES;
   unsigned long watchdog = 1000;
   int with_control = 0;
+  unsigned long stall_after = 0, stall_ms = 0;
   uint16_t unsupported = 0;
   struct softbound_preset preset = *softbound_preset_named("rram-imbalanced");
   parse_geometry("32x32");
@@ -344,7 +416,19 @@ int main(int argc, char **argv) {
       P.realtime = 1;
       continue;
     }
-    if (v == NULL) die_usage(a, "needs a value or is unknown", "--pty PATH, --geometry, --seed, --preset, --set, --part, --watchdog, --board-id, --unsupported, --realtime, --control");
+    if (strcmp(a, "--trace") == 0) {
+      tracing = 1;
+      continue;
+    }
+    if (strcmp(a, "--stall") == 0 && v != NULL) {
+      char tail;
+      if (sscanf(v, "%lu:%lu%c", &stall_after, &stall_ms, &tail) != 2 || stall_after < 1 || stall_ms < 1 || stall_ms > 60000) {
+        die_usage(v, "not a stall", "FRAMES:MS, FRAMES >= 1, MS 1..60000");
+      }
+      i++;
+      continue;
+    }
+    if (v == NULL) die_usage(a, "needs a value or is unknown", "--pty PATH, --geometry, --seed, --preset, --set, --part, --watchdog, --board-id, --unsupported, --realtime, --trace, --stall, --control");
     i++;
     if (strcmp(a, "--pty") == 0) {
       pty = v;
@@ -373,7 +457,7 @@ int main(int argc, char **argv) {
       if (*v == 0 || strlen(v) > 64) die_usage(v, "not a board id", "1..64 characters");
       board_id = v;
     } else {
-      die_usage(a, "unknown option", "--pty PATH, --geometry, --seed, --preset, --set, --part, --watchdog, --board-id, --unsupported, --realtime, --control");
+      die_usage(a, "unknown option", "--pty PATH, --geometry, --seed, --preset, --set, --part, --watchdog, --board-id, --unsupported, --realtime, --trace, --stall, --control");
     }
   }
   if (pty == NULL) die_usage("(no --pty)", "a pty path is required", "--pty PATH");
@@ -410,12 +494,33 @@ int main(int argc, char **argv) {
   if (with_control) fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
   printf("ready %s\n", pty);
   fflush(stdout);
+  uint64_t last = monotonic_us();
   while (!stop) {
     struct pollfd fds[2] = {{P.master, POLLIN, 0}, {0, POLLIN, 0}};
-    int n = poll(fds, with_control ? 2 : 1, board_busy(&b) ? 0 : 5);
+    int busy = board_busy(&b);
+    int n = poll(fds, with_control ? 2 : 1, busy ? 0 : 5);
     if (n < 0 && errno != EINTR) break;
     if (with_control && (fds[1].revents & (POLLIN | POLLHUP)) && !control(&b)) break;
+    uint64_t polled = monotonic_us();
     board_poll(&b);
+    if (stall_ms && frames_in >= stall_after) {
+      /* --stall: the process stops answering for a while, as one the scheduler leaves waiting on a loaded host */
+      fprintf(stderr, "%llu stall %lu ms after %lu frames\n", (unsigned long long)polled, stall_ms, frames_in);
+      struct timespec t = {(time_t)(stall_ms / 1000u), (long)(stall_ms % 1000u) * 1000000L};
+      while (nanosleep(&t, &t) != 0 && errno == EINTR && !stop) {
+      }
+      stall_ms = 0;
+    }
+    uint64_t now = monotonic_us();
+    if (tracing && now - last > 50000u) {
+      fprintf(stderr, "%llu loop pass took %llu us (%llu us in board_poll, %s)\n", (unsigned long long)now, (unsigned long long)(now - last),
+              (unsigned long long)(now - polled), busy ? "busy" : "idle");
+    }
+    last = now;
+  }
+  if (tracing) {
+    fprintf(stderr, "%llu exit (%s); the last frames:\n", (unsigned long long)monotonic_us(), stop ? "signal" : "stdin closed or poll failed");
+    trace_dump(stderr, "");
   }
   if (link_path) unlink(link_path);
   softbound_free(&P.model);

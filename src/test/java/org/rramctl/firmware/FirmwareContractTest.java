@@ -22,9 +22,13 @@ class FirmwareContractTest extends CrossbarDriverContract {
   @TempDir Path dir;
   private FirmwareHost firmware;
 
-  /** The firmware's options (geometry, model, streaming); variants add to them. */
+  /**
+   * The firmware's options (geometry, model, streaming); variants add to them. A 10 s watchdog, as for every test not
+   * about the watchdog: the host waits a quarter of it for an answer, longer than a loaded machine keeps the firmware
+   * process from the CPU (FirmwareCalibrationAndTrainingTest).
+   */
   protected java.util.List<String> firmwareOptions() {
-    return java.util.List.of("--geometry", "8x6,4x4", "--seed", "42", "--preset", "aihwkit-like", "--part", "5");
+    return java.util.List.of("--geometry", "8x6,4x4", "--seed", "42", "--preset", "aihwkit-like", "--part", "5", "--watchdog", "10000");
   }
 
   /** The firmware build to test; the sanitized variant overrides it. */

@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The reference firmware's host port ({@code rramctl-fw-host}, firmware-protocol/firmware) as a child process serving a
@@ -141,6 +144,43 @@ final class FirmwareHost implements Closeable {
   /** A reboot: the running command stops silently; history and handshake are forgotten; devices keep their state. */
   void reset() throws IOException {
     ask("reset");
+  }
+
+  /**
+   * What the firmware was doing, for a failure message: whether the process lives (or its exit code), what it says
+   * is running and its last frames in and out (started with {@code --trace}), or that it did not answer within 5 s,
+   * the test's clock in the units of the trace, and the last {@code lines} lines of its stderr.
+   */
+  String diagnosis(int lines) {
+    StringBuilder s = new StringBuilder();
+    s.append("firmware process: ").append(process.isAlive() ? "alive" : "exited " + process.exitValue());
+    if (process.isAlive()) {
+      CompletableFuture<String> r = CompletableFuture.supplyAsync(() -> {
+        try {
+          return running() + "; its last frames:\n" + String.join("\n", ask("trace"));
+        } catch (IOException e) {
+          return e.toString();
+        }
+      });
+      try {
+        s.append("; ").append(r.get(5, TimeUnit.SECONDS));
+      } catch (TimeoutException e) {
+        s.append("; no answer to 'running' in 5 s");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        s.append("; ").append(e.getCause());
+      }
+    }
+    s.append("; test clock ").append(System.nanoTime() / 1000).append(" us");
+    try {
+      List<String> all = Files.readAllLines(stderr);
+      s.append("; stderr, last ").append(Math.min(lines, all.size())).append(" of ").append(all.size()).append(" lines:\n");
+      for (String l : all.subList(Math.max(0, all.size() - lines), all.size())) s.append(l).append('\n');
+    } catch (IOException e) {
+      s.append("; stderr unreadable: ").append(e);
+    }
+    return s.toString();
   }
 
   /** Sanitizer or runtime-error reports the firmware wrote so far (empty when clean). */
