@@ -68,7 +68,7 @@ static enum hal_status b_current(void *ctx, float *amps) {
   return HAL_OK;
 }
 
-static const struct hal HAL = {NULL, b_micros, b_read, b_write, b_idle, b_select, b_dac, b_fire, b_volts, b_current};
+static const struct hal HAL = {NULL, b_micros, b_read, b_write, b_idle, b_select, b_dac, b_fire, b_volts, b_current, NULL, NULL};
 static const struct fw_array_info ARRAYS[3] = {{785, 256, 1}, {257, 128, 1}, {129, 10, 1}};
 static const struct board_config CFG = {"BENCH", "bench", "1.0.0", 60000, 8192, 3, ARRAYS, {3000, 5000, 10, 10000000, 100000, 50000000, 1000000},
                                         16, 1e-6f, 1e-4f, 1.9e-9f, FW_MAX_CODES, 0};

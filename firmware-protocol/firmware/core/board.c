@@ -479,6 +479,31 @@ static int run_codes(struct board *b, enum fw_error *e) {
 
 /* Streams one CURRENTS part of a forward or transpose read, composed device by device: output o is the sum over
  * inputs k of the current of device (input k, output o) at voltage v[k] (zero inputs are skipped). */
+/* The outputs next .. next+n-1 of a vector read from the port's parallel hook, one plane at a time (the reference
+ * plane subtracted in DIFFERENTIAL mode), in blocks small enough for the stack. */
+static enum fw_error parallel_currents(struct board *b, uint32_t n, struct fw_writer *w) {
+  const struct fw_command *c = &b->job.cmd;
+  const struct fw_tile *ct = &c->u.vector.tile;
+  int transpose = c->opcode == FW_TRANSPOSE_READ;
+  float active[32], reference[32];
+  for (uint32_t done = 0; done < n;) {
+    uint32_t k = n - done < 32u ? n - done : 32u;
+    uint32_t first = b->job.next + done;
+    for (int plane = 0; plane < 2; plane++) {
+      int wanted = plane == FW_PLANE_ACTIVE ? c->u.vector.mode != FW_MODE_REFERENCE : c->u.vector.mode != FW_MODE_ACTIVE;
+      float *out = plane == FW_PLANE_ACTIVE ? active : reference;
+      for (uint32_t i = 0; i < k; i++) out[i] = 0;
+      if (!wanted) continue;
+      struct hal_tile t = {ct->array, (uint8_t)plane, ct->row0, ct->col0, ct->rows, ct->cols};
+      enum hal_status s = b->hal->vector_read(b->hal->ctx, &t, transpose, c->u.vector.volts, c->u.vector.count, first, k, out);
+      if (s != HAL_OK) return hal_error(s);
+    }
+    for (uint32_t i = 0; i < k; i++) fw_put_f32(w, c->u.vector.mode == FW_MODE_DIFFERENTIAL ? active[i] - reference[i] : active[i] + reference[i]);
+    done += k;
+  }
+  return FW_E_NONE;
+}
+
 static int run_currents(struct board *b, enum fw_error *e) {
   const struct fw_command *c = &b->job.cmd;
   const struct fw_tile *t = &c->u.vector.tile;
@@ -494,7 +519,11 @@ static int run_currents(struct board *b, enum fw_error *e) {
   fw_put_header(&w, FW_VERSION, FW_CURRENTS, c->sequence, last ? 0 : FW_FLAG_MORE);
   fw_put_u16(&w, b->job.part);
   fw_put_u16(&w, (uint16_t)b->job.next);
-  for (uint32_t o = b->job.next; o < b->job.next + n; o++) {
+  if (b->hal->vector_read != NULL) {
+    *e = parallel_currents(b, n, &w);
+    if (*e != FW_E_NONE) return 1;
+  }
+  for (uint32_t o = b->job.next; b->hal->vector_read == NULL && o < b->job.next + n; o++) {
     float sum = 0;
     for (uint32_t k = 0; k < inputs; k++) {
       int16_t v = (int16_t)fw_get_u16(c->u.vector.volts + 2u * k);
@@ -535,6 +564,15 @@ static int fires(const struct fw_streams *s, uint32_t p, uint32_t t) {
   return s->magnitudes[p * s->bytes + t / 8u] >> (t % 8u) & 1;
 }
 
+void hal_drives(const struct fw_streams *s, uint32_t slot, int8_t *out) {
+  for (uint32_t k = 0, p = 0; k < s->n; k++) {
+    out[k] = 0;
+    if (!bit_of(s->presence, k)) continue;
+    uint32_t q = p++;
+    if (fires(s, q, slot)) out[k] = (int8_t)(bit_of(s->signs, q) ? -1 : 1);
+  }
+}
+
 static void send_progress(struct board *b, int more) {
   struct fw_response r;
   memset(&r, 0, sizeof r);
@@ -562,6 +600,19 @@ static int run_update(struct board *b, uint32_t start, enum fw_error *e) {
   int dac = -1; /* polarity the DAC is set for in this slice */
   while (b->job.slot < c->u.update.bit_length) {
     uint32_t slot = b->job.slot;
+    if (h->update_slot != NULL) {
+      /* the port's parallel hardware: the whole slot at once */
+      struct hal_tile pt = {t->array, c->u.update.plane, t->row0, t->col0, t->rows, t->cols};
+      uint32_t pulses = 0;
+      enum hal_status s = h->update_slot(h->ctx, &pt, rs, cs, slot, &c->u.update.up, &c->u.update.down, &pulses);
+      b->job.applied = b->job.applied > UINT32_MAX - pulses ? UINT32_MAX : b->job.applied + pulses;
+      b->pulses_total += pulses;
+      if (s != HAL_OK) {
+        *e = hal_error(s);
+        return 1;
+      }
+      b->job.row_k = rs->n;
+    }
     for (; b->job.row_k < rs->n; b->job.row_k++) {
       if (!bit_of(rs->presence, b->job.row_k)) continue;
       uint32_t p = b->job.row_p++;

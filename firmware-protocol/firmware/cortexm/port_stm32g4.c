@@ -153,7 +153,7 @@ static enum hal_status p_current(void *ctx, float *amps) {
   return HAL_OK;
 }
 
-static const struct hal HAL = {0, p_micros, p_read, p_write, p_idle, p_select, p_dac, p_fire, p_read_voltage, p_current};
+static const struct hal HAL = {0, p_micros, p_read, p_write, p_idle, p_select, p_dac, p_fire, p_read_voltage, p_current, 0, 0};
 
 static const struct fw_array_info ARRAYS[1] = {{32, 32, 1}};
 static const struct board_config CONFIG = {

@@ -82,7 +82,7 @@ static enum hal_status z_current(void *ctx, float *amps) {
   return HAL_OK;
 }
 
-static const struct hal HAL = {NULL, z_micros, z_read, z_write, z_idle, z_select, z_dac, z_fire, z_volts, z_current};
+static const struct hal HAL = {NULL, z_micros, z_read, z_write, z_idle, z_select, z_dac, z_fire, z_volts, z_current, NULL, NULL};
 static const struct fw_array_info ARRAYS[2] = {{16, 16, 1}, {4, 4, 0}};
 static const struct board_config CFG = {"FZ-0001", "fuzz board", "0.0.1", 50, 8192, 2, ARRAYS, {3000, 5000, 10, 1000000, 1000, 1000000, 1000000},
                                         16, 1e-6f, 1e-4f, 2.5e-8f, 7, 1u << (FW_READ_COLUMN - FW_READ)};

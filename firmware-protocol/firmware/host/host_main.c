@@ -221,7 +221,7 @@ static enum hal_status h_current(void *ctx, float *amps) {
   return HAL_OK;
 }
 
-static const struct hal HAL = {NULL, h_micros, h_read, h_write, h_idle, h_select, h_dac, h_fire, h_read_voltage, h_current};
+static const struct hal HAL = {NULL, h_micros, h_read, h_write, h_idle, h_select, h_dac, h_fire, h_read_voltage, h_current, NULL, NULL};
 
 static void trace(void *ctx, const struct fw_record *r, const struct fw_command *c) {
   (void)ctx;

@@ -49,6 +49,7 @@ struct fake {
   long fired;
   long comply_after; /* HAL_COMPLIANCE on this pulse (1-based); 0 never */
   int sel_array, sel_plane, sel_row, sel_col;
+  long selects, vector_calls, slot_calls;
   long abort_at; /* an ABORT arrives while this pulse (1-based) is being fired; 0 never */
   uint16_t abort_seq;
 };
@@ -90,6 +91,7 @@ static enum hal_status f_select(void *ctx, uint8_t array, uint8_t plane, uint16_
   (void)ctx;
   if (array > 1 || plane > 1 || row >= ROWS || col >= COLS) return HAL_FAULT;
   fk.sel_array = array, fk.sel_plane = plane, fk.sel_row = row, fk.sel_col = col;
+  fk.selects++;
   fk.selected = 1;
   fk.outputs_live = 1;
   return HAL_OK;
@@ -129,7 +131,54 @@ static enum hal_status f_current(void *ctx, float *amps) {
   return HAL_OK;
 }
 
-static const struct hal HAL = {NULL, f_micros, f_read, f_write, f_idle, f_select, f_dac, f_fire, f_readv, f_current};
+/* The parallel hooks of a board that drives every input line at once and has a sense amplifier per output line,
+ * and row and column pulse drivers with coincidence: the same physics as the single-device calls above. */
+static enum hal_status f_vector(void *ctx, const struct hal_tile *t, int transpose, const uint8_t *in, uint32_t count, uint32_t first, uint32_t n,
+                                float *amps) {
+  (void)ctx;
+  fk.vector_calls++;
+  fk.outputs_live = 1;
+  for (uint32_t o = 0; o < n; o++) {
+    float sum = 0;
+    for (uint32_t k = 0; k < count; k++) {
+      int16_t v = hal_input(in, k);
+      if (v == 0) continue;
+      uint32_t row = t->row0 + (transpose ? first + o : k);
+      uint32_t col = t->col0 + (transpose ? k : first + o);
+      if (t->array > 1 || t->plane > 1 || row >= ROWS || col >= COLS) return HAL_FAULT;
+      sum += (float)v * 1e-4f * fk.g[t->array][t->plane][row][col];
+    }
+    amps[o] = sum;
+  }
+  return HAL_OK;
+}
+
+static enum hal_status f_slot(void *ctx, const struct hal_tile *t, const struct fw_streams *rows, const struct fw_streams *cols, uint32_t slot,
+                              const struct fw_shape *up, const struct fw_shape *down, uint32_t *pulses) {
+  (void)ctx;
+  (void)up;
+  (void)down;
+  int8_t rd[ROWS], cd[COLS];
+  if (t->array > 1 || t->plane > 1 || rows->n > ROWS || cols->n > COLS || t->row0 + rows->n > ROWS || t->col0 + cols->n > COLS) return HAL_FAULT;
+  hal_drives(rows, slot, rd);
+  hal_drives(cols, slot, cd);
+  fk.slot_calls++;
+  fk.outputs_live = 1;
+  uint32_t n = 0;
+  for (uint32_t r = 0; r < rows->n; r++) {
+    for (uint32_t c = 0; c < cols->n; c++) {
+      if (rd[r] == 0 || cd[c] == 0) continue;
+      if (rd[r] == cd[c]) fk.ups[t->array][t->plane][t->row0 + r][t->col0 + c]++;
+      else fk.downs[t->array][t->plane][t->row0 + r][t->col0 + c]++;
+      n++;
+    }
+  }
+  *pulses = n;
+  return HAL_OK;
+}
+
+static const struct hal HAL = {NULL, f_micros, f_read, f_write, f_idle, f_select, f_dac, f_fire, f_readv, f_current, NULL, NULL};
+static const struct hal HAL_PARALLEL = {NULL, f_micros, f_read, f_write, f_idle, f_select, f_dac, f_fire, f_readv, f_current, f_vector, f_slot};
 
 /* array 0: 8 x 6 with a reference; array 1: 4 x 4 without */
 static const struct fw_array_info ARRAYS[2] = {{ROWS, COLS, 1}, {4, 4, 0}};
@@ -750,6 +799,91 @@ static void test_unsupported(void) {
   cfg.unsupported_ops = 0;
 }
 
+/* What one program gives: the currents of a forward read (differential, two parts) and of a transpose read (active),
+ * the pulses the update reports, and each device's pulses. */
+struct program_result {
+  float forward[COLS], transpose[3];
+  unsigned forward_n, transpose_n;
+  uint32_t update_pulses;
+  long ups[ROWS][COLS], downs[ROWS][COLS];
+};
+
+static void run_program(const struct hal *h, struct program_result *out) {
+  reset_all();
+  cfg.max_values_per_part = 5;
+  board_init(&b, h, &cfg);
+  memset(out, 0, sizeof *out);
+  hello(1);
+  struct fw_command f = cmd(FW_FORWARD_READ, 2);
+  f.u.vector.tile = (struct fw_tile){0, 1, 0, 3, 6};
+  f.u.vector.mode = FW_MODE_DIFFERENTIAL;
+  uint8_t v[6] = {0xe8, 0x03, 0x0c, 0xfe, 0, 0}; /* +0.1 V, -0.05 V, 0 */
+  f.u.vector.volts = v;
+  f.u.vector.count = 3;
+  send(&f);
+  run();
+  collect();
+  CHECK(got_n == 2 && !got[1].more, "forward: 2 parts, got %d", got_n);
+  for (int k = 0; k < got_n && got[k].opcode == FW_CURRENTS; k++) {
+    for (unsigned i = 0; i < got[k].u.currents.count && out->forward_n < COLS; i++) out->forward[out->forward_n++] = fw_get_f32(got[k].u.currents.amps + 4 * i);
+  }
+  struct fw_command tr = cmd(FW_TRANSPOSE_READ, 3);
+  tr.u.vector.tile = (struct fw_tile){0, 2, 1, 3, 4};
+  tr.u.vector.mode = FW_MODE_ACTIVE;
+  uint8_t tv[8] = {0xd0, 0x07, 0, 0, 0x30, 0xf8, 0xe8, 0x03}; /* +0.2, 0, -0.2, +0.1 V */
+  tr.u.vector.volts = tv;
+  tr.u.vector.count = 4;
+  send(&tr);
+  run();
+  collect();
+  CHECK(got_n == 1 && got[0].opcode == FW_CURRENTS, "transpose: one part");
+  for (unsigned i = 0; got_n == 1 && i < got[0].u.currents.count && i < 3; i++) out->transpose[out->transpose_n++] = fw_get_f32(got[0].u.currents.amps + 4 * i);
+  struct fw_command u = cmd(FW_UPDATE, 4);
+  u.u.update.tile = (struct fw_tile){0, 2, 3, 3, 2};
+  u.u.update.bit_length = 10;
+  u.u.update.up = (struct fw_shape){1000, 100, 1000};
+  u.u.update.down = (struct fw_shape){1200, 100, 1000};
+  static const uint8_t rp[] = {0x05}, rsg[] = {0x02}, rm[] = {0x0B, 0x00, 0xFF, 0x03};
+  static const uint8_t cp[] = {0x03}, csg[] = {0x01}, cm[] = {0x06, 0x00, 0x01, 0x00};
+  u.u.update.rows = (struct fw_streams){rp, rsg, rm, 3, 2, 2};
+  u.u.update.cols = (struct fw_streams){cp, csg, cm, 2, 2, 2};
+  send(&u);
+  run();
+  collect();
+  CHECK(got_n >= 1 && got[got_n - 1].opcode == FW_UPDATE_PROGRESS && !got[got_n - 1].more, "update answered");
+  if (got_n >= 1) out->update_pulses = got[got_n - 1].u.progress.pulses;
+  memcpy(out->ups, fk.ups[0][0], sizeof out->ups);
+  memcpy(out->downs, fk.downs[0][0], sizeof out->downs);
+  CHECK(!fk.outputs_live, "outputs idle after the program");
+}
+
+/* A board's parallel hooks replace the composed vector reads and update, with the same result per device. */
+static void test_parallel_hooks(void) {
+  current = "parallel hooks";
+  struct program_result composed, parallel;
+  run_program(&HAL, &composed);
+  long composed_selects = fk.selects;
+  CHECK(fk.vector_calls == 0 && fk.slot_calls == 0, "no hooks, none called");
+  run_program(&HAL_PARALLEL, &parallel);
+  CHECK(composed_selects > 0 && fk.selects == 0, "with the hooks no device is selected one by one: %ld (composed: %ld)", fk.selects, composed_selects);
+  CHECK(fk.vector_calls == 2 * 2 + 1, "vector_read per plane and part: %ld (expected: 5)", fk.vector_calls);
+  CHECK(fk.slot_calls == 10, "update_slot once per slot: %ld (expected: 10)", fk.slot_calls);
+  CHECK(composed.forward_n == 6 && parallel.forward_n == 6 && composed.transpose_n == 3 && parallel.transpose_n == 3, "all outputs");
+  for (unsigned k = 0; k < 6; k++) {
+    CHECK(fabsf(composed.forward[k] - parallel.forward[k]) <= 1e-6f * fabsf(composed.forward[k]) && composed.forward[k] != 0, "forward %u: %g vs %g", k,
+          composed.forward[k], parallel.forward[k]);
+  }
+  for (unsigned k = 0; k < 3; k++) {
+    CHECK(fabsf(composed.transpose[k] - parallel.transpose[k]) <= 1e-6f * fabsf(composed.transpose[k]) && composed.transpose[k] != 0,
+          "transpose %u: %g vs %g", k, composed.transpose[k], parallel.transpose[k]);
+  }
+  CHECK(composed.update_pulses > 0 && composed.update_pulses == parallel.update_pulses, "update pulses: %u vs %u", composed.update_pulses,
+        parallel.update_pulses);
+  CHECK(memcmp(composed.ups, parallel.ups, sizeof composed.ups) == 0 && memcmp(composed.downs, parallel.downs, sizeof composed.downs) == 0,
+        "every device got the same pulses");
+  cfg.max_values_per_part = 4088;
+}
+
 int main(void) {
   test_crc_and_cobs();
   test_framing();
@@ -761,6 +895,7 @@ int main(void) {
   test_abort_busy_watchdog();
   test_unsupported();
   test_abort_latency();
+  test_parallel_hooks();
   printf("test_board: %d failures\n", failures);
   return failures == 0 ? 0 : 1;
 }
