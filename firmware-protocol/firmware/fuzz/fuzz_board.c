@@ -5,6 +5,8 @@
  *   bit 1  framed: the rest is a sequence of packets, each a u16 LE length and that many bytes, which the target wraps
  *          in CRC and COBS (random bytes almost never pass a CRC; this way the fuzzer explores the dispatcher);
  *          clear: the rest goes to the board as raw line bytes
+ *   bit 2  the HAL has the parallel hooks (vector_read, update_slot), which abort on a tile, output range, input or
+ *          stream past the geometry and limits
  * The HAL's clock moves on every call, so slices, progress, the watchdog and timeouts all happen. Every frame the
  * board sends must decode as a response, with MORE only on streamed ones; anything else aborts (a finding).
  */
@@ -82,7 +84,52 @@ static enum hal_status z_current(void *ctx, float *amps) {
   return HAL_OK;
 }
 
+static void check_tile(const struct hal_tile *t) {
+  uint16_t rows = t->array == 0 ? 16 : 4, cols = t->array == 0 ? 16 : 4;
+  if (t->array > 1 || t->plane > 1 || (t->array == 1 && t->plane == 1) || t->rows == 0 || t->cols == 0 || t->row0 + t->rows > rows ||
+      t->col0 + t->cols > cols) {
+    abort();
+  }
+}
+
+static enum hal_status z_vector(void *ctx, const struct hal_tile *t, int transpose, const uint8_t *in, uint32_t count, uint32_t first, uint32_t n,
+                                float *amps) {
+  (void)ctx;
+  check_tile(t);
+  if (count != (transpose ? t->cols : t->rows) || n == 0 || first + n > (transpose ? t->rows : t->cols)) abort();
+  for (uint32_t k = 0; k < count; k++) {
+    int16_t v = hal_input(in, k);
+    if (v > 5000 || v < -5000) abort();
+  }
+  for (uint32_t k = 0; k < n; k++) amps[k] = 1e-6f;
+  return HAL_OK;
+}
+
+static enum hal_status z_slot(void *ctx, const struct hal_tile *t, const struct fw_streams *rows, const struct fw_streams *cols, uint32_t slot,
+                              const struct fw_shape *up, const struct fw_shape *down, uint32_t *pulses) {
+  (void)ctx;
+  check_tile(t);
+  if (rows->n != t->rows || cols->n != t->cols || slot >= 63) abort();
+  const struct fw_shape *shapes[2] = {up, down};
+  for (int k = 0; k < 2; k++) {
+    if (shapes[k]->amplitude_mv == 0 || shapes[k]->amplitude_mv > 3000 || shapes[k]->width_ns < 10 || shapes[k]->width_ns > 1000000 ||
+        shapes[k]->period_ns < shapes[k]->width_ns) {
+      abort();
+    }
+  }
+  int8_t rd[16], cd[16];
+  hal_drives(rows, slot, rd);
+  hal_drives(cols, slot, cd);
+  uint32_t n = 0;
+  for (uint32_t r = 0; r < rows->n; r++)
+    for (uint32_t c = 0; c < cols->n; c++) n += rd[r] != 0 && cd[c] != 0;
+  *pulses = n;
+  clock_us += 1;
+  return HAL_OK;
+}
+
 static const struct hal HAL = {NULL, z_micros, z_read, z_write, z_idle, z_select, z_dac, z_fire, z_volts, z_current, NULL, NULL};
+static const struct hal HAL_PARALLEL = {NULL, z_micros, z_read, z_write, z_idle, z_select, z_dac, z_fire, z_volts, z_current, z_vector, z_slot};
 static const struct fw_array_info ARRAYS[2] = {{16, 16, 1}, {4, 4, 0}};
 static const struct board_config CFG = {"FZ-0001", "fuzz board", "0.0.1", 50, 8192, 2, ARRAYS, {3000, 5000, 10, 1000000, 1000, 1000000, 1000000},
                                         16, 1e-6f, 1e-4f, 2.5e-8f, 7, 1u << (FW_READ_COLUMN - FW_READ)};
@@ -104,8 +151,8 @@ static void feed_packet(const uint8_t *packet, size_t len) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
   frame_decoder_init(&out);
-  board_init(&b, &HAL, &CFG);
   uint8_t mode = data[0];
+  board_init(&b, mode & 4 ? &HAL_PARALLEL : &HAL, &CFG);
   data++, size--;
   if (mode & 1) {
     const uint8_t hello[] = {1, FW_HELLO, 0, 0, 0, 1, 1};
