@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +62,7 @@ class FirmwareFaultInjectionTest {
       double[] drop = {0};
       double[] flip = {0};
       AtomicReference<FaultyTransport> line = new AtomicReference<>();
+      List<FaultyTransport> lines = new CopyOnWriteArrayList<>(); // every connection: the driver reconnects after a lost link
       AtomicLong seeds = new AtomicLong(29);
       Map<Long, Fate> pulses = new HashMap<>();
       int updates = 0;
@@ -70,6 +72,7 @@ class FirmwareFaultInjectionTest {
         FaultyTransport f = new FaultyTransport(SerialPortTransport.open(path, 115_200), seeds.getAndIncrement());
         f.dropBytes(drop[0], Direction.BOTH).flipBits(flip[0], Direction.BOTH);
         line.set(f);
+        lines.add(f);
         return f;
       }, quick())) {
         SplittableRandom random = new SplittableRandom(5);
@@ -113,7 +116,7 @@ class FirmwareFaultInjectionTest {
           }
           pulses.put(count, fate);
         }
-        faults = line.get().bytesDropped() + line.get().bitsFlipped();
+        faults = lines.stream().mapToLong(f -> f.bytesDropped() + f.bitsFlipped()).sum();
       }
       List<FirmwareHost.LogEntry> log = fw.log();
       Map<Long, FirmwareHost.LogEntry> ran = new HashMap<>();
