@@ -108,6 +108,7 @@ class FrameDecoderTest {
     Arrays.fill(longRun, (byte) 0x55);
     feed(longRun, longRun, new byte[] {0}, GOOD);
     assertEquals(FrameEvent.Kind.OVERSIZE, ((FrameEvent.FramingError) events.get(0)).kind());
+    assertEquals(WireFormat.MAX_ENCODED_BYTES + 1, ((FrameEvent.FramingError) events.get(0)).frameBytes(), "the byte that passed the limit is counted");
     assertEquals(List.of(events.get(0), goodFrame()), events);
   }
 
