@@ -73,15 +73,19 @@ final class VirtualArc1Command implements Callable<Integer> {
       });
     }
     PrintWriter out = spec.commandLine().getOut();
-    PtyTransport transport = PtyTransport.open(pty.toAbsolutePath());
-    VirtualArc1Server server = new VirtualArc1Server(board, transport);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "virtual-arc1 shutdown"));
-    out.printf("virtual ArC ONE on %s (-> %s), %dx%d devices: preset %s, seed %d. Try: rramctl info --board 'arc1:%s?parity=none'%n",
-        pty, transport.clientPath(), words, bits, p.name(), seed, pty);
-    out.flush();
-    server.join();
-    if (log != null) log.close();
-    if (server.failure() != null) throw server.failure();
+    // Held for the server's life: a second virtual ArC ONE on the same link is refused naming this process, and a
+    // link left behind by a killed one is replaced (as virtual-board and virtual-smu do).
+    try (org.rramctl.journal.RunLock link = VirtualBoardCommand.claimLink(pty)) {
+      PtyTransport transport = PtyTransport.open(pty.toAbsolutePath());
+      VirtualArc1Server server = new VirtualArc1Server(board, transport);
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "virtual-arc1 shutdown"));
+      out.printf("virtual ArC ONE on %s (-> %s), %dx%d devices: preset %s, seed %d. Try: rramctl info --board 'arc1:%s?parity=none'%n",
+          pty, transport.clientPath(), words, bits, p.name(), seed, pty);
+      out.flush();
+      server.join();
+      if (log != null) log.close();
+      if (server.failure() != null) throw server.failure();
+    }
     return 0;
   }
 }

@@ -131,19 +131,33 @@ class WriterLockTest {
   @Test
   @Timeout(180)
   void aVirtualBoardKilledWithSigkillLeavesAStaleLinkThatTheNextOneReplacesWhileALiveOneIsRefused() throws Exception {
+    staleLinkReplacedLiveOneRefused("virtual board", "virtual-board", "--geometry", "2x2");
+  }
+
+  /** The same for the virtual ArC ONE (issue 14: it created its link without the lock). */
+  @Test
+  @Timeout(180)
+  void aVirtualArcOneKilledWithSigkillLeavesAStaleLinkThatTheNextOneReplacesWhileALiveOneIsRefused() throws Exception {
+    staleLinkReplacedLiveOneRefused("virtual ArC ONE", "virtual-arc1");
+  }
+
+  private void staleLinkReplacedLiveOneRefused(String ready, String command, String... options) throws Exception {
     Path link = tmp.resolve("board");
-    try (ChildRramctl first = ChildRramctl.start(tmp, "virtual-board", "--pty", link.toString(), "--geometry", "2x2")) {
-      first.awaitLine("virtual board");
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command, "--pty", link.toString()));
+    args.addAll(java.util.List.of(options));
+    String[] a = args.toArray(String[]::new);
+    try (ChildRramctl first = ChildRramctl.start(tmp, a)) {
+      first.awaitLine(ready);
       first.close(); // SIGKILL: the link stays behind
     }
     assertTrue(Files.isSymbolicLink(link));
     // The kernel reuses /dev/pts numbers: the stale link may well name a device that exists again.
     Files.delete(link);
     Files.createSymbolicLink(link, Path.of("/dev/null"));
-    try (ChildRramctl second = ChildRramctl.start(tmp, "virtual-board", "--pty", link.toString(), "--geometry", "2x2")) {
-      second.awaitLine("virtual board");
+    try (ChildRramctl second = ChildRramctl.start(tmp, a)) {
+      second.awaitLine(ready);
       assertTrue(Files.readSymbolicLink(link).toString().startsWith("/dev/pts/"), "replaced: " + Files.readSymbolicLink(link));
-      try (ChildRramctl third = ChildRramctl.start(tmp, "virtual-board", "--pty", link.toString(), "--geometry", "2x2")) {
+      try (ChildRramctl third = ChildRramctl.start(tmp, a)) {
         assertEquals(1, third.exitCode(), third.out() + third.err());
         assertEquals("rramctl: --pty " + link + ": in use by process " + second.pid()
             + " (expected: one writer at a time; wait for it to end, or stop it)", third.err().strip());
