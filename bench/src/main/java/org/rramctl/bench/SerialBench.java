@@ -293,36 +293,18 @@ public final class SerialBench {
   }
 
   /** Counts what the board writes. */
-  private record Counting(Transport inner, AtomicLong written) implements Transport {
+  private static final class Counting extends org.rramctl.driver.transport.ForwardingTransport {
+    private final AtomicLong written;
+
+    Counting(Transport inner, AtomicLong written) {
+      super(inner);
+      this.written = written;
+    }
+
     @Override
     public void write(byte[] bytes, int offset, int len) throws IOException {
       inner.write(bytes, offset, len);
       written.addAndGet(len);
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int len, Duration timeout) throws IOException {
-      return inner.read(buffer, offset, len, timeout);
-    }
-
-    @Override
-    public void purgeInput() throws IOException {
-      inner.purgeInput();
-    }
-
-    @Override
-    public boolean isOpen() {
-      return inner.isOpen();
-    }
-
-    @Override
-    public String endpoint() {
-      return inner.endpoint();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 }
