@@ -492,10 +492,20 @@ public final class RemoteDriver implements CrossbarDriver {
    */
   @Override
   public void abort() {
-    if (closed) return;
+    abortAndConfirm();
+  }
+
+  /**
+   * {@link #abort()}, and whether the server acknowledged it (it answers once the board's abort has returned).
+   * False when no acknowledgement came within one second (a server that is gone or stalled, an unreachable
+   * host): the outputs' state is then unknown, and Ctrl-C says so instead of "confirmed idle".
+   */
+  @Override
+  public boolean abortAndConfirm() {
+    if (closed) return false;
     abortLock.lock();
     try {
-      if (closed) return;
+      if (closed) return false;
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ABORT_WAIT_MILLIS);
       if (abortSocket == null) {
         abortSocket = newSocket();
@@ -504,28 +514,35 @@ public final class RemoteDriver implements CrossbarDriver {
         // waiting for the welcome: the server handles the two in order. Token 0: not a reconnection of the main socket.
         if (!abortSocket.send(WireCodec.encode(nextAbortId(), new Request.Hello(WireCodec.PROTOCOL_VERSION, options.label(), 0)), 0)) {
           resetAbortSocket();
-          return;
+          return false;
         }
       }
       long id = nextAbortId();
       abortSocket.setSendTimeOut((int) ABORT_WAIT_MILLIS);
       if (!abortSocket.send(WireCodec.encode(id, new Request.Abort()), 0)) {
         resetAbortSocket();
-        return;
+        return false;
       }
       while (true) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           resetAbortSocket();
-          return;
+          return false;
         }
         abortSocket.setReceiveTimeOut((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         byte[] in = abortSocket.recv(0);
-        if (in != null && WireCodec.requestIdOf(in) == id) return;
+        if (in != null && WireCodec.requestIdOf(in) == id) {
+          try {
+            return !(WireCodec.decodeReply(in).reply() instanceof Reply.Error);
+          } catch (MalformedMessageException e) {
+            return false;
+          }
+        }
       }
     } catch (RuntimeException e) {
       // abort() never throws: the caller is usually already handling another failure.
       resetAbortSocket();
+      return false;
     } finally {
       ownAborts.incrementAndGet();
       abortLock.unlock();
