@@ -21,6 +21,8 @@ public final class EnvelopedDriver implements CrossbarDriver {
   private volatile boolean closed;
   /** Why {@link #stop} was called; null while operations may run. */
   private volatile String stopped;
+  private static final long REABORT_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+  private static final long REABORT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** Operations between their stop check and their return: a stop keeps aborting until they have ended. */
   private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -67,7 +69,8 @@ public final class EnvelopedDriver implements CrossbarDriver {
    * Ends this session's work for good (Ctrl-C): from now on every operation is refused with
    * {@link DriverAbortedException} before the board sees it, and the operation in flight is aborted. An
    * operation that passed its check in the same instant may reach the board just after the first ABORT, so
-   * ABORT is repeated until every operation that got past the check has ended (at most {@code waitMillis}).
+   * ABORT is repeated (after 250 ms, then every 50 ms) until every operation that got past the check has ended
+   * (at most {@code waitMillis}).
    *
    * @return true when the board confirmed its outputs idle after the last operation ended
    *     ({@link CrossbarDriver#abortAndConfirm()})
@@ -75,7 +78,9 @@ public final class EnvelopedDriver implements CrossbarDriver {
   public boolean stop(String reason, long waitMillis) {
     stopped = Objects.requireNonNull(reason, "reason");
     boolean idle = inner.abortAndConfirm();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+    long lastAbort = start;
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(1);
@@ -83,7 +88,13 @@ public final class EnvelopedDriver implements CrossbarDriver {
         Thread.currentThread().interrupt();
         return false;
       }
-      idle = inner.abortAndConfirm();
+      // The operation the first ABORT ended needs a moment to return (and its command may then close the driver):
+      // abort again only for one still running after that, i.e. one whose frame reached the board after the ABORT.
+      long now = System.nanoTime();
+      if (inFlight.get() > 0 && now - start > REABORT_AFTER_NANOS && now - lastAbort > REABORT_EVERY_NANOS) {
+        idle = inner.abortAndConfirm();
+        lastAbort = now;
+      }
     }
     return idle && inFlight.get() == 0;
   }
