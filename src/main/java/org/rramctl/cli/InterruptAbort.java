@@ -26,14 +26,12 @@ public final class InterruptAbort implements AutoCloseable {
 
   private final Thread hook;
   private final CountDownLatch finished = new CountDownLatch(1);
-  private volatile boolean requested;
   /** Keeps serial ports working at JVM shutdown until the abort has been sent and reported. */
   private final ShutdownHold hold = ShutdownHold.take();
 
   private InterruptAbort(CrossbarDriver driver, PrintWriter err) {
     hook = new Thread(() -> {
       try {
-        requested = true;
         // Behind an envelope, every later operation is refused too, so a command made of many operations
         // (training, references) sends nothing after the ABORT; the operation in flight is aborted.
         boolean idle = driver instanceof org.rramctl.driver.EnvelopedDriver e ? e.stop("interrupted (Ctrl-C)", STOP_WAIT_MILLIS)
@@ -63,11 +61,6 @@ public final class InterruptAbort implements AutoCloseable {
    * its ABORT has been answered (the command's ERROR ABORTED arrives before the board's ACK, so the command
    * can end while the hook still waits for the ACK).
    */
-  /** True once Ctrl-C was pressed: a command made of many operations stops before its next one. */
-  public boolean requested() {
-    return requested;
-  }
-
   @Override
   public void close() {
     finished.countDown();

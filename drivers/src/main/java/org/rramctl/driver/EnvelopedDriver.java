@@ -99,11 +99,6 @@ public final class EnvelopedDriver implements CrossbarDriver {
     return idle && inFlight.get() == 0;
   }
 
-  /** True after {@link #stop}. */
-  public boolean stopped() {
-    return stopped != null;
-  }
-
   @Override
   public BoardInfo info() {
     return info;
