@@ -3,12 +3,10 @@ package org.rramctl.firmware;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.CrossbarDriverContract;
-import org.rramctl.driver.Pulse;
 import org.rramctl.driver.serial.SerialBoardDriver;
 import org.rramctl.driver.serial.SessionSettings;
 import org.rramctl.driver.transport.SerialPortTransport;
@@ -54,12 +52,7 @@ class FirmwareContractTest extends CrossbarDriverContract {
   }
 
   @Override
-  protected Pulse nominalUp() {
-    return Pulse.up(1.0, Duration.ofNanos(100));
-  }
-
-  @Override
-  protected double readVolts() {
-    return 0.2;
+  protected Specified specified() {
+    return Specified.EMULATOR;
   }
 }

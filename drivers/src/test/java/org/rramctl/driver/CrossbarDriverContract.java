@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,11 +31,22 @@ public abstract class CrossbarDriverContract {
   /** A fresh driver for one test; the test closes it. */
   protected abstract CrossbarDriver openDriver() throws IOException;
 
-  /** A pulse the board is specified for, UP polarity. */
-  protected abstract Pulse nominalUp();
+  /** The pulse (UP polarity) and the read voltage a board is specified for. */
+  public record Specified(Pulse nominalUp, double readVolts) {
+    /** What the emulator presets and the virtual crossbar board are specified for: 1.0 V / 100 ns pulses, 0.2 V reads. */
+    public static final Specified EMULATOR = new Specified(Pulse.up(1.0, Duration.ofNanos(100)), 0.2);
+  }
 
-  /** A read voltage the board is specified for. */
-  protected abstract double readVolts();
+  /** The pulse and read voltage this board is specified for: each board states its own. */
+  protected abstract Specified specified();
+
+  protected final Pulse nominalUp() {
+    return specified().nominalUp();
+  }
+
+  protected final double readVolts() {
+    return specified().readVolts();
+  }
 
   /** Pulses that take a device from mid-range most of the way (> 90 %) to a bound. */
   protected int pulsesToSaturate() {

@@ -1,10 +1,8 @@
 package org.rramctl.sim;
 
-import java.time.Duration;
 import java.util.List;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.CrossbarDriverContract;
-import org.rramctl.driver.Pulse;
 
 class EmulatorDriverContractTest extends CrossbarDriverContract {
   @Override
@@ -13,12 +11,7 @@ class EmulatorDriverContractTest extends CrossbarDriverContract {
   }
 
   @Override
-  protected Pulse nominalUp() {
-    return Pulse.up(1.0, Duration.ofNanos(100));
-  }
-
-  @Override
-  protected double readVolts() {
-    return 0.2;
+  protected Specified specified() {
+    return Specified.EMULATOR;
   }
 }

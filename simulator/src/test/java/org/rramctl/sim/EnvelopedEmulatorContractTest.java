@@ -1,11 +1,9 @@
 package org.rramctl.sim;
 
 import java.io.IOException;
-import java.time.Duration;
 import org.rramctl.driver.Boards;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.CrossbarDriverContract;
-import org.rramctl.driver.Pulse;
 
 /** The emulator as users get it: opened by URI, behind the safety envelope, with the imbalanced preset. */
 class EnvelopedEmulatorContractTest extends CrossbarDriverContract {
@@ -15,12 +13,7 @@ class EnvelopedEmulatorContractTest extends CrossbarDriverContract {
   }
 
   @Override
-  protected Pulse nominalUp() {
-    return Pulse.up(1.0, Duration.ofNanos(100));
-  }
-
-  @Override
-  protected double readVolts() {
-    return 0.2;
+  protected Specified specified() {
+    return Specified.EMULATOR;
   }
 }

@@ -35,13 +35,8 @@ class ReferenceLayoutTest {
     }
 
     @Override
-    protected Pulse nominalUp() {
-      return UP;
-    }
-
-    @Override
-    protected double readVolts() {
-      return 0.2;
+    protected Specified specified() {
+      return new Specified(UP, 0.2);
     }
 
     @Override

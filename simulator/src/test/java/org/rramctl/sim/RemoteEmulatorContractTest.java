@@ -1,12 +1,10 @@
 package org.rramctl.sim;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.CrossbarDriverContract;
-import org.rramctl.driver.Pulse;
 import org.rramctl.driver.remote.ClientOptions;
 import org.rramctl.driver.remote.DriverServer;
 import org.rramctl.driver.remote.RemoteDriver;
@@ -36,12 +34,7 @@ class RemoteEmulatorContractTest extends CrossbarDriverContract {
   }
 
   @Override
-  protected Pulse nominalUp() {
-    return Pulse.up(1.0, Duration.ofNanos(100));
-  }
-
-  @Override
-  protected double readVolts() {
-    return 0.2;
+  protected Specified specified() {
+    return Specified.EMULATOR;
   }
 }

@@ -31,12 +31,7 @@ class SerialBoardHardwareContractTest extends CrossbarDriverContract {
   }
 
   @Override
-  protected Pulse nominalUp() {
-    return Pulse.up(Double.parseDouble(env("RRAMCTL_HW_PULSE_VOLTS", "1.0")), Duration.ofNanos(Long.parseLong(env("RRAMCTL_HW_PULSE_NANOS", "100"))));
-  }
-
-  @Override
-  protected double readVolts() {
-    return Double.parseDouble(env("RRAMCTL_HW_READ_VOLTS", "0.2"));
+  protected Specified specified() {
+    return new Specified(Pulse.up(Double.parseDouble(env("RRAMCTL_HW_PULSE_VOLTS", "1.0")), Duration.ofNanos(Long.parseLong(env("RRAMCTL_HW_PULSE_NANOS", "100")))), Double.parseDouble(env("RRAMCTL_HW_READ_VOLTS", "0.2")));
   }
 }

@@ -192,30 +192,38 @@ final class CommandExecutor {
   }
 
   private Response streamCodes(Job job, double[] siemens) throws Stopped {
-    int per = Math.min(config.maxValuesPerPart(), Response.Conductances.MAX_CODES);
-    int part = 0;
-    for (int first = 0; ; first += per) {
-      checkStop(job);
-      int n = Math.min(per, siemens.length - first);
+    return stream(job, siemens.length, Response.Conductances.MAX_CODES, (part, more, first, n) -> {
       short[] codes = new short[n];
       for (int k = 0; k < n; k++) codes[k] = (short) code(siemens[first + k]);
-      boolean more = first + n < siemens.length;
-      Response r = new Response.Conductances(part++, more, first, codes);
-      if (!more) return r;
-      link.reply(job.sequence, r);
-    }
+      return new Response.Conductances(part, more, first, codes);
+    });
   }
 
   private Response streamCurrents(Job job, double[] amps) throws Stopped {
-    int per = Math.min(config.maxValuesPerPart(), Response.Currents.MAX_VALUES);
+    return stream(job, amps.length, Response.Currents.MAX_VALUES, (part, more, first, n) -> {
+      float[] f = new float[n];
+      for (int k = 0; k < n; k++) f[k] = (float) amps[first + k];
+      return new Response.Currents(part, more, first, f);
+    });
+  }
+
+  /** One part of a streamed reply: values {@code first .. first + n - 1} of the whole. */
+  private interface Part {
+    Response make(int part, boolean more, int first, int n);
+  }
+
+  /**
+   * Sends {@code length} values in parts of at most the board's configured size (and the message's own limit),
+   * every part but the last as its own reply; returns the last part for the caller to send as the final answer.
+   */
+  private Response stream(Job job, int length, int messageLimit, Part parts) throws Stopped {
+    int per = Math.min(config.maxValuesPerPart(), messageLimit);
     int part = 0;
     for (int first = 0; ; first += per) {
       checkStop(job);
-      int n = Math.min(per, amps.length - first);
-      float[] f = new float[n];
-      for (int k = 0; k < n; k++) f[k] = (float) amps[first + k];
-      boolean more = first + n < amps.length;
-      Response r = new Response.Currents(part++, more, first, f);
+      int n = Math.min(per, length - first);
+      boolean more = first + n < length;
+      Response r = parts.make(part++, more, first, n);
       if (!more) return r;
       link.reply(job.sequence, r);
     }

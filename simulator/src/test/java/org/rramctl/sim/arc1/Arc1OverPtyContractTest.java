@@ -18,6 +18,10 @@ import org.rramctl.sim.pty.PtyTransport;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class Arc1OverPtyContractTest extends CrossbarDriverContract {
+  /** The virtual ArC ONE's nominal pulse and its 0.5 V read. */
+  static final Specified SPECIFIED =
+      new Specified(Pulse.up(VirtualArc1.NOMINAL_VOLTS, Duration.ofNanos(VirtualArc1.NOMINAL_WIDTH_NANOS)), 0.5);
+
   private VirtualArc1Server server;
 
   @Override
@@ -34,12 +38,7 @@ class Arc1OverPtyContractTest extends CrossbarDriverContract {
   }
 
   @Override
-  protected Pulse nominalUp() {
-    return Pulse.up(VirtualArc1.NOMINAL_VOLTS, Duration.ofNanos(VirtualArc1.NOMINAL_WIDTH_NANOS));
-  }
-
-  @Override
-  protected double readVolts() {
-    return 0.5;
+  protected Specified specified() {
+    return SPECIFIED;
   }
 }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.CrossbarDriverContract;
 import org.rramctl.driver.EnvelopedDriver;
-import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReferenceLayout;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.arc1.Arc1Driver;
@@ -27,18 +26,13 @@ class Arc1WithReferencesContractTest extends CrossbarDriverContract {
   }
 
   @Override
-  protected Pulse nominalUp() {
-    return Pulse.up(VirtualArc1.NOMINAL_VOLTS, Duration.ofNanos(VirtualArc1.NOMINAL_WIDTH_NANOS));
+  protected Specified specified() {
+    return Arc1OverPtyContractTest.SPECIFIED;
   }
 
   @Override
   protected int pairsToSettle() {
     // In memory, pairs are cheap: enough for the slowest devices of the preset (seed 11's device 0,0 needs more than 3000).
     return 6000;
-  }
-
-  @Override
-  protected double readVolts() {
-    return 0.5;
   }
 }

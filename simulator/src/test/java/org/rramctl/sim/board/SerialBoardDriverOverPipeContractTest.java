@@ -4,7 +4,6 @@ import java.io.IOException;
 import org.junit.jupiter.api.AfterEach;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.CrossbarDriverContract;
-import org.rramctl.driver.Pulse;
 import org.rramctl.driver.serial.SerialBoardDriver;
 import org.rramctl.driver.transport.PipeTransport;
 
@@ -34,12 +33,7 @@ class SerialBoardDriverOverPipeContractTest extends CrossbarDriverContract {
   }
 
   @Override
-  protected Pulse nominalUp() {
-    return Boards4Test.NOMINAL_UP;
-  }
-
-  @Override
-  protected double readVolts() {
-    return Boards4Test.READ_VOLTS;
+  protected Specified specified() {
+    return Specified.EMULATOR;
   }
 }

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.CrossbarDriverContract;
-import org.rramctl.driver.Pulse;
 import org.rramctl.driver.serial.SerialBoardDriver;
 import org.rramctl.driver.serial.SessionSettings;
 import org.rramctl.driver.transport.SerialPortTransport;
@@ -36,12 +35,7 @@ class SerialBoardDriverOverPtyContractTest extends CrossbarDriverContract {
   }
 
   @Override
-  protected Pulse nominalUp() {
-    return Boards4Test.NOMINAL_UP;
-  }
-
-  @Override
-  protected double readVolts() {
-    return Boards4Test.READ_VOLTS;
+  protected Specified specified() {
+    return Specified.EMULATOR;
   }
 }

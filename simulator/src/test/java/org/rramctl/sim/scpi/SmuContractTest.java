@@ -26,13 +26,8 @@ class SmuContractTest {
     }
 
     @Override
-    protected Pulse nominalUp() {
-      return Pulse.up(1.0, Duration.ofMillis(1));
-    }
-
-    @Override
-    protected double readVolts() {
-      return 0.2;
+    protected Specified specified() {
+      return new Specified(Pulse.up(1.0, Duration.ofMillis(1)), 0.2);
     }
 
     @Override
