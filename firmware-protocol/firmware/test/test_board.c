@@ -258,6 +258,20 @@ static struct fw_command cmd(uint8_t opcode, uint16_t seq) {
   return c;
 }
 
+/* The 3 x 2 parallel update the tests send: 10-bit streams, row streams {11, 0, -1023}, column streams {-6, 1}. */
+static struct fw_command update_3x2(uint16_t seq, struct fw_tile tile) {
+  struct fw_command u = cmd(FW_UPDATE, seq);
+  u.u.update.tile = tile;
+  u.u.update.bit_length = 10;
+  u.u.update.up = (struct fw_shape){1000, 100, 1000};
+  u.u.update.down = (struct fw_shape){1200, 100, 1000};
+  static const uint8_t rp[] = {0x05}, rsg[] = {0x02}, rm[] = {0x0B, 0x00, 0xFF, 0x03};
+  static const uint8_t cp[] = {0x03}, csg[] = {0x01}, cm[] = {0x06, 0x00, 0x01, 0x00};
+  u.u.update.rows = (struct fw_streams){rp, rsg, rm, 3, 2, 2};
+  u.u.update.cols = (struct fw_streams){cp, csg, cm, 2, 2, 2};
+  return u;
+}
+
 static void hello(uint16_t seq) {
   struct fw_command c = cmd(FW_HELLO, seq);
   c.u.hello.min_version = 1;
@@ -571,16 +585,7 @@ static void test_update(void) {
   current = "update";
   reset_all();
   hello(1);
-  struct fw_command u = cmd(FW_UPDATE, 16);
-  u.u.update.tile.rows = 3;
-  u.u.update.tile.cols = 2;
-  u.u.update.bit_length = 10;
-  u.u.update.up = (struct fw_shape){1000, 100, 1000};
-  u.u.update.down = (struct fw_shape){1200, 100, 1000};
-  static const uint8_t rp[] = {0x05}, rsg[] = {0x02}, rm[] = {0x0B, 0x00, 0xFF, 0x03};
-  static const uint8_t cp[] = {0x03}, csg[] = {0x01}, cm[] = {0x06, 0x00, 0x01, 0x00};
-  u.u.update.rows = (struct fw_streams){rp, rsg, rm, 3, 2, 2};
-  u.u.update.cols = (struct fw_streams){cp, csg, cm, 2, 2, 2};
+  struct fw_command u = update_3x2(16, (struct fw_tile){0, 0, 0, 3, 2});
   send(&u);
   run();
   collect();
@@ -838,15 +843,7 @@ static void run_program(const struct hal *h, struct program_result *out) {
   collect();
   CHECK(got_n == 1 && got[0].opcode == FW_CURRENTS, "transpose: one part");
   for (unsigned i = 0; got_n == 1 && i < got[0].u.currents.count && i < 3; i++) out->transpose[out->transpose_n++] = fw_get_f32(got[0].u.currents.amps + 4 * i);
-  struct fw_command u = cmd(FW_UPDATE, 4);
-  u.u.update.tile = (struct fw_tile){0, 2, 3, 3, 2};
-  u.u.update.bit_length = 10;
-  u.u.update.up = (struct fw_shape){1000, 100, 1000};
-  u.u.update.down = (struct fw_shape){1200, 100, 1000};
-  static const uint8_t rp[] = {0x05}, rsg[] = {0x02}, rm[] = {0x0B, 0x00, 0xFF, 0x03};
-  static const uint8_t cp[] = {0x03}, csg[] = {0x01}, cm[] = {0x06, 0x00, 0x01, 0x00};
-  u.u.update.rows = (struct fw_streams){rp, rsg, rm, 3, 2, 2};
-  u.u.update.cols = (struct fw_streams){cp, csg, cm, 2, 2, 2};
+  struct fw_command u = update_3x2(4, (struct fw_tile){0, 2, 3, 3, 2});
   send(&u);
   run();
   collect();
