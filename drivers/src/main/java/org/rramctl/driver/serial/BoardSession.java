@@ -490,7 +490,7 @@ public final class BoardSession implements Closeable {
     return Math.max(1, id.watchdogMillis()) * 1_000_000L / 4;
   }
 
-  private long firstTimeout(Command c, int frameBytes) {
+  long firstTimeout(Command c, int frameBytes) {
     long nanos = responseTimeout().toNanos() + settings.lineTime(frameBytes + WireFormat.MAX_ENCODED_BYTES / 8).toNanos();
     if (c instanceof Command.Pulse p) nanos += runNanos(p.count(), p.shape().periodNanos());
     if (c instanceof Command.PulseThenRead p) nanos += runNanos(p.count(), p.shape().periodNanos());
@@ -503,7 +503,7 @@ public final class BoardSession implements Closeable {
   }
 
   /** Between the parts of a stream: a full part's line time, the progress interval, and the response timeout. */
-  private long gapTimeout() {
+  long gapTimeout() {
     return responseTimeout().toNanos() + settings.lineTime(WireFormat.MAX_ENCODED_BYTES + 1).toNanos() + PROGRESS_INTERVAL.toNanos();
   }
 

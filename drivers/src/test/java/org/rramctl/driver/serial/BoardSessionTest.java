@@ -1,0 +1,596 @@
+package org.rramctl.driver.serial;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.rramctl.driver.DriverAbortedException;
+import org.rramctl.driver.LinkLostException;
+import org.rramctl.driver.OutcomeUnknownException;
+import org.rramctl.driver.RefusedException;
+import org.rramctl.driver.TimeoutNothingRanException;
+import org.rramctl.protocol.CellAddress;
+import org.rramctl.protocol.Command;
+import org.rramctl.protocol.ErrorCode;
+import org.rramctl.protocol.ExecutionRecord;
+import org.rramctl.protocol.Opcode;
+import org.rramctl.protocol.Outcome;
+import org.rramctl.protocol.PulseShape;
+import org.rramctl.protocol.Response;
+import org.rramctl.protocol.TileAddress;
+import org.rramctl.protocol.WireFormat;
+import org.rramctl.protocol.WirePlane;
+import org.rramctl.protocol.WirePolarity;
+
+/**
+ * The session's rules (PROTOCOL.md section 5) against a board whose every answer the test scripts: what the
+ * host sends, in which order, with which sequence numbers, and which exception ends a call. The observable
+ * events are the frames on the line, never how long anything took.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BoardSessionTest {
+  private static final CellAddress CELL = new CellAddress(0, WirePlane.ACTIVE, 1, 2);
+  private static final Command.Read READ = new Command.Read(CELL, 2000);
+  private static final PulseShape SHAPE = new PulseShape(1000, 100, 1000);
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private ScriptedBoard board;
+  private BoardSession session;
+
+  @AfterEach
+  void closeAll() {
+    if (session != null) session.close();
+    if (board != null) board.close();
+  }
+
+  /** A fast line and a short response timeout, so that silence is noticed quickly. */
+  private static SessionSettings quick(int attempts) {
+    return SessionSettings.defaults().withResponseTimeout(Duration.ofMillis(40)).withAttempts(attempts).withBaudRate(10_000_000);
+  }
+
+  private BoardSession open(ScriptedBoard b, SessionSettings s) throws IOException {
+    board = b;
+    session = BoardSession.open(b.hostEnd(), s);
+    return session;
+  }
+
+  private static Command.Pulse pulse(long count) {
+    return new Command.Pulse(CELL, WirePolarity.UP, SHAPE, count);
+  }
+
+  private static ExecutionRecord record(int seq, Opcode op, Outcome outcome, ErrorCode error, long pulses) {
+    return new ExecutionRecord(seq, op, outcome, error, pulses);
+  }
+
+  private static Response.Error error(ErrorCode code, Opcode op) {
+    return new Response.Error(code, op.code(), code.name().toLowerCase());
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("not within " + WAIT + ": " + what);
+      Thread.sleep(5);
+    }
+  }
+
+  /** Waits until the board has received {@code n} more heartbeats than it has now. */
+  private static void moreHeartbeats(ScriptedBoard b, int n) throws InterruptedException {
+    int before = b.all(Opcode.HEARTBEAT).size();
+    await(() -> b.all(Opcode.HEARTBEAT).size() >= before + n, n + " more heartbeats");
+  }
+
+  /** The opcodes other than HEARTBEAT the board received after the first {@code skip} of them. */
+  private List<Opcode> after(int skip) {
+    List<Opcode> ops = board.opcodesWithoutHeartbeats();
+    return ops.subList(Math.min(skip, ops.size()), ops.size());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // handshake
+
+  @Test
+  void handshakeIsADelimiterThenHelloLastExecutedHeartbeatAndNumbersContinueAfterTheNewestRecord() throws Exception {
+    ScriptedBoard b = new ScriptedBoard(1000);
+    b.history(record(500, Opcode.PULSE, Outcome.COMPLETED, ErrorCode.NONE, 3), record(499, Opcode.UPDATE, Outcome.COMPLETED, ErrorCode.NONE, 9));
+    open(b, SessionSettings.defaults().withVersionWindow(1, 3));
+    assertEquals(WireFormat.DELIMITER, b.rawPrefix()[0], "a lone delimiter ends any noise in the board's receiver first");
+    List<ScriptedBoard.Received> log = b.log();
+    assertEquals(List.of(Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.HEARTBEAT), log.subList(0, 3).stream().map(ScriptedBoard.Received::opcode).toList());
+    assertEquals(new Command.Hello(1, 3), log.get(0).command(), "HELLO carries the host's version window");
+    assertEquals(b.identity(), session.identity());
+    assertEquals(b.hostEnd().endpoint(), session.port());
+    assertTrue(log.get(2).sequence() > 500, "numbers continue after the newest remembered command: " + b.summary());
+    session.call(READ, null);
+    assertTrue(b.next(Opcode.READ, WAIT).sequence() > 500);
+    assertFalse(session.isDead());
+  }
+
+  @Test
+  void aBoardOutsideTheVersionWindowIsRefusedAndTheLineClosed() throws Exception {
+    board = new ScriptedBoard(1000, 3);
+    RefusedException e = assertThrows(RefusedException.class, () -> BoardSession.open(board.hostEnd(), SessionSettings.defaults().withVersionWindow(1, 2)));
+    assertTrue(e.hasCode(ErrorCode.VERSION_MISMATCH), e.getMessage());
+    assertFalse(board.hostEnd().isOpen(), "the session closes the transport it failed to open");
+  }
+
+  @Test
+  void silenceToTheHandshakeIsATimeoutInWhichNothingRan() throws Exception {
+    board = new ScriptedBoard(1000);
+    board.always(Opcode.HELLO, r -> List.of());
+    assertThrows(TimeoutNothingRanException.class, () -> BoardSession.open(board.hostEnd(), quick(2)));
+    List<ScriptedBoard.Received> hellos = board.all(Opcode.HELLO);
+    assertEquals(2, hellos.size(), board.summary());
+    assertNotEquals(hellos.get(0).sequence(), hellos.get(1).sequence(), "a retry of an idempotent command takes a new number");
+    assertFalse(board.hostEnd().isOpen());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // idempotent commands
+
+  @Test
+  void malformedIsRetriedWithANewSequenceNumber() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.READ, r -> List.of(error(ErrorCode.MALFORMED, Opcode.READ)));
+    List<Response> answer = session.call(READ, null);
+    assertEquals(List.of(new Response.Conductance(100)), answer);
+    List<ScriptedBoard.Received> reads = board.all(Opcode.READ);
+    assertEquals(2, reads.size());
+    assertNotEquals(reads.get(0).sequence(), reads.get(1).sequence());
+  }
+
+  @Test
+  void malformedOnEveryAttemptIsRefusedAfterTheLast() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.always(Opcode.READ, r -> List.of(error(ErrorCode.MALFORMED, Opcode.READ)));
+    RefusedException e = assertThrows(RefusedException.class, () -> session.call(READ, null));
+    assertTrue(e.hasCode(ErrorCode.MALFORMED));
+    assertEquals(3, board.all(Opcode.READ).size());
+    assertFalse(session.isDead(), "an answered refusal leaves the link up");
+  }
+
+  @Test
+  void busyWaitsUntilTheBoardIsIdleAndSendsAgainWithoutSpendingAnAttempt() throws Exception {
+    open(new ScriptedBoard(1000), quick(1));
+    board.once(Opcode.READ, r -> List.of(error(ErrorCode.BUSY, Opcode.READ)));
+    board.once(Opcode.STATUS, r -> List.of(new Response.Status(false, true, false, false, 0, ErrorCode.NONE, 0)));
+    assertEquals(List.of(new Response.Conductance(100)), session.call(READ, null));
+    assertEquals(List.of(Opcode.READ, Opcode.STATUS, Opcode.STATUS, Opcode.READ), after(2), board.summary());
+  }
+
+  @Test
+  void busyOnEverySendIsRefusedBusyAfterAsManyWaitsAsAttempts() throws Exception {
+    open(new ScriptedBoard(1000), quick(2));
+    board.always(Opcode.READ, r -> List.of(error(ErrorCode.BUSY, Opcode.READ)));
+    RefusedException e = assertThrows(RefusedException.class, () -> session.call(READ, null));
+    assertTrue(e.hasCode(ErrorCode.BUSY));
+    assertEquals(3, board.all(Opcode.READ).size(), "two waits, then the third BUSY is reported: " + board.summary());
+  }
+
+  @Test
+  void aBoardThatStaysBusyIsATimeoutInWhichNothingRan() throws Exception {
+    open(new ScriptedBoard(1000), quick(1));
+    board.once(Opcode.READ, r -> List.of(error(ErrorCode.BUSY, Opcode.READ)));
+    board.always(Opcode.STATUS, r -> List.of(new Response.Status(false, true, false, false, 0, ErrorCode.NONE, 0)));
+    TimeoutNothingRanException e = assertThrows(TimeoutNothingRanException.class, () -> session.call(READ, null));
+    assertTrue(e.getMessage().contains("stayed BUSY"), e.getMessage());
+    assertEquals(1, board.all(Opcode.READ).size(), "not sent again while the board is busy");
+  }
+
+  @Test
+  void aWatchdogRefusalOfAReadShakesHandsAgainAndRepeatsIt() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.READ, r -> List.of(error(ErrorCode.WATCHDOG, Opcode.READ)));
+    assertEquals(List.of(new Response.Conductance(100)), session.call(READ, null));
+    assertEquals(List.of(Opcode.READ, Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.READ), after(2), board.summary());
+  }
+
+  @Test
+  void aRefusalOtherThanTheRetriedOnesIsReportedWithItsCodeAndASessionRefusedHandshakeRequiredShakesHandsFirst() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.READ, r -> List.of(error(ErrorCode.HANDSHAKE_REQUIRED, Opcode.READ)));
+    RefusedException e = assertThrows(RefusedException.class, () -> session.call(READ, null));
+    assertTrue(e.hasCode(ErrorCode.HANDSHAKE_REQUIRED));
+    assertEquals(1, board.all(Opcode.READ).size());
+    session.call(READ, null);
+    assertEquals(List.of(Opcode.READ, Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.READ), after(2), board.summary());
+  }
+
+  @Test
+  void silenceThroughEveryAttemptIsATimeoutAndDeclaresTheLinkLost() throws Exception {
+    open(new ScriptedBoard(1000), quick(2));
+    board.always(Opcode.READ, r -> List.of());
+    TimeoutNothingRanException e = assertThrows(TimeoutNothingRanException.class, () -> session.call(READ, null));
+    assertTrue(e.getMessage().contains("after 2 attempts"), e.getMessage());
+    List<ScriptedBoard.Received> reads = board.all(Opcode.READ);
+    assertEquals(2, reads.size());
+    assertNotEquals(reads.get(0).sequence(), reads.get(1).sequence());
+    assertTrue(session.isDead());
+    assertInstanceOf(LinkLostException.class, session.lostCause());
+    assertThrows(LinkLostException.class, () -> session.call(READ, null));
+    assertEquals(2, board.all(Opcode.READ).size(), "a dead session sends nothing");
+  }
+
+  @Test
+  void aStreamWithAMissingPartIsAskedForAgainWhole() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    Command.ReadRow row = new Command.ReadRow(0, WirePlane.ACTIVE, 1, 2000);
+    board.once(Opcode.READ_ROW, r -> List.of(new Response.Conductances(0, true, 0, new short[] {1, 2}), new Response.Conductances(2, false, 4, new short[] {5, 6})));
+    board.once(Opcode.READ_ROW, r -> List.of(new Response.Conductances(0, true, 0, new short[] {1, 2}), new Response.Conductances(1, false, 2, new short[] {3, 4})));
+    List<Response> parts = session.call(row, null);
+    assertEquals(2, parts.size());
+    assertEquals(1, ((Response.Conductances) parts.get(1)).part());
+    assertArrayEquals(new short[] {3, 4}, ((Response.Conductances) parts.get(1)).codes());
+    assertEquals(2, board.all(Opcode.READ_ROW).size());
+  }
+
+  @Test
+  void answersOfAnotherNumberOrAnotherKindAreStrayAndNeverTakenAsTheAnswer() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.READ, r -> {
+      try {
+        board.send(r.sequence() + 7, new Response.Conductance(1));
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+      return List.of(new Response.PulseDone(1), new Response.Conductance(55));
+    });
+    assertEquals(List.of(new Response.Conductance(55)), session.call(READ, null));
+    assertEquals(2, session.strayFrames());
+    assertEquals(0, session.framingErrors());
+  }
+
+  @Test
+  void aDamagedFrameCountsAsAFramingError() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.sendBytes(new byte[] {0x05, 0x11, 0x22, 0x33, 0x44, 0x00}); // COBS-valid, CRC wrong
+    session.call(READ, null); // its answer follows the damaged frame on the line
+    assertEquals(1, session.framingErrors());
+    assertTrue(session.bytesSent() > 0);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // device-changing commands
+
+  @Test
+  void anAnsweredPulseIsSentOnceAndNeedsNoHistory() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    assertEquals(List.of(new Response.PulseDone(5)), session.call(pulse(5), null));
+    assertEquals(List.of(Opcode.PULSE), after(2), board.summary());
+  }
+
+  @Test
+  void anUnansweredPulseTheHistoryListsCompletedIsTakenFromItAndNeverSentAgain() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> {
+      board.history(record(r.sequence(), Opcode.PULSE, Outcome.COMPLETED, ErrorCode.NONE, 5));
+      return List.of();
+    });
+    assertEquals(List.of(new Response.PulseDone(5)), session.call(pulse(5), null));
+    assertEquals(List.of(Opcode.PULSE, Opcode.LAST_EXECUTED), after(2), board.summary());
+  }
+
+  @Test
+  void anUnansweredPulseTheHistoryDoesNotListIsSentAgainByteIdenticalWithItsNumber() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> List.of());
+    assertEquals(List.of(new Response.PulseDone(4)), session.call(pulse(4), null));
+    assertEquals(List.of(Opcode.PULSE, Opcode.LAST_EXECUTED, Opcode.PULSE), after(2), board.summary());
+    List<ScriptedBoard.Received> pulses = board.all(Opcode.PULSE);
+    assertEquals(pulses.get(0).sequence(), pulses.get(1).sequence());
+    assertArrayEquals(pulses.get(0).frame(), pulses.get(1).frame());
+  }
+
+  @Test
+  void aPulseTheBoardNeverGetsFailsAsNotExecutedAfterTheAttempts() throws Exception {
+    open(new ScriptedBoard(1000), quick(2));
+    board.always(Opcode.PULSE, r -> List.of());
+    TimeoutNothingRanException e = assertThrows(TimeoutNothingRanException.class, () -> session.call(pulse(4), null));
+    assertTrue(e.getMessage().contains("never received it in 2 sends"), e.getMessage());
+    assertEquals(List.of(Opcode.PULSE, Opcode.LAST_EXECUTED, Opcode.PULSE, Opcode.LAST_EXECUTED), after(2), board.summary());
+    assertFalse(session.isDead());
+  }
+
+  @Test
+  void aDuplicateAnswerIsResolvedFromTheHistory() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> {
+      board.history(record(r.sequence(), Opcode.PULSE, Outcome.COMPLETED, ErrorCode.NONE, 6));
+      return List.of(error(ErrorCode.DUPLICATE, Opcode.PULSE));
+    });
+    assertEquals(List.of(new Response.PulseDone(6)), session.call(pulse(6), null));
+    assertEquals(List.of(Opcode.PULSE, Opcode.LAST_EXECUTED), after(2));
+  }
+
+  @Test
+  void aRecordOfAnotherOpcodeWithTheSameNumberIsNotThisCommand() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> {
+      board.history(record(r.sequence(), Opcode.UPDATE, Outcome.COMPLETED, ErrorCode.NONE, 6));
+      return List.of();
+    });
+    assertEquals(List.of(new Response.PulseDone(2)), session.call(pulse(2), null));
+    assertEquals(List.of(Opcode.PULSE, Opcode.LAST_EXECUTED, Opcode.PULSE), after(2), "not listed: sent again");
+  }
+
+  @Test
+  void abortedInTheHistoryIsReportedAbortedWithItsPulses() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> {
+      board.history(record(r.sequence(), Opcode.PULSE, Outcome.ABORTED, ErrorCode.ABORTED, 3));
+      return List.of();
+    });
+    DriverAbortedException e = assertThrows(DriverAbortedException.class, () -> session.call(pulse(9), null));
+    assertTrue(e.getMessage().contains("after 3 pulses"), e.getMessage());
+  }
+
+  @Test
+  void stoppedByTheWatchdogIsRefusedWatchdogAndTheNextCallShakesHandsFirst() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> {
+      board.history(record(r.sequence(), Opcode.PULSE, Outcome.ABORTED, ErrorCode.WATCHDOG, 2));
+      return List.of();
+    });
+    RefusedException e = assertThrows(RefusedException.class, () -> session.call(pulse(9), null));
+    assertTrue(e.hasCode(ErrorCode.WATCHDOG));
+    assertTrue(e.getMessage().contains("after 2 pulses"), e.getMessage());
+    session.call(READ, null);
+    assertEquals(List.of(Opcode.PULSE, Opcode.LAST_EXECUTED, Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.READ), after(2), board.summary());
+  }
+
+  @Test
+  void failedInTheHistoryIsRefusedWithItsCode() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> {
+      board.history(record(r.sequence(), Opcode.PULSE, Outcome.FAILED, ErrorCode.COMPLIANCE, 4));
+      return List.of();
+    });
+    RefusedException e = assertThrows(RefusedException.class, () -> session.call(pulse(9), null));
+    assertTrue(e.hasCode(ErrorCode.COMPLIANCE));
+    assertTrue(e.getMessage().contains("failed after 4 pulses"), e.getMessage());
+  }
+
+  @Test
+  void inProgressInTheHistoryWaitsForTheCommandsOwnAnswer() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    AtomicInteger pulseSeq = new AtomicInteger();
+    board.once(Opcode.PULSE, r -> {
+      pulseSeq.set(r.sequence());
+      board.history(record(r.sequence(), Opcode.PULSE, Outcome.IN_PROGRESS, ErrorCode.NONE, 1));
+      return List.of();
+    });
+    board.once(Opcode.LAST_EXECUTED, r -> {
+      try {
+        board.send(r.sequence(), new Response.Executed(List.of(record(pulseSeq.get(), Opcode.PULSE, Outcome.IN_PROGRESS, ErrorCode.NONE, 1))));
+        board.send(pulseSeq.get(), new Response.PulseDone(9));
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+      return List.of();
+    });
+    assertEquals(List.of(new Response.PulseDone(9)), session.call(pulse(9), null));
+    assertEquals(List.of(Opcode.PULSE, Opcode.LAST_EXECUTED), after(2), "waited, never sent again: " + board.summary());
+  }
+
+  @Test
+  void aBoardThatForgotTheHandshakeMakesTheOutcomeUnknown() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> List.of());
+    board.once(Opcode.LAST_EXECUTED, r -> List.of(error(ErrorCode.HANDSHAKE_REQUIRED, Opcode.LAST_EXECUTED)));
+    OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> session.call(pulse(9), null));
+    assertTrue(e.getMessage().contains("LAST_EXECUTED failed"), e.getMessage());
+    assertEquals(1, board.all(Opcode.PULSE).size(), "never sent again");
+  }
+
+  @Test
+  void aBoardWhoseUptimeWentDownDuringAPulseMakesItsOutcomeUnknown() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    // A 2 s train: the keeper's heartbeat (every 250 ms of quiet) reports a lower uptime long before the host
+    // gives up waiting; the empty history then cannot mean "never arrived".
+    Command.Pulse train = new Command.Pulse(CELL, WirePolarity.UP, new PulseShape(1000, 100, 1_000_000), 2000);
+    board.once(Opcode.PULSE, r -> {
+      board.uptime(5);
+      return List.of();
+    });
+    OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> session.call(train, null));
+    assertTrue(e.getMessage().contains("rebooted"), e.getMessage());
+    assertEquals(1, board.all(Opcode.PULSE).size(), "never sent again");
+  }
+
+  @Test
+  void aLinkLostWhileAPulseRunsMakesItsOutcomeUnknown() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> {
+      board.unplug();
+      return List.of();
+    });
+    assertThrows(OutcomeUnknownException.class, () -> session.call(pulse(9), null));
+    assertTrue(session.isDead());
+  }
+
+  @Test
+  void aPulseOnADeadLinkIsNotSentAndIsAPlainLinkLoss() throws Exception {
+    open(new ScriptedBoard(1000), quick(2));
+    board.always(Opcode.READ, r -> List.of());
+    assertThrows(TimeoutNothingRanException.class, () -> session.call(READ, null));
+    assertThrows(LinkLostException.class, () -> session.call(pulse(1), null));
+    assertEquals(0, board.all(Opcode.PULSE).size());
+  }
+
+  @Test
+  void anUpdateRecoveredFromTheHistoryEndsInAFinalProgressWithItsPulses() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    Command.Update u = new Command.Update(new TileAddress(0, 0, 0, 2, 2), WirePlane.ACTIVE, 4, SHAPE, SHAPE, new long[] {1, -2}, new long[] {3, 0});
+    board.once(Opcode.UPDATE, r -> {
+      board.history(record(r.sequence(), Opcode.UPDATE, Outcome.COMPLETED, ErrorCode.NONE, 7));
+      return List.of();
+    });
+    assertEquals(List.of(new Response.UpdateProgress(0, false, 4, 7)), session.call(u, null));
+  }
+
+  @Test
+  void aPulseThenReadRecoveredFromTheHistoryEndsInPulseDone() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    Command.PulseThenRead ptr = new Command.PulseThenRead(CELL, WirePolarity.DOWN, SHAPE, 3, 2000);
+    board.once(Opcode.PULSE_THEN_READ, r -> {
+      board.history(record(r.sequence(), Opcode.PULSE_THEN_READ, Outcome.COMPLETED, ErrorCode.NONE, 3));
+      return List.of();
+    });
+    assertEquals(List.of(new Response.PulseDone(3)), session.call(ptr, null), "the caller repeats the read itself");
+  }
+
+  @Test
+  void anAbortedAnswerIsDriverAborted() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> List.of(new Response.Error(ErrorCode.ABORTED, Opcode.PULSE.code(), "by host")));
+    DriverAbortedException e = assertThrows(DriverAbortedException.class, () -> session.call(pulse(9), null));
+    assertTrue(e.getMessage().contains("(by host)"), e.getMessage());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // abort
+
+  @Test
+  void abortIsConfirmedByTheBoardsAck() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    assertTrue(session.abort());
+    assertEquals(1, board.all(Opcode.ABORT).size());
+  }
+
+  @Test
+  void abortWithoutAnAckIsNotConfirmed() throws Exception {
+    open(new ScriptedBoard(1000), new SessionSettings(Duration.ofMillis(40), 3, WireFormat.VERSION, WireFormat.VERSION, 10_000_000, Duration.ofMillis(50)));
+    board.always(Opcode.ABORT, r -> List.of());
+    assertFalse(session.abort());
+    assertEquals(1, board.all(Opcode.ABORT).size(), "ABORT is sent once, not retried");
+  }
+
+  @Test
+  void abortOnAClosedSessionSendsNothing() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    session.close();
+    assertFalse(session.abort());
+    assertTrue(session.isDead());
+    assertEquals(0, board.all(Opcode.ABORT).size());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // the keeper
+
+  @Test
+  void anIdleSessionFeedsTheWatchdog() throws Exception {
+    open(new ScriptedBoard(200), quick(3));
+    int before = board.all(Opcode.HEARTBEAT).size();
+    await(() -> board.all(Opcode.HEARTBEAT).size() >= before + 2, "two heartbeats from a host with nothing to send");
+    assertFalse(session.isDead());
+  }
+
+  @Test
+  void unansweredHeartbeatsDeclareTheLinkLost() throws Exception {
+    open(new ScriptedBoard(200), quick(3));
+    board.always(Opcode.HEARTBEAT, r -> List.of());
+    await(session::isDead, "the session gives the link up");
+    assertInstanceOf(LinkLostException.class, session.lostCause());
+    assertTrue(session.lostCause().getMessage().contains("no answer to 3 heartbeats"), session.lostCause().getMessage());
+    assertThrows(LinkLostException.class, () -> session.call(READ, null));
+  }
+
+  @Test
+  void heartbeatsAnsweredLateButAnsweredKeepTheLinkUp() throws Exception {
+    open(new ScriptedBoard(200), quick(3));
+    // Every other heartbeat unanswered: misses never reach 3 in a row.
+    AtomicInteger n = new AtomicInteger();
+    board.always(Opcode.HEARTBEAT, r -> n.incrementAndGet() % 2 == 0 ? List.of() : List.of(new Response.HeartbeatAck(2_000 + n.get())));
+    moreHeartbeats(board, 8);
+    assertFalse(session.isDead(), "misses are counted in a row: " + session.lostCause());
+  }
+
+  @Test
+  void aHeartbeatAnsweredHandshakeRequiredMakesTheNextCallShakeHandsFirst() throws Exception {
+    open(new ScriptedBoard(200), quick(3));
+    board.always(Opcode.HEARTBEAT, r -> List.of(error(ErrorCode.HANDSHAKE_REQUIRED, Opcode.HEARTBEAT)));
+    moreHeartbeats(board, 3);
+    board.always(Opcode.HEARTBEAT, board::standard);
+    session.call(READ, null);
+    assertEquals(List.of(Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.READ), after(2), board.summary());
+  }
+
+  @Test
+  void anUptimeThatWentDownMeansARebootAndTheNextCallShakesHandsFirst() throws Exception {
+    open(new ScriptedBoard(200), quick(3));
+    board.uptime(10);
+    moreHeartbeats(board, 3);
+    session.call(READ, null);
+    assertEquals(List.of(Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.READ), after(2), board.summary());
+  }
+
+  @Test
+  void anUptimeCounterThatWrappedIsNotAReboot() throws Exception {
+    ScriptedBoard b = new ScriptedBoard(200);
+    b.uptime(0xFFFF_FFFFL - 100_000); // within 10 minutes of the u32 wrap
+    open(b, quick(3));
+    b.uptime(10);
+    moreHeartbeats(b, 3);
+    session.call(READ, null);
+    assertEquals(List.of(Opcode.READ), after(2), b.summary());
+  }
+
+  @Test
+  void anUptimeDropFarFromTheWrapIsAReboot() throws Exception {
+    ScriptedBoard b = new ScriptedBoard(200);
+    b.uptime(0xFFFF_FFFFL - 700_000); // more than 10 minutes before the wrap
+    open(b, quick(3));
+    b.uptime(10);
+    moreHeartbeats(b, 3);
+    session.call(READ, null);
+    assertEquals(List.of(Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.READ), after(2), b.summary());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // timeouts (PROTOCOL.md 5.2: watchdog / 4, plus line time, plus the command's own run time)
+
+  @Test
+  void theResponseTimeoutIsAQuarterOfTheWatchdogUnlessGiven() throws Exception {
+    SessionSettings s = SessionSettings.defaults();
+    open(new ScriptedBoard(1000), s);
+    assertEquals(Duration.ofMillis(250), session.responseTimeout());
+    long line = s.lineTime(WireFormat.MAX_ENCODED_BYTES + 1).toNanos();
+    assertEquals(Duration.ofNanos(250_000_000L + line), session.heartbeatPatience());
+    assertEquals(250_000_000L + line + 100_000_000L, session.gapTimeout(), "gap: response timeout, a full frame's line time, the progress interval");
+  }
+
+  @Test
+  void aGivenResponseTimeoutReplacesTheQuarterWatchdog() throws Exception {
+    open(new ScriptedBoard(1000), SessionSettings.defaults().withResponseTimeout(Duration.ofMillis(40)));
+    assertEquals(Duration.ofMillis(40), session.responseTimeout());
+  }
+
+  @Test
+  void theFirstAnswerTimeoutAddsLineTimeAndTheCommandsRunTime() throws Exception {
+    SessionSettings s = SessionSettings.defaults().withResponseTimeout(Duration.ofMillis(40));
+    open(new ScriptedBoard(1000), s);
+    long rt = 40_000_000L;
+    long line = s.lineTime(60 + WireFormat.MAX_ENCODED_BYTES / 8).toNanos();
+    assertEquals(rt + line, session.firstTimeout(READ, 60));
+    assertEquals(rt + line + 7 * 1000L, session.firstTimeout(pulse(7), 60), "PULSE: count x period");
+    Command.PulseThenRead ptr = new Command.PulseThenRead(CELL, WirePolarity.UP, new PulseShape(1000, 100, 5000), 3, 2000);
+    assertEquals(rt + line + 3 * 5000L, session.firstTimeout(ptr, 60), "PULSE_THEN_READ: count x period");
+    Command.Update u = new Command.Update(new TileAddress(0, 0, 0, 1, 1), WirePlane.ACTIVE, 4, SHAPE, SHAPE, new long[] {1}, new long[] {1});
+    assertEquals(rt + line + 100_000_000L, session.firstTimeout(u, 60), "UPDATE: the progress interval");
+    Command.Pulse endless = new Command.Pulse(CELL, WirePolarity.UP, new PulseShape(1000, 100, 0xFFFF_FFFFL), 0xFFFF_FFFFL);
+    assertEquals(rt + line + Long.MAX_VALUE / 4, session.firstTimeout(endless, 60), "a run time that would overflow is capped");
+  }
+}
