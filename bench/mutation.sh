@@ -21,7 +21,7 @@ targets=(
   "frame-decoder|firmware-protocol|org.rramctl.protocol.FrameDecoder*|org.rramctl.protocol.*Test"
   "codec|firmware-protocol|org.rramctl.protocol.MessageCodec*,org.rramctl.protocol.Body*|org.rramctl.protocol.*Test"
   "envelope|drivers|org.rramctl.driver.SafetyEnvelope*,org.rramctl.driver.EnvelopedDriver*|org.rramctl.driver.Envelope*Test,org.rramctl.driver.EveryOperationIsEnvelopedTest,org.rramctl.driver.ValuesTest"
-  "session|simulator|org.rramctl.driver.serial.BoardSession*|org.rramctl.sim.board.SerialSessionTest,org.rramctl.sim.board.AbortWhileBusyTest,org.rramctl.sim.board.FaultInjectionTest,org.rramctl.sim.board.SerialBoardDriverOverPipeContractTest"
+  "session|drivers|org.rramctl.driver.serial.BoardSession*|org.rramctl.driver.serial.BoardSessionTest"
   "virtual-board|simulator|org.rramctl.sim.board.*|org.rramctl.sim.board.CommandValidatorTest,org.rramctl.sim.board.ExecutionHistoryTest,org.rramctl.sim.board.VirtualBoardTest,org.rramctl.sim.board.SerialSessionTest,org.rramctl.sim.board.AbortWhileBusyTest,org.rramctl.sim.board.WatchdogTimingTest,org.rramctl.sim.board.SerialBoardDriverOverPipeContractTest"
   "physics|simulator|org.rramctl.sim.DevicePlane*|org.rramctl.sim.DevicePlaneTest,org.rramctl.sim.SoftBoundPhysicsTest,org.rramctl.sim.SwitchingPhysicsTest,org.rramctl.sim.EmulatorDriverContractTest,org.rramctl.sim.IdealEmulatorContractTest,org.rramctl.sim.PersistentChipTest,org.rramctl.sim.EmulatorThreadsTest"
   "symmetry|calibration|org.rramctl.calibration.SymmetryPointSearch*|org.rramctl.calibration.SymmetryPointSearchTest,org.rramctl.calibration.CalibrationAccuracyTest,org.rramctl.calibration.CalibrationFailureModesTest"
