@@ -3,6 +3,7 @@ package org.rramctl.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
@@ -38,7 +39,12 @@ public final class JournalWriter implements AutoCloseable {
    * @throws java.nio.file.FileAlreadyExistsException when the file exists
    */
   public static JournalWriter create(Path file, Durability durability) throws IOException {
-    return open(file, durability, StandardOpenOption.CREATE_NEW);
+    return open(file, durability, StandardOpenOption.CREATE_NEW, FileChannel::open);
+  }
+
+  /** How a writer opens its file: {@code FileChannel::open}, or a test's channel that records the calls. */
+  interface Opener {
+    FileChannel open(Path file, OpenOption... options) throws IOException;
   }
 
   /**
@@ -47,7 +53,11 @@ public final class JournalWriter implements AutoCloseable {
    * reader has reported.
    */
   public static JournalWriter reopen(Path file, Durability durability, long truncateTo) throws IOException {
-    JournalWriter w = open(file, durability, StandardOpenOption.WRITE);
+    return reopen(file, durability, truncateTo, FileChannel::open);
+  }
+
+  static JournalWriter reopen(Path file, Durability durability, long truncateTo, Opener opener) throws IOException {
+    JournalWriter w = open(file, durability, StandardOpenOption.WRITE, opener);
     try {
       if (truncateTo >= 0) w.truncate(truncateTo);
     } catch (IOException e) {
@@ -57,9 +67,9 @@ public final class JournalWriter implements AutoCloseable {
     return w;
   }
 
-  private static JournalWriter open(Path file, Durability durability, StandardOpenOption mode) throws IOException {
+  static JournalWriter open(Path file, Durability durability, StandardOpenOption mode, Opener opener) throws IOException {
     Objects.requireNonNull(durability, "durability");
-    FileChannel ch = FileChannel.open(file, mode, StandardOpenOption.WRITE);
+    FileChannel ch = opener.open(file, mode, StandardOpenOption.WRITE);
     try {
       return new JournalWriter(file, ch, durability);
     } catch (IOException e) {
