@@ -95,7 +95,10 @@ class ServeCommandTest {
           org.rramctl.driver.remote.ClientOptions.defaults().withLabel("operator"))) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (operator.status().pulsesApplied() < 10) assertTrue(System.nanoTime() < deadline, "the procedure pulses through the server");
-        operator.abort();
+        // abort() waits one second for the server's acknowledgement (a new connection, HELLO, ABORT); on a loaded
+        // machine that can pass first. An abort is idempotent: repeat until the server confirms it.
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!operator.abortAndConfirm()) assertTrue(System.nanoTime() < deadline, "the server acknowledges the abort");
         // Status is queued behind the operation in progress, so this counts it too.
         org.rramctl.driver.DriverStatus atAbort = operator.status();
         assertTrue(atAbort.aborted(), "the status flag is set");

@@ -184,7 +184,7 @@ class DriverServerTest {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       Future<?> inFlight = pool.submit(() -> c.read(C00, 0.2));
-      assertTrue(board.readBlocked.await(5, TimeUnit.SECONDS));
+      assertTrue(board.readBlocked.await(50, TimeUnit.SECONDS), "the read reached the board");
       first.close();
       Exception e = assertThrows(Exception.class, inFlight::get);
       TimeoutNothingRanException u = assertInstanceOf(TimeoutNothingRanException.class, e.getCause(), "a read changes no device");
@@ -346,7 +346,7 @@ class DriverServerTest {
       ctx.setLinger(0);
       ZMQ.Socket holder = connectedRawSocket(ctx, s, "holder");
       holder.send(WireCodec.encode(2, new Request.ApplyPulses(C00, UP, 1000)), 0);
-      assertTrue(board.pulseBlocked.await(10, TimeUnit.SECONDS), "the train is in flight");
+      assertTrue(board.pulseBlocked.await(50, TimeUnit.SECONDS), "the train is in flight");
       holder.send(WireCodec.encode(3, new Request.ApplyPulses(C00, UP, 5)), 0);
       holder.send(WireCodec.encode(4, new Request.Read(C00, 0.2)), 0);
       awaitWorking(holder, 4); // both are queued behind the train
