@@ -1,6 +1,7 @@
 package org.rramctl.sim.board;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -154,6 +156,34 @@ class VirtualBoardTest {
     Response.Executed ex = assertInstanceOf(Response.Executed.class, host.expect().message());
     assertEquals(40, ex.records().get(0).sequence());
     assertEquals(Opcode.PULSE, ex.records().get(0).opcode());
+  }
+
+  @Test
+  void aResetForgetsTheHandshakeAndTheHistoryAndRestartsTheUptime() throws IOException {
+    hello();
+    host.send(new Command.Heartbeat(), 2);
+    long before = assertInstanceOf(Response.HeartbeatAck.class, host.expect().message()).uptimeMillis();
+    Command.Pulse pulse = new Command.Pulse(CELL, WirePolarity.UP, NOMINAL, 5);
+    host.send(pulse, 40);
+    assertEquals(new Response.PulseDone(5), host.expect().message());
+    host.send(new Command.Read(new CellAddress(9, WirePlane.ACTIVE, 0, 0), 2000), 41);
+    assertEquals(ErrorCode.OUT_OF_RANGE, expectError(41).code());
+    board.reset();
+    host.send(pulse, 40);
+    assertEquals(ErrorCode.HANDSHAKE_REQUIRED, expectError(40).code(), "a rebooted board wants a HELLO");
+    hello();
+    host.send(new Command.LastExecuted(), 42);
+    assertEquals(List.of(), assertInstanceOf(Response.Executed.class, host.expect().message()).records(), "the history is gone");
+    host.send(new Command.GetStatus(), 43);
+    Response.Status st = assertInstanceOf(Response.Status.class, host.expect().message());
+    assertEquals(ErrorCode.NONE, st.lastError());
+    assertFalse(st.watchdogTripped());
+    assertFalse(st.aborted());
+    host.send(new Command.Heartbeat(), 44);
+    assertTrue(assertInstanceOf(Response.HeartbeatAck.class, host.expect().message()).uptimeMillis() <= before, "the uptime restarted");
+    host.send(pulse, 40);
+    assertEquals(new Response.PulseDone(5), host.expect().message(), "the same sequence is a new command to a board that forgot it");
+    assertEquals(10, board.emulator().status().pulsesApplied());
   }
 
   @Test
