@@ -61,11 +61,27 @@ final class DevicePlane {
   private final boolean[] pristine;
   /** Each device's drawn forming voltage at the preset's reference width, V (null with {@link #pristine}). */
   private final float[] formingVolts;
+  /**
+   * Symmetry-point drift ({@link DevicePreset.Drift}), all null when the preset has none: each device's drawn rate
+   * (ln ratio per pulse), its step pair at zero pulses (packed as in {@link #rec}) and the pulses it has received.
+   */
+  private final double[] driftPerPulse;
+  private final double[] steps0;
+  private final long[] seen;
+  private final double driftLimit;
   /** G_active - G_reference of each device of this array by row, kept current on every change (shared by both planes). */
   private double[][] diff;
   private double diffSign;
 
   DevicePlane(DevicePreset p, int rows, int cols, FastRandom rng) {
+    this(p, rows, cols, rng, null);
+  }
+
+  /**
+   * @param driftDraws draws each device's drift rate when the preset has drift (a generator of its own, so that every
+   *     other draw is that of the same preset without drift); unused otherwise
+   */
+  DevicePlane(DevicePreset p, int rows, int cols, FastRandom rng, FastRandom driftDraws) {
     this.rows = rows;
     this.cols = cols;
     int n = rows * cols;
@@ -107,6 +123,54 @@ final class DevicePlane {
       pristine = null;
       formingVolts = null;
     }
+    DevicePreset.Drift dr = p.drift();
+    if (dr != null) {
+      driftPerPulse = new double[n];
+      steps0 = new double[n];
+      seen = new long[n];
+      driftLimit = dr.logRatioLimit();
+      for (int k = 0; k < n; k++) {
+        driftPerPulse[k] = (dr.logRatioPerMegapulse() + dr.logRatioPerMegapulseDtod() * driftDraws.nextGaussianExact()) / 1e6;
+        steps0[k] = rec[k * REC + STEPS];
+      }
+    } else {
+      driftPerPulse = null;
+      steps0 = null;
+      seen = null;
+      driftLimit = 0;
+    }
+  }
+
+  /** True when the preset has symmetry-point drift. */
+  boolean hasDrift() {
+    return seen != null;
+  }
+
+  /** Pulses device k has received (counted only with drift; 0 otherwise). */
+  long pulsesSeen(int k) {
+    return seen == null ? 0 : seen[k];
+  }
+
+  /** Restores device k's pulse count (a saved state) and the steps that follow from it. */
+  void restorePulsesSeen(int k, long n) {
+    if (seen == null) return;
+    seen[k] = n;
+    rec[k * REC + STEPS] = driftedSteps(k, n);
+  }
+
+  /** Device k's step pair after n pulses ({@link DevicePreset.Drift}). */
+  private double driftedSteps(int k, long n) {
+    double h = Math.max(-driftLimit, Math.min(driftLimit, driftPerPulse[k] * n));
+    double f = Math.exp(h / 2);
+    double s = steps0[k];
+    return pack((float) (high(s) * f), (float) (low(s) / f));
+  }
+
+  /** Counts {@code n} more pulses on device k and moves its steps to where the drift puts them. */
+  private void age(int k, int n) {
+    long c = seen[k] + n;
+    seen[k] = c;
+    rec[k * REC + STEPS] = driftedSteps(k, c);
   }
 
   /** True while device k is unformed. */
@@ -162,6 +226,7 @@ final class DevicePlane {
       g = gMin + Math.min(gRange, Math.max(0, (g0 - gMin) * keep));
     }
     store(o, k / cols, k % cols, g0, g);
+    if (seen != null) age(k, 1);
   }
 
   /** Two floats in one double's bits: {@code up} in the high half, {@code down} in the low half. */
@@ -258,6 +323,10 @@ final class DevicePlane {
    */
   void pulseUp(int row, int col, int n, double strength, FastRandom rng) {
     if (pristine != null && pristine[row * cols + col]) return;
+    if (seen != null) {
+      pulseDrifting(row, col, n, strength, rng);
+      return;
+    }
     int o = (row * cols + col) * REC;
     double[] d = rec;
     double g0 = d[o + G];
@@ -274,6 +343,10 @@ final class DevicePlane {
   /** {@code n >= 1} DOWN pulses on the device at (row, col): the distance to G_min shrinks by s_down per pulse. */
   void pulseDown(int row, int col, int n, double strength, FastRandom rng) {
     if (pristine != null && pristine[row * cols + col]) return;
+    if (seen != null) {
+      pulseDrifting(row, col, -n, strength, rng);
+      return;
+    }
     int o = (row * cols + col) * REC;
     double[] d = rec;
     double g0 = d[o + G];
@@ -283,6 +356,30 @@ final class DevicePlane {
       double dist = g - gMin;
       dist -= s * dist * (1 + c2c * rng.nextGaussian());
       g = gMin + Math.min(gRange, Math.max(0, dist));
+    }
+    store(o, row, col, g0, g);
+  }
+
+  /**
+   * |n| pulses (UP for n > 0) on a device whose steps drift: the same step as {@link #pulseUp} / {@link #pulseDown},
+   * one pulse at a time, each with the steps its count has reached.
+   */
+  private void pulseDrifting(int row, int col, int n, double strength, FastRandom rng) {
+    int k = row * cols + col;
+    int o = k * REC;
+    double g0 = rec[o + G];
+    double g = g0;
+    for (int i = 0, m = Math.abs(n); i < m; i++) {
+      if (n > 0) {
+        double dist = gMax - g;
+        dist -= high(rec[o + STEPS]) * strength * dist * (1 + c2c * rng.nextGaussian());
+        g = gMax - Math.min(gRange, Math.max(0, dist));
+      } else {
+        double dist = g - gMin;
+        dist -= low(rec[o + STEPS]) * strength * dist * (1 + c2c * rng.nextGaussian());
+        g = gMin + Math.min(gRange, Math.max(0, dist));
+      }
+      age(k, 1);
     }
     store(o, row, col, g0, g);
   }

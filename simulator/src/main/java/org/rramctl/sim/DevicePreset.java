@@ -49,7 +49,8 @@ public record DevicePreset(
     double pulseVolts,
     long pulseWidthNanos,
     double thresholdVolts,
-    Switching switching) {
+    Switching switching,
+    Drift drift) {
 
   /** Built-in preset names, each a JSON resource under /presets/. */
   public static final List<String> BUILT_IN = List.of("ideal", "aihwkit-like", "rram-imbalanced", "hfox-pristine");
@@ -90,6 +91,59 @@ public record DevicePreset(
       throw new IllegalArgumentException("preset " + name + ": thresholdVolts: " + thresholdVolts + " (expected: 0 <= Vth < pulseVolts " + pulseVolts + ")");
     }
     if (switching != null) switching.check(name, pulseVolts, gMinSiemens);
+    if (drift != null) drift.check(name);
+  }
+
+  /** A preset without symmetry-point drift (every preset file without a {@code drift} block). */
+  public DevicePreset(String name, String source, List<String> assumptions, double dwMin, double dwMinDtod, double dwMinStd, double upDown,
+      double upDownDtod, double wMax, double wMin, double wMaxDtod, double wMinDtod, double w0Std, double readNoiseStd, double forwardNoiseStd,
+      double forwardBound, int adcBits, double gMinSiemens, double gMaxSiemens, double pulseVolts, long pulseWidthNanos, double thresholdVolts,
+      Switching switching) {
+    this(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std, readNoiseStd,
+        forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching, null);
+  }
+
+  /**
+   * Optional symmetry-point drift with cycling (issue 19): each device's up/down step ratio walks with the number of
+   * programming pulses it has received. A preset without it (the key absent or null) behaves exactly as before.
+   *
+   * <p>Model: device d draws a rate {@code k_d = logRatioPerMegapulse + logRatioPerMegapulseDtod * xi} once (from a
+   * generator of its own, so the device's other draws are those of the same preset without drift). After n pulses
+   * (any polarity, amplitude or width; counted per device) its relative steps are
+   * <pre>
+   *   s_up(n)   = s_up(0)   * exp(+h / 2),   s_down(n) = s_down(0) * exp(-h / 2),
+   *   h = clip(k_d * n / 1e6, -logRatioLimit, +logRatioLimit)
+   * </pre>
+   * so ln(s_up / s_down), the up/down ratio in the conductance view, moves by h while the geometric mean of the two
+   * steps stays. The symmetry point follows: {@code G* = G_min + (G_max - G_min) q / (1 + q)} with {@code q = s_up / s_down},
+   * i.e. a shift of {@code p (1 - p) h} of the window for a device whose symmetry point sits at fraction p. Each pulse
+   * uses the steps of the count before it, so n pulses in one call equal n calls of one pulse.
+   *
+   * @param logRatioPerMegapulse mean change of ln(up/down ratio) per million pulses a device receives (positive: the
+   *     symmetry point moves up)
+   * @param logRatioPerMegapulseDtod device-to-device standard deviation of that rate, same unit
+   * @param logRatioLimit largest |change| of ln(up/down ratio), reached and then kept (> 0)
+   */
+  public record Drift(double logRatioPerMegapulse, double logRatioPerMegapulseDtod, double logRatioLimit) {
+    void check(String preset) {
+      if (!(Math.abs(logRatioPerMegapulse) <= 100)) {
+        throw new IllegalArgumentException("preset " + preset + ": drift.logRatioPerMegapulse: " + logRatioPerMegapulse + " (expected: -100 .. 100)");
+      }
+      if (!(logRatioPerMegapulseDtod >= 0 && logRatioPerMegapulseDtod <= 100)) {
+        throw new IllegalArgumentException("preset " + preset + ": drift.logRatioPerMegapulseDtod: " + logRatioPerMegapulseDtod + " (expected: 0 .. 100)");
+      }
+      if (!(logRatioLimit > 0 && logRatioLimit <= 3)) {
+        throw new IllegalArgumentException("preset " + preset + ": drift.logRatioLimit: " + logRatioLimit + " (expected: > 0 and <= 3)");
+      }
+    }
+
+    /**
+     * The drift of {@code sim:...?drift=RATE}: mean rate RATE, device-to-device spread half of |RATE|, limit 1 (the ratio
+     * moves by at most a factor e).
+     */
+    public static Drift ofRate(double rate) {
+      return new Drift(rate, Math.abs(rate) / 2, 1.0);
+    }
   }
 
   /**
@@ -166,6 +220,7 @@ public record DevicePreset(
   /** The optional {@code switching} block may be left out of a preset file (it then reads as null). */
   private static DevicePreset read(com.fasterxml.jackson.databind.JsonNode tree) throws IOException {
     if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has("switching")) o.putNull("switching");
+    if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has("drift")) o.putNull("drift");
     return mapper().treeToValue(tree, DevicePreset.class);
   }
 
@@ -243,37 +298,43 @@ public record DevicePreset(
   /** The vector reads' saturation (weight x input units) and ADC resolution replaced; validated like a preset file. */
   public DevicePreset withReadout(double newForwardBound, int newAdcBits) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, newForwardBound, newAdcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
+        readNoiseStd, forwardNoiseStd, newForwardBound, newAdcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching, drift);
   }
 
   public DevicePreset withUpDown(double v) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, v, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching, drift);
   }
 
   public DevicePreset withBounds(double newWMin, double newWMax) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, newWMax, newWMin, wMaxDtod, wMinDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching, drift);
   }
 
   public DevicePreset withNoise(double newDwMinStd, double newReadNoiseStd, double newForwardNoiseStd) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, newDwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
-        newReadNoiseStd, newForwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
+        newReadNoiseStd, newForwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching, drift);
   }
 
   public DevicePreset withVariation(double newDwMinDtod, double newUpDownDtod, double newBoundDtod) {
     return new DevicePreset(name, source, assumptions, dwMin, newDwMinDtod, dwMinStd, upDown, newUpDownDtod, wMax, wMin, newBoundDtod, newBoundDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching, drift);
   }
 
   /** The same device driven by a different nominal pulse (e.g. an SMU's millisecond pulses). */
   public DevicePreset withNominalPulse(double volts, long widthNanos, double threshold) {
     return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, volts, widthNanos, threshold, switching);
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, volts, widthNanos, threshold, switching, drift);
   }
 
   public DevicePreset withDwMin(double v) {
     return new DevicePreset(name, source, assumptions, v, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
-        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching);
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching, drift);
+  }
+
+  /** The same preset with symmetry-point drift (null: none). */
+  public DevicePreset withDrift(Drift d) {
+    return new DevicePreset(name, source, assumptions, dwMin, dwMinDtod, dwMinStd, upDown, upDownDtod, wMax, wMin, wMaxDtod, wMinDtod, w0Std,
+        readNoiseStd, forwardNoiseStd, forwardBound, adcBits, gMinSiemens, gMaxSiemens, pulseVolts, pulseWidthNanos, thresholdVolts, switching, d);
   }
 }

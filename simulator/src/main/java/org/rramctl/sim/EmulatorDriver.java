@@ -139,9 +139,11 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
     active = new DevicePlane[arrays.size()];
     reference = new DevicePlane[arrays.size()];
     differential = new double[arrays.size()][][];
+    // Drift rates come from a generator of their own: a drifting preset's devices start as those of the preset without drift.
+    FastRandom driftDraws = preset.drift() == null ? null : new FastRandom(seed ^ 0x44524946545241L);
     for (ArrayGeometry g : arrays) {
-      active[g.index()] = new DevicePlane(preset, g.rows(), g.cols(), deviceDraws);
-      reference[g.index()] = new DevicePlane(preset, g.rows(), g.cols(), deviceDraws);
+      active[g.index()] = new DevicePlane(preset, g.rows(), g.cols(), deviceDraws, driftDraws);
+      reference[g.index()] = new DevicePlane(preset, g.rows(), g.cols(), deviceDraws, driftDraws);
       differential[g.index()] = DevicePlane.linkDifferential(active[g.index()], reference[g.index()]);
     }
     this.rng = new FastRandom(seed ^ 0x5DEECE66DL);
@@ -854,6 +856,13 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
         for (int k = 0; k < pl.rows * pl.cols; k++) out.writeBoolean(pl.pristine(k));
       }
     }
+    // Presets with drift only: the pulses each device has received (its steps follow from them).
+    for (int a = 0; a < active.length; a++) {
+      for (DevicePlane pl : new DevicePlane[] {active[a], reference[a]}) {
+        if (!pl.hasDrift()) continue;
+        for (int k = 0; k < pl.rows * pl.cols; k++) out.writeLong(pl.pulsesSeen(k));
+      }
+    }
   }
 
   /** Restores what {@link #writeState} wrote, onto an emulator built with the same preset, geometry and seed. */
@@ -885,6 +894,16 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
       for (DevicePlane pl : new DevicePlane[] {active[a], reference[a]}) {
         if (!pl.hasForming()) continue;
         for (int k = 0; k < pl.rows * pl.cols; k++) pl.restorePristine(k, in.readBoolean(), physics.pristineSiemens());
+      }
+    }
+    for (int a = 0; a < active.length; a++) {
+      for (DevicePlane pl : new DevicePlane[] {active[a], reference[a]}) {
+        if (!pl.hasDrift()) continue;
+        for (int k = 0; k < pl.rows * pl.cols; k++) {
+          long seen = in.readLong();
+          if (seen < 0) throw new IOException("emulator state: array " + a + " device " + k + " has seen " + seen + " pulses (expected: >= 0)");
+          pl.restorePulsesSeen(k, seen);
+        }
       }
     }
   }
@@ -937,6 +956,11 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
     /** Conductance per weight unit of device c, siemens. */
     public double siemensPerWeight(Cell c) {
       return plane(c.array(), c.plane()).gPerW(index(c));
+    }
+
+    /** Programming pulses the device has received (counted by presets with drift only; 0 otherwise). */
+    public long pulsesSeen(Cell c) {
+      return plane(c.array(), c.plane()).pulsesSeen(index(c));
     }
 
     /** True while the device is unformed (presets with forming only). */

@@ -11,7 +11,9 @@ import org.rramctl.driver.DriverProvider;
  * {@code sim:PRESET?geometry=785x256,257x128,129x10}. PRESET is a built-in name or a path to a preset
  * JSON file; {@code ratio} overrides the preset's nominal up/down step ratio; {@code threads} (default: 2 on
  * a machine with two or more cores) sets how many threads large vector reads and updates use, which changes
- * their speed, never their results; {@code referencePlane=false} gives arrays without a reference plane (a
+ * their speed, never their results; {@code drift=R} gives every device symmetry-point drift with cycling
+ * ({@link DevicePreset.Drift#ofRate}: ln(up/down ratio) moves by R per million pulses on average, spread R/2 from
+ * device to device, at most 1; 0 none); {@code referencePlane=false} gives arrays without a reference plane (a
  * single chip; {@code references=cols+N} then maps references onto the same array, see ReferenceLayout).
  */
 public final class SimDriverProvider implements DriverProvider {
@@ -25,16 +27,16 @@ public final class SimDriverProvider implements DriverProvider {
 
   @Override
   public String usage() {
-    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q&forwardBound=B&adcBits=N&threads=T&referencePlane=false&state=FILE] with PRESET one of "
+    return "sim:[PRESET][?arrays=N&rows=R&cols=C&geometry=RxC,...&seed=S&ratio=Q&forwardBound=B&adcBits=N&threads=T&referencePlane=false&state=FILE&drift=R] with PRESET one of "
         + String.join(", ", DevicePreset.BUILT_IN) + " or a preset file";
   }
 
   @Override
   public CrossbarDriver open(BoardUri uri) {
     for (String key : uri.params().keySet()) {
-      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio", "forwardBound", "adcBits", "threads", "referencePlane", "state").contains(key)) {
+      if (!List.of("arrays", "rows", "cols", "geometry", "seed", "ratio", "forwardBound", "adcBits", "threads", "referencePlane", "state", "drift").contains(key)) {
         throw new IllegalArgumentException("board: '" + uri + "': unknown parameter '" + key
-            + "' (expected: arrays, rows, cols, geometry, seed, ratio, forwardBound, adcBits, threads, referencePlane, state)");
+            + "' (expected: arrays, rows, cols, geometry, seed, ratio, forwardBound, adcBits, threads, referencePlane, state, drift)");
       }
     }
     String name = uri.path().isBlank() ? DEFAULT_PRESET : uri.path();
@@ -46,6 +48,20 @@ public final class SimDriverProvider implements DriverProvider {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("board: '" + uri + "': ratio=" + ratio + " (expected: a number > 0, the up/down step ratio)");
       }
+    }
+    String drift = uri.params().get("drift");
+    if (drift != null) {
+      double rate;
+      try {
+        rate = Double.parseDouble(drift.trim());
+      } catch (NumberFormatException e) {
+        rate = Double.NaN;
+      }
+      if (!(Math.abs(rate) <= 100)) {
+        throw new IllegalArgumentException("board: '" + uri + "': drift=" + drift
+            + " (expected: a number -100 .. 100, the change of ln(up/down ratio) per million pulses a device receives)");
+      }
+      preset = preset.withDrift(rate == 0 ? null : DevicePreset.Drift.ofRate(rate));
     }
     String bound = uri.params().get("forwardBound");
     double forwardBound = preset.forwardBound();
