@@ -34,6 +34,16 @@ public final class Trainer {
   }
 
   public static final Listener QUIET = new Listener() {};
+
+  /** Work done between training steps on the same thread (e.g. {@link Recheck}); part of the epoch it falls in. */
+  public interface StepHook {
+    /**
+     * @param epoch the epoch being trained (1-based)
+     * @param sample training samples done in the whole run so far, this one included (1-based, the same on a resumed run)
+     */
+    void afterStep(int epoch, long sample) throws IOException;
+  }
+
   public static final int PROGRESS_STRIDE = 256;
 
   private final Network network;
@@ -43,6 +53,7 @@ public final class Trainer {
   private final CrossbarDriver driver;
   private final List<EpochMetrics> metrics = new ArrayList<>();
   private int epochsDone;
+  private StepHook stepHook;
 
   /**
    * @param driver the board holding analog layers, or null for a floating-point network
@@ -58,6 +69,11 @@ public final class Trainer {
     this.settings = settings;
     this.shuffleRng = shuffleRng;
     this.driver = driver;
+  }
+
+  /** Calls {@code hook} after every training step (null: none). */
+  public void onStep(StepHook hook) {
+    this.stepHook = hook;
   }
 
   public Network network() {
@@ -97,6 +113,7 @@ public final class Trainer {
         int label = train.label(i);
         lossSum += network.trainStep(x, label, lr);
         if (network.lastPrediction() == label) correct++;
+        if (stepHook != null) stepHook.afterStep(epoch, (long) (epoch - 1) * order.length + k + 1);
         if ((k + 1) % PROGRESS_STRIDE == 0) listener.progress(k + 1);
       }
       listener.progress(order.length);

@@ -42,9 +42,10 @@ import org.rramctl.journal.RunLock;
  *     null calibrates first
  * @param refErrorStd deliberate reference programming error, std as a fraction of the conductance window, 0..0.5
  * @param envelope the board's envelope ({@code --envelope}), or null for its default
+ * @param recheck zero-shifted only: re-check a sample of symmetry points during training ({@link Recheck}), or null
  */
 public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, long seed, String board, AnalogSettings analog,
-    double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd, SafetyEnvelope envelope) {
+    double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd, SafetyEnvelope envelope, Recheck.Settings recheck) {
   /** The references file in the output folder. */
   public static final String REFERENCES_FILE = "references.json";
   /** The record an analog zero-shifted run writes when it calibrated first. */
@@ -66,10 +67,25 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
     if (!(refErrorStd >= 0 && refErrorStd <= 0.5)) {
       throw new IllegalArgumentException("--ref-error-std: " + refErrorStd + " (expected: 0 .. 0.5, a fraction of the conductance window)");
     }
+    if (recheck != null && scheme != ReferenceScheme.ZERO_SHIFTED) {
+      throw new IllegalArgumentException("--recheck-every: " + recheck.everySamples() + " with the " + (scheme == null ? "floating-point" : scheme.label())
+          + " scheme (expected: only with --zero-shift on a board: it re-measures symmetry points)");
+    }
     if (calibration != null && scheme != ReferenceScheme.ZERO_SHIFTED) {
       throw new IllegalArgumentException("--calibration: " + calibration + " with the " + (scheme == null ? "floating-point" : scheme.label())
           + " scheme (expected: only with --zero-shift on a board)");
     }
+  }
+
+  /** A run without re-checks. */
+  public TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, long seed, String board, AnalogSettings analog,
+      double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd, SafetyEnvelope envelope) {
+    this(sizes, data, train, seed, board, analog, floatInitScale, scheme, calibration, refErrorStd, envelope, null);
+  }
+
+  /** The same run with re-checks of the symmetry points during training (null: none). */
+  public TrainingRun withRecheck(Recheck.Settings r) {
+    return new TrainingRun(sizes, data, train, seed, board, analog, floatInitScale, scheme, calibration, refErrorStd, envelope, r);
   }
 
   /** A run on the board's default envelope. */
@@ -140,9 +156,19 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
         net = Network.of(sizes, AnalogLayer.factory(driver, sizes, analog, initRng, updateRng));
       }
       Trainer trainer = new Trainer(net, data, train, shuffleRng, driver);
+      Recheck rc = null;
+      if (recheck != null && driver != null) {
+        AnalogLayer.Resolved r = AnalogLayer.resolve(driver, analog);
+        rc = new Recheck(driver, References.tiles(TileLayout.plan(driver.info(), sizes, true)), References.calibrationSettings(driver.info(), r.up()),
+            analog.dwMin() * r.gUnit(), recheck, seed, out, log);
+        trainer.onStep(rc);
+      }
       if (resume) {
         trainer.resume(train.checkpointFile());
+        if (rc != null) rc.resume(trainer.epochsDone());
         log.printf(Locale.ROOT, "resuming after epoch %d from %s%n", trainer.epochsDone(), train.checkpointFile());
+      } else if (rc != null) {
+        rc.fresh();
       }
       log.printf(Locale.ROOT, "training %s on %s, %s, %d epochs, seed %d -> %s%n", Network.format(sizes), data.train(),
           describeMode(driver == null ? null : driver.info().boardId()), train.epochs(), seed, out);

@@ -56,10 +56,6 @@ public final class ReferenceProgramming {
     Arrays.fill(error, Double.NaN);
     int cols = driver.info().array(tile.array()).cols();
     double[] start = driver.readArray(tile.array(), Plane.REFERENCE, s.readVolts()).siemens();
-    Pulse up = s.upPulse();
-    Pulse down = s.downPulse();
-    int maxPerCommand = driver.info().hardwareLimits().maxPulsesPerCommand();
-    double tol = s.refToleranceSiemens();
     monitor.stage("reference devices, " + tile, n, "devices");
     try {
       for (int k = 0; k < n; k++) {
@@ -71,52 +67,82 @@ public final class ReferenceProgramming {
         }
         int row = tile.row0() + k / tile.cols();
         int col = tile.col0() + k % tile.cols();
-        Cell cell = Cell.reference(tile.array(), row, col);
-        double g = start[row * cols + col];
-        reads[k] = 1;
-        // Step per pulse in each direction; the first guess is the tile's typical step.
-        double stepUp = typicalStepSiemens;
-        double stepDown = typicalStepSiemens;
-        boolean firstUp = true;
-        boolean firstDown = true;
-        int used = 0;
-        while (Math.abs(target - g) > tol && used < s.refBudgetPulses() && reads[k] < s.refMaxReads()) {
-          double e = target - g;
-          Polarity dir = e > 0 ? Polarity.UP : Polarity.DOWN;
-          boolean first = dir == Polarity.UP ? firstUp : firstDown;
-          double st = dir == Polarity.UP ? stepUp : stepDown;
-          double aim = first ? 0.7 : 1.0;
-          int count = (int) Math.max(1, Math.round(aim * Math.abs(e) / st));
-          count = Math.min(count, Math.min(maxPerCommand, s.refBudgetPulses() - used));
-          double after = driver.pulseThenRead(cell, dir == Polarity.UP ? up : down, count, s.readVolts());
-          used += count;
-          reads[k]++;
-          double moved = (after - g) * dir.sign();
-          // Trust the measured step only when the move stands out of the read noise. Otherwise the step is
-          // smaller than assumed (at most about 2 tol / count): shrink the guess, so that the next move uses
-          // more pulses. (Growing it, as this once did, shrank the next count, and devices with a small step
-          // in one direction, a few per cent of them at 30 % variation, spent their reads on a few pulses each.)
-          double measured = moved / count;
-          double next = moved > 2 * tol ? measured : Math.min(st / 2, 2 * tol / count);
-          if (dir == Polarity.UP) {
-            stepUp = next;
-            firstUp = false;
-          } else {
-            stepDown = next;
-            firstDown = false;
-          }
-          g = after;
-        }
-        achieved[k] = g;
-        error[k] = g - target;
-        pulses[k] = used;
-        reached[k] = Math.abs(g - target) <= tol;
+        writeVerify(driver, Cell.reference(tile.array(), row, col), start[row * cols + col], target, typicalStepSiemens, s, k, achieved, error, pulses, reads, reached);
         monitor.advance(1);
       }
     } catch (DriverAbortedException e) {
       // Stopped: what was reached stays recorded; the rest stays NaN.
     }
     return new Result(tile, targetSiemens.clone(), achieved, error, pulses, reads, reached);
+  }
+
+  /**
+   * Write-verify of one device of either plane (e.g. an active device put back to its weight after a re-check of its
+   * symmetry point), the same procedure as {@link #program}, starting with a read of the device.
+   *
+   * @return the outcome as a one-device result over the 1 x 1 tile of {@code cell}
+   */
+  public static Result programCell(CrossbarDriver driver, Cell cell, double targetSiemens, double typicalStepSiemens, CalibrationSettings s) throws IOException {
+    driver.info().checkCell(cell);
+    if (!(typicalStepSiemens > 0)) throw new IllegalArgumentException("typicalStepSiemens: " + typicalStepSiemens + " (expected: > 0)");
+    Tile t = new Tile(cell.array(), cell.row(), cell.col(), 1, 1);
+    double[] achieved = {Double.NaN};
+    double[] error = {Double.NaN};
+    int[] pulses = new int[1];
+    int[] reads = new int[1];
+    boolean[] reached = new boolean[1];
+    if (!Double.isNaN(targetSiemens)) {
+      double g = driver.read(cell, s.readVolts());
+      writeVerify(driver, cell, g, targetSiemens, typicalStepSiemens, s, 0, achieved, error, pulses, reads, reached);
+    }
+    return new Result(t, new double[] {targetSiemens}, achieved, error, pulses, reads, reached);
+  }
+
+  /** Write-verify of one device from its read {@code g}; the outcome goes to index {@code k} of the arrays. */
+  private static void writeVerify(CrossbarDriver driver, Cell cell, double g, double target, double typicalStepSiemens, CalibrationSettings s, int k,
+      double[] achieved, double[] error, int[] pulses, int[] reads, boolean[] reached) throws IOException {
+    Pulse up = s.upPulse();
+    Pulse down = s.downPulse();
+    int maxPerCommand = driver.info().hardwareLimits().maxPulsesPerCommand();
+    double tol = s.refToleranceSiemens();
+    reads[k] = 1;
+    // Step per pulse in each direction; the first guess is the tile's typical step.
+    double stepUp = typicalStepSiemens;
+    double stepDown = typicalStepSiemens;
+    boolean firstUp = true;
+    boolean firstDown = true;
+    int used = 0;
+    while (Math.abs(target - g) > tol && used < s.refBudgetPulses() && reads[k] < s.refMaxReads()) {
+      double e = target - g;
+      Polarity dir = e > 0 ? Polarity.UP : Polarity.DOWN;
+      boolean first = dir == Polarity.UP ? firstUp : firstDown;
+      double st = dir == Polarity.UP ? stepUp : stepDown;
+      double aim = first ? 0.7 : 1.0;
+      int count = (int) Math.max(1, Math.round(aim * Math.abs(e) / st));
+      count = Math.min(count, Math.min(maxPerCommand, s.refBudgetPulses() - used));
+      double after = driver.pulseThenRead(cell, dir == Polarity.UP ? up : down, count, s.readVolts());
+      used += count;
+      reads[k]++;
+      double moved = (after - g) * dir.sign();
+      // Trust the measured step only when the move stands out of the read noise. Otherwise the step is
+      // smaller than assumed (at most about 2 tol / count): shrink the guess, so that the next move uses
+      // more pulses. (Growing it, as this once did, shrank the next count, and devices with a small step
+      // in one direction, a few per cent of them at 30 % variation, spent their reads on a few pulses each.)
+      double measured = moved / count;
+      double next = moved > 2 * tol ? measured : Math.min(st / 2, 2 * tol / count);
+      if (dir == Polarity.UP) {
+        stepUp = next;
+        firstUp = false;
+      } else {
+        stepDown = next;
+        firstDown = false;
+      }
+      g = after;
+    }
+    achieved[k] = g;
+    error[k] = g - target;
+    pulses[k] = used;
+    reached[k] = Math.abs(g - target) <= tol;
   }
 
   /** The result for a tile whose array has no reference devices: nothing programmed, nothing achieved (NaN). */

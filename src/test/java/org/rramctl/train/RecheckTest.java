@@ -1,0 +1,151 @@
+package org.rramctl.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.rramctl.calibration.CalibrationRecord;
+import org.rramctl.calibration.CalibrationSettings;
+import org.rramctl.calibration.Monitor;
+import org.rramctl.data.MnistDataset;
+import org.rramctl.driver.Cell;
+import org.rramctl.driver.Pulse;
+import org.rramctl.driver.Tile;
+import org.rramctl.sim.DevicePreset;
+import org.rramctl.sim.EmulatorDriver;
+
+/** Re-zero-shifting during training ({@link Recheck}, issue 19 point 3). */
+class RecheckTest {
+  private static final Pulse UP = Pulse.up(1.0, Duration.ofNanos(100));
+  private static final Pulse DOWN = Pulse.down(1.0, Duration.ofNanos(100));
+
+  @TempDir Path dir;
+
+  /** A 4 x 4 tile calibrated and zero-shifted, then each active device cycled {@code pairs} times and left at a weight. */
+  private static double[] prepare(EmulatorDriver d, Tile t, CalibrationSettings s, int pairs) throws IOException {
+    CalibrationRecord rec = References.calibrate(d, List.of(t), s, Monitor.NONE);
+    References.program(d, List.of(t), ReferenceScheme.ZERO_SHIFTED, rec, "test", 0, Rng.seeded(1), s, 1e-6);
+    double[] weights = new double[t.devices()];
+    for (int k = 0; k < t.devices(); k++) {
+      Cell c = Cell.active(0, k / t.cols(), k % t.cols());
+      for (int i = 0; i < pairs / 1000; i++) {
+        d.pulse(c, UP, 1000);
+        d.pulse(c, DOWN, 1000);
+      }
+      d.pulse(c, k % 2 == 0 ? UP : DOWN, 40 + 10 * k); // a weight of some per cent of the window either way
+      weights[k] = d.truth().conductance(c) - d.truth().conductance(Cell.reference(0, c.row(), c.col()));
+    }
+    return weights;
+  }
+
+  @Test
+  @Timeout(120)
+  void referencesOfDevicesWhoseSymmetryPointDriftedAreReprogrammedAndTheWeightsPutBack() throws IOException {
+    DevicePreset p = DevicePreset.named("rram-imbalanced").withDrift(new DevicePreset.Drift(12, 2, 1.0));
+    try (EmulatorDriver d = EmulatorDriver.open(p, List.of(new int[] {4, 4}), 7)) {
+      Tile t = new Tile(0, 0, 0, 4, 4);
+      CalibrationSettings s = References.calibrationSettings(d.info(), UP);
+      double window = d.info().gMaxSiemens() - d.info().gMinSiemens();
+      double[] weights = prepare(d, t, s, 40_000);
+      double off = 0;
+      for (int k = 0; k < 16; k++) {
+        Cell c = Cell.active(0, k / 4, k % 4);
+        off = Math.max(off, Math.abs(d.truth().symmetryPointSiemens(c) - d.truth().conductance(Cell.reference(0, c.row(), c.col()))) / window);
+      }
+      assertTrue(off > 0.05, "the drift moved symmetry points well away from the references: " + off);
+      Recheck r = new Recheck(d, List.of(t), s, 1e-6, new Recheck.Settings(100, 16, 0.01), 5, dir, null);
+      Recheck.Event e = r.run(1, 100);
+      assertEquals(16, e.checked());
+      assertTrue(e.moved() >= 14, "moved: " + e.moved());
+      for (int k = 0; k < 16; k++) {
+        Cell c = Cell.active(0, k / 4, k % 4);
+        Cell ref = Cell.reference(0, c.row(), c.col());
+        Recheck.Device dev = e.devices().get(k);
+        if (!dev.reprogrammed()) continue;
+        assertEquals(d.truth().symmetryPointSiemens(c), d.truth().conductance(ref), 0.01 * window, "reference of " + c + " back at its symmetry point");
+        assertEquals(weights[k], d.truth().conductance(c) - d.truth().conductance(ref), 0.01 * window, "weight of " + c + " put back");
+      }
+      List<String> lines = Files.readAllLines(dir.resolve(Recheck.FILE), StandardCharsets.UTF_8);
+      assertEquals(1, lines.size());
+      assertTrue(lines.get(0).contains("\"moved\":" + e.moved()), lines.get(0));
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void withoutDriftNoReferenceIsReprogrammed() throws IOException {
+    try (EmulatorDriver d = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {4, 4}), 7)) {
+      Tile t = new Tile(0, 0, 0, 4, 4);
+      CalibrationSettings s = References.calibrationSettings(d.info(), UP);
+      double window = d.info().gMaxSiemens() - d.info().gMinSiemens();
+      double[] weights = prepare(d, t, s, 40_000);
+      Recheck.Event e = new Recheck(d, List.of(t), s, 1e-6, new Recheck.Settings(100, 16, 0.01), 5, null, null).run(1, 100);
+      assertEquals(0, e.moved(), "no symmetry point moved: " + e);
+      assertTrue(e.rmsShiftFraction() < 0.005, "rms shift " + e.rmsShiftFraction());
+      for (int k = 0; k < 16; k++) {
+        Cell c = Cell.active(0, k / 4, k % 4);
+        assertEquals(weights[k], d.truth().conductance(c) - d.truth().conductance(Cell.reference(0, c.row(), c.col())), 0.01 * window, "weight of " + c);
+      }
+    }
+  }
+
+  private static TrainingRun run(int epochs, Path out) throws IOException {
+    MnistDataset data = TrainCommand.limit(MnistDataset.vendored().withSide(7), 200);
+    AnalogSettings a = AnalogSettings.defaults().withGUnitSiemens((1e-4 - 1e-6) / 8).withDwMin(0.004);
+    return new TrainingRun(new int[] {49, 16, 10}, data, new TrainSettings(epochs, new LearningRateSchedule(0.05, 10), out), 5,
+        "sim:rram-imbalanced?geometry=50x16,17x10&seed=3&drift=20", a, 3.0, ReferenceScheme.ZERO_SHIFTED, null, 0)
+        .withRecheck(new Recheck.Settings(90, 3, 0.01));
+  }
+
+  /** The journal without the wall-clock seconds of each re-check. */
+  private static String journal(Path out) throws IOException {
+    return Files.readString(out.resolve(Recheck.FILE), StandardCharsets.UTF_8).replaceAll("\"seconds\":[-0-9.Ee]+", "");
+  }
+
+  @Test
+  @Timeout(300)
+  void aResumedRunRechecksWhereTheUninterruptedOneDidAndFinishesTheSame() throws IOException {
+    PrintWriter log = new PrintWriter(new StringWriter());
+    StringWriter straightLog = new StringWriter();
+    List<EpochMetrics> straight = run(2, dir.resolve("a")).run(false, Trainer.QUIET, new PrintWriter(straightLog, true)).metrics();
+    // 200 samples per epoch, a re-check every 90: at samples 90, 180 (epoch 1) and 270, 360 (epoch 2)
+    List<String> lines = Files.readAllLines(dir.resolve("a").resolve(Recheck.FILE));
+    assertEquals(4, lines.size(), String.join("\n", lines));
+    assertTrue(lines.get(2).contains("\"epoch\":2,\"sample\":270"), lines.get(2));
+    assertTrue(straightLog.toString().contains("recheck 4 (epoch 2, sample 360): 6 devices"), straightLog.toString());
+    run(1, dir.resolve("b")).run(false, Trainer.QUIET, log);
+    // a killed run may have journalled re-checks after its checkpoint: they are redone
+    Files.writeString(dir.resolve("b").resolve(Recheck.FILE), "{\"index\":3,\"epoch\":2,\"sample\":270}\n", StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.APPEND);
+    List<EpochMetrics> resumed = run(2, dir.resolve("b")).run(true, Trainer.QUIET, log).metrics();
+    for (int e = 0; e < 2; e++) {
+      assertEquals(straight.get(e).trainLoss(), resumed.get(e).trainLoss(), 0.0, "epoch " + (e + 1));
+      assertEquals(straight.get(e).testAccuracy(), resumed.get(e).testAccuracy(), 0.0, "epoch " + (e + 1));
+      assertEquals(straight.get(e).pulses(), resumed.get(e).pulses(), "epoch " + (e + 1));
+    }
+    assertEquals(journal(dir.resolve("a")), journal(dir.resolve("b")));
+  }
+
+  @Test
+  void rechecksNeedTheZeroShiftedScheme() throws IOException {
+    MnistDataset data = TrainCommand.limit(MnistDataset.vendored().withSide(7), 10);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TrainingRun(new int[] {49, 16, 10}, data,
+        new TrainSettings(1, new LearningRateSchedule(0.05, 10), null), 5, "sim:ideal", AnalogSettings.defaults(), 1.0, ReferenceScheme.CONVENTIONAL, null, 0)
+        .withRecheck(new Recheck.Settings(10, 1, 0.01)));
+    assertEquals("--recheck-every: 10 with the conventional scheme (expected: only with --zero-shift on a board: it re-measures symmetry points)", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new Recheck.Settings(0, 1, 0.01));
+    assertEquals(0.005, TrainCommand.percent("--recheck-tolerance", "0.5 %"), 1e-15);
+    assertThrows(IllegalArgumentException.class, () -> TrainCommand.percent("--recheck-tolerance", "0.01"));
+  }
+}
