@@ -37,8 +37,13 @@ final class Bench implements AutoCloseable {
    * protocol on a real pseudo-terminal, SerialBoardDriver over jSerialComm on its slave.
    */
   static Bench overSerial(DevicePreset preset, int rows, int cols, Path dir) throws java.io.IOException {
+    return overSerial(preset, rows, cols, dir, org.rramctl.sim.board.VirtualBoard.Config.defaults());
+  }
+
+  /** {@link #overSerial(DevicePreset, int, int, Path)} with a board of the given configuration (an older protocol version, say). */
+  static Bench overSerial(DevicePreset preset, int rows, int cols, Path dir, org.rramctl.sim.board.VirtualBoard.Config config) throws java.io.IOException {
     EmulatorDriver emu = EmulatorDriver.open(preset, List.of(new int[] {rows, cols}), 3);
-    org.rramctl.sim.board.VirtualBoard vb = new org.rramctl.sim.board.VirtualBoard(emu, org.rramctl.sim.board.VirtualBoard.Config.defaults());
+    org.rramctl.sim.board.VirtualBoard vb = new org.rramctl.sim.board.VirtualBoard(emu, config);
     org.rramctl.sim.pty.PtyTransport pty = org.rramctl.sim.pty.PtyTransport.open(dir.resolve("board-" + System.nanoTime()));
     vb.serve(pty);
     String path = pty.clientPath();

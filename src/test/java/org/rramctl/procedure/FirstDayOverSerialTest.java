@@ -6,19 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.rramctl.driver.serial.SerialBoardDriver;
 import org.rramctl.journal.Json;
 import org.rramctl.journal.RunStatus;
 import org.rramctl.sim.DevicePreset;
+import org.rramctl.sim.board.VirtualBoard;
 
 /**
  * The first-day procedures through the serial driver and a virtual board on a real pseudo-terminal. The pulse-based
- * ones (endurance, switch-seek, converge) run; form and iv need the source-measure role, which this protocol version
- * does not carry, and are refused before anything is sent, naming the board.
+ * ones (endurance, switch-seek, converge) run on any board; form and iv run through SOURCE and SWEEP on a board of
+ * protocol version 2 and find what they find in process on the same devices, and an older (version 1) board is refused
+ * before anything is sent, naming the board and its protocol version.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FirstDayOverSerialTest {
@@ -28,8 +32,56 @@ class FirstDayOverSerialTest {
     return (ObjectNode) Json.MAPPER.readTree(json.replace('\'', '"'));
   }
 
+  private static Runner.Outcome ok(Runner.Outcome o) {
+    assertEquals(RunStatus.SUCCESS, o.status(), o.reason());
+    return o;
+  }
+
   @Test
-  void pulseBasedProceduresRunOverTheWireAndSourceMeasureOnesAreRefusedClearly() throws Exception {
+  void formAndIvOverThePtyFindWhatTheyFindInProcess() throws Exception {
+    DevicePreset preset = DevicePreset.named("hfox-pristine");
+    try (Bench here = new Bench(preset, 1, 2, Files.createDirectories(dir.resolve("here")));
+        Bench there = Bench.overSerial(preset, 1, 2, Files.createDirectories(dir.resolve("there")))) {
+      assertTrue(there.driver.inner() instanceof SerialBoardDriver, "the procedures drive a SerialBoardDriver");
+      assertEquals(2, there.driver.info().protocolVersion());
+      JsonNode[] form = new JsonNode[2];
+      JsonNode[] iv = new JsonNode[2];
+      Bench[] benches = {here, there};
+      for (int k = 0; k < 2; k++) {
+        form[k] = ok(benches[k].runner.run(Procedures.of("form", params("{'cells':'0,0-1'}")))).summary();
+        iv[k] = ok(benches[k].runner.run(Procedures.of("iv", params("{'cells':'0,0-1','cycles':2,'complianceAmps':8e-5}")))).summary();
+      }
+      assertEquals(2, form[1].get("formed").asInt(), "both devices behind the pty formed");
+      for (int c = 0; c < 2; c++) {
+        assertEquals(form[0].get("cells").get(c).get("formingVolts").asDouble(), form[1].get("cells").get(c).get("formingVolts").asDouble(), 0,
+            "device " + c + "'s forming voltage");
+      }
+      assertEquals(4, iv[1].get("setVolts").get("n").asInt(), "a SET voltage in each of the 4 loops");
+      for (String key : new String[] {"setVolts", "resetVolts"}) {
+        // The wire carries levels in whole millivolts: the loop's 50 mV steps arrive exactly, up to the double's last bit.
+        assertEquals(iv[0].get(key).get("mean").asDouble(), iv[1].get(key).get("mean").asDouble(), 1e-9, key);
+      }
+      assertEquals(here.emulator.status().pulsesApplied(), there.emulator.status().pulsesApplied(), "the same switching events on both");
+    }
+  }
+
+  @Test
+  void anOlderBoardIsRefusedFormAndIvBeforeAnythingIsSentNamingItsProtocolVersion() throws Exception {
+    VirtualBoard.Config v1 = VirtualBoard.Config.defaults().withBoardId("RB-0011").withFirmware("1.2.0", 1);
+    try (Bench b = Bench.overSerial(DevicePreset.named("hfox-pristine"), 1, 3, dir, v1)) {
+      long sent = ((SerialBoardDriver) b.driver.inner()).session().bytesSent();
+      for (String p : new String[] {"form", "iv"}) {
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> b.runner.run(Procedures.of(p, params("{}"))));
+        assertTrue(x.getMessage().startsWith(p + ": board RB-0011 (rramctl virtual board (hfox-pristine), protocol 1) has no source-measure capability"),
+            x.getMessage());
+        assertTrue(x.getMessage().contains("a crossbar board of protocol version 2 or later with SOURCE"), x.getMessage());
+      }
+      assertEquals(sent, ((SerialBoardDriver) b.driver.inner()).session().bytesSent(), "nothing sent for the refused runs");
+    }
+  }
+
+  @Test
+  void pulseBasedProceduresRunOverTheWire() throws Exception {
     try (Bench b = Bench.overSerial(DevicePreset.named("rram-imbalanced"), 1, 3, dir)) {
       Runner.Outcome e = b.runner.run(Procedures.of("endurance", params("{'cells':'0,0','cycles':10}")));
       assertEquals(RunStatus.SUCCESS, e.status(), e.reason());
@@ -42,12 +94,6 @@ class FirstDayOverSerialTest {
       Runner.Outcome c = b.runner.run(Procedures.of("converge", params("{'cells':'0,2','targetOhms':20000,'tolerance':0.02}")));
       assertEquals(RunStatus.SUCCESS, c.status(), c.reason());
       assertEquals(1, c.summary().get("reached").asInt());
-      long before = b.driver.status().pulsesApplied();
-      for (String p : new String[] {"form", "iv"}) {
-        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> b.runner.run(Procedures.of(p, params("{}"))));
-        assertTrue(x.getMessage().contains("source-measure") && x.getMessage().contains(b.driver.info().boardId()), x.getMessage());
-      }
-      assertEquals(before, b.driver.status().pulsesApplied(), "nothing sent for the refused runs");
     }
   }
 }

@@ -52,6 +52,6 @@ public interface SourceMeasure {
   static SourceMeasure of(CrossbarDriver driver) {
     return driver.sourceMeasure().orElseThrow(() -> new IllegalArgumentException("board " + driver.info().boardId() + " (" + driver.info().model()
         + ", protocol " + driver.info().protocolVersion() + "): no source-measure capability (expected: a board that declares SOURCE_MEASURE, "
-        + "such as the emulator or a Keithley 2400/2600B; a crossbar board needs firmware with the SOURCE command)"));
+        + "such as the emulator or a Keithley 2400/2600B; a crossbar board needs firmware of protocol version 2 or later with the SOURCE command)"));
   }
 }

@@ -84,6 +84,23 @@ final class BodyCodecs {
         return new Command.Update(tile, plane, bitLength, up, down, rows, r.streams(tile.cols(), bitLength));
       });
 
+  /** Version 2. Cell, signed level i16 mV, duration u32 ns, compliance u32 nA. */
+  static final BodyCodec<Command.Source> SOURCE = BodyCodec.of(Opcode.SOURCE,
+      (m, w) -> w.cell(m.cell()).u16(m.millivolts()).u32(m.durationNanos()).u32(m.complianceNanoamps()),
+      (r, more) -> new Command.Source(r.cell(), r.i16(), r.u32(), r.u32()));
+
+  /** Version 2. Cell, step u32 ns, off u32 ns, compliance u32 nA, then i16 mV levels to the end of the body. */
+  static final BodyCodec<Command.Sweep> SWEEP = BodyCodec.of(Opcode.SWEEP,
+      (m, w) -> w.cell(m.cell()).u32(m.stepNanos()).u32(m.offNanos()).u32(m.complianceNanoamps()).i16s(m.levelsMillivolts()),
+      (r, more) -> {
+        CellAddress cell = r.cell();
+        long step = r.u32();
+        long off = r.u32();
+        long compliance = r.u32();
+        if (r.remaining() % 2 != 0) throw r.malformed("levels: " + r.remaining() + " bytes (expected: 2 per level)", r.at);
+        return new Command.Sweep(cell, step, off, compliance, r.i16s(r.remaining() / 2));
+      });
+
   // Responses.
 
   static final BodyCodec<Response.Ack> ACK = BodyCodec.empty(Opcode.ACK, Response.Ack::new);
@@ -159,14 +176,47 @@ final class BodyCodecs {
       (m, w) -> w.u16(m.part()).u8(m.slotsDone()).u32(m.pulsesApplied()),
       (r, more) -> new Response.UpdateProgress(r.u16(), more, r.u8(), r.u32()));
 
+  /** Version 2. The current f32 A, then flags (bit 0: held at the compliance; bits 1..7 zero). */
+  static final BodyCodec<Response.Measured> MEASURED = BodyCodec.of(Opcode.MEASURED,
+      (m, w) -> w.f32(m.amps()).u8(m.atCompliance() ? 1 : 0),
+      (r, more) -> new Response.Measured(r.f32(), pointFlags(r)));
+
+  /** Version 2. Part u16, index of the first point u16, then per point f32 current and a flags byte, to the end of the body. */
+  static final BodyCodec<Response.SweepPoints> SWEEP_POINTS = BodyCodec.of(Opcode.SWEEP_POINTS,
+      (m, w) -> {
+        w.u16(m.part()).u16(m.first());
+        for (int k = 0; k < m.amps().length; k++) w.f32(m.amps()[k]).u8(m.atCompliance()[k] ? 1 : 0);
+      },
+      (r, more) -> {
+        int part = r.u16();
+        int first = r.u16();
+        if (r.remaining() % Response.SweepPoints.POINT_BYTES != 0) {
+          throw r.malformed("points: " + r.remaining() + " bytes (expected: " + Response.SweepPoints.POINT_BYTES + " per point)", r.at);
+        }
+        int n = r.remaining() / Response.SweepPoints.POINT_BYTES;
+        float[] amps = new float[n];
+        boolean[] limited = new boolean[n];
+        for (int k = 0; k < n; k++) {
+          amps[k] = r.f32();
+          limited[k] = pointFlags(r);
+        }
+        return new Response.SweepPoints(part, more, first, amps, limited);
+      });
+
+  private static boolean pointFlags(BodyReader r) throws ProtocolException {
+    int flags = r.u8();
+    if ((flags & ~1) != 0) throw r.malformed(String.format("point flags: 0x%02x (expected: bit 0 only)", flags), r.at - 1);
+    return flags == 1;
+  }
+
   static final BodyCodec<Response.Error> ERROR = BodyCodec.of(Opcode.ERROR,
       (m, w) -> w.u16(m.code().code()).u8(m.offendingOpcode()).text(m.detail()),
       (r, more) -> new Response.Error(r.error(), r.u8(), r.text()));
 
   static {
     for (BodyCodec<?> c : List.of(HELLO, GET_LIMITS, STATUS, HEARTBEAT, LAST_EXECUTED, ABORT, READ, PULSE, PULSE_THEN_READ, READ_ROW, READ_COLUMN,
-        READ_ARRAY, FORWARD_READ, TRANSPOSE_READ, UPDATE, IDENTITY, LIMITS, STATUS_REPORT, HEARTBEAT_ACK, EXECUTED, ACK, CONDUCTANCE, PULSE_DONE,
-        CONDUCTANCES, CURRENTS, UPDATE_PROGRESS, ERROR)) {
+        READ_ARRAY, FORWARD_READ, TRANSPOSE_READ, UPDATE, SOURCE, SWEEP, IDENTITY, LIMITS, STATUS_REPORT, HEARTBEAT_ACK, EXECUTED, ACK, CONDUCTANCE,
+        PULSE_DONE, CONDUCTANCES, CURRENTS, UPDATE_PROGRESS, MEASURED, SWEEP_POINTS, ERROR)) {
       BY_OPCODE.put(c.opcode(), c);
     }
     for (Opcode op : Opcode.values()) {
@@ -209,9 +259,11 @@ final class BodyCodecs {
     return arrays;
   }
 
+  /** The mask's bits: 0..10 (READ..SWEEP); the Identity record refuses an operation newer than the board's version. */
   private static Set<Opcode> readNativeOps(BodyReader r) throws ProtocolException {
     int mask = r.u16();
-    if ((mask & ~0x1FF) != 0) throw r.malformed(String.format("nativeOps: 0x%04x (expected: bits 0..8 only)", mask), r.at - 2);
+    int known = (1 << (Opcode.SWEEP.code() - Opcode.FIRST_DEVICE_OP + 1)) - 1;
+    if ((mask & ~known) != 0) throw r.malformed(String.format("nativeOps: 0x%04x (expected: bits 0..10 only)", mask), r.at - 2);
     Set<Opcode> ops = EnumSet.noneOf(Opcode.class);
     for (int bit = 0; bit < 16; bit++) {
       if ((mask & 1 << bit) != 0) ops.add(Opcode.of(Opcode.FIRST_DEVICE_OP + bit));

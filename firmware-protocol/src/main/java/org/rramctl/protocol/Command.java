@@ -211,4 +211,62 @@ public sealed interface Command extends Message {
           + ", rowStreams=" + Arrays.toString(rowStreams) + ", colStreams=" + Arrays.toString(colStreams) + "]";
     }
   }
+
+  /**
+   * Protocol version 2. Applies {@code millivolts} to one device for {@code durationNanos} with the current limited to
+   * {@code complianceNanoamps}, and measures the current at the end of that time. Signed: positive is the SET (UP)
+   * polarity; 0 V is allowed (a sweep's return point). The compliance is mandatory (no value means "none"). Answered
+   * by MEASURED. Changes devices: a pristine device may form, a formed one switch.
+   */
+  record Source(CellAddress cell, int millivolts, long durationNanos, long complianceNanoamps) implements Command {
+    public Source {
+      Check.notNull("cell", cell);
+      Check.range("millivolts", millivolts, Short.MIN_VALUE, Short.MAX_VALUE);
+      Check.range("durationNanos", durationNanos, 1, 0xFFFF_FFFFL);
+      Check.range("complianceNanoamps", complianceNanoamps, 1, 0xFFFF_FFFFL);
+    }
+  }
+
+  /**
+   * Protocol version 2. A voltage sweep on one device: each level in order is applied for {@code stepNanos} and the
+   * current measured at its end, with the current limited to {@code complianceNanoamps} throughout. Staircase when
+   * {@code offNanos} is 0 (the output goes from level to level without returning to 0 V); pulsed otherwise (0 V for
+   * {@code offNanos} after each level). Answered by streamed SWEEP_POINTS, one point per level. Changes devices.
+   */
+  record Sweep(CellAddress cell, long stepNanos, long offNanos, long complianceNanoamps, short[] levelsMillivolts) implements Command {
+    /** Bytes before the levels: cell, step, off, compliance. */
+    public static final int FIXED_BYTES = CellAddress.BYTES + 12;
+    /** Most levels one SWEEP carries: what fits the largest body; a host splits longer sweeps (PROTOCOL.md 10.2). */
+    public static final int MAX_LEVELS = (WireFormat.MAX_BODY_BYTES - FIXED_BYTES) / 2;
+
+    public Sweep {
+      Check.notNull("cell", cell);
+      Check.range("stepNanos", stepNanos, 1, 0xFFFF_FFFFL);
+      Check.range("offNanos", offNanos, 0, 0xFFFF_FFFFL);
+      Check.range("complianceNanoamps", complianceNanoamps, 1, 0xFFFF_FFFFL);
+      Check.notNull("levelsMillivolts", levelsMillivolts);
+      Check.range("levelsMillivolts.length", levelsMillivolts.length, 1, MAX_LEVELS);
+    }
+
+    public boolean pulsed() {
+      return offNanos > 0;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Sweep w && cell.equals(w.cell) && stepNanos == w.stepNanos && offNanos == w.offNanos
+          && complianceNanoamps == w.complianceNanoamps && Arrays.equals(levelsMillivolts, w.levelsMillivolts);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(cell, stepNanos, offNanos, complianceNanoamps, Arrays.hashCode(levelsMillivolts));
+    }
+
+    @Override
+    public String toString() {
+      return "Sweep[cell=" + cell + ", stepNanos=" + stepNanos + ", offNanos=" + offNanos + ", complianceNanoamps=" + complianceNanoamps
+          + ", levelsMillivolts=" + Arrays.toString(levelsMillivolts) + "]";
+    }
+  }
 }

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * The message types and their opcode bytes: commands (host to board) below 0x80, responses (board to
- * host) from 0x80. This enum owns the byte-to-type mapping in both directions.
+ * host) from 0x80. This enum owns the byte-to-type mapping in both directions, and which protocol version
+ * introduced each message ({@link #since()}): a session of version v knows only the messages of versions up to v.
  */
 public enum Opcode {
   HELLO(0x01, Command.Hello.class),
@@ -23,6 +24,8 @@ public enum Opcode {
   FORWARD_READ(0x16, Command.ForwardRead.class),
   TRANSPOSE_READ(0x17, Command.TransposeRead.class),
   UPDATE(0x18, Command.Update.class),
+  SOURCE(0x19, Command.Source.class, 2),
+  SWEEP(0x1A, Command.Sweep.class, 2),
 
   IDENTITY(0x81, Response.Identity.class),
   LIMITS(0x82, Response.Limits.class),
@@ -35,9 +38,11 @@ public enum Opcode {
   CONDUCTANCES(0x93, Response.Conductances.class),
   CURRENTS(0x96, Response.Currents.class),
   UPDATE_PROGRESS(0x98, Response.UpdateProgress.class),
+  MEASURED(0x99, Response.Measured.class, 2),
+  SWEEP_POINTS(0x9A, Response.SweepPoints.class, 2),
   ERROR(0xFF, Response.Error.class);
 
-  /** Device operations 0x10..0x18 map to bits 0..8 of IDENTITY's native-operation mask. */
+  /** Device operations 0x10..0x1A map to bits 0..10 of IDENTITY's native-operation mask. */
   static final int FIRST_DEVICE_OP = 0x10;
 
   private static final Opcode[] BY_CODE = new Opcode[256];
@@ -52,10 +57,26 @@ public enum Opcode {
 
   private final int code;
   private final Class<? extends Message> type;
+  private final int since;
 
   Opcode(int code, Class<? extends Message> type) {
+    this(code, type, 1);
+  }
+
+  Opcode(int code, Class<? extends Message> type, int since) {
     this.code = code;
     this.type = type;
+    this.since = since;
+  }
+
+  /** The protocol version that introduced this message; every later version keeps it. */
+  public int since() {
+    return since;
+  }
+
+  /** True when a session of protocol {@code version} knows this message. */
+  public boolean inVersion(int version) {
+    return version >= since;
   }
 
   /** The opcode byte, 0..255. */
@@ -73,16 +94,16 @@ public enum Opcode {
   }
 
   /**
-   * True for the commands that change devices (PULSE, PULSE_THEN_READ, UPDATE): never re-sent blindly,
-   * de-duplicated by sequence number on the board. Every other command is idempotent and may be retried.
+   * True for the commands that change devices (PULSE, PULSE_THEN_READ, UPDATE, SOURCE, SWEEP): never re-sent
+   * blindly, de-duplicated by sequence number on the board. Every other command is idempotent and may be retried.
    */
   public boolean changesDevices() {
-    return this == PULSE || this == PULSE_THEN_READ || this == UPDATE;
+    return this == PULSE || this == PULSE_THEN_READ || this == UPDATE || this == SOURCE || this == SWEEP;
   }
 
   /** True for the device operations a board may or may not do natively (IDENTITY's mask). */
   public boolean isDeviceOperation() {
-    return code >= FIRST_DEVICE_OP && code <= UPDATE.code;
+    return code >= FIRST_DEVICE_OP && code <= SWEEP.code;
   }
 
   /**

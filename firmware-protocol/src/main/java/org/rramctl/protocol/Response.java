@@ -15,7 +15,7 @@ import java.util.Set;
 public sealed interface Response extends Message {
 
   /** A frame of a streamed response. */
-  sealed interface Part extends Response permits Conductances, Currents, UpdateProgress {
+  sealed interface Part extends Response permits Conductances, Currents, UpdateProgress, SweepPoints {
     /** Position of this frame in its stream, from 0, consecutive. */
     int part();
 
@@ -76,7 +76,10 @@ public sealed interface Response extends Message {
       }
       Check.notNull("nativeOps", nativeOps);
       for (Opcode op : nativeOps) {
-        if (!op.isDeviceOperation()) throw new IllegalArgumentException("nativeOps: " + op + " (expected: device operations READ..UPDATE)");
+        if (!op.isDeviceOperation()) throw new IllegalArgumentException("nativeOps: " + op + " (expected: device operations READ..SWEEP)");
+        if (!op.inVersion(protocolVersion)) {
+          throw new IllegalArgumentException("nativeOps: " + op + " (expected: operations of protocol version " + protocolVersion + "; " + op + " is version " + op.since() + ")");
+        }
       }
       // An EnumSet keeps opcode order, so that toString (the golden vectors' field column) is stable.
       nativeOps = Collections.unmodifiableSet(nativeOps.isEmpty() ? EnumSet.noneOf(Opcode.class) : EnumSet.copyOf(nativeOps));
@@ -223,6 +226,56 @@ public sealed interface Response extends Message {
       Check.range("part", part, 0, 0xFFFF);
       Check.range("slotsDone", slotsDone, 0, Command.Update.MAX_BIT_LENGTH);
       Check.range("pulsesApplied", pulsesApplied, 0, 0xFFFF_FFFFL);
+    }
+  }
+
+  /**
+   * Answers SOURCE (protocol version 2): the current at the end of the level, float32 amperes, signed, and whether the
+   * compliance held it ({@code atCompliance}: the board's current limiter was active; |amps| is then the compliance).
+   */
+  record Measured(float amps, boolean atCompliance) implements Response {
+    public Measured {
+      if (!Float.isFinite(amps)) throw new IllegalArgumentException("amps: " + amps + " (expected: finite)");
+    }
+  }
+
+  /**
+   * A run of the points a SWEEP measured (protocol version 2), starting at level {@code first}: per point the current
+   * at the end of the level (float32 amperes) and whether the compliance held it.
+   */
+  record SweepPoints(int part, boolean more, int first, float[] amps, boolean[] atCompliance) implements Part {
+    /** Bytes per point: f32 current and a flags byte. */
+    public static final int POINT_BYTES = 5;
+    /** Most points one part carries: what fits the largest body after part and first. */
+    public static final int MAX_POINTS = (WireFormat.MAX_BODY_BYTES - 4) / POINT_BYTES;
+
+    public SweepPoints {
+      Check.range("part", part, 0, 0xFFFF);
+      Check.range("first", first, 0, 0xFFFF);
+      Check.notNull("amps", amps);
+      Check.notNull("atCompliance", atCompliance);
+      Check.range("amps.length", amps.length, 1, MAX_POINTS);
+      Check.length("atCompliance", atCompliance.length, amps.length);
+      for (int k = 0; k < amps.length; k++) {
+        if (!Float.isFinite(amps[k])) throw new IllegalArgumentException("amps[" + k + "]: " + amps[k] + " (expected: finite)");
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SweepPoints p && part == p.part && more == p.more && first == p.first && Arrays.equals(amps, p.amps)
+          && Arrays.equals(atCompliance, p.atCompliance);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(part, more, first, Arrays.hashCode(amps), Arrays.hashCode(atCompliance));
+    }
+
+    @Override
+    public String toString() {
+      return "SweepPoints[part=" + part + ", more=" + more + ", first=" + first + ", amps=" + Arrays.toString(amps) + ", atCompliance="
+          + Arrays.toString(atCompliance) + "]";
     }
   }
 

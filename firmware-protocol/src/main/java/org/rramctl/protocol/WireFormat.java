@@ -1,8 +1,10 @@
 package org.rramctl.protocol;
 
 /**
- * Constants of the host-board wire format, version {@value #VERSION}. PROTOCOL.md is the normative
- * description; this is the one place in the code that draws the frame.
+ * Constants of the host-board wire format, versions {@value #MIN_VERSION}..{@value #MAX_VERSION}. PROTOCOL.md is the
+ * normative description; this is the one place in the code that draws the frame. The frame and the header are the same
+ * in every version; a version adds messages (version 2: SOURCE and SWEEP, PROTOCOL.md section 10), and a session speaks
+ * the one version its handshake settled on (the board's, when it lies in the host's window).
  *
  * <pre>
  * frame on the wire:  COBS(payload) 0x00          COBS part at most MAX_ENCODED_BYTES (8225)
@@ -25,8 +27,10 @@ package org.rramctl.protocol;
 public final class WireFormat {
   private WireFormat() {}
 
-  /** The protocol version this codec speaks. */
-  public static final int VERSION = 1;
+  /** The lowest protocol version this codec speaks: the first, whose messages every later version keeps. */
+  public static final int MIN_VERSION = 1;
+  /** The highest protocol version this codec speaks: version 1 plus SOURCE and SWEEP. */
+  public static final int MAX_VERSION = 2;
 
   /** Frame delimiter; COBS guarantees it never appears inside an encoded frame. */
   public static final byte DELIMITER = 0;

@@ -28,7 +28,7 @@ class FrameDecoderPropertiesTest {
 
   private static byte[] wire(List<Message> messages) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (int k = 0; k < messages.size(); k++) out.writeBytes(MessageCodec.frame(messages.get(k), k));
+    for (int k = 0; k < messages.size(); k++) out.writeBytes(MessageCodec.frame(messages.get(k), k, WireFormat.MAX_VERSION));
     return out.toByteArray();
   }
 
@@ -54,7 +54,7 @@ class FrameDecoderPropertiesTest {
     assertEquals(whole, feedInChunks(bytes, List.of(1)));
     assertEquals(messages.size(), whole.size());
     for (int k = 0; k < messages.size(); k++) {
-      assertEquals(new Envelope(k, messages.get(k)), MessageCodec.decode(((FrameEvent.Frame) whole.get(k)).packet()));
+      assertEquals(new Envelope(k, messages.get(k)), MessageCodec.decode(((FrameEvent.Frame) whole.get(k)).packet(), WireFormat.MAX_VERSION));
     }
   }
 
@@ -73,7 +73,7 @@ class FrameDecoderPropertiesTest {
       if (zeroDensity == 0 && noise[k] == 0) noise[k] = 1;
       if (zeroDensity == 2 && random.nextInt(8) == 0) noise[k] = 0;
     }
-    assertResyncs(noise, List.of(), MessageCodec.frame(good.get(0), 9), random);
+    assertResyncs(noise, List.of(), MessageCodec.frame(good.get(0), 9, WireFormat.MAX_VERSION), random);
   }
 
   /** Valid streams with bytes flipped, dropped, inserted or duplicated, then two good frames. */
@@ -97,8 +97,8 @@ class FrameDecoderPropertiesTest {
     byte[] mutated = new byte[bytes.size()];
     for (int k = 0; k < mutated.length; k++) mutated[k] = bytes.get(k);
     List<byte[]> originals = new ArrayList<>();
-    for (int k = 0; k < messages.size(); k++) originals.add(MessageCodec.frame(messages.get(k), k));
-    assertResyncs(mutated, originals, MessageCodec.frame(messages.get(0), 3), random);
+    for (int k = 0; k < messages.size(); k++) originals.add(MessageCodec.frame(messages.get(k), k, WireFormat.MAX_VERSION));
+    assertResyncs(mutated, originals, MessageCodec.frame(messages.get(0), 3, WireFormat.MAX_VERSION), random);
   }
 
   /** The packet (payload and CRC, before stuffing) a clean decoder takes out of {@code frame}. */

@@ -5,9 +5,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The messages behind src/test/resources/golden-vectors.txt. Running {@link #main} prints the file
- * (the vectors' provenance); {@link GoldenVectorsTest} checks the stored file against these messages
- * and against an independent CRC.
+ * The messages behind src/test/resources/golden-vectors.txt (a session of protocol version 1, {@link #ALL}) and
+ * golden-vectors-v2.txt (a session of version 2 with a board that sources and sweeps, {@link #V2}). Running
+ * {@link #main} prints a file (the vectors' provenance; argument 2 for the second); {@link GoldenVectorsTest} checks the
+ * stored files against these messages and against an independent CRC and body decoder.
  */
 final class GoldenVectors {
   private GoldenVectors() {}
@@ -74,20 +75,68 @@ final class GoldenVectors {
       new Vector("error", 20, new Response.Error(ErrorCode.LIMIT_EXCEEDED, 0x11, "amplitude: 4000 mV (expected: <= 3000)"),
           "ERROR LIMIT_EXCEEDED for a PULSE at 4.000 V with sequence 20 (over the 3.000 V limit; nothing applied)"));
 
-  /** Prints golden-vectors.txt. */
+  /** The version-2 board of {@link #V2}: one 32 x 32 array with references, every device command native, SOURCE and SWEEP too. */
+  static final Response.Identity IDENTITY_V2 = new Response.Identity(2, 1000, 8192, "RB-0043", "rramctl-ref", "2.0.0", List.of(new ArrayInfo(32, 32, true)),
+      LIMITS, 12, 1e-6f, 1e-4f, 2.5e-8f, EnumSet.range(Opcode.READ, Opcode.SWEEP));
+
+  static final List<Vector> V2 = List.of(
+      new Vector("hello-v2", 1, new Command.Hello(1, 2), "HELLO: host accepts protocol versions 1..2 (header version 2, the host's highest)"),
+      new Vector("identity-v2", 1, IDENTITY_V2,
+          "IDENTITY: protocol 2, a 32x32 array with reference, every device command native including SOURCE and SWEEP (nativeOps 0x07ff)"),
+      new Vector("source", 2, new Command.Source(CELL, 2050, 100_000, 100_000),
+          "SOURCE +2.050 V for 100 us on array 0 active row 3 col 5, compliance 100 uA (a forming step)"),
+      new Vector("measured-at-compliance", 2, new Response.Measured(1.0e-4f, true), "MEASURED: +100 uA, held at the compliance (the device formed)"),
+      new Vector("source-negative", 3, new Command.Source(CELL, -800, 1_000_000, 1_000_000),
+          "SOURCE -0.800 V (RESET polarity) for 1 ms on the same device, compliance 1 mA"),
+      new Vector("measured", 3, new Response.Measured(-3.2e-5f, false), "MEASURED: -32 uA, below the compliance"),
+      new Vector("sweep-staircase", 4, new Command.Sweep(CELL, 1_000_000, 0, 100_000, new short[] {200, 400, 200, 0, -200, -400, -200, 0}),
+          "SWEEP staircase 0.2, 0.4, 0.2, 0, -0.2, -0.4, -0.2, 0 V, 1 ms per level, compliance 100 uA"),
+      new Vector("sweep-points-part-0", 4, new Response.SweepPoints(0, true, 0, new float[] {2.0e-6f, 1.0e-4f, 5.0e-5f, 0f, -5.0e-5f},
+              new boolean[] {false, true, false, false, false}),
+          "SWEEP_POINTS part 0, more follow: levels 0..4; level 1 held at the compliance (SET)"),
+      new Vector("sweep-points-part-1", 4, new Response.SweepPoints(1, false, 5, new float[] {-4.0e-6f, -2.0e-6f, 0f}, new boolean[] {false, false, false}),
+          "SWEEP_POINTS part 1, final: levels 5..7 (RESET at -0.4 V)"),
+      new Vector("sweep-pulsed", 5, new Command.Sweep(CELL, 100_000, 900_000, 50_000, new short[] {500, 1000, 1500}),
+          "SWEEP pulsed 0.5, 1.0, 1.5 V, 100 us on and 900 us at 0 V per level, compliance 50 uA"),
+      new Vector("sweep-points", 5, new Response.SweepPoints(0, false, 0, new float[] {1.25e-6f, 2.5e-6f, 5.0e-5f}, new boolean[] {false, false, true}),
+          "SWEEP_POINTS part 0, final: three points, the last held at 50 uA"),
+      new Vector("last-executed-v2", 6, new Command.LastExecuted(), "LAST_EXECUTED"),
+      new Vector("executed-v2", 6, new Response.Executed(List.of(
+              new ExecutionRecord(5, Opcode.SWEEP, Outcome.COMPLETED, ErrorCode.NONE, 3),
+              new ExecutionRecord(4, Opcode.SWEEP, Outcome.COMPLETED, ErrorCode.NONE, 8),
+              new ExecutionRecord(3, Opcode.SOURCE, Outcome.COMPLETED, ErrorCode.NONE, 1),
+              new ExecutionRecord(2, Opcode.SOURCE, Outcome.COMPLETED, ErrorCode.NONE, 1))),
+          "EXECUTED, newest first: the two sweeps (3 and 8 levels applied) and the two SOURCE commands (1 level each)"),
+      new Vector("error-compliance-over-limit", 7, new Response.Error(ErrorCode.LIMIT_EXCEEDED, 0x19, "compliance: 2000000 nA (expected: <= 1000000)"),
+          "ERROR LIMIT_EXCEEDED for a SOURCE asking 2 mA of compliance with sequence 7 (over the board's 1 mA; nothing applied)"));
+
+  /** The vectors of the file for protocol {@code version}. */
+  static List<Vector> of(int version) {
+    return version == 1 ? ALL : V2;
+  }
+
+  /** The resource file of protocol {@code version}'s vectors. */
+  static String file(int version) {
+    return version == 1 ? "/golden-vectors.txt" : "/golden-vectors-v" + version + ".txt";
+  }
+
+  /** Prints golden-vectors.txt, or with argument 2 golden-vectors-v2.txt. */
   public static void main(String[] args) {
+    int version = args.length > 0 ? Integer.parseInt(args[0]) : 1;
     StringBuilder out = new StringBuilder();
+    out.append(version == 1 ? "# rramctl firmware protocol version 1: golden vectors. See PROTOCOL.md, section \"Golden vectors\".\n"
+        : "# rramctl firmware protocol version " + version + ": golden vectors of a version-" + version + " session (SOURCE and SWEEP: PROTOCOL.md section 10)\n"
+            + "# See PROTOCOL.md, section \"Golden vectors\".\n");
     out.append("""
-        # rramctl firmware protocol version 1: golden vectors. See PROTOCOL.md, section "Golden vectors".
         # One vector per line, five fields separated by " | ":
         #   name | sequence (decimal) | frame: the bytes on the wire in hex, COBS-encoded, ending with the 00 delimiter |
         #   meaning | decoded fields (Java record notation; voltages in 100 uV units, widths in ns, codes raw)
         # Produced by org.rramctl.protocol.GoldenVectors (firmware-protocol test sources); checked by GoldenVectorsTest,
         # which also recomputes every CRC bit by bit.
         """);
-    for (Vector v : ALL) {
+    for (Vector v : of(version)) {
       out.append(v.name()).append(" | ").append(v.sequence()).append(" | ")
-          .append(HexFormat.of().formatHex(MessageCodec.frame(v.message(), v.sequence()))).append(" | ")
+          .append(HexFormat.of().formatHex(MessageCodec.frame(v.message(), v.sequence(), version))).append(" | ")
           .append(v.meaning()).append(" | ").append(v.message()).append('\n');
     }
     System.out.print(out);

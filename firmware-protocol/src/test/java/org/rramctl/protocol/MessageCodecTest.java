@@ -124,9 +124,35 @@ class MessageCodecTest {
   }
 
   @Test
-  void onlyPulsesAndUpdatesChangeDevices() {
+  void onlyPulsesUpdatesAndSourceMeasureCommandsChangeDevices() {
     for (Opcode op : Opcode.values()) {
-      assertEquals(op == Opcode.PULSE || op == Opcode.PULSE_THEN_READ || op == Opcode.UPDATE, op.changesDevices(), op::name);
+      boolean changes = op == Opcode.PULSE || op == Opcode.PULSE_THEN_READ || op == Opcode.UPDATE || op == Opcode.SOURCE || op == Opcode.SWEEP;
+      assertEquals(changes, op.changesDevices(), op::name);
     }
+  }
+
+  @Test
+  void aSessionDecodesOnlyItsOwnVersionAndItsVersionsMessages() throws ProtocolException {
+    Command.Source source = new Command.Source(GoldenVectors.CELL, 2050, 100_000, 100_000);
+    assertEquals(new Envelope(2, source), MessageCodec.decode(MessageCodec.encode(source, 2, 2), 2));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageCodec.encode(source, 2, 1));
+    assertEquals("SOURCE: protocol version 1 (expected: >= 2, the version that introduced it)", e.getMessage());
+    byte[] packet = MessageCodec.encode(source, 2, 2);
+    packet[0] = 1;
+    ProtocolException p = assertThrows(ProtocolException.class, () -> MessageCodec.decode(packet, 1));
+    assertEquals("opcode: 0x19 (expected: a message of protocol version 1; SOURCE is version 2) [opcode 0x19, offset 1]", p.getMessage());
+    byte[] status = MessageCodec.encode(new Command.GetStatus(), 3, 1);
+    p = assertThrows(ProtocolException.class, () -> MessageCodec.decode(status, 2));
+    assertEquals("version: 1 (expected: 2) [opcode 0x03, offset 0]", p.getMessage());
+    // HELLO and IDENTITY decode in any session: that is how the two sides learn each other's version.
+    assertEquals(new Command.Hello(1, 2), MessageCodec.decode(MessageCodec.encode(new Command.Hello(1, 2), 1, 2), 1).message());
+    assertEquals(2, MessageCodec.encode(GoldenVectors.IDENTITY_V2, 1, 1)[0], "IDENTITY carries the board's own version");
+  }
+
+  @Test
+  void anIdentityCannotDeclareOperationsNewerThanItsVersion() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Response.Identity(1, 1000, 8192, "RB-1", "", "",
+        List.of(new ArrayInfo(1, 1, false)), GoldenVectors.LIMITS, 12, 1e-6f, 1e-4f, 1e-8f, EnumSet.of(Opcode.READ, Opcode.SOURCE)));
+    assertEquals("nativeOps: SOURCE (expected: operations of protocol version 1; SOURCE is version 2)", e.getMessage());
   }
 }

@@ -79,18 +79,19 @@ final class Messages {
     Arbitrary<List<ArrayInfo>> arrays = Combinators.combine(Arbitraries.integers().between(1, 0xFFFF), Arbitraries.integers().between(1, 0xFFFF),
         Arbitraries.of(true, false)).as(ArrayInfo::new).list().ofMinSize(1).ofMaxSize(8);
     Arbitrary<java.util.Set<Opcode>> ops = Arbitraries.of(Opcode.READ, Opcode.PULSE, Opcode.PULSE_THEN_READ, Opcode.READ_ROW, Opcode.READ_COLUMN,
-        Opcode.READ_ARRAY, Opcode.FORWARD_READ, Opcode.TRANSPOSE_READ, Opcode.UPDATE).set();
+        Opcode.READ_ARRAY, Opcode.FORWARD_READ, Opcode.TRANSPOSE_READ, Opcode.UPDATE, Opcode.SOURCE, Opcode.SWEEP).set();
     Arbitrary<float[]> window = Combinators.combine(positiveFloat(), positiveFloat(), positiveFloat())
         .as((a, b, lsb) -> new float[] {Math.min(a, b) / 2, Math.max(a, b), lsb});
     Arbitrary<int[]> numbers = Combinators.combine(Arbitraries.integers().between(1, 0xFF), Arbitraries.integers().between(1, 0xFFFF),
         Arbitraries.integers().between(Response.Identity.MIN_ACCEPTED_PAYLOAD, WireFormat.MAX_PAYLOAD_BYTES)).as((v, w, p) -> new int[] {v, w, p});
     Arbitrary<String[]> names = Combinators.combine(text(1).filter(s -> !s.isBlank()), text(0), text(0)).as((id, model, fw) -> new String[] {id, model, fw});
     return Combinators.combine(numbers, names, arrays, limits(), Arbitraries.integers().between(1, 32), window, ops)
-        .as((n, s, a, l, adc, w, o) -> new Response.Identity(n[0], n[1], n[2], s[0], s[1], s[2], a, l, adc, w[0], w[1], w[2], o));
+        .as((n, s, a, l, adc, w, o) -> new Response.Identity(n[0], n[1], n[2], s[0], s[1], s[2], a, l, adc, w[0], w[1], w[2],
+            o.stream().filter(op -> op.inVersion(n[0])).collect(java.util.stream.Collectors.toSet())));
   }
 
   static Arbitrary<ExecutionRecord> executionRecord() {
-    return Combinators.combine(u16(), Arbitraries.of(Opcode.PULSE, Opcode.PULSE_THEN_READ, Opcode.UPDATE), Arbitraries.of(Outcome.class),
+    return Combinators.combine(u16(), Arbitraries.of(Opcode.PULSE, Opcode.PULSE_THEN_READ, Opcode.UPDATE, Opcode.SOURCE, Opcode.SWEEP), Arbitraries.of(Outcome.class),
         Arbitraries.of(ErrorCode.class), u32(0)).as(ExecutionRecord::new);
   }
 
@@ -115,6 +116,10 @@ final class Messages {
     m.put(Command.TransposeRead.class, Combinators.combine(tile(), Arbitraries.of(WireReadMode.class))
         .flatAs((t, mode) -> Arbitraries.shorts().array(short[].class).ofSize(t.cols()).map(v -> new Command.TransposeRead(t, mode, v))));
     m.put(Command.Update.class, update());
+    m.put(Command.Source.class, Combinators.combine(cell(), Arbitraries.integers().between(Short.MIN_VALUE, Short.MAX_VALUE), u32(1), u32(1))
+        .as(Command.Source::new));
+    m.put(Command.Sweep.class, Combinators.combine(cell(), u32(1), u32(0), u32(1), Arbitraries.shorts().array(short[].class).ofMinSize(1).ofMaxSize(300))
+        .as(Command.Sweep::new));
     m.put(Response.Identity.class, identity());
     m.put(Response.Limits.class, limits().map(Response.Limits::new));
     m.put(Response.Status.class, Combinators.combine(Arbitraries.integers().between(0, 15), Arbitraries.longs().between(0, Long.MAX_VALUE),
@@ -130,6 +135,18 @@ final class Messages {
         finiteFloat().array(float[].class).ofMinSize(1).ofMaxSize(300)).as(Response.Currents::new));
     m.put(Response.UpdateProgress.class, Combinators.combine(u16(), Arbitraries.of(true, false), Arbitraries.integers().between(0, 63), u32(0))
         .as(Response.UpdateProgress::new));
+    m.put(Response.Measured.class, Combinators.combine(finiteFloat(), Arbitraries.of(true, false)).as(Response.Measured::new));
+    m.put(Response.SweepPoints.class, Combinators.combine(u16(), Arbitraries.of(true, false), u16(), Arbitraries.integers().between(1, 300), Arbitraries.longs())
+        .as((part, more, first, n, seed) -> {
+          java.util.Random r = new java.util.Random(seed);
+          float[] amps = new float[n];
+          boolean[] limited = new boolean[n];
+          for (int k = 0; k < n; k++) {
+            amps[k] = (float) (r.nextGaussian() * 1e-4);
+            limited[k] = r.nextBoolean();
+          }
+          return new Response.SweepPoints(part, more, first, amps, limited);
+        }));
     m.put(Response.Error.class, Combinators.combine(Arbitraries.of(ErrorCode.class).filter(e -> e != ErrorCode.NONE), u8(), text(0))
         .as(Response.Error::new));
     return m;

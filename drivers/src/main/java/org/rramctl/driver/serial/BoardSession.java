@@ -154,6 +154,16 @@ public final class BoardSession implements Closeable {
     return identity;
   }
 
+  /**
+   * The protocol version this session speaks: the board's, from the latest handshake (it lies in the host's window, or
+   * the handshake refused the board); before the first handshake the window's lowest. Every frame the session sends
+   * carries it (HELLO the window's highest, PROTOCOL.md 5.1), and every frame it receives must.
+   */
+  public int protocolVersion() {
+    Response.Identity id = identity;
+    return id == null ? settings.minVersion() : id.protocolVersion();
+  }
+
   /** The port or endpoint, as the transport names it. */
   public String port() {
     return port;
@@ -218,7 +228,7 @@ public final class BoardSession implements Closeable {
     Exchange ex = new Exchange(seq, Opcode.ABORT);
     waiting.put(seq, ex);
     try {
-      send(MessageCodec.frame(new Command.Abort(), seq), true);
+      send(MessageCodec.frame(new Command.Abort(), seq, protocolVersion()), true);
       Result r = collect(ex, settings.abortTimeout().toNanos(), settings.abortTimeout().toNanos(), false);
       return r.kind == Kind.DONE && r.last() instanceof Response.Ack;
     } catch (IOException | RuntimeException e) {
@@ -275,7 +285,7 @@ public final class BoardSession implements Closeable {
       Exchange ex = new Exchange(seq, op);
       waiting.put(seq, ex);
       try {
-        byte[] frame = MessageCodec.frame(c, seq);
+        byte[] frame = frame(c, seq);
         send(frame, op == Opcode.ABORT);
         Result r = collect(ex, firstTimeout(c, frame.length), gapTimeout(), false);
         switch (r.kind) {
@@ -348,7 +358,7 @@ public final class BoardSession implements Closeable {
     Opcode op = c.opcode();
     long started = System.nanoTime();
     int seq = nextSequence(true);
-    byte[] frame = MessageCodec.frame(c, seq);
+    byte[] frame = frame(c, seq);
     Exchange ex = new Exchange(seq, op);
     waiting.put(seq, ex);
     try {
@@ -409,6 +419,11 @@ public final class BoardSession implements Closeable {
         }
         switch (record.outcome()) {
           case COMPLETED -> {
+            if (c instanceof Command.Source || c instanceof Command.Sweep) {
+              // It ran, but what it measured went with the lost answer, and it cannot be repeated (it changes devices).
+              throw unknown(op, seq, started, "it ran (LAST_EXECUTED: COMPLETED, " + record.pulsesApplied() + " levels applied) but the measured "
+                  + "current was lost on the line; not repeated", null);
+            }
             return List.of(completed(c, record));
           }
           case IN_PROGRESS -> first = gapTimeout(); // still running: wait for its answer, the keeper feeds the watchdog
@@ -495,11 +510,19 @@ public final class BoardSession implements Closeable {
     if (c instanceof Command.Pulse p) nanos += runNanos(p.count(), p.shape().periodNanos());
     if (c instanceof Command.PulseThenRead p) nanos += runNanos(p.count(), p.shape().periodNanos());
     if (c instanceof Command.Update) nanos += PROGRESS_INTERVAL.toNanos();
+    if (c instanceof Command.Source so) nanos += so.durationNanos();
+    // A sweep streams its points at least every progress interval while it runs (PROTOCOL.md 10.2).
+    if (c instanceof Command.Sweep sw) nanos += Math.min(PROGRESS_INTERVAL.toNanos(), runNanos(sw.levelsMillivolts().length, sw.stepNanos() + sw.offNanos()));
     return nanos;
   }
 
   private static long runNanos(long count, long periodNanos) {
     return count > Long.MAX_VALUE / 4 / periodNanos ? Long.MAX_VALUE / 4 : count * periodNanos;
+  }
+
+  /** The frame of a command in this session's version; HELLO carries the host's highest version (PROTOCOL.md 5.1). */
+  private byte[] frame(Command c, int seq) {
+    return MessageCodec.frame(c, seq, c instanceof Command.Hello ? settings.maxVersion() : protocolVersion());
   }
 
   /** Between the parts of a stream: a full part's line time, the progress interval, and the response timeout. */
@@ -606,6 +629,8 @@ public final class BoardSession implements Closeable {
       case READ_ROW, READ_COLUMN, READ_ARRAY -> got == Opcode.CONDUCTANCES;
       case FORWARD_READ, TRANSPOSE_READ -> got == Opcode.CURRENTS;
       case UPDATE -> got == Opcode.UPDATE_PROGRESS;
+      case SOURCE -> got == Opcode.MEASURED;
+      case SWEEP -> got == Opcode.SWEEP_POINTS;
       default -> false;
     };
   }
@@ -717,7 +742,7 @@ public final class BoardSession implements Closeable {
     }
     Envelope envelope;
     try {
-      envelope = MessageCodec.decode(((FrameEvent.Frame) event).packet());
+      envelope = MessageCodec.decode(((FrameEvent.Frame) event).packet(), protocolVersion());
     } catch (ProtocolException e) {
       framingErrors.incrementAndGet();
       return;
@@ -803,7 +828,7 @@ public final class BoardSession implements Closeable {
         inFlight.addLast(hb);
         deadlines.addLast(now + patience);
         try {
-          send(MessageCodec.frame(new Command.Heartbeat(), seq), true);
+          send(MessageCodec.frame(new Command.Heartbeat(), seq, protocolVersion()), true);
         } catch (IOException e) {
           return; // dead already
         }

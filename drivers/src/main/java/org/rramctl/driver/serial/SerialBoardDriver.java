@@ -20,6 +20,8 @@ import org.rramctl.driver.Pulse;
 import org.rramctl.driver.ReadMode;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.SingleDeviceFallback;
+import org.rramctl.driver.SourceMeasure;
+import org.rramctl.driver.SweepResult;
 import org.rramctl.driver.StochasticUpdate;
 import org.rramctl.driver.Tile;
 import org.rramctl.driver.transport.Transport;
@@ -49,6 +51,11 @@ import org.rramctl.protocol.WireUnits;
  * ({@link IllegalArgumentException}), so the board's LIMIT_EXCEEDED and OUT_OF_RANGE only ever answer a
  * host bug. Wire errors arrive as the typed exceptions listed in {@link BoardSession}; in particular a
  * pulse or update whose fate is unknown is an {@link org.rramctl.driver.OutcomeUnknownException}, never a success.
+ *
+ * <p>The source-measure role ({@link #sourceMeasure()}) exists only on a board of protocol version 2 or later that
+ * declares SOURCE native (PROTOCOL.md section 10); its sweeps run as SWEEP commands where the board declares SWEEP, and
+ * are composed from SOURCE commands otherwise. An older board has no such role: the procedures that need it refuse the
+ * board by name ({@link SourceMeasure#of}).
  *
  * <p>Threading: that of {@link CrossbarDriver}. {@link #abort()} sends ABORT ahead of anything queued,
  * from any thread. After a lost link the next operation reconnects once (a new transport from the
@@ -142,6 +149,8 @@ public final class SerialBoardDriver implements CrossbarDriver {
       case FORWARD_READ -> Capability.FORWARD_READ;
       case TRANSPOSE_READ -> Capability.TRANSPOSE_READ;
       case UPDATE -> Capability.PARALLEL_UPDATE;
+      case SOURCE -> Capability.SOURCE_MEASURE;
+      case SWEEP -> Capability.SWEEP;
       default -> throw new IllegalArgumentException("nativeOps: " + op + " (expected: a device operation)");
     };
   }
@@ -417,6 +426,69 @@ public final class SerialBoardDriver implements CrossbarDriver {
     long[] out = new long[bits.length];
     for (int k = 0; k < bits.length; k++) out[k] = signs[k] < 0 ? -bits[k] : bits[k];
     return out;
+  }
+
+  /**
+   * The source-measure role when the board's protocol version has SOURCE (2 and later) and the board declares it
+   * native; empty for an older board or one without a current-limited source.
+   */
+  @Override
+  public java.util.Optional<SourceMeasure> sourceMeasure() {
+    return info.supportsNatively(Capability.SOURCE_MEASURE) ? java.util.Optional.of(sourceMeasure) : java.util.Optional.empty();
+  }
+
+  private final SourceMeasure sourceMeasure = new SourceMeasure() {
+    @Override
+    public double source(Cell cell, double volts, long durationNanos, double complianceAmps) throws IOException {
+      checkOpen();
+      info.checkCell(cell);
+      hardware.checkSource(volts, durationNanos, complianceAmps);
+      Command.Source c = new Command.Source(address(cell), levelMillivolts(volts), durationNanos, complianceNanoamps(complianceAmps));
+      return ((Response.Measured) call(c, cell).get(0)).amps();
+    }
+
+    @Override
+    public SweepResult sweep(Cell cell, org.rramctl.driver.Sweep sweep) throws IOException {
+      checkOpen();
+      info.checkCell(cell);
+      hardware.checkSweep(sweep);
+      if (!info.supportsNatively(Capability.SWEEP)) return SourceMeasure.composeSweep(this, cell, sweep);
+      double[] volts = sweep.levelsVolts();
+      short[] levels = new short[volts.length];
+      for (int k = 0; k < volts.length; k++) {
+        levels[k] = (short) levelMillivolts(volts[k]);
+        volts[k] = levels[k] / 1000.0; // what the board applies
+      }
+      long compliance = complianceNanoamps(sweep.complianceAmps());
+      double[] amps = new double[levels.length];
+      // Levels beyond one frame go as consecutive SWEEPs (PROTOCOL.md 10.2): between two of them the output is at 0 V for a round trip.
+      int perFrame = (maxPayloadBytes - WireFormat.HEADER_BYTES - WireFormat.CRC_BYTES - Command.Sweep.FIXED_BYTES) / 2;
+      for (int from = 0; from < levels.length; from += perFrame) {
+        int n = Math.min(perFrame, levels.length - from);
+        Command.Sweep c = new Command.Sweep(address(cell), sweep.stepNanos(), sweep.offNanos(), compliance, java.util.Arrays.copyOfRange(levels, from, from + n));
+        int filled = 0;
+        for (Response r : call(c, cell)) {
+          Response.SweepPoints p = (Response.SweepPoints) r;
+          if (p.first() != filled || p.first() + p.amps().length > n) throw streamMismatch("sweep points", p.first() + p.amps().length, n);
+          for (int k = 0; k < p.amps().length; k++) amps[from + p.first() + k] = p.amps()[k];
+          filled += p.amps().length;
+        }
+        if (filled != n) throw streamMismatch("sweep points", filled, n);
+      }
+      return new SweepResult(volts, amps, sweep.complianceAmps());
+    }
+  };
+
+  /** A source level on the wire: signed millivolts (the envelope has already bounded |V|). */
+  private static int levelMillivolts(double volts) {
+    return (int) Math.round(volts * 1000);
+  }
+
+  /** A compliance on the wire: nanoamperes, at least 1 (a smaller one would round to "none", which the wire cannot say). */
+  private static long complianceNanoamps(double amps) {
+    long na = Math.round(amps / WireFormat.COMPLIANCE_AMPS_PER_LSB);
+    if (na < 1) throw new IllegalArgumentException("complianceAmps: " + amps + " (expected: >= 1e-9, the wire's 1 nA step)");
+    return na;
   }
 
   @Override

@@ -12,7 +12,8 @@ import org.rramctl.protocol.WireFormat;
  * @param attempts sends of an idempotent command in all (PROTOCOL.md 5.4 says 3); also how often an
  *     unanswered device-changing command is re-sent after LAST_EXECUTED showed it never arrived
  * @param minVersion lowest protocol version this host accepts
- * @param maxVersion highest protocol version this host accepts
+ * @param maxVersion highest protocol version this host accepts, at most {@link WireFormat#MAX_VERSION}: the session then
+ *     speaks the board's version (PROTOCOL.md 5.1)
  * @param baudRate the line rate, bits per second, for the line time of a frame (10 bits per byte)
  * @param abortTimeout how long {@link BoardSession#abort()} waits for the board's ACK before returning
  */
@@ -27,16 +28,20 @@ public record SessionSettings(Duration responseTimeout, int attempts, int minVer
       throw new IllegalArgumentException("responseTimeout: " + given + " (expected: at least 1ms)");
     }
     if (attempts < 1 || attempts > 10) throw new IllegalArgumentException("attempts: " + attempts + " (expected: 1..10)");
-    if (minVersion < 1 || maxVersion < minVersion || maxVersion > 255) {
-      throw new IllegalArgumentException("version window: " + minVersion + ".." + maxVersion + " (expected: 1 <= min <= max <= 255)");
+    if (minVersion < WireFormat.MIN_VERSION || maxVersion < minVersion || maxVersion > WireFormat.MAX_VERSION) {
+      throw new IllegalArgumentException("version window: " + minVersion + ".." + maxVersion + " (expected: " + WireFormat.MIN_VERSION
+          + " <= min <= max <= " + WireFormat.MAX_VERSION + ", the versions this host speaks)");
     }
     if (baudRate < 1) throw new IllegalArgumentException("baudRate: " + baudRate + " (expected: >= 1)");
     if (abortTimeout == null || abortTimeout.isNegative()) throw new IllegalArgumentException("abortTimeout: " + abortTimeout + " (expected: >= 0)");
   }
 
-  /** Response timeout from the board's watchdog, 3 attempts, protocol version {@value WireFormat#VERSION} only, 115200 baud, 1 s abort wait. */
+  /**
+   * Response timeout from the board's watchdog, 3 attempts, protocol versions {@value WireFormat#MIN_VERSION}..{@value
+   * WireFormat#MAX_VERSION} (an older board is served in its own version, without the newer commands), 115200 baud, 1 s abort wait.
+   */
   public static SessionSettings defaults() {
-    return new SessionSettings(null, 3, WireFormat.VERSION, WireFormat.VERSION, 115_200, Duration.ofSeconds(1));
+    return new SessionSettings(null, 3, WireFormat.MIN_VERSION, WireFormat.MAX_VERSION, 115_200, Duration.ofSeconds(1));
   }
 
   public SessionSettings withResponseTimeout(Duration d) {

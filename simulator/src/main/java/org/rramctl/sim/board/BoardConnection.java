@@ -13,7 +13,6 @@ import org.rramctl.protocol.Command;
 import org.rramctl.protocol.Envelope;
 import org.rramctl.protocol.ErrorCode;
 import org.rramctl.protocol.FrameDecoder;
-import org.rramctl.protocol.FrameEncoder;
 import org.rramctl.protocol.FrameEvent;
 import org.rramctl.protocol.MessageCodec;
 import org.rramctl.protocol.Opcode;
@@ -122,7 +121,8 @@ public final class BoardConnection implements Closeable {
     } catch (ProtocolException e) {
       op = null;
     }
-    if (op == null || !op.isCommand()) {
+    // A command of a later version than the board's is one it does not know (PROTOCOL.md 6.1, check 1).
+    if (op == null || !op.isCommand() || !op.inVersion(protocolVersion)) {
       reply(seq, ErrorResponses.of(ErrorCode.UNKNOWN_OPCODE, opByte, String.format("opcode: 0x%02x (expected: a command 0x01..0x7f of protocol version %d)", opByte, protocolVersion)));
       return;
     }
@@ -133,7 +133,7 @@ public final class BoardConnection implements Closeable {
     }
     Envelope envelope;
     try {
-      envelope = MessageCodec.decode(packet);
+      envelope = MessageCodec.decode(packet, board.codecVersion());
     } catch (ProtocolException e) {
       reply(seq, ErrorResponses.of(ErrorCode.MALFORMED, opByte, e.getMessage()));
       return;
@@ -196,7 +196,8 @@ public final class BoardConnection implements Closeable {
   }
 
   private boolean runsInline(Command c) {
-    return c instanceof Command.Read || (!board.config().realTimePulses() && (c instanceof Command.Pulse || c instanceof Command.PulseThenRead));
+    return c instanceof Command.Read
+        || (!board.config().realTimePulses() && (c instanceof Command.Pulse || c instanceof Command.PulseThenRead || c instanceof Command.Source));
   }
 
   private void executeLoop() {
@@ -222,16 +223,8 @@ public final class BoardConnection implements Closeable {
   }
 
   private void reply(int seq, Response r) {
-    byte[] frame;
-    int protocolVersion = board.config().protocolVersion();
-    if (r instanceof Response.Identity && protocolVersion != WireFormat.VERSION) {
-      // IDENTITY goes out under the board's own version byte; its layout is the same in every version.
-      byte[] packet = MessageCodec.encode(r, seq);
-      packet[0] = (byte) protocolVersion;
-      frame = FrameEncoder.frame(packet);
-    } else {
-      frame = MessageCodec.frame(r, seq);
-    }
+    // Under the board's own version; IDENTITY always carries it (its layout is the same in every version).
+    byte[] frame = MessageCodec.frame(r, seq, board.codecVersion());
     writeLock.lock();
     try {
       pace(frame.length);

@@ -16,6 +16,7 @@ import org.rramctl.protocol.Outcome;
 import org.rramctl.protocol.PulseShape;
 import org.rramctl.protocol.Response;
 import org.rramctl.protocol.TileAddress;
+import org.rramctl.protocol.WireFormat;
 import org.rramctl.protocol.WirePlane;
 import org.rramctl.protocol.WirePolarity;
 import org.rramctl.protocol.WireReadMode;
@@ -100,6 +101,17 @@ final class CommandExecutor {
       return streamCurrents(job, emulator.transposeRead(tile(t.tile()), mode(t.mode()), volts(t.colTenthMillivolts())));
     } else if (c instanceof Command.Update u) {
       return update(job, u, applied);
+    } else if (c instanceof Command.Source so) {
+      double compliance = so.complianceNanoamps() * WireFormat.COMPLIANCE_AMPS_PER_LSB;
+      long start = System.nanoTime();
+      checkStop(job);
+      double amps = emulator.source(cell(so.cell()), so.millivolts() / 1000.0, so.durationNanos(), compliance);
+      applied.pulses = 1;
+      job.applied = 1;
+      if (config.realTimePulses()) awaitNanos(job, start + so.durationNanos());
+      return new Response.Measured((float) amps, limited(amps, compliance));
+    } else if (c instanceof Command.Sweep sw) {
+      return sweep(job, sw, applied);
     }
     throw new IllegalStateException("not a device command: " + c);
   }
@@ -172,6 +184,51 @@ final class CommandExecutor {
       }
     }
     return new Response.UpdateProgress(part, false, u.bitLength(), Math.min(applied.pulses, 0xFFFF_FFFFL));
+  }
+
+  /**
+   * Runs a sweep level by level on the emulator's source-measure role (as its own sweep does), checking for a stop before each level (at most
+   * the level in progress completes after ABORT). Points stream in parts of at most {@link VirtualBoard.Config#maxValuesPerPart()},
+   * and with real-time pulses a part leaves at least every 100 ms while the sweep runs (PROTOCOL.md 10.2); each level
+   * then takes step + off of wall time.
+   */
+  private Response sweep(Job job, Command.Sweep sw, Tally applied) throws Stopped {
+    Cell cell = cell(sw.cell());
+    double compliance = sw.complianceNanoamps() * WireFormat.COMPLIANCE_AMPS_PER_LSB;
+    short[] levels = sw.levelsMillivolts();
+    int per = Math.min(config.maxValuesPerPart(), Response.SweepPoints.MAX_POINTS);
+    float[] amps = new float[per];
+    boolean[] limited = new boolean[per];
+    int part = 0;
+    int first = 0;
+    int held = 0;
+    long start = System.nanoTime();
+    long lastPart = start;
+    for (int k = 0; k < levels.length; k++) {
+      if (config.realTimePulses()) awaitNanos(job, start + k * (sw.stepNanos() + sw.offNanos()));
+      checkStop(job);
+      double i = emulator.source(cell, levels[k] / 1000.0, sw.stepNanos(), compliance);
+      applied.pulses++;
+      job.applied = applied.pulses;
+      amps[held] = (float) i;
+      limited[held++] = limited(i, compliance);
+      boolean last = k == levels.length - 1;
+      long now = System.nanoTime();
+      if (!last && (held == per || (config.realTimePulses() && now - lastPart >= PROGRESS_NANOS))) {
+        link.reply(job.sequence, new Response.SweepPoints(part++, true, first, java.util.Arrays.copyOf(amps, held), java.util.Arrays.copyOf(limited, held)));
+        first += held;
+        held = 0;
+        lastPart = now;
+      }
+    }
+    if (config.realTimePulses()) awaitNanos(job, start + levels.length * (sw.stepNanos() + sw.offNanos()));
+    checkStop(job);
+    return new Response.SweepPoints(part, false, first, java.util.Arrays.copyOf(amps, held), java.util.Arrays.copyOf(limited, held));
+  }
+
+  /** True when the board's current limiter held the current: the emulator returns exactly the compliance then. */
+  private static boolean limited(double amps, double complianceAmps) {
+    return Math.abs(amps) >= complianceAmps;
   }
 
   /**

@@ -47,6 +47,8 @@ final class CommandValidator {
     if (c instanceof Command.ForwardRead f) return tile(f.tile(), planeOf(f.mode()));
     if (c instanceof Command.TransposeRead t) return tile(t.tile(), planeOf(t.mode()));
     if (c instanceof Command.Update u) return tile(u.tile(), u.plane());
+    if (c instanceof Command.Source so) return cell(so.cell());
+    if (c instanceof Command.Sweep sw) return cell(sw.cell());
     return null;
   }
 
@@ -61,6 +63,8 @@ final class CommandValidator {
     if (c instanceof Command.ForwardRead f) return vector(f.rowTenthMillivolts());
     if (c instanceof Command.TransposeRead t) return vector(t.colTenthMillivolts());
     if (c instanceof Command.Update u) return first(shape("up", u.up()), shape("down", u.down()), bitLength(u.bitLength()));
+    if (c instanceof Command.Source so) return first(level("level", so.millivolts()), duration("duration", so.durationNanos()), compliance(so.complianceNanoamps()));
+    if (c instanceof Command.Sweep sw) return sweep(sw);
     return null;
   }
 
@@ -137,6 +141,41 @@ final class CommandValidator {
       return name + " period: " + s.periodNanos() + " ns (expected: >= " + ((1_000_000_000L + h.maxPulseRateHz() - 1) / h.maxPulseRateHz()) + ", the " + h.maxPulseRateHz() + " Hz rate limit)";
     }
     return null;
+  }
+
+  // Source-measure (protocol version 2): the compliance is the board's own limit on the current, checked like a voltage.
+
+  private String level(String name, int millivolts) {
+    if (Math.abs(millivolts) > limits.maxPulseMillivolts()) return name + ": " + millivolts + " mV (expected: |V| <= " + limits.maxPulseMillivolts() + ")";
+    return null;
+  }
+
+  private String duration(String name, long nanos) {
+    if (nanos < limits.minPulseWidthNanos() || nanos > limits.maxPulseWidthNanos()) {
+      return name + ": " + nanos + " ns (expected: " + limits.minPulseWidthNanos() + ".." + limits.maxPulseWidthNanos() + ")";
+    }
+    return null;
+  }
+
+  private String compliance(long nanoamps) {
+    if (nanoamps > limits.complianceNanoamps()) return "compliance: " + nanoamps + " nA (expected: <= " + limits.complianceNanoamps() + ")";
+    return null;
+  }
+
+  private String sweep(Command.Sweep sw) {
+    short[] v = sw.levelsMillivolts();
+    for (int k = 0; k < v.length; k++) {
+      String l = level("level[" + k + "]", v[k]);
+      if (l != null) return l;
+    }
+    String rate = null;
+    long period = sw.stepNanos() + sw.offNanos();
+    if (sw.pulsed() && period * limits.maxPulseRateHz() < 1_000_000_000L) {
+      rate = "period: " + period + " ns (expected: >= " + ((1_000_000_000L + limits.maxPulseRateHz() - 1) / limits.maxPulseRateHz()) + ", the "
+          + limits.maxPulseRateHz() + " Hz rate limit)";
+    }
+    String points = v.length > limits.maxPulsesPerCommand() ? "levels: " + v.length + " (expected: 1.." + limits.maxPulsesPerCommand() + ")" : null;
+    return first(duration("step", sw.stepNanos()), compliance(sw.complianceNanoamps()), points, rate);
   }
 
   private String count(long count) {

@@ -60,8 +60,9 @@ public final class VirtualBoard implements Closeable {
    *
    * @param boardId IDENTITY's board id (serial number)
    * @param firmwareVersion IDENTITY's firmware version text
-   * @param protocolVersion the version the board speaks; anything but {@value WireFormat#VERSION} makes it
-   *     a board the host must refuse
+   * @param protocolVersion the version the board speaks: 2 (the default) sources and sweeps (SOURCE and SWEEP native,
+   *     PROTOCOL.md section 10), 1 is an older board without them (it answers their opcodes UNKNOWN_OPCODE); a version
+   *     outside the host's window makes it a board the host must refuse
    * @param watchdogMillis heartbeat timeout, ms
    * @param maxPayloadBytes the largest payload it accepts, 64..8192
    * @param maxValuesPerPart most codes or currents per streamed part (small values force many parts)
@@ -85,9 +86,9 @@ public final class VirtualBoard implements Closeable {
       if (throttleBaud < 0) throw new IllegalArgumentException("throttleBaud: " + throttleBaud + " (expected: >= 0)");
     }
 
-    /** Board VB-0001, firmware 1.0.0, this protocol version, a 1 s watchdog, full-size frames, no pacing. */
+    /** Board VB-0001, firmware 2.0.0, protocol version 2 (the newest), a 1 s watchdog, full-size frames, no pacing. */
     public static Config defaults() {
-      return new Config("VB-0001", "1.0.0", WireFormat.VERSION, 1000, WireFormat.MAX_PAYLOAD_BYTES, Response.Currents.MAX_VALUES, 0, false);
+      return new Config("VB-0001", "2.0.0", WireFormat.MAX_VERSION, 1000, WireFormat.MAX_PAYLOAD_BYTES, Response.Currents.MAX_VALUES, 0, false);
     }
 
     public Config withBoardId(String id) {
@@ -168,9 +169,20 @@ public final class VirtualBoard implements Closeable {
     for (ArrayGeometry g : emulated.arrays()) arrays.add(new ArrayInfo(g.rows(), g.cols(), g.hasReference()));
     this.identity = new Response.Identity(config.protocolVersion(), config.watchdogMillis(), config.maxPayloadBytes(), config.boardId(),
         "rramctl virtual board (" + emulator.preset().name() + ")", config.firmwareVersion(), arrays, hardwareLimits(emulated.hardwareLimits()),
-        Math.min(adcBits, 16), (float) emulated.gMinSiemens(), (float) emulated.gMaxSiemens(), conductanceLsb,
-        EnumSet.range(Opcode.READ, Opcode.UPDATE));
+        Math.min(adcBits, 16), (float) emulated.gMinSiemens(), (float) emulated.gMaxSiemens(), conductanceLsb, nativeOps(config.protocolVersion()));
     this.validator = new CommandValidator(emulated, identity.limits());
+  }
+
+  /** Every device command of the board's version: the emulator runs them all, SOURCE and SWEEP included (version 2). */
+  private static EnumSet<Opcode> nativeOps(int protocolVersion) {
+    EnumSet<Opcode> ops = EnumSet.noneOf(Opcode.class);
+    for (Opcode op : Opcode.values()) if (op.isDeviceOperation() && op.inVersion(protocolVersion)) ops.add(op);
+    return ops;
+  }
+
+  /** The version the board's codec uses: its own, or the newest this codec knows for a board only a HELLO reaches. */
+  int codecVersion() {
+    return Math.min(config.protocolVersion(), WireFormat.MAX_VERSION);
   }
 
   static HardwareLimits hardwareLimits(Limits l) {

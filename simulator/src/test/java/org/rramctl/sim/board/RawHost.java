@@ -10,20 +10,30 @@ import org.rramctl.protocol.FrameEvent;
 import org.rramctl.protocol.Message;
 import org.rramctl.protocol.MessageCodec;
 import org.rramctl.protocol.ProtocolException;
+import org.rramctl.protocol.WireFormat;
 
-/** A bare host for tests that craft frames: sends what it is given, decodes what comes back. Test thread only. */
+/**
+ * A bare host for tests that craft frames: sends what it is given, decodes what comes back, in one protocol version
+ * (the newest unless told). Test thread only.
+ */
 final class RawHost {
   private final Transport transport;
+  private final int version;
   private final FrameDecoder decoder = FrameDecoder.create();
   private final ArrayDeque<Envelope> received = new ArrayDeque<>();
   private final byte[] buffer = new byte[16 * 1024];
 
   RawHost(Transport transport) {
+    this(transport, WireFormat.MAX_VERSION);
+  }
+
+  RawHost(Transport transport, int version) {
     this.transport = transport;
+    this.version = version;
   }
 
   void send(Message m, int sequence) throws IOException {
-    transport.write(MessageCodec.frame(m, sequence));
+    transport.write(MessageCodec.frame(m, sequence, version));
   }
 
   void sendRaw(byte[] frame) throws IOException {
@@ -40,7 +50,7 @@ final class RawHost {
       decoder.feed(buffer, 0, n, e -> {
         if (e instanceof FrameEvent.Frame f) {
           try {
-            received.add(MessageCodec.decode(f.packet()));
+            received.add(MessageCodec.decode(f.packet(), version));
           } catch (ProtocolException ex) {
             throw new AssertionError("the board sent an undecodable frame: " + ex.getMessage(), ex);
           }

@@ -59,12 +59,12 @@ class SerialSessionTest {
 
   @Test
   void aBoardOutsideTheVersionWindowIsRefusedNamingBothVersions() {
-    board = new VirtualBoard(Boards4Test.emulator(1), VirtualBoard.Config.defaults().withBoardId("RB-0042").withFirmware("2.0.0", 2));
+    board = new VirtualBoard(Boards4Test.emulator(1), VirtualBoard.Config.defaults().withBoardId("RB-0042").withFirmware("3.0.0", 3));
     RefusedException e = assertThrows(RefusedException.class, () -> connect(Boards4Test.pipeSettings()));
     assertEquals("VERSION_MISMATCH", e.code());
     assertInstanceOf(ProtocolVersionException.class, e.getCause());
-    assertEquals("board RB-0042 (firmware 2.0.0) speaks protocol version 2 (expected: version 1, the window of this host)", e.getCause().getMessage());
-    assertTrue(e.getMessage().contains(": refused: HELLO: VERSION_MISMATCH: the host refuses the board: board RB-0042 (firmware 2.0.0)"), e.getMessage());
+    assertEquals("board RB-0042 (firmware 3.0.0) speaks protocol version 3 (expected: a version in 1..2, the window of this host)", e.getCause().getMessage());
+    assertTrue(e.getMessage().contains(": refused: HELLO: VERSION_MISMATCH: the host refuses the board: board RB-0042 (firmware 3.0.0)"), e.getMessage());
     assertFalse(hostEnd.get().isOpen(), "the port is closed again");
   }
 
@@ -237,7 +237,7 @@ class SerialSessionTest {
       decoder.feed(buffer, offset, n, ev -> {
         if (!(ev instanceof org.rramctl.protocol.FrameEvent.Frame f)) return;
         try {
-          if (!(org.rramctl.protocol.MessageCodec.decode(f.packet()).message() instanceof org.rramctl.protocol.Command.ForwardRead)) return;
+          if (!(org.rramctl.protocol.MessageCodec.decode(f.packet(), org.rramctl.protocol.WireFormat.MAX_VERSION).message() instanceof org.rramctl.protocol.Command.ForwardRead)) return;
         } catch (org.rramctl.protocol.ProtocolException e) {
           return;
         }

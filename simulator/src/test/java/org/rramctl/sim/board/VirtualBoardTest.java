@@ -28,6 +28,7 @@ import org.rramctl.protocol.PulseShape;
 import org.rramctl.protocol.Response;
 import org.rramctl.protocol.WirePlane;
 import org.rramctl.protocol.WirePolarity;
+import org.rramctl.protocol.WireFormat;
 
 /**
  * The virtual board is as strict as firmware must be (PROTOCOL.md section 9), seen through crafted frames: among
@@ -69,7 +70,7 @@ class VirtualBoardTest {
   }
 
   private void hello() throws IOException {
-    host.send(new Command.Hello(1, 1), 1);
+    host.send(new Command.Hello(1, 2), 1);
     assertInstanceOf(Response.Identity.class, host.expect().message());
   }
 
@@ -116,7 +117,7 @@ class VirtualBoardTest {
   @Test
   void aFrameWithABadCrcIsDroppedUnansweredAndCounted() throws IOException {
     hello();
-    byte[] frame = MessageCodec.frame(new Command.GetStatus(), 2);
+    byte[] frame = MessageCodec.frame(new Command.GetStatus(), 2, WireFormat.MAX_VERSION);
     frame[3] ^= 0x10;
     host.sendRaw(frame);
     assertNull(host.receive(Duration.ofMillis(100)), "no answer to a frame whose sequence cannot be trusted");
@@ -128,11 +129,11 @@ class VirtualBoardTest {
   @Test
   void aFrameWithAReservedFlagIsMalformedAndAnUnknownOpcodeIsNamed() throws IOException {
     hello();
-    byte[] packet = MessageCodec.encode(new Command.GetStatus(), 4);
+    byte[] packet = MessageCodec.encode(new Command.GetStatus(), 4, WireFormat.MAX_VERSION);
     packet[4] = 0x02;
     host.sendRaw(org.rramctl.protocol.FrameEncoder.frame(packet));
     assertEquals(ErrorCode.MALFORMED, expectError(4).code());
-    packet = MessageCodec.encode(new Command.GetStatus(), 5);
+    packet = MessageCodec.encode(new Command.GetStatus(), 5, WireFormat.MAX_VERSION);
     packet[1] = 0x7E;
     host.sendRaw(org.rramctl.protocol.FrameEncoder.frame(packet));
     Response.Error e = expectError(5);
@@ -239,9 +240,9 @@ class VirtualBoardTest {
     // UNKNOWN_OPCODE before VERSION_MISMATCH, VERSION_MISMATCH before MALFORMED, MALFORMED before HANDSHAKE_REQUIRED.
     sendCrafted(outOfRange, 1, 2, 0x7E, 3);
     assertEquals(ErrorCode.UNKNOWN_OPCODE, expectError(1).code());
-    sendCrafted(outOfRange, 2, 2, 0x10, 3);
+    sendCrafted(outOfRange, 2, 1, 0x10, 3);
     assertEquals(ErrorCode.VERSION_MISMATCH, expectError(2).code());
-    sendCrafted(outOfRange, 3, 1, 0x10, 3);
+    sendCrafted(outOfRange, 3, 2, 0x10, 3);
     assertEquals(ErrorCode.MALFORMED, expectError(3).code());
     host.send(outOfRange, 4);
     assertEquals(ErrorCode.HANDSHAKE_REQUIRED, expectError(4).code());
@@ -257,7 +258,7 @@ class VirtualBoardTest {
     board.tripWatchdog();
     host.send(new Command.Pulse(CELL, WirePolarity.UP, NOMINAL, 1), 8);
     assertEquals(ErrorCode.WATCHDOG, expectError(8).code());
-    host.send(new Command.Hello(1, 1), 9);
+    host.send(new Command.Hello(1, 2), 9);
     assertInstanceOf(Response.Identity.class, host.expect().message());
     host.send(new Command.Pulse(CELL, WirePolarity.UP, NOMINAL, 1), 8);
     assertEquals(ErrorCode.DUPLICATE, expectError(8).code());
@@ -283,7 +284,7 @@ class VirtualBoardTest {
     assertTrue(e.detail().contains("IN_PROGRESS"), e.detail());
     host.send(new Command.Read(CELL, 2000), 21);
     assertEquals(ErrorCode.BUSY, expectError(21).code());
-    host.send(new Command.Hello(1, 1), 22);
+    host.send(new Command.Hello(1, 2), 22);
     assertInstanceOf(Response.Identity.class, host.expect().message(), "HELLO is served while busy");
     host.send(new Command.GetStatus(), 23);
     assertTrue(assertInstanceOf(Response.Status.class, host.expect().message()).busy(), "and the train still runs");
@@ -310,7 +311,7 @@ class VirtualBoardTest {
     host.send(new Command.Pulse(CELL, WirePolarity.UP, new PulseShape(4000, 100, 200), 1), 3);
     assertEquals(ErrorCode.LIMIT_EXCEEDED, expectError(3).code());
     assertEquals(ErrorCode.LIMIT_EXCEEDED, lastError(4));
-    sendCrafted(new Command.GetStatus(), 5, 1, 0x7E, 0);
+    sendCrafted(new Command.GetStatus(), 5, 2, 0x7E, 0);
     assertEquals(ErrorCode.UNKNOWN_OPCODE, expectError(5).code());
     host.send(new Command.Pulse(CELL, WirePolarity.UP, NOMINAL, 1), 6);
     assertInstanceOf(Response.PulseDone.class, host.expect().message());
