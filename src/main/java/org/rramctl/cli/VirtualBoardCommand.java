@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.rramctl.driver.BoardUri;
 import org.rramctl.journal.RunLock;
+import org.rramctl.protocol.WireFormat;
 import org.rramctl.sim.EmulatorDriver;
 import org.rramctl.sim.SimDriverProvider;
 import org.rramctl.sim.board.VirtualBoard;
@@ -41,6 +42,11 @@ public final class VirtualBoardCommand implements Callable<Integer> {
 
   @Option(names = "--watchdog-ms", defaultValue = "1000", description = "Heartbeat watchdog, ms (default: ${DEFAULT-VALUE}).")
   int watchdogMillis;
+
+  @Option(names = "--protocol", paramLabel = "N", defaultValue = "2",
+      description = "Protocol version the board speaks: 2 (SOURCE and SWEEP with a current compliance: form and iv work) or 1 (an older board "
+          + "without them) (default: ${DEFAULT-VALUE}).")
+  int protocol;
 
   @Option(names = "--throttle-baud", defaultValue = "0", description = "Pace the board's output to this line rate; 0 for none (default).")
   int throttleBaud;
@@ -95,7 +101,11 @@ public final class VirtualBoardCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     String uri = "sim:" + preset + "?geometry=" + geometry + "&seed=" + seed;
     EmulatorDriver emulator = (EmulatorDriver) new SimDriverProvider().open(BoardUri.parse(uri));
-    VirtualBoard.Config config = VirtualBoard.Config.defaults().withBoardId(boardId).withWatchdogMillis(watchdogMillis).withThrottleBaud(throttleBaud);
+    if (protocol < WireFormat.MIN_VERSION || protocol > WireFormat.MAX_VERSION) {
+      throw new IllegalArgumentException("--protocol: " + protocol + " (expected: " + WireFormat.MIN_VERSION + ".." + WireFormat.MAX_VERSION + ")");
+    }
+    VirtualBoard.Config config = VirtualBoard.Config.defaults().withBoardId(boardId).withWatchdogMillis(watchdogMillis).withThrottleBaud(throttleBaud)
+        .withFirmware(protocol + ".0.0", protocol);
     Thread hook = new Thread(this::stop, "virtual-board-ctrl-c");
     RunLock link = null;
     try (VirtualBoard board = new VirtualBoard(emulator, config)) {

@@ -25,7 +25,7 @@ class VirtualBoardCommandTest {
     CommandLine cl = new CommandLine(serve);
     StringWriter served = new StringWriter();
     cl.setOut(new PrintWriter(served, true));
-    CompletableFuture<Integer> board = CompletableFuture.supplyAsync(() -> cl.execute("--pty", link.toString(), "--geometry", "4x4,2x2", "--board-id", "VB-CLI"));
+    CompletableFuture<Integer> board = CompletableFuture.supplyAsync(() -> cl.execute("--pty", link.toString(), "--geometry", "4x4,2x2", "--board-id", "VB-CLI", "--protocol", "1"));
     assertTrue(serve.serving().await(30, TimeUnit.SECONDS), "the board serves: " + served);
     try {
       CliRun.Result info = CliRun.run("info", "--board", "serial:" + link);
@@ -38,7 +38,7 @@ class VirtualBoardCommandTest {
       ports.setOut(new PrintWriter(out, true));
       assertEquals(0, ports.execute("--probe", link.toString()));
       assertTrue(out.toString().contains("answers: VB-CLI"), out.toString());
-      assertTrue(out.toString().contains("protocol 1, arrays 4x4, 2x2"), out.toString());
+      assertTrue(out.toString().contains("firmware 1.0.0, protocol 1, arrays 4x4, 2x2"), out.toString());
     } finally {
       serve.stop();
     }
