@@ -106,11 +106,11 @@ class BoardSessionTest {
   void handshakeIsADelimiterThenHelloLastExecutedHeartbeatAndNumbersContinueAfterTheNewestRecord() throws Exception {
     ScriptedBoard b = new ScriptedBoard(1000);
     b.history(record(500, Opcode.PULSE, Outcome.COMPLETED, ErrorCode.NONE, 3), record(499, Opcode.UPDATE, Outcome.COMPLETED, ErrorCode.NONE, 9));
-    open(b, SessionSettings.defaults().withVersionWindow(1, 3));
+    open(b, SessionSettings.defaults().withVersionWindow(1, 2));
     assertEquals(WireFormat.DELIMITER, b.rawPrefix()[0], "a lone delimiter ends any noise in the board's receiver first");
     List<ScriptedBoard.Received> log = b.log();
     assertEquals(List.of(Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.HEARTBEAT), log.subList(0, 3).stream().map(ScriptedBoard.Received::opcode).toList());
-    assertEquals(new Command.Hello(1, 3), log.get(0).command(), "HELLO carries the host's version window");
+    assertEquals(new Command.Hello(1, 2), log.get(0).command(), "HELLO carries the host's version window");
     assertEquals(b.identity(), session.identity());
     assertEquals(b.hostEnd().endpoint(), session.port());
     assertTrue(log.get(2).sequence() > 500, "numbers continue after the newest remembered command: " + b.summary());
@@ -281,6 +281,21 @@ class BoardSessionTest {
     });
     assertEquals(List.of(new Response.PulseDone(5)), session.call(pulse(5), null));
     assertEquals(List.of(Opcode.PULSE, Opcode.LAST_EXECUTED), after(2), board.summary());
+  }
+
+  @Test
+  void anUnansweredSourceTheHistoryListsCompletedIsAnUnknownMeasurementAndNeverSentAgain() throws Exception {
+    open(new ScriptedBoard(1000, 2), quick(3));
+    Command.Source source = new Command.Source(new CellAddress(0, WirePlane.ACTIVE, 1, 1), 2000, 100_000, 100_000);
+    board.once(Opcode.SOURCE, r -> {
+      board.history(record(r.sequence(), Opcode.SOURCE, Outcome.COMPLETED, ErrorCode.NONE, 1));
+      return List.of();
+    });
+    OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> session.call(source, null));
+    assertTrue(e.getMessage().contains("it ran (LAST_EXECUTED: COMPLETED, 1 levels applied) but the measured current was lost on the line; not repeated"),
+        e.getMessage());
+    assertEquals(List.of(Opcode.SOURCE, Opcode.LAST_EXECUTED), after(2), board.summary());
+    assertEquals(2, board.all(Opcode.SOURCE).get(0).frame()[1], "in the board's version 2");
   }
 
   @Test
@@ -472,7 +487,7 @@ class BoardSessionTest {
 
   @Test
   void abortWithoutAnAckIsNotConfirmed() throws Exception {
-    open(new ScriptedBoard(1000), new SessionSettings(Duration.ofMillis(40), 3, WireFormat.VERSION, WireFormat.VERSION, 10_000_000, Duration.ofMillis(50)));
+    open(new ScriptedBoard(1000), new SessionSettings(Duration.ofMillis(40), 3, WireFormat.MIN_VERSION, WireFormat.MAX_VERSION, 10_000_000, Duration.ofMillis(50)));
     board.always(Opcode.ABORT, r -> List.of());
     assertFalse(session.abort());
     assertEquals(1, board.all(Opcode.ABORT).size(), "ABORT is sent once, not retried");

@@ -66,7 +66,7 @@ final class ScriptedBoard implements AutoCloseable {
   private final java.io.ByteArrayOutputStream prefix = new java.io.ByteArrayOutputStream();
 
   ScriptedBoard(int watchdogMillis) {
-    this(watchdogMillis, WireFormat.VERSION);
+    this(watchdogMillis, WireFormat.MIN_VERSION);
   }
 
   ScriptedBoard(int watchdogMillis, int protocolVersion) {
@@ -75,6 +75,11 @@ final class ScriptedBoard implements AutoCloseable {
     thread = new Thread(this::serve, "scripted-board");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** The version its frames are in: its own, or the newest the codec knows for a board only a HELLO reaches. */
+  private int codecVersion() {
+    return Math.min(protocolVersion, WireFormat.MAX_VERSION);
   }
 
   /** The host's end of the line. */
@@ -109,7 +114,7 @@ final class ScriptedBoard implements AutoCloseable {
 
   /** Sends a frame of the test's own, e.g. a late answer or one with another sequence number. */
   void send(int sequence, Response r) throws IOException {
-    pipe.b().write(MessageCodec.frame(r, sequence));
+    pipe.b().write(MessageCodec.frame(r, sequence, codecVersion()));
   }
 
   void sendBytes(byte[] bytes) throws IOException {
@@ -188,12 +193,12 @@ final class ScriptedBoard implements AutoCloseable {
     if (!(e instanceof FrameEvent.Frame f)) return;
     Envelope env;
     try {
-      env = MessageCodec.decode(f.packet());
+      env = MessageCodec.decode(f.packet(), codecVersion());
     } catch (ProtocolException ex) {
       return;
     }
     if (!(env.message() instanceof Command c)) return;
-    byte[] frame = MessageCodec.frame(c, env.sequence());
+    byte[] frame = MessageCodec.frame(c, env.sequence(), codecVersion());
     Received r = new Received(env.sequence(), c, frame);
     Script s;
     synchronized (this) {
@@ -203,7 +208,7 @@ final class ScriptedBoard implements AutoCloseable {
     }
     List<Response> answer = s != null ? s.answer(r) : standard(r);
     try {
-      for (Response a : answer) pipe.b().write(MessageCodec.frame(a, r.sequence()));
+      for (Response a : answer) pipe.b().write(MessageCodec.frame(a, r.sequence(), codecVersion()));
     } catch (IOException ex) {
       closed = true;
     }
