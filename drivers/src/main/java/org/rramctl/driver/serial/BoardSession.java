@@ -595,6 +595,10 @@ public final class BoardSession implements Closeable {
       if (lost == null && readLock.tryLock()) {
         try {
           readOnce(Math.min(left, READ_SLICE_NANOS));
+        } catch (InterruptedIOException e) {
+          // This caller's thread was interrupted in the read (a transport that honours interrupts): its wait ends,
+          // the line is fine and the session stays usable (an abort that follows must still reach the board).
+          throw e;
         } catch (IOException e) {
           fail(e); // puts LOST in every inbox, ours included
         } finally {

@@ -22,6 +22,7 @@ import org.rramctl.driver.LinkLostException;
 import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.RefusedException;
 import org.rramctl.driver.TimeoutNothingRanException;
+import org.rramctl.driver.transport.PipeTransport;
 import org.rramctl.protocol.CellAddress;
 import org.rramctl.protocol.Command;
 import org.rramctl.protocol.ErrorCode;
@@ -58,7 +59,7 @@ class BoardSessionTest {
 
   /** A fast line and a short response timeout, so that silence is noticed quickly. */
   private static SessionSettings quick(int attempts) {
-    return SessionSettings.defaults().withResponseTimeout(Duration.ofMillis(40)).withAttempts(attempts).withBaudRate(10_000_000);
+    return SessionSettings.defaults().withResponseTimeout(Duration.ofMillis(300)).withAttempts(attempts).withBaudRate(10_000_000);
   }
 
   private BoardSession open(ScriptedBoard b, SessionSettings s) throws IOException {
@@ -88,9 +89,10 @@ class BoardSessionTest {
   }
 
   /** Waits until the board has received {@code n} more heartbeats than it has now. */
-  private static void moreHeartbeats(ScriptedBoard b, int n) throws InterruptedException {
+  private void moreHeartbeats(ScriptedBoard b, int n) throws InterruptedException {
     int before = b.all(Opcode.HEARTBEAT).size();
-    await(() -> b.all(Opcode.HEARTBEAT).size() >= before + n, n + " more heartbeats");
+    await(() -> b.all(Opcode.HEARTBEAT).size() >= before + n || session.isDead(), n + " more heartbeats");
+    assertFalse(session.isDead(), () -> "the session died waiting for heartbeats: " + session.lostCause() + "; " + b.summary());
   }
 
   /** The opcodes other than HEARTBEAT the board received after the first {@code skip} of them. */
@@ -487,7 +489,7 @@ class BoardSessionTest {
 
   @Test
   void abortWithoutAnAckIsNotConfirmed() throws Exception {
-    open(new ScriptedBoard(1000), new SessionSettings(Duration.ofMillis(40), 3, WireFormat.MIN_VERSION, WireFormat.MAX_VERSION, 10_000_000, Duration.ofMillis(50)));
+    open(new ScriptedBoard(1000), new SessionSettings(Duration.ofMillis(300), 3, WireFormat.MIN_VERSION, WireFormat.MAX_VERSION, 10_000_000, Duration.ofMillis(50)));
     board.always(Opcode.ABORT, r -> List.of());
     assertFalse(session.abort());
     assertEquals(1, board.all(Opcode.ABORT).size(), "ABORT is sent once, not retried");
@@ -507,7 +509,7 @@ class BoardSessionTest {
 
   @Test
   void anIdleSessionFeedsTheWatchdog() throws Exception {
-    open(new ScriptedBoard(200), quick(3));
+    open(new ScriptedBoard(1000), quick(3));
     int before = board.all(Opcode.HEARTBEAT).size();
     await(() -> board.all(Opcode.HEARTBEAT).size() >= before + 2, "two heartbeats from a host with nothing to send");
     assertFalse(session.isDead());
@@ -515,7 +517,7 @@ class BoardSessionTest {
 
   @Test
   void unansweredHeartbeatsDeclareTheLinkLost() throws Exception {
-    open(new ScriptedBoard(200), quick(3));
+    open(new ScriptedBoard(1000), quick(3));
     board.always(Opcode.HEARTBEAT, r -> List.of());
     await(session::isDead, "the session gives the link up");
     assertInstanceOf(LinkLostException.class, session.lostCause());
@@ -525,7 +527,7 @@ class BoardSessionTest {
 
   @Test
   void heartbeatsAnsweredLateButAnsweredKeepTheLinkUp() throws Exception {
-    open(new ScriptedBoard(200), quick(3));
+    open(new ScriptedBoard(2000), quick(3));
     // Every other heartbeat unanswered: misses never reach 3 in a row.
     AtomicInteger n = new AtomicInteger();
     board.always(Opcode.HEARTBEAT, r -> n.incrementAndGet() % 2 == 0 ? List.of() : List.of(new Response.HeartbeatAck(2_000 + n.get())));
@@ -535,7 +537,7 @@ class BoardSessionTest {
 
   @Test
   void aHeartbeatAnsweredHandshakeRequiredMakesTheNextCallShakeHandsFirst() throws Exception {
-    open(new ScriptedBoard(200), quick(3));
+    open(new ScriptedBoard(2000), quick(3));
     board.always(Opcode.HEARTBEAT, r -> List.of(error(ErrorCode.HANDSHAKE_REQUIRED, Opcode.HEARTBEAT)));
     moreHeartbeats(board, 3);
     board.always(Opcode.HEARTBEAT, board::standard);
@@ -545,7 +547,7 @@ class BoardSessionTest {
 
   @Test
   void anUptimeThatWentDownMeansARebootAndTheNextCallShakesHandsFirst() throws Exception {
-    open(new ScriptedBoard(200), quick(3));
+    open(new ScriptedBoard(2000), quick(3));
     board.uptime(10);
     moreHeartbeats(board, 3);
     session.call(READ, null);
@@ -554,7 +556,7 @@ class BoardSessionTest {
 
   @Test
   void anUptimeCounterThatWrappedIsNotAReboot() throws Exception {
-    ScriptedBoard b = new ScriptedBoard(200);
+    ScriptedBoard b = new ScriptedBoard(2000);
     b.uptime(0xFFFF_FFFFL - 100_000); // within 10 minutes of the u32 wrap
     open(b, quick(3));
     b.uptime(10);
@@ -564,9 +566,9 @@ class BoardSessionTest {
   }
 
   @Test
-  void anUptimeDropFarFromTheWrapIsAReboot() throws Exception {
-    ScriptedBoard b = new ScriptedBoard(200);
-    b.uptime(0xFFFF_FFFFL - 700_000); // more than 10 minutes before the wrap
+  void anUptimeDropTenMinutesOrMoreBeforeTheWrapIsAReboot() throws Exception {
+    ScriptedBoard b = new ScriptedBoard(2000);
+    b.freezeUptime(0xFFFF_FFFFL - 600_000); // exactly 10 minutes before the wrap: not yet "near" it
     open(b, quick(3));
     b.uptime(10);
     moreHeartbeats(b, 3);
@@ -589,15 +591,15 @@ class BoardSessionTest {
 
   @Test
   void aGivenResponseTimeoutReplacesTheQuarterWatchdog() throws Exception {
-    open(new ScriptedBoard(1000), SessionSettings.defaults().withResponseTimeout(Duration.ofMillis(40)));
-    assertEquals(Duration.ofMillis(40), session.responseTimeout());
+    open(new ScriptedBoard(1000), SessionSettings.defaults().withResponseTimeout(Duration.ofMillis(400)));
+    assertEquals(Duration.ofMillis(400), session.responseTimeout());
   }
 
   @Test
   void theFirstAnswerTimeoutAddsLineTimeAndTheCommandsRunTime() throws Exception {
-    SessionSettings s = SessionSettings.defaults().withResponseTimeout(Duration.ofMillis(40));
+    SessionSettings s = SessionSettings.defaults().withResponseTimeout(Duration.ofMillis(400));
     open(new ScriptedBoard(1000), s);
-    long rt = 40_000_000L;
+    long rt = 400_000_000L;
     long line = s.lineTime(60 + WireFormat.MAX_ENCODED_BYTES / 8).toNanos();
     assertEquals(rt + line, session.firstTimeout(READ, 60));
     assertEquals(rt + line + 7 * 1000L, session.firstTimeout(pulse(7), 60), "PULSE: count x period");
@@ -607,5 +609,230 @@ class BoardSessionTest {
     assertEquals(rt + line + 100_000_000L, session.firstTimeout(u, 60), "UPDATE: the progress interval");
     Command.Pulse endless = new Command.Pulse(CELL, WirePolarity.UP, new PulseShape(1000, 100, 0xFFFF_FFFFL), 0xFFFF_FFFFL);
     assertEquals(rt + line + Long.MAX_VALUE / 4, session.firstTimeout(endless, 60), "a run time that would overflow is capped");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // more of the same rules, each pinned where a plausible slip would go unnoticed
+
+  @Test
+  void anUptimeThatStandsStillIsNotAReboot() throws Exception {
+    ScriptedBoard b = new ScriptedBoard(2000);
+    b.freezeUptime(5_000);
+    open(b, quick(3));
+    moreHeartbeats(b, 3);
+    session.call(READ, null);
+    assertEquals(List.of(Opcode.READ), after(2), b.summary());
+  }
+
+  @Test
+  void bytesLeftOnTheLineBeforeTheSessionAreDiscardedUnread() throws Exception {
+    board = new ScriptedBoard(1000);
+    board.sendBytes(new byte[] {0x05, 0x11, 0x22, 0x33, 0x44, 0x00}); // a damaged frame from before the session
+    board.send(1, new Response.Ack()); // and a stale answer
+    session = BoardSession.open(board.hostEnd(), quick(3));
+    session.call(READ, null);
+    assertEquals(0, session.framingErrors(), "purged, not decoded");
+    assertEquals(0, session.strayFrames());
+  }
+
+  @Test
+  void eachCommandAcceptsOnlyItsOwnResponseType() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    Command.ForwardRead fwd = new Command.ForwardRead(new TileAddress(0, 0, 0, 2, 2), org.rramctl.protocol.WireReadMode.values()[0], new short[] {100, 100});
+    Command.PulseThenRead ptr = new Command.PulseThenRead(CELL, WirePolarity.UP, SHAPE, 2, 2000);
+    Command.Update u = new Command.Update(new TileAddress(0, 0, 0, 1, 1), WirePlane.ACTIVE, 4, SHAPE, SHAPE, new long[] {1}, new long[] {1});
+    Response.Currents currents = new Response.Currents(0, false, 0, new float[] {1e-6f, 2e-6f});
+    Response.Limits limits = new Response.Limits(ScriptedBoard.LIMITS);
+    // Each is first answered by a frame of another command's type (stray), then by its own.
+    board.once(Opcode.GET_LIMITS, r -> List.of(new Response.Ack(), limits));
+    board.once(Opcode.FORWARD_READ, r -> List.of(new Response.Conductance(3), currents));
+    board.once(Opcode.PULSE_THEN_READ, r -> List.of(new Response.PulseDone(2), new Response.Conductance(77)));
+    board.once(Opcode.UPDATE, r -> List.of(new Response.Conductances(0, false, 0, new short[] {1}), new Response.UpdateProgress(0, false, 4, 2)));
+    assertEquals(List.of(limits), session.call(new Command.GetLimits(), null));
+    assertEquals(List.of(currents), session.call(fwd, null));
+    assertEquals(List.of(new Response.Conductance(77)), session.call(ptr, null));
+    assertEquals(List.of(new Response.UpdateProgress(0, false, 4, 2)), session.call(u, null));
+    assertEquals(4, session.strayFrames());
+  }
+
+  @Test
+  void aWatchdogRefusalOnTheLastAttemptIsReportedNotRetriedForever() throws Exception {
+    open(new ScriptedBoard(1000), quick(2));
+    board.always(Opcode.READ, r -> List.of(error(ErrorCode.WATCHDOG, Opcode.READ)));
+    RefusedException e = assertThrows(RefusedException.class, () -> session.call(READ, null));
+    assertTrue(e.hasCode(ErrorCode.WATCHDOG));
+    assertEquals(List.of(Opcode.READ, Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.READ), after(2), board.summary());
+    board.always(Opcode.READ, board::standard);
+    session.call(READ, null);
+    assertEquals(List.of(Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.READ), after(6), "a WATCHDOG refusal asks for a HELLO first");
+  }
+
+  @Test
+  void aRefusalThatNeedsNoHandshakeLeavesTheNextCallWithoutOne() throws Exception {
+    open(new ScriptedBoard(1000), quick(2));
+    board.once(Opcode.READ, r -> List.of(error(ErrorCode.OUT_OF_RANGE, Opcode.READ)));
+    RefusedException e = assertThrows(RefusedException.class, () -> session.call(READ, null));
+    assertTrue(e.hasCode(ErrorCode.OUT_OF_RANGE));
+    session.call(READ, null);
+    assertEquals(List.of(Opcode.READ, Opcode.READ), after(2), board.summary());
+  }
+
+  @Test
+  void aPulseRefusedWatchdogThatNeverRanIsSentAgainAfterTheHandshake() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.once(Opcode.PULSE, r -> List.of(error(ErrorCode.WATCHDOG, Opcode.PULSE)));
+    assertEquals(List.of(new Response.PulseDone(3)), session.call(pulse(3), null));
+    assertEquals(List.of(Opcode.PULSE, Opcode.HELLO, Opcode.LAST_EXECUTED, Opcode.LAST_EXECUTED, Opcode.PULSE), after(2), board.summary());
+    List<ScriptedBoard.Received> pulses = board.all(Opcode.PULSE);
+    assertArrayEquals(pulses.get(0).frame(), pulses.get(1).frame(), "byte-identical, same sequence");
+  }
+
+  @Test
+  void waitedDurationsInTheExceptionsAreTheTimeTheCallTook() throws Exception {
+    open(new ScriptedBoard(1000), quick(2));
+    board.always(Opcode.PULSE, r -> List.of());
+    long t0 = System.nanoTime();
+    TimeoutNothingRanException never = assertThrows(TimeoutNothingRanException.class, () -> session.call(pulse(4), null));
+    long took = System.nanoTime() - t0;
+    assertTrue(never.waited().toNanos() > 0 && never.waited().toNanos() <= took, never.waited() + " within " + took + " ns");
+    board.once(Opcode.PULSE, r -> List.of());
+    board.once(Opcode.LAST_EXECUTED, r -> List.of(error(ErrorCode.HANDSHAKE_REQUIRED, Opcode.LAST_EXECUTED)));
+    t0 = System.nanoTime();
+    OutcomeUnknownException unknown = assertThrows(OutcomeUnknownException.class, () -> session.call(pulse(4), null));
+    took = System.nanoTime() - t0;
+    long waited = unknown.waited().orElseThrow().toNanos();
+    assertTrue(waited > 0 && waited <= took, waited + " within " + took + " ns");
+    board.always(Opcode.READ, r -> List.of());
+    t0 = System.nanoTime();
+    TimeoutNothingRanException silent = assertThrows(TimeoutNothingRanException.class, () -> session.call(READ, null));
+    took = System.nanoTime() - t0;
+    assertTrue(silent.waited().toNanos() > 0 && silent.waited().toNanos() <= took, silent.waited() + " within " + took + " ns");
+  }
+
+  @Test
+  void aBoardBusyForLongerThanTheWaitIsGivenUpOnlyAfterItAndSaysHowLong() throws Exception {
+    open(new ScriptedBoard(1000), quick(2));
+    board.once(Opcode.READ, r -> List.of(error(ErrorCode.BUSY, Opcode.READ)));
+    board.always(Opcode.STATUS, r -> List.of(new Response.Status(false, true, false, false, 0, ErrorCode.NONE, 0)));
+    long wait = session.gapTimeout() * 2;
+    long t0 = System.nanoTime();
+    TimeoutNothingRanException e = assertThrows(TimeoutNothingRanException.class, () -> session.call(READ, null));
+    long took = System.nanoTime() - t0;
+    assertTrue(e.getMessage().contains("for " + Duration.ofNanos(wait).toMillis() + " ms"), e.getMessage());
+    assertTrue(took >= wait, "polled STATUS for the whole wait (gap timeout x attempts) before giving up: " + took + " < " + wait);
+    assertTrue(e.waited().toNanos() > 0 && e.waited().toNanos() <= took, e.waited() + " within " + took + " ns");
+  }
+
+  @Test
+  void aStreamsLaterPartsMayComeAnyTimeWithinTheGapTimeout() throws Exception {
+    open(new ScriptedBoard(1000), SessionSettings.defaults().withResponseTimeout(Duration.ofSeconds(3)).withBaudRate(10_000_000));
+    Command.ReadRow row = new Command.ReadRow(0, WirePlane.ACTIVE, 1, 2000);
+    board.once(Opcode.READ_ROW, r -> {
+      board.sendLater(300, r.sequence(), new Response.Conductances(1, false, 2, new short[] {3, 4}));
+      return List.of(new Response.Conductances(0, true, 0, new short[] {1, 2}));
+    });
+    List<Response> parts = session.call(row, null);
+    assertEquals(2, parts.size());
+    assertEquals(1, board.all(Opcode.READ_ROW).size(), "waited for the late part instead of asking again");
+  }
+
+  @Test
+  void numbersOfRecentDeviceChangingCommandsAreSkippedWhenTheCounterWraps() {
+    BoardSession s = new BoardSession(PipeTransport.pair().a(), SessionSettings.defaults());
+    int[] device = new int[33];
+    for (int i = 0; i < device.length; i++) device[i] = s.nextSequence(true); // 1..33
+    assertEquals(1, device[0]);
+    int last = device[32];
+    for (int i = 0; i < 65535 - 33; i++) last = s.nextSequence(false); // up to 65535
+    assertEquals(65535, last);
+    assertEquals(0, s.nextSequence(false));
+    assertEquals(1, s.nextSequence(false), "the oldest of 33 is no longer remembered (the host keeps the last 32)");
+    assertEquals(34, s.nextSequence(false), "2..33 are skipped: a new command must not look like a remembered one");
+  }
+
+  @Test
+  void numbersInTheBoardsHistoryAreSkippedToo() throws Exception {
+    ScriptedBoard b = new ScriptedBoard(1000);
+    b.history(record(65533, Opcode.PULSE, Outcome.COMPLETED, ErrorCode.NONE, 1), record(2, Opcode.PULSE, Outcome.COMPLETED, ErrorCode.NONE, 1));
+    open(b, quick(3));
+    for (int i = 0; i < 6; i++) session.call(READ, null);
+    List<Integer> seqs = b.log().stream().map(ScriptedBoard.Received::sequence).toList();
+    assertTrue(seqs.contains(0) && seqs.contains(3), "wrapped: " + seqs);
+    assertFalse(seqs.subList(2, seqs.size()).contains(2), "2 is in the board's history: " + seqs);
+  }
+
+  @Test
+  void theSessionsThreadsAreDaemonsAndEndWithIt() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    List<Thread> mine = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("rramctl-session-") && t.getName().endsWith(" " + session.port())).toList();
+    assertEquals(3, mine.size(), "reader, writer, keeper: " + mine);
+    for (Thread t : mine) assertTrue(t.isDaemon(), t.getName());
+    session.close();
+    for (Thread t : mine) {
+      t.join(WAIT.toMillis());
+      assertFalse(t.isAlive(), t.getName() + " ended");
+    }
+  }
+
+  @Test
+  void aLinkLostWhileTheCallerWaitsEndsTheCallAndNamesTheCause() throws Exception {
+    open(new ScriptedBoard(1000), SessionSettings.defaults().withResponseTimeout(Duration.ofSeconds(5)).withBaudRate(10_000_000));
+    board.always(Opcode.READ, r -> {
+      board.unplugLater(200);
+      return List.of();
+    });
+    LinkLostException e = assertThrows(LinkLostException.class, () -> session.call(READ, null));
+    assertTrue(e.getMessage().contains("peer end closed"), e.getMessage());
+    assertTrue(session.isDead());
+    assertEquals(1, board.all(Opcode.READ).size(), "an idempotent command on a dead link is not sent again");
+    LinkLostException again = assertThrows(LinkLostException.class, () -> session.call(READ, null));
+    assertTrue(again.getMessage().contains("peer end closed"), again.getMessage());
+  }
+
+  @Test
+  void theHeartbeatLossNamesItselfInTheNextCallsError() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.always(Opcode.HEARTBEAT, r -> List.of());
+    await(session::isDead, "the session gives the link up");
+    long patienceMillis = 3 * session.heartbeatPatience().toNanos() / 1_000_000;
+    assertEquals("no answer to 3 heartbeats in " + patienceMillis + " ms", ((LinkLostException) session.lostCause()).reason());
+    LinkLostException e = assertThrows(LinkLostException.class, () -> session.call(READ, null));
+    assertTrue(e.getMessage().contains("no answer to 3 heartbeats"), e.getMessage());
+  }
+
+  @Test
+  void aHeartbeatAnsweredLateButWithinItsPatienceIsNoMiss() throws Exception {
+    open(new ScriptedBoard(4000), quick(3)); // heartbeats every 1 s of quiet, each given 1 s (plus line time)
+    board.always(Opcode.HEARTBEAT, r -> {
+      board.sendLater(400, r.sequence(), new Response.HeartbeatAck(9_000));
+      return List.of();
+    });
+    moreHeartbeats(board, 4);
+    assertFalse(session.isDead(), "late answers are answers: " + session.lostCause());
+  }
+
+  @Test
+  void aHostBusyWithCommandsSendsNoHeartbeats() throws Exception {
+    open(new ScriptedBoard(60_000), quick(3)); // heartbeats only after 15 s of quiet
+    int before = board.all(Opcode.HEARTBEAT).size();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < end) session.call(READ, null);
+    assertEquals(before, board.all(Opcode.HEARTBEAT).size(), "no heartbeat while commands feed the watchdog: " + board.summary());
+  }
+
+  @Test
+  void anAbortFromAnInterruptedThreadIsNotConfirmed() throws Exception {
+    open(new ScriptedBoard(1000), quick(3));
+    board.always(Opcode.ABORT, r -> {
+      board.sendLater(200, r.sequence(), new Response.Ack());
+      return List.of();
+    });
+    Thread.currentThread().interrupt();
+    try {
+      assertFalse(session.abort(), "the wait for the ACK was interrupted");
+    } finally {
+      Thread.interrupted();
+    }
+    assertTrue(session.abort(), "and the next one, not interrupted, is");
   }
 }

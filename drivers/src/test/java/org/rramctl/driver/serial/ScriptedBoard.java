@@ -62,6 +62,7 @@ final class ScriptedBoard implements AutoCloseable {
   private final int protocolVersion;
   private volatile List<ExecutionRecord> history = List.of();
   private volatile long uptimeMillis = 1_000;
+  private volatile boolean uptimeFrozen;
   private volatile boolean closed;
   private final java.io.ByteArrayOutputStream prefix = new java.io.ByteArrayOutputStream();
 
@@ -102,6 +103,12 @@ final class ScriptedBoard implements AutoCloseable {
     uptimeMillis = millis;
   }
 
+  /** From now on every HEARTBEAT_ACK reports the same uptime (a board whose clock did not advance). */
+  void freezeUptime(long millis) {
+    uptimeMillis = millis;
+    uptimeFrozen = true;
+  }
+
   /** Answers the next {@code op} with {@code script}, once; scripts queue in order. */
   synchronized void once(Opcode op, Script script) {
     once.computeIfAbsent(op, k -> new ArrayDeque<>()).addLast(script);
@@ -125,6 +132,34 @@ final class ScriptedBoard implements AutoCloseable {
   void unplug() {
     closed = true;
     pipe.b().close();
+  }
+
+  /** {@link #unplug()} from another thread after {@code millis}: the host is waiting by then. */
+  void unplugLater(long millis) {
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        return;
+      }
+      unplug();
+    }, "scripted-board-unplug");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Sends {@code r} with {@code sequence} from another thread after {@code millis}: a slow board's answer. */
+  void sendLater(long millis, int sequence, Response r) {
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(millis);
+        send(sequence, r);
+      } catch (InterruptedException | IOException e) {
+        // the test is over
+      }
+    }, "scripted-board-late");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The next command of {@code op} received (others are skipped), waiting up to {@code within}. */
@@ -221,7 +256,7 @@ final class ScriptedBoard implements AutoCloseable {
     return switch (r.opcode()) {
       case HELLO -> List.of(identity());
       case LAST_EXECUTED -> List.of(new Response.Executed(history));
-      case HEARTBEAT -> List.of(new Response.HeartbeatAck(uptimeMillis++));
+      case HEARTBEAT -> List.of(new Response.HeartbeatAck(uptimeFrozen ? uptimeMillis : uptimeMillis++));
       case STATUS -> List.of(new Response.Status(true, false, false, false, 0, ErrorCode.NONE, 0));
       case ABORT -> List.of(new Response.Ack());
       case READ -> List.of(new Response.Conductance(100));
