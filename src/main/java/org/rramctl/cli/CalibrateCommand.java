@@ -115,11 +115,20 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--check", paramLabel = "FILE", description = "Re-read the references of this record and report drift")
   Path check;
 
+  @Option(names = "--check-sample", defaultValue = "0", paramLabel = "N",
+      description = "With --check: also re-measure the symmetry points of N randomly chosen devices of the record (the per-device search with the record's settings; those devices' states are lost) and report how far they moved. Default: ${DEFAULT-VALUE}.")
+  int checkSample;
+
+  @Option(names = "--check-seed", defaultValue = "1", paramLabel = "S", description = "With --check-sample: seed of the devices chosen. Default: ${DEFAULT-VALUE}.")
+  long checkSeed;
+
 
   /** Errors propagate to {@link Main}'s handler: one line, exit 2 for bad input, 1 for failures. */
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
+    if (checkSample < 0) throw new IllegalArgumentException("--check-sample: " + checkSample + " (expected: >= 0 devices)");
+    if (checkSample > 0 && check == null) throw new IllegalArgumentException("--check-sample: " + checkSample + " without --check (expected: --check FILE, the record to compare with)");
     if (check != null) return check(err);
     if (out == null) throw new IllegalArgumentException("--out: missing (expected: a file for the calibration record, e.g. --out cal.json)");
     // Before the first pulse: a record measured for an hour must not be lost to a path that cannot be written.
@@ -294,8 +303,52 @@ public final class CalibrateCommand implements Callable<Integer> {
             pct(abs, 0.5), 100 * pct(abs, 0.5) / window, pct(abs, 0.95), 100 * pct(abs, 0.95) / window, abs[abs.length - 1], 100 * abs[abs.length - 1] / window,
             Arrays.stream(d).average().orElse(0));
       }
+      if (checkSample > 0) checkSymmetryPoints(driver, rec, window, o);
       o.flush();
       return 0;
+    }
+  }
+
+  /**
+   * Re-measures the symmetry points of a random sample of the record's measured devices with the record's own search
+   * settings (per device, one at a time: the sample is scattered) and reports how far they moved. A device counts as
+   * moved when the shift exceeds the calibration's error limit (4 tolerances, 1 % of the window by default).
+   */
+  private void checkSymmetryPoints(CrossbarDriver driver, CalibrationRecord rec, double window, PrintWriter o) throws IOException {
+    List<int[]> measured = new ArrayList<>(); // tile index, device index
+    for (int i = 0; i < rec.tiles().size(); i++) {
+      CalibrationRecord.TileRecord t = rec.tiles().get(i);
+      for (int k = 0; k < t.devices(); k++) {
+        SearchStatus st = t.status(k);
+        if ((st == SearchStatus.CONVERGED || st == SearchStatus.BUDGET) && !Float.isNaN(t.spSiemens()[k])) measured.add(new int[] {i, k});
+      }
+    }
+    int n = Math.min(checkSample, measured.size());
+    java.util.SplittableRandom r = new java.util.SplittableRandom(checkSeed);
+    for (int k = 0; k < n; k++) java.util.Collections.swap(measured, k, k + r.nextInt(measured.size() - k));
+    CalibrationSettings s = rec.settings();
+    double limit = Calibration.errorLimitSiemens(s);
+    double[] shift = new double[n];
+    int moved = 0;
+    int beyondError = 0;
+    for (int j = 0; j < n; j++) {
+      CalibrationRecord.TileRecord t = rec.tiles().get(measured.get(j)[0]);
+      int k = measured.get(j)[1];
+      Tile one = new Tile(t.array(), t.row0() + k / t.cols(), t.col0() + k % t.cols(), 1, 1);
+      org.rramctl.calibration.TileSearch now = org.rramctl.calibration.SymmetryPointSearch.perDevice(driver, one, s, Monitor.NONE);
+      shift[j] = now.estimateSiemens()[0] - t.spSiemens()[k];
+      if (Math.abs(shift[j]) > limit) moved++;
+      double se = Math.hypot(now.stdErrorSiemens()[0], t.spStdErrorSiemens()[k]);
+      if (Math.abs(shift[j]) > Calibration.Z95 * se) beyondError++;
+    }
+    double[] abs = Arrays.stream(shift).map(Math::abs).filter(v -> !Double.isNaN(v)).sorted().toArray();
+    o.printf(Locale.ROOT, "symmetry points re-measured: %d devices chosen at random (seed %d; their states are lost), per device with the record's settings%n", n, checkSeed);
+    if (abs.length > 0) {
+      o.printf(Locale.ROOT, "symmetry-point drift |SP_now - SP_recorded|: median %.3g S (%.3f %% of window), 95th percentile %.3g S (%.3f %%), max %.3g S (%.3f %%);"
+          + " mean signed %.3g S (%+.3f %%)%n", pct(abs, 0.5), 100 * pct(abs, 0.5) / window, pct(abs, 0.95), 100 * pct(abs, 0.95) / window,
+          abs[abs.length - 1], 100 * abs[abs.length - 1] / window, Arrays.stream(shift).average().orElse(0), 100 * Arrays.stream(shift).average().orElse(0) / window);
+      o.printf(Locale.ROOT, "moved beyond %.2f %% of the window: %d of %d (outside both estimates' 95 %% interval: %d)%s%n", 100 * limit / window, moved, n,
+          beyondError, moved > 0 ? "; re-calibrate (or train with --recheck-every) before zero-shifted training" : "");
     }
   }
 
