@@ -78,6 +78,11 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--g-unit", paramLabel = "SIEMENS", description = "Conductance read as weight 1. Default: (gMax - gMin) / 2.")
     Double gUnit;
 
+    @Option(names = "--init", defaultValue = "write-verify", paramLabel = "METHOD",
+        description = {"Analog initial weights: write-verify (the same W0 from the seed for every scheme, each device written against its own reference)",
+            "or pulse-walk (a random walk of pulses from where the devices are). Default: ${DEFAULT-VALUE}."})
+    String init;
+
     @Option(names = "--dw-min", defaultValue = "0.001", description = "Nominal weight step of one pulse. Default: ${DEFAULT-VALUE}.")
     double dwMin;
 
@@ -102,6 +107,7 @@ final class ExperimentCommand implements Callable<Integer> {
       OutputPaths.folder("--out", out);
       ZeroShiftExperiment.Config c = config(parseRatios(imbalance), epochs, seeds, jobs, trainLimit, side, layers, data, preset, lr, halveEvery,
           initScale, gUnit, dwMin, out);
+      c = c.withAnalog(c.analog().withInit(AnalogSettings.Init.parse(init)));
       if (envelope != null) c = c.withEnvelope(org.rramctl.driver.SafetyEnvelope.load(envelope));
       ZeroShiftExperiment.Results r = ZeroShiftExperiment.run(c, sh, resume, log);
       long failed = r.cells().stream().filter(x -> !x.ok()).count();

@@ -22,6 +22,7 @@ import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.journal.RunLock;
 import org.rramctl.plot.Charts;
 import org.rramctl.sim.DevicePreset;
+import org.rramctl.train.AnalogLayer;
 import org.rramctl.train.AnalogSettings;
 import org.rramctl.train.EpochMetrics;
 import org.rramctl.train.LearningRateSchedule;
@@ -101,6 +102,10 @@ public final class ZeroShiftExperiment {
       return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, e);
     }
 
+    public Config withAnalog(AnalogSettings a) {
+      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, a, floatInitScale, out, envelope);
+    }
+
     /** One array per layer, exactly its size with the bias row: "785x256,257x128,129x10". */
     public String geometry() {
       List<String> parts = new ArrayList<>();
@@ -120,8 +125,15 @@ public final class ZeroShiftExperiment {
   /** One training run of the experiment; {@code ratio} is NaN and {@code board} null for floating point. */
   public record Cell(String id, String scheme, double ratio, long seed, String board) {}
 
-  /** A cell's outcome: the metrics of its epochs, or the error that stopped it. */
-  public record CellResult(Cell cell, boolean ok, String error, List<EpochMetrics> epochs, double seconds) {
+  /**
+   * A cell's outcome: the metrics of its epochs, or the error that stopped it, and per layer what write-verify
+   * initialisation achieved (empty for floating point and the pulse walk).
+   */
+  public record CellResult(Cell cell, boolean ok, String error, List<EpochMetrics> epochs, double seconds, List<AnalogLayer.InitOutcome> init) {
+    public CellResult {
+      init = init == null ? List.of() : List.copyOf(init);
+    }
+
     public double finalTestAccuracy() {
       return ok && !epochs.isEmpty() ? epochs.get(epochs.size() - 1).testAccuracy() : Double.NaN;
     }
@@ -309,11 +321,11 @@ public final class ZeroShiftExperiment {
     try {
       boolean again = resume && Files.exists(ts.checkpointFile());
       Trainer t = run.run(again, listener, cellLog);
-      return new CellResult(cell, true, null, t.metrics(), (System.nanoTime() - t0) / 1e9);
+      return new CellResult(cell, true, null, t.metrics(), (System.nanoTime() - t0) / 1e9, TrainingRun.readInit(dir));
     } catch (Exception e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
       cellLog.printf(Locale.ROOT, "FAILED: %s%n", why);
-      return new CellResult(cell, false, e.getClass().getSimpleName() + ": " + why, List.of(), (System.nanoTime() - t0) / 1e9);
+      return new CellResult(cell, false, e.getClass().getSimpleName() + ": " + why, List.of(), (System.nanoTime() - t0) / 1e9, List.of());
     }
   }
 
@@ -360,12 +372,21 @@ public final class ZeroShiftExperiment {
     AnalogSettings a = c.analog();
     return String.format(Locale.ROOT,
         "Network %s (sigmoid hidden, softmax output, SGD batch 1); data %s, test %s. Emulator preset %s: %s; weights read as (G - G_ref) / gUnit with gUnit %s. "
-            + "Initial weights: analog spread of U(+-%s/sqrt(fan_in)), floating point U(+-%s/sqrt(fan_in)). Stochastic pulse update BL %d, nominal step %s weight units per pulse, update management %s, update-BL management %s. "
+            + "%s Stochastic pulse update BL %d, nominal step %s weight units per pulse, update management %s, update-BL management %s. "
             + "Learning rate %s, halved every %d epochs; %d epoch(s). Conventional: references write-verified to mid-range (G_min + G_max)/2. "
             + "Zero-shifted: array-parallel calibration first (symmetry-point search), references write-verified to the symmetry points.",
         Network.format(c.sizes()), c.data().train(), c.data().test(), c.preset(), range,
-        Double.isNaN(a.gUnitSiemens()) ? "(G_max - G_min)/2" : String.format(Locale.ROOT, "%.4g S", a.gUnitSiemens()), fmt(a.initScale()), fmt(c.floatInitScale()), a.bitLength(), fmt(a.dwMin()),
+        Double.isNaN(a.gUnitSiemens()) ? "(G_max - G_min)/2" : String.format(Locale.ROOT, "%.4g S", a.gUnitSiemens()), initRegime(a, c.floatInitScale()), a.bitLength(), fmt(a.dwMin()),
         a.updateManagement() ? "on" : "off", a.updateBlManagement() ? "on" : "off", fmt(c.schedule().initial()), c.schedule().halveEvery(), c.epochs());
+  }
+
+  private static String initRegime(AnalogSettings a, double floatInitScale) {
+    return a.init() == AnalogSettings.Init.WRITE_VERIFY
+        ? String.format(Locale.ROOT, "Initial weights (init write-verify): W0 ~ U(+-%s/sqrt(fan_in)) drawn from the run's seed, the same for every scheme of a seed, "
+            + "each active device write-verified to G_ref + W0 gUnit against its own reference (the calibration's reference tolerance); floating point U(+-%s/sqrt(fan_in)).",
+            fmt(a.initScale()), fmt(floatInitScale))
+        : String.format(Locale.ROOT, "Initial weights (init pulse-walk): analog spread of U(+-%s/sqrt(fan_in)) by a seeded random walk of pulses from where the devices are "
+            + "(the schemes then start from different networks), floating point U(+-%s/sqrt(fan_in)).", fmt(a.initScale()), fmt(floatInitScale));
   }
 
   /**
@@ -455,10 +476,46 @@ public final class ZeroShiftExperiment {
     }
     b.append("| floating point (no devices) | ").append(cell(find(r, FLOAT, Double.NaN))).append(" | |\n\n");
     b.append("Regime: ").append(r.regime()).append("\n");
+    b.append(initTable(r));
     List<CellResult> failed = r.cells().stream().filter(c -> !c.ok()).toList();
     if (!failed.isEmpty()) {
       b.append("\nFailed cells:\n\n");
       for (CellResult f : failed) b.append("- ").append(f.cell().id()).append(": ").append(f.error()).append('\n');
+    }
+    return b.toString();
+  }
+
+  /**
+   * The achieved initialisation error per scheme and layer over the cells that report one (write-verify), in weight
+   * units: the drawn W0's std, the mean over cells of the RMS error of the last verify read, the largest error of any
+   * device, the RMS error of a read of both planes afterwards, and the devices within tolerance. Empty when no cell
+   * reports one (pulse walk, or floating point only).
+   */
+  static String initTable(Results r) {
+    java.util.Map<String, java.util.Map<Integer, List<AnalogLayer.InitOutcome>>> by = new java.util.LinkedHashMap<>();
+    for (CellResult c : r.cells()) {
+      for (AnalogLayer.InitOutcome o : c.init()) {
+        by.computeIfAbsent(c.cell().scheme(), k -> new java.util.TreeMap<>()).computeIfAbsent(o.layer(), k -> new ArrayList<>()).add(o);
+      }
+    }
+    if (by.isEmpty()) return "";
+    StringBuilder b = new StringBuilder("\nInitial weights, achieved error per layer (weight units; mean over the cells of each scheme, worst device of any cell):\n\n");
+    b.append("| scheme | layer | cells | W0 std | tolerance | RMS error | max error | RMS error, read of both planes after | within tolerance | clipped |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    for (var e : by.entrySet()) {
+      for (var l : e.getValue().entrySet()) {
+        List<AnalogLayer.InitOutcome> os = l.getValue();
+        double std = os.stream().mapToDouble(AnalogLayer.InitOutcome::targetStdW).average().orElse(Double.NaN);
+        double tol = os.stream().mapToDouble(AnalogLayer.InitOutcome::toleranceW).average().orElse(Double.NaN);
+        double rms = os.stream().mapToDouble(AnalogLayer.InitOutcome::rmsErrorW).average().orElse(Double.NaN);
+        double max = os.stream().mapToDouble(AnalogLayer.InitOutcome::maxErrorW).max().orElse(Double.NaN);
+        double check = os.stream().mapToDouble(AnalogLayer.InitOutcome::checkRmsErrorW).average().orElse(Double.NaN);
+        long dev = os.stream().mapToLong(AnalogLayer.InitOutcome::devices).sum();
+        long reached = os.stream().mapToLong(AnalogLayer.InitOutcome::reached).sum();
+        long clipped = os.stream().mapToLong(AnalogLayer.InitOutcome::clipped).sum();
+        b.append(String.format(Locale.ROOT, "| %s | %d | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.2f %% | %d |%n", e.getKey(), l.getKey() + 1, os.size(), std, tol, rms,
+            max, check, 100.0 * reached / dev, clipped));
+      }
     }
     return b.toString();
   }

@@ -3,6 +3,7 @@ package org.rramctl.train;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.rramctl.driver.BoardInfo;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.EnvelopedDriver;
@@ -143,13 +144,133 @@ public final class AnalogLayer implements LayerWeights {
    * @throws IllegalArgumentException when the network does not fit (see {@link TileLayout#plan})
    */
   public static Network.LayerFactory factory(CrossbarDriver driver, int[] sizes, AnalogSettings settings, Rng initRng, Rng updateRng) {
+    return factory(driver, sizes, settings, initRng, updateRng, true);
+  }
+
+  /**
+   * {@link #factory(CrossbarDriver, int[], AnalogSettings, Rng, Rng)}, with {@code initialise} false for a run that
+   * resumes: its devices come from the checkpoint, so the layers are not initialised (the generators are split
+   * all the same, so the update streams are the same as in the run that wrote the checkpoint).
+   */
+  public static Network.LayerFactory factory(CrossbarDriver driver, int[] sizes, AnalogSettings settings, Rng initRng, Rng updateRng, boolean initialise) {
     Resolved r = resolve(driver, settings);
     TileLayout layout = TileLayout.plan(driver.info(), sizes, true);
     return (k, rows, cols) -> {
       AnalogLayer l = new AnalogLayer(driver, rows, cols, layout.blocks(k), r, updateRng.split());
-      l.initialize(settings.initScale(), initRng.split());
+      Rng ir = initRng.split();
+      if (initialise) l.initialize(settings, k, ir);
       return l;
     };
+  }
+
+  /**
+   * Initialises the weights as {@code settings.init()} says, from {@code initRng}: by write-verify to weights
+   * drawn from it ({@link #writeInitialWeights}), or by the pulse walk ({@link #initialize(double, Rng)}).
+   *
+   * @param layer the layer's index (0-based), for the outcome
+   */
+  public void initialize(AnalogSettings settings, int layer, Rng initRng) throws IOException {
+    if (settings.init() == AnalogSettings.Init.PULSE_WALK) {
+      initialize(settings.initScale(), initRng);
+      return;
+    }
+    double a = settings.initScale() / Math.sqrt(rows);
+    double[] w0 = new double[rows * cols];
+    for (int k = 0; k < w0.length; k++) w0[k] = (2 * initRng.nextDouble() - 1) * a;
+    writeInitialWeights(layer, w0);
+  }
+
+  /**
+   * What write-verify initialisation achieved on one layer, in weight units ({@code (G - G_ref) / gUnit}).
+   *
+   * @param layer 0-based layer index
+   * @param devices active devices written
+   * @param reached devices whose last verify read was within {@code toleranceW} of their target
+   * @param clipped devices whose target lay outside the conductance window and was moved to its edge
+   * @param toleranceW the write-verify tolerance (the calibration's reference tolerance over gUnit)
+   * @param targetStdW standard deviation of the drawn weights W0
+   * @param rmsErrorW RMS of (last verify read - target) over the devices
+   * @param maxErrorW largest |last verify read - target|
+   * @param checkRmsErrorW RMS of (W read afterwards by a read of both planes - W0): the error as training sees it,
+   *     with two reads' noise in it
+   * @param pulses programming pulses applied
+   */
+  public record InitOutcome(int layer, long devices, long reached, long clipped, double toleranceW, double targetStdW, double rmsErrorW,
+      double maxErrorW, double checkRmsErrorW, long pulses) {
+    /** One line for the terminal. */
+    public String describe() {
+      return String.format(Locale.ROOT, "layer %d initial weights by write-verify: %d devices, %d within %.4f W, %d clipped to the window; "
+          + "W0 std %.4f, error RMS %.4f max %.4f W (check read RMS %.4f W); %d pulses", layer + 1, devices, reached, toleranceW, clipped,
+          targetStdW, rmsErrorW, maxErrorW, checkRmsErrorW, pulses);
+    }
+  }
+
+  private InitOutcome initOutcome;
+
+  /** What write-verify initialisation achieved, or null when the layer was not initialised that way. */
+  public InitOutcome initOutcome() {
+    return initOutcome;
+  }
+
+  /**
+   * Writes the weights {@code w0} (row-major, rows x cols, weight units) onto the devices by write-verify: each
+   * block's reference plane is read once, each active device is programmed to {@code G_ref + w0 * gUnit} (clipped
+   * to the board's window) with the calibration module's write-verify at its reference tolerance, and both planes
+   * are read again to check. Works on any board: single-device pulse-then-read and array reads only.
+   */
+  public InitOutcome writeInitialWeights(int layer, double[] w0) throws IOException {
+    if (w0.length != rows * cols) throw new IllegalArgumentException("w0: " + w0.length + " values (expected: " + rows + " x " + cols + ")");
+    BoardInfo info = driver.info();
+    org.rramctl.calibration.CalibrationSettings cs = References.calibrationSettings(info, up);
+    double gMin = info.gMinSiemens();
+    double gMax = info.gMaxSiemens();
+    long devices = 0;
+    long reached = 0;
+    long clipped = 0;
+    long pulses = 0;
+    double sumSq = 0;
+    double max = 0;
+    double checkSq = 0;
+    double sum0 = 0;
+    double sumSq0 = 0;
+    for (TileLayout.Block blk : blocks) {
+      Tile t = blk.tile();
+      int arrayCols = info.array(t.array()).cols();
+      double[] ref = driver.readArray(t.array(), Plane.REFERENCE, cs.readVolts()).siemens();
+      double[] target = new double[t.devices()];
+      double[] wanted = new double[t.devices()];
+      for (int k = 0; k < target.length; k++) {
+        int r = k / t.cols();
+        int c = k % t.cols();
+        double w = w0[(blk.rowOffset() + r) * cols + blk.colOffset() + c];
+        wanted[k] = w;
+        double g = ref[(t.row0() + r) * arrayCols + t.col0() + c] + w * gUnit;
+        if (g < gMin || g > gMax) clipped++;
+        target[k] = Math.max(gMin, Math.min(gMax, g));
+      }
+      org.rramctl.calibration.ReferenceProgramming.Result res = org.rramctl.calibration.ReferenceProgramming.program(driver, t, Plane.ACTIVE, target,
+          dwMin * gUnit, cs, org.rramctl.calibration.Monitor.NONE);
+      double[] act = driver.readArray(t.array(), Plane.ACTIVE, cs.readVolts()).siemens();
+      double[] ref2 = driver.readArray(t.array(), Plane.REFERENCE, cs.readVolts()).siemens();
+      for (int k = 0; k < target.length; k++) {
+        devices++;
+        if (res.reached()[k]) reached++;
+        pulses += res.pulses()[k];
+        double e = Math.abs(res.errorSiemens()[k]) / gUnit;
+        if (Double.isNaN(e)) e = Double.POSITIVE_INFINITY; // stopped before this device
+        sumSq += e * e;
+        max = Math.max(max, e);
+        int at = (t.row0() + k / t.cols()) * arrayCols + t.col0() + k % t.cols();
+        double d = (act[at] - ref2[at]) / gUnit - wanted[k];
+        checkSq += d * d;
+        sum0 += wanted[k];
+        sumSq0 += wanted[k] * wanted[k];
+      }
+    }
+    double mean0 = sum0 / devices;
+    initOutcome = new InitOutcome(layer, devices, reached, clipped, cs.refToleranceSiemens() / gUnit, Math.sqrt(Math.max(0, sumSq0 / devices - mean0 * mean0)),
+        Math.sqrt(sumSq / devices), max, Math.sqrt(checkSq / devices), pulses);
+    return initOutcome;
   }
 
   /** A layer on the given blocks, not initialised (for tests and for resuming on a board that kept its state). */

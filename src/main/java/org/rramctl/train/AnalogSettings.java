@@ -25,6 +25,7 @@ import org.rramctl.driver.Pulse;
  * @param periodFromBoard the period of {@code up} and {@code down} was not stated: it becomes the board's
  *     default for their width ({@link Pulse#defaultPeriodNanos}: twice the width, or longer where the board's
  *     or envelope's maximum pulse rate needs it) once the board is known
+ * @param init how the initial weights are put on the devices ({@link Init})
  */
 public record AnalogSettings(
     double readVolts,
@@ -36,8 +37,44 @@ public record AnalogSettings(
     double initScale,
     Pulse up,
     Pulse down,
-    boolean periodFromBoard) {
+    boolean periodFromBoard,
+    Init init) {
+  /**
+   * How a layer's initial weights reach its devices.
+   *
+   * <ul>
+   *   <li>{@link #WRITE_VERIFY}: W0 ~ U(+-initScale / sqrt(fan_in)) is drawn on the host from the run's seed, and
+   *       each active device is write-verified to {@code G_ref + W0 * gUnit} against its own reference as read,
+   *       so every reference scheme starts from the same network (issue 16). The achieved error is reported.
+   *   <li>{@link #PULSE_WALK}: a seeded random walk of whole-tile pulse programs from wherever the devices are
+   *       ({@link AnalogLayer#initialize}); the effective initial weights then include each device's offset from its
+   *       reference, which differs between schemes.
+   * </ul>
+   */
+  public enum Init {
+    WRITE_VERIFY("write-verify"),
+    PULSE_WALK("pulse-walk");
+
+    private final String label;
+
+    Init(String label) {
+      this.label = label;
+    }
+
+    /** The name on the command line and in regimes. */
+    public String label() {
+      return label;
+    }
+
+    /** The method named {@code text}. */
+    public static Init parse(String text) {
+      for (Init i : values()) if (i.label.equalsIgnoreCase(text == null ? "" : text.trim())) return i;
+      throw new IllegalArgumentException("--init: '" + text + "' (expected: write-verify or pulse-walk)");
+    }
+  }
+
   public AnalogSettings {
+    if (init == null) throw new IllegalArgumentException("init: null (expected: write-verify or pulse-walk)");
     if (!Double.isNaN(readVolts) && !(readVolts > 0 && readVolts < Double.POSITIVE_INFINITY)) {
       throw new IllegalArgumentException("readVolts: " + readVolts + " (expected: > 0 V, or NaN for the envelope's maximum)");
     }
@@ -51,46 +88,50 @@ public record AnalogSettings(
     if (down != null && down.polarity() != Polarity.DOWN) throw new IllegalArgumentException("down: " + down + " (expected: a DOWN pulse)");
   }
 
-  /** Read at the envelope's maximum, gUnit from the board, dwMin 0.001, BL 31, both managements on, init scale 3. */
+  /** Read at the envelope's maximum, gUnit from the board, dwMin 0.001, BL 31, both managements on, init scale 3 by write-verify. */
   public static AnalogSettings defaults() {
-    return new AnalogSettings(Double.NaN, Double.NaN, 0.001, 31, true, true, 3.0, null, null, false);
+    return new AnalogSettings(Double.NaN, Double.NaN, 0.001, 31, true, true, 3.0, null, null, false, Init.WRITE_VERIFY);
   }
 
   public AnalogSettings withReadVolts(double v) {
-    return new AnalogSettings(v, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard);
+    return new AnalogSettings(v, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard, init);
   }
 
   public AnalogSettings withGUnitSiemens(double g) {
-    return new AnalogSettings(readVolts, g, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard);
+    return new AnalogSettings(readVolts, g, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard, init);
   }
 
   public AnalogSettings withDwMin(double d) {
-    return new AnalogSettings(readVolts, gUnitSiemens, d, bitLength, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard);
+    return new AnalogSettings(readVolts, gUnitSiemens, d, bitLength, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard, init);
   }
 
   public AnalogSettings withBitLength(int bl) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bl, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bl, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard, init);
   }
 
   public AnalogSettings withUpdateManagement(boolean on) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, on, updateBlManagement, initScale, up, down, periodFromBoard);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, on, updateBlManagement, initScale, up, down, periodFromBoard, init);
   }
 
   public AnalogSettings withUpdateBlManagement(boolean on) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, on, initScale, up, down, periodFromBoard);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, on, initScale, up, down, periodFromBoard, init);
   }
 
   public AnalogSettings withInitScale(double s) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, s, up, down, periodFromBoard);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, s, up, down, periodFromBoard, init);
   }
 
   /** These pulses, exactly as given (their periods included). */
   public AnalogSettings withPulses(Pulse newUp, Pulse newDown) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, newUp, newDown, false);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, newUp, newDown, false, init);
   }
 
   /** These pulses, their period the board's default for their width (set when the board is known). */
   public AnalogSettings withPulsesAtTheBoardsPeriod(Pulse newUp, Pulse newDown) {
-    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, newUp, newDown, true);
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, newUp, newDown, true, init);
+  }
+
+  public AnalogSettings withInit(Init i) {
+    return new AnalogSettings(readVolts, gUnitSiemens, dwMin, bitLength, updateManagement, updateBlManagement, initScale, up, down, periodFromBoard, i);
   }
 }

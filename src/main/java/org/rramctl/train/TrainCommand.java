@@ -66,6 +66,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--init-scale", description = "Initial weights spread like U(+-s/sqrt(fan_in)). Default: 1 in floating point, 3 on a board.")
   Double initScale;
 
+  @Option(names = "--init", defaultValue = "write-verify", paramLabel = "METHOD",
+      description = "On a board: write-verify (weights drawn from the seed, each device written against its reference) or pulse-walk. Default: ${DEFAULT-VALUE}.")
+  String init;
+
   @Option(names = "--bl", defaultValue = "31", description = "Bit length of the stochastic update, 1..63. Default: ${DEFAULT-VALUE}.")
   int bitLength;
 
@@ -138,7 +142,8 @@ public final class TrainCommand implements Callable<Integer> {
     int[] sizes = layers == null ? new int[] {dataset.inputSize(), 256, 128, 10} : Network.parseSizes(layers);
     TrainSettings settings = new TrainSettings(epochs, new LearningRateSchedule(lr, halveEvery), out);
     AnalogSettings a = AnalogSettings.defaults().withBitLength(bitLength).withDwMin(dwMin)
-        .withUpdateManagement(!noUpdateManagement).withUpdateBlManagement(!noBlManagement);
+        .withUpdateManagement(!noUpdateManagement).withUpdateBlManagement(!noBlManagement)
+        .withInit(AnalogSettings.Init.parse(init));
     if (initScale != null) a = a.withInitScale(initScale);
     if (gUnit != null) a = a.withGUnitSiemens(gUnit);
     if (readVolts != null) a = a.withReadVolts(readVolts);

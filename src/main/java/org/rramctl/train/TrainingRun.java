@@ -50,6 +50,8 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
   public static final String REFERENCES_FILE = "references.json";
   /** The record an analog zero-shifted run writes when it calibrated first. */
   public static final String CALIBRATION_FILE = "calibration.json";
+  /** What write-verify initialisation achieved per layer (a JSON list of {@link AnalogLayer.InitOutcome}). */
+  public static final String INIT_FILE = "init.json";
   /** The output folder's lock file, held for the run's whole life: one training run per folder. */
   public static final String LOCK_FILE = ".rramctl.lock";
 
@@ -153,7 +155,8 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
         TileLayout layout = TileLayout.plan(driver.info(), sizes, true);
         if (resume) checkReferenceSetup(out.resolve(REFERENCES_FILE));
         else setUpReferences(driver, r, layout, refRng, log);
-        net = Network.of(sizes, AnalogLayer.factory(driver, sizes, analog, initRng, updateRng));
+        net = Network.of(sizes, AnalogLayer.factory(driver, sizes, analog, initRng, updateRng, !resume));
+        if (!resume) reportInit(net, log);
       }
       Trainer trainer = new Trainer(net, data, train, shuffleRng, driver);
       Recheck rc = null;
@@ -179,6 +182,31 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
       if (onCtrlC != null) onCtrlC.close();
       if (driver != null) driver.close();
     }
+  }
+
+  /** Logs each layer's write-verify initialisation and writes them to {@link #INIT_FILE} (nothing for the pulse walk). */
+  private void reportInit(Network net, PrintWriter log) throws IOException {
+    List<AnalogLayer.InitOutcome> outcomes = new java.util.ArrayList<>();
+    for (LayerWeights l : net.layers()) {
+      if (l instanceof AnalogLayer a && a.initOutcome() != null) outcomes.add(a.initOutcome());
+    }
+    if (outcomes.isEmpty()) return;
+    for (AnalogLayer.InitOutcome o : outcomes) log.println(o.describe());
+    log.flush();
+    if (train.outDir() != null) {
+      Files.createDirectories(train.outDir());
+      Checkpoint.writeChecked(train.outDir().resolve(INIT_FILE), Checkpoint.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(new InitReport(outcomes)));
+    }
+  }
+
+  /** The contents of {@link #INIT_FILE}: one outcome per analog layer initialised by write-verify. */
+  public record InitReport(List<AnalogLayer.InitOutcome> layers) {}
+
+  /** The write-verify initialisation outcomes a run wrote into {@code dir}, or an empty list when it wrote none. */
+  public static List<AnalogLayer.InitOutcome> readInit(Path dir) throws IOException {
+    Path f = dir.resolve(INIT_FILE);
+    if (!Files.exists(f)) return List.of();
+    return List.copyOf(Checkpoint.json().readValue(Checkpoint.readChecked(f), InitReport.class).layers());
   }
 
   private void setUpReferences(CrossbarDriver driver, AnalogLayer.Resolved r, TileLayout layout, Rng refRng, PrintWriter log) throws IOException {

@@ -42,8 +42,20 @@ public final class ReferenceProgramming {
    */
   public static Result program(CrossbarDriver driver, Tile tile, double[] targetSiemens, double typicalStepSiemens, CalibrationSettings s, Monitor monitor)
       throws IOException {
+    return program(driver, tile, Plane.REFERENCE, targetSiemens, typicalStepSiemens, s, monitor);
+  }
+
+  /**
+   * The same write-verify on either plane: {@link Plane#ACTIVE} programs the active devices themselves (training
+   * writes its initial weights this way, each device to its reference's conductance plus the weight).
+   *
+   * @param targetSiemens per device of the tile (row-major); NaN skips the device
+   * @param typicalStepSiemens a typical single-pulse step of these devices, siemens (> 0)
+   */
+  public static Result program(CrossbarDriver driver, Tile tile, Plane plane, double[] targetSiemens, double typicalStepSiemens, CalibrationSettings s,
+      Monitor monitor) throws IOException {
     driver.info().checkTile(tile);
-    driver.info().checkPlane(tile.array(), Plane.REFERENCE);
+    driver.info().checkPlane(tile.array(), plane);
     int n = tile.devices();
     if (targetSiemens.length != n) throw new IllegalArgumentException("targets: " + targetSiemens.length + " (expected: " + n + ", one per device of " + tile + ")");
     if (!(typicalStepSiemens > 0)) throw new IllegalArgumentException("typicalStepSiemens: " + typicalStepSiemens + " (expected: > 0)");
@@ -55,8 +67,8 @@ public final class ReferenceProgramming {
     Arrays.fill(achieved, Double.NaN);
     Arrays.fill(error, Double.NaN);
     int cols = driver.info().array(tile.array()).cols();
-    double[] start = driver.readArray(tile.array(), Plane.REFERENCE, s.readVolts()).siemens();
-    monitor.stage("reference devices, " + tile, n, "devices");
+    double[] start = driver.readArray(tile.array(), plane, s.readVolts()).siemens();
+    monitor.stage((plane == Plane.REFERENCE ? "reference" : "active") + " devices, " + tile, n, "devices");
     try {
       for (int k = 0; k < n; k++) {
         if (monitor.stopRequested()) break;
@@ -67,7 +79,8 @@ public final class ReferenceProgramming {
         }
         int row = tile.row0() + k / tile.cols();
         int col = tile.col0() + k % tile.cols();
-        writeVerify(driver, Cell.reference(tile.array(), row, col), start[row * cols + col], target, typicalStepSiemens, s, k, achieved, error, pulses, reads, reached);
+        Cell cell = plane == Plane.REFERENCE ? Cell.reference(tile.array(), row, col) : Cell.active(tile.array(), row, col);
+        writeVerify(driver, cell, start[row * cols + col], target, typicalStepSiemens, s, k, achieved, error, pulses, reads, reached);
         monitor.advance(1);
       }
     } catch (DriverAbortedException e) {
