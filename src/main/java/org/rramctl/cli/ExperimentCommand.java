@@ -78,6 +78,13 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--g-unit", paramLabel = "SIEMENS", description = "Conductance read as weight 1. Default: (gMax - gMin) / 2.")
     Double gUnit;
 
+    @Option(names = "--schemes", defaultValue = "conventional,zero-shift,tiki-taka", paramLabel = "NAMES",
+        description = {"Analog schemes, comma-separated: conventional (SGD, references at mid-range), zero-shift (SGD, references at the symmetry points),",
+            "tiki-taka (Tiki-Taka on zero-shifted A and C arrays, twice the arrays). Default: ${DEFAULT-VALUE}."})
+    String schemes;
+
+    @picocli.CommandLine.Mixin org.rramctl.train.TikiTakaOptions tikiTaka = new org.rramctl.train.TikiTakaOptions();
+
     @Option(names = "--init", defaultValue = "write-verify", paramLabel = "METHOD",
         description = {"Analog initial weights: write-verify (the same W0 from the seed for every scheme, each device written against its own reference)",
             "or pulse-walk (a random walk of pulses from where the devices are). Default: ${DEFAULT-VALUE}."})
@@ -107,7 +114,7 @@ final class ExperimentCommand implements Callable<Integer> {
       OutputPaths.folder("--out", out);
       ZeroShiftExperiment.Config c = config(parseRatios(imbalance), epochs, seeds, jobs, trainLimit, side, layers, data, preset, lr, halveEvery,
           initScale, gUnit, dwMin, out);
-      c = c.withAnalog(c.analog().withInit(AnalogSettings.Init.parse(init)));
+      c = c.withAnalog(c.analog().withInit(AnalogSettings.Init.parse(init))).withSchemes(ZeroShiftExperiment.parseSchemes(schemes), tikiTaka.settings());
       if (envelope != null) c = c.withEnvelope(org.rramctl.driver.SafetyEnvelope.load(envelope));
       ZeroShiftExperiment.Results r = ZeroShiftExperiment.run(c, sh, resume, log);
       long failed = r.cells().stream().filter(x -> !x.ok()).count();

@@ -31,6 +31,8 @@ import org.rramctl.train.ReferenceScheme;
 import org.rramctl.train.TrainSettings;
 import org.rramctl.train.Trainer;
 import org.rramctl.train.TrainingRun;
+import org.rramctl.train.TikiTakaLayer;
+import org.rramctl.train.TikiTakaSettings;
 
 /**
  * The zero-shifting experiment (issue 5; Kim et al. 2019, arXiv 1907.10228): for every up/down step ratio
@@ -49,6 +51,25 @@ public final class ZeroShiftExperiment {
   public static final String SCHEMA = "rramctl.experiment.zero-shift/1";
   /** The scheme name of the floating-point cells. */
   public static final String FLOAT = "floating point";
+  /** The analog schemes, in table order: SGD with mid-range references, SGD zero-shifted, Tiki-Taka zero-shifted. */
+  public static final String CONVENTIONAL = "conventional";
+  public static final String ZERO_SHIFTED = "zero-shifted";
+  public static final String TIKI_TAKA = "tiki-taka";
+  public static final List<String> SCHEMES = List.of(CONVENTIONAL, ZERO_SHIFTED, TIKI_TAKA);
+
+  /** "conventional,zero-shift,tiki-taka" (zero-shift or zero-shifted) to scheme names. */
+  public static List<String> parseSchemes(String text) {
+    List<String> out = new ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      String x = part.trim().toLowerCase(Locale.ROOT);
+      if (x.equals("zero-shift")) x = ZERO_SHIFTED;
+      if (!SCHEMES.contains(x) || out.contains(x)) {
+        throw new IllegalArgumentException("--schemes: '" + part.trim() + "' (expected: distinct names of conventional, zero-shift, tiki-taka, comma-separated)");
+      }
+      out.add(x);
+    }
+    return out;
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -69,10 +90,19 @@ public final class ZeroShiftExperiment {
    * @param floatInitScale initial weight scale of the floating-point baseline
    * @param out the output folder
    * @param envelope the envelope of every cell's board ({@code --envelope}), or null for the emulator's default
+   * @param schemes the analog schemes to run, each of {@link #SCHEMES}, in that order
+   * @param tikiTaka the Tiki-Taka parameters (used when {@code schemes} holds {@link #TIKI_TAKA})
    */
   public record Config(List<Double> ratios, int epochs, int seeds, int jobs, MnistDataset data, int[] sizes, String preset,
-      LearningRateSchedule schedule, AnalogSettings analog, double floatInitScale, Path out, SafetyEnvelope envelope) {
+      LearningRateSchedule schedule, AnalogSettings analog, double floatInitScale, Path out, SafetyEnvelope envelope, List<String> schemes,
+      TikiTakaSettings tikiTaka) {
     public Config {
+      if (schemes == null || schemes.isEmpty()) throw new IllegalArgumentException("--schemes: empty (expected: some of " + String.join(",", SCHEMES) + ")");
+      for (String x : schemes) {
+        if (!SCHEMES.contains(x)) throw new IllegalArgumentException("--schemes: '" + x + "' (expected: some of " + String.join(",", SCHEMES) + ")");
+      }
+      schemes = SCHEMES.stream().filter(schemes::contains).toList();
+      if (tikiTaka == null) tikiTaka = TikiTakaSettings.defaults();
       if (ratios == null || ratios.isEmpty()) throw new IllegalArgumentException("--imbalance: empty (expected: ratios > 0, e.g. 1,1.5,2,3)");
       for (double q : ratios) {
         if (!(q > 0) || Double.isInfinite(q)) throw new IllegalArgumentException("--imbalance: " + fmt(q) + " (expected: ratios > 0, e.g. 1,1.5,2,3)");
@@ -95,15 +125,19 @@ public final class ZeroShiftExperiment {
     /** A configuration on the emulator's default envelope. */
     public Config(List<Double> ratios, int epochs, int seeds, int jobs, MnistDataset data, int[] sizes, String preset,
         LearningRateSchedule schedule, AnalogSettings analog, double floatInitScale, Path out) {
-      this(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, null);
+      this(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, null, List.of(CONVENTIONAL, ZERO_SHIFTED), null);
     }
 
     public Config withEnvelope(SafetyEnvelope e) {
-      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, e);
+      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, e, schemes, tikiTaka);
     }
 
     public Config withAnalog(AnalogSettings a) {
-      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, a, floatInitScale, out, envelope);
+      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, a, floatInitScale, out, envelope, schemes, tikiTaka);
+    }
+
+    public Config withSchemes(List<String> s, TikiTakaSettings tt) {
+      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, envelope, s, tt);
     }
 
     /** One array per layer, exactly its size with the bias row: "785x256,257x128,129x10". */
@@ -119,6 +153,15 @@ public final class ZeroShiftExperiment {
      */
     public String board(double ratio, long seed) {
       return "sim:" + preset + "?ratio=" + fmt(ratio) + "&geometry=" + geometry() + "&seed=" + seed + (jobs > 1 ? "&threads=1" : "");
+    }
+
+    /**
+     * The emulator of one cell of {@code scheme}: Tiki-Taka's has the arrays twice (A's, then C's: the first half is
+     * the same devices as the other schemes' board of that ratio and seed).
+     */
+    public String board(double ratio, long seed, String scheme) {
+      if (!scheme.equals(TIKI_TAKA)) return board(ratio, seed);
+      return "sim:" + preset + "?ratio=" + fmt(ratio) + "&geometry=" + TikiTakaLayer.geometry(sizes) + "&seed=" + seed + (jobs > 1 ? "&threads=1" : "");
     }
   }
 
@@ -147,7 +190,11 @@ public final class ZeroShiftExperiment {
    * holds (its summary covers only those cells), null for a whole experiment (run whole, or merged).
    */
   public record Results(String schema, String regime, List<Double> ratios, int epochs, int seeds, String layers, String data, String shard,
-      List<Summary> summary, List<CellResult> cells) {}
+      List<Summary> summary, List<CellResult> cells, List<String> schemes) {
+    public Results {
+      if (schemes == null) schemes = List.of(CONVENTIONAL, ZERO_SHIFTED); // results written before Tiki-Taka
+    }
+  }
 
   /**
    * A share of an experiment's cells for a batch engine (a Slurm array task, a Kubernetes indexed job): cell k of
@@ -185,11 +232,12 @@ public final class ZeroShiftExperiment {
   /** The cells of a configuration: per ratio and seed both schemes, per seed one floating-point baseline. */
   public static List<Cell> cells(Config c) {
     List<Cell> cells = new ArrayList<>();
-    // Zero-shifted first: they calibrate before training and take longest.
-    for (ReferenceScheme s : new ReferenceScheme[] {ReferenceScheme.ZERO_SHIFTED, ReferenceScheme.CONVENTIONAL}) {
+    // The calibrating schemes first: they take longest.
+    for (String s : List.of(ZERO_SHIFTED, TIKI_TAKA, CONVENTIONAL)) {
+      if (!c.schemes().contains(s)) continue;
       for (double q : c.ratios()) {
         for (long seed = 1; seed <= c.seeds(); seed++) {
-          cells.add(new Cell("ratio" + fmt(q) + "-" + s.label() + "-seed" + seed, s.label(), q, seed, c.board(q, seed)));
+          cells.add(new Cell("ratio" + fmt(q) + "-" + s + "-seed" + seed, s, q, seed, c.board(q, seed, s)));
         }
       }
     }
@@ -229,8 +277,8 @@ public final class ZeroShiftExperiment {
     Files.createDirectories(cellsDir);
     List<Cell> all = cells(c);
     List<Cell> cells = shard == null ? all : shard.of(all);
-    log.printf(Locale.ROOT, "zero-shift experiment: %d cells (%s x {conventional, zero-shifted} x %d seed(s) + floating point)%s, %d at a time -> %s%n",
-        cells.size(), c.ratios().stream().map(ZeroShiftExperiment::fmt).collect(Collectors.joining(",", "ratios ", "")), c.seeds(),
+    log.printf(Locale.ROOT, "zero-shift experiment: %d cells (%s x {%s} x %d seed(s) + floating point)%s, %d at a time -> %s%n",
+        cells.size(), c.ratios().stream().map(ZeroShiftExperiment::fmt).collect(Collectors.joining(",", "ratios ", "")), String.join(", ", c.schemes()), c.seeds(),
         shard == null ? "" : ", shard " + shard + " of the " + all.size(), c.jobs(), c.out());
     log.flush();
     ExecutorService pool = Executors.newFixedThreadPool(c.jobs(), r -> {
@@ -273,7 +321,7 @@ public final class ZeroShiftExperiment {
       pool.shutdownNow();
     }
     Results r = new Results(SCHEMA, regime(c), c.ratios(), c.epochs(), c.seeds(), Network.format(c.sizes()), c.data().train() + " / " + c.data().test(),
-        shard == null ? null : shard.toString(), summarize(c.ratios(), results), results);
+        shard == null ? null : shard.toString(), summarize(c.ratios(), c.schemes(), results), results, c.schemes());
     write(c.out(), r);
     log.println();
     log.print(markdown(r));
@@ -286,8 +334,9 @@ public final class ZeroShiftExperiment {
     Path dir = c.out().resolve("cells").resolve(cell.id());
     TrainSettings ts = new TrainSettings(c.epochs(), c.schedule(), dir);
     boolean analog = cell.board() != null;
+    boolean tt = cell.scheme().equals(TIKI_TAKA);
     TrainingRun run = new TrainingRun(c.sizes(), c.data(), ts, cell.seed(), cell.board(), analog ? c.analog() : null, c.floatInitScale(),
-        analog ? ReferenceScheme.parse(cell.scheme()) : null, null, 0, analog ? c.envelope() : null);
+        analog ? (tt ? ReferenceScheme.ZERO_SHIFTED : ReferenceScheme.parse(cell.scheme())) : null, null, 0, analog ? c.envelope() : null, null, tt ? c.tikiTaka() : null);
     PrintWriter cellLog = new PrintWriter(new java.io.Writer() {
       private final StringBuilder line = new StringBuilder();
 
@@ -329,11 +378,11 @@ public final class ZeroShiftExperiment {
     }
   }
 
-  static List<Summary> summarize(List<Double> ratios, List<CellResult> results) {
+  static List<Summary> summarize(List<Double> ratios, List<String> schemes, List<CellResult> results) {
     List<Summary> out = new ArrayList<>();
     for (double q : ratios) {
-      for (ReferenceScheme s : new ReferenceScheme[] {ReferenceScheme.CONVENTIONAL, ReferenceScheme.ZERO_SHIFTED}) {
-        out.add(summary(s.label(), q, results.stream().filter(r -> r.cell().scheme().equals(s.label()) && r.cell().ratio() == q).toList()));
+      for (String s : schemes) {
+        out.add(summary(s, q, results.stream().filter(r -> r.cell().scheme().equals(s) && r.cell().ratio() == q).toList()));
       }
     }
     out.add(summary(FLOAT, Double.NaN, results.stream().filter(r -> r.cell().scheme().equals(FLOAT)).toList()));
@@ -374,10 +423,12 @@ public final class ZeroShiftExperiment {
         "Network %s (sigmoid hidden, softmax output, SGD batch 1); data %s, test %s. Emulator preset %s: %s; weights read as (G - G_ref) / gUnit with gUnit %s. "
             + "%s Stochastic pulse update BL %d, nominal step %s weight units per pulse, update management %s, update-BL management %s. "
             + "Learning rate %s, halved every %d epochs; %d epoch(s). Conventional: references write-verified to mid-range (G_min + G_max)/2. "
-            + "Zero-shifted: array-parallel calibration first (symmetry-point search), references write-verified to the symmetry points.",
+            + "Zero-shifted: array-parallel calibration first (symmetry-point search), references write-verified to the symmetry points.%s",
         Network.format(c.sizes()), c.data().train(), c.data().test(), c.preset(), range,
         Double.isNaN(a.gUnitSiemens()) ? "(G_max - G_min)/2" : String.format(Locale.ROOT, "%.4g S", a.gUnitSiemens()), initRegime(a, c.floatInitScale()), a.bitLength(), fmt(a.dwMin()),
-        a.updateManagement() ? "on" : "off", a.updateBlManagement() ? "on" : "off", fmt(c.schedule().initial()), c.schedule().halveEvery(), c.epochs());
+        a.updateManagement() ? "on" : "off", a.updateBlManagement() ? "on" : "off", fmt(c.schedule().initial()), c.schedule().halveEvery(), c.epochs(),
+        c.schemes().contains(TIKI_TAKA) ? " " + c.tikiTaka().describe() + "; an A and a C array per layer (geometry " + TikiTakaLayer.geometry(c.sizes())
+            + "), every reference of both at its symmetry point, A starting at its symmetry points (A = 0), C holding the initial weights." : "");
   }
 
   private static String initRegime(AnalogSettings a, double floatInitScale) {
@@ -424,7 +475,7 @@ public final class ZeroShiftExperiment {
       Results r = parts.get(k);
       String differs = !r.regime().equals(first.regime()) ? "regime" : !r.ratios().equals(first.ratios()) ? "ratios" : r.epochs() != first.epochs() ? "epochs"
           : r.seeds() != first.seeds() ? "seeds" : !r.layers().equals(first.layers()) ? "layers" : !r.data().equals(first.data()) ? "data"
-          : Shard.parse(r.shard()).count() != s0.count() ? "shard count" : null;
+          : !r.schemes().equals(first.schemes()) ? "schemes" : Shard.parse(r.shard()).count() != s0.count() ? "shard count" : null;
       if (differs != null) {
         throw new IllegalArgumentException("merge: " + shardDirs.get(k) + ": " + differs + " differ from " + shardDirs.get(0)
             + " (expected: shards of one experiment, run with the same settings)");
@@ -455,7 +506,7 @@ public final class ZeroShiftExperiment {
     if (cells.size() != total) throw new IllegalArgumentException("merge: the shards hold " + total + " cells that do not interleave (expected: shards of one run)");
     Files.createDirectories(out);
     Results r = new Results(SCHEMA, first.regime(), first.ratios(), first.epochs(), first.seeds(), first.layers(), first.data(), null,
-        summarize(first.ratios(), cells), cells);
+        summarize(first.ratios(), first.schemes(), cells), cells, first.schemes());
     write(out, r);
     log.printf(Locale.ROOT, "merged %d shards, %d cells -> %s%n%n", parts.size(), cells.size(), out);
     log.print(markdown(r));
@@ -470,11 +521,15 @@ public final class ZeroShiftExperiment {
     if (r.shard() != null) b.append("Shard ").append(r.shard()).append(" of the cells only: merge the shards with `rramctl experiment merge`.\n\n");
     b.append("Final test accuracy after ").append(r.epochs()).append(" epoch(s), mean over ").append(r.seeds()).append(" seed(s)")
         .append(r.seeds() > 1 ? " +- sample std (min .. max)" : "").append(". Chance is 10 %.\n\n");
-    b.append("| up/down ratio | conventional | zero-shifted |\n|---|---|---|\n");
+    b.append("| up/down ratio |");
+    for (String s : r.schemes()) b.append(' ').append(s).append(" |");
+    b.append("\n|---|").append("---|".repeat(r.schemes().size())).append('\n');
     for (double q : r.ratios()) {
-      b.append("| ").append(fmt(q)).append(" | ").append(cell(find(r, "conventional", q))).append(" | ").append(cell(find(r, "zero-shifted", q))).append(" |\n");
+      b.append("| ").append(fmt(q)).append(" |");
+      for (String s : r.schemes()) b.append(' ').append(cell(find(r, s, q))).append(" |");
+      b.append('\n');
     }
-    b.append("| floating point (no devices) | ").append(cell(find(r, FLOAT, Double.NaN))).append(" | |\n\n");
+    b.append("| floating point (no devices) | ").append(cell(find(r, FLOAT, Double.NaN))).append(" |").append(" |".repeat(r.schemes().size() - 1)).append("\n\n");
     b.append("Regime: ").append(r.regime()).append("\n");
     b.append(initTable(r));
     List<CellResult> failed = r.cells().stream().filter(c -> !c.ok()).toList();
@@ -542,17 +597,17 @@ public final class ZeroShiftExperiment {
     writeAtomically(out.resolve("results.md"), markdown(r).getBytes(StandardCharsets.UTF_8));
     // Accuracy versus epoch: one chart per scheme, one line per ratio (mean over seeds), the baseline in each.
     List<Charts.Series> floatSeries = curve(r, FLOAT, Double.NaN, "floating point");
-    for (String scheme : List.of("conventional", "zero-shifted")) {
+    for (String scheme : r.schemes()) {
       List<Charts.Series> series = new ArrayList<>();
       for (double q : r.ratios()) series.addAll(curve(r, scheme, q, "ratio " + fmt(q)));
       series.addAll(floatSeries);
       if (!series.isEmpty()) {
         chartAtomically(out.resolve("accuracy-vs-epoch-" + scheme + ".png"),
-            f -> Charts.lines(f, "Test accuracy, " + scheme + " references", "epoch", "test accuracy (%)", series));
+            f -> Charts.lines(f, "Test accuracy, " + scheme + (scheme.equals(TIKI_TAKA) ? " (zero-shifted)" : " references"), "epoch", "test accuracy (%)", series));
       }
     }
     List<Charts.Series> finals = new ArrayList<>();
-    for (String scheme : List.of("conventional", "zero-shifted")) {
+    for (String scheme : r.schemes()) {
       List<double[]> pts = new ArrayList<>();
       for (double q : r.ratios()) {
         Summary s = find(r, scheme, q);

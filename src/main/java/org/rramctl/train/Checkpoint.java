@@ -27,6 +27,8 @@ import org.rramctl.driver.FileChecksums;
  * @param deviceStateFile for analog runs, the file (next to the checkpoint) written by the board's
  *     {@link DeviceStateStore}, or null when the board offers none
  * @param metrics the metrics of every completed epoch
+ * @param transferStates per Tiki-Taka layer, samples seen and the next column to transfer (null or empty otherwise);
+ *     such a layer has two entries in {@code layerRngs}, its A's then its C's
  */
 public record Checkpoint(
     String format,
@@ -37,7 +39,8 @@ public record Checkpoint(
     List<long[]> layerRngs,
     List<byte[]> weights,
     String deviceStateFile,
-    List<EpochMetrics> metrics) {
+    List<EpochMetrics> metrics,
+    List<long[]> transferStates) {
   public static final String FORMAT = "rramctl-train-checkpoint/1";
   private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 

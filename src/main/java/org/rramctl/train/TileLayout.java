@@ -57,6 +57,23 @@ public final class TileLayout {
    */
   public static TileLayout plan(BoardInfo info, int[] sizes, boolean needReference) {
     Network.checkSizes(sizes);
+    int[][] shapes = new int[sizes.length - 1][];
+    for (int k = 0; k < shapes.length; k++) shapes[k] = new int[] {sizes[k] + 1, sizes[k + 1]};
+    return plan(info, shapes, needReference, "layer", why -> refusal(info, sizes, needReference, why));
+  }
+
+  /**
+   * Plans weight blocks of any shapes (rows x cols each); {@link #blocks(int)} then answers per shape, in the
+   * order given. Tiki-Taka plans two blocks per layer this way (its A and C arrays).
+   *
+   * @param what names the blocks in a refusal, e.g. "Tiki-Taka 784-256-128-10 (arrays A and C per layer)"
+   * @throws IllegalArgumentException when the blocks do not fit, naming the need and the board's arrays
+   */
+  public static TileLayout planShapes(BoardInfo info, int[][] shapes, boolean needReference, String what) {
+    return plan(info, shapes, needReference, "block", why -> refusal(info, shapes, what, needReference, why));
+  }
+
+  private static TileLayout plan(BoardInfo info, int[][] shapes, boolean needReference, String noun, java.util.function.Function<String, IllegalArgumentException> refuse) {
     List<Free> free = new ArrayList<>();
     int maxRows = 0;
     int maxCols = 0;
@@ -66,17 +83,17 @@ public final class TileLayout {
       maxRows = Math.max(maxRows, g.rows());
       maxCols = Math.max(maxCols, g.cols());
     }
-    if (free.isEmpty()) throw refusal(info, sizes, needReference, "no usable array");
+    if (free.isEmpty()) throw refuse.apply("no usable array");
     long need = 0;
     long have = 0;
-    for (int k = 0; k < sizes.length - 1; k++) need += (long) (sizes[k] + 1) * sizes[k + 1];
+    for (int[] sh : shapes) need += (long) sh[0] * sh[1];
     for (Free f : free) have += (long) f.rows * f.cols;
-    if (need > have) throw refusal(info, sizes, needReference, "too few devices");
+    if (need > have) throw refuse.apply("too few devices");
     PriorityQueue<Pending> pending = new PriorityQueue<>(Comparator.comparingLong((Pending p) -> (long) p.rows * p.cols).reversed()
         .thenComparingInt(p -> p.layer).thenComparingInt(p -> p.row).thenComparingInt(p -> p.col));
-    for (int k = 0; k < sizes.length - 1; k++) {
-      int rows = sizes[k] + 1;
-      int cols = sizes[k + 1];
+    for (int k = 0; k < shapes.length; k++) {
+      int rows = shapes[k][0];
+      int cols = shapes[k][1];
       for (int r = 0; r < rows; r += maxRows) {
         for (int c = 0; c < cols; c += maxCols) {
           pending.add(new Pending(k, r, c, Math.min(maxRows, rows - r), Math.min(maxCols, cols - c)));
@@ -84,13 +101,13 @@ public final class TileLayout {
       }
     }
     List<List<Block>> placed = new ArrayList<>();
-    for (int k = 0; k < sizes.length - 1; k++) placed.add(new ArrayList<>());
+    for (int k = 0; k < shapes.length; k++) placed.add(new ArrayList<>());
     while (!pending.isEmpty()) {
       Pending p = pending.poll();
       Free spot = bestFit(free, p.rows, p.cols);
       if (spot == null) {
         if (p.rows == 1 && p.cols == 1) {
-          throw refusal(info, sizes, needReference, "ran out of devices while placing layer " + (p.layer + 1));
+          throw refuse.apply("ran out of devices while placing " + noun + " " + (p.layer + 1));
         }
         if (p.rows >= p.cols) {
           int h = p.rows / 2;
@@ -145,6 +162,22 @@ public final class TileLayout {
       }
     }
     return best;
+  }
+
+  private static IllegalArgumentException refusal(BoardInfo info, int[][] shapes, String what, boolean needReference, String why) {
+    long need = 0;
+    StringBuilder blocks = new StringBuilder();
+    for (int k = 0; k < shapes.length; k++) {
+      need += (long) shapes[k][0] * shapes[k][1];
+      blocks.append(k == 0 ? "" : ", ").append(shapes[k][0]).append(" x ").append(shapes[k][1]);
+    }
+    StringBuilder arrays = new StringBuilder();
+    for (ArrayGeometry g : info.arrays()) {
+      arrays.append(arrays.length() == 0 ? "" : ", ").append(g.rows()).append(" x ").append(g.cols()).append(g.hasReference() ? " (with reference)" : " (no reference)");
+    }
+    return new IllegalArgumentException(what + ": needs " + need + " devices in blocks " + blocks + (needReference ? " in arrays with reference arrays" : "")
+        + "; board " + info.boardId() + " has " + info.arrays().size() + " array(s): " + arrays + "; " + why
+        + " (expected: a board with room for every block, e.g. one array per block of exactly its size)");
   }
 
   private static IllegalArgumentException refusal(BoardInfo info, int[] sizes, boolean needReference, String why) {

@@ -70,6 +70,14 @@ public final class TrainCommand implements Callable<Integer> {
       description = "On a board: write-verify (weights drawn from the seed, each device written against its reference) or pulse-walk. Default: ${DEFAULT-VALUE}.")
   String init;
 
+  @Option(names = "--algorithm", defaultValue = "sgd", paramLabel = "NAME",
+      description = {"On a board: sgd (the stochastic pulse update on one block per layer) or tiki-taka (Gokmen and Haensch 2019: the gradient into an A block",
+          "per layer, its columns transferred into a C block holding the weights; needs two blocks per layer, e.g. geometry=785x256,257x128,129x10,785x256,257x128,129x10,",
+          "and implies --zero-shift). Default: ${DEFAULT-VALUE}."})
+  String algorithm;
+
+  @picocli.CommandLine.Mixin TikiTakaOptions tikiTakaOptions = new TikiTakaOptions();
+
   @Option(names = "--bl", defaultValue = "31", description = "Bit length of the stochastic update, 1..63. Default: ${DEFAULT-VALUE}.")
   int bitLength;
 
@@ -131,7 +139,12 @@ public final class TrainCommand implements Callable<Integer> {
     if (board == null && (zeroShift || calibration != null || refErrorStd != 0)) {
       throw new IllegalArgumentException("--zero-shift/--calibration/--ref-error-std: given without --board (expected: a board; the floating-point baseline has no references)");
     }
-    if (calibration != null && !zeroShift) {
+    TikiTakaSettings tt = tikiTaka();
+    if (tt != null && board == null) {
+      throw new IllegalArgumentException("--algorithm: tiki-taka without --board (expected: a board with an A and a C block per layer)");
+    }
+    boolean zs = zeroShift || tt != null;
+    if (calibration != null && !zs) {
       throw new IllegalArgumentException("--calibration: " + calibration + " without --zero-shift (expected: --zero-shift, whose references it sets)");
     }
     if (recheckEvery != null && !zeroShift) {
@@ -165,7 +178,7 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--pulse-period: " + pulsePeriod + " without --pulse-width (expected: both, with --pulse-volts)");
     }
     TrainingRun run = new TrainingRun(sizes, dataset, settings, seed, board, board == null ? null : a, initScale == null ? 1.0 : initScale,
-        board == null ? null : zeroShift ? ReferenceScheme.ZERO_SHIFTED : ReferenceScheme.CONVENTIONAL, calibration, refErrorStd, boardEnvelope(), recheck);
+        board == null ? null : zs ? ReferenceScheme.ZERO_SHIFTED : ReferenceScheme.CONVENTIONAL, calibration, refErrorStd, boardEnvelope(), recheck, tt);
     run.run(resume, noProgress ? new LineListener(outLine) : new BarListener(outLine), outLine);
     return 0;
   }
@@ -183,6 +196,19 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (!(v > 0 && v <= 0.5)) throw new IllegalArgumentException(option + ": " + text + " (expected: a percentage of the conductance window, > 0 % and <= 50 %, e.g. 1%)");
     return v;
+  }
+
+  /** The Tiki-Taka settings for {@code --algorithm tiki-taka}, null for SGD; its options refused with SGD. */
+  private TikiTakaSettings tikiTaka() {
+    String alg = algorithm == null ? "sgd" : algorithm.trim().toLowerCase(Locale.ROOT);
+    if (alg.equals("sgd")) {
+      if (tikiTakaOptions.given()) {
+        throw new IllegalArgumentException("--transfer-every/--columns-per-transfer/--lr-a/--lr-c/--gamma: given with --algorithm sgd (expected: --algorithm tiki-taka)");
+      }
+      return null;
+    }
+    if (!alg.equals("tiki-taka")) throw new IllegalArgumentException("--algorithm: '" + algorithm + "' (expected: sgd or tiki-taka)");
+    return tikiTakaOptions.settings();
   }
 
   private org.rramctl.driver.SafetyEnvelope boardEnvelope() throws IOException {

@@ -163,17 +163,21 @@ public final class Trainer {
   }
 
   private boolean analog() {
-    for (LayerWeights l : network.layers()) if (l instanceof AnalogLayer) return true;
+    for (LayerWeights l : network.layers()) if (l instanceof AnalogLayer || l instanceof TikiTakaLayer) return true;
     return false;
   }
 
   private void writeCheckpoint() throws IOException {
     List<long[]> rngs = new ArrayList<>();
     List<byte[]> weights = new ArrayList<>();
+    List<long[]> transfers = new ArrayList<>();
     for (LayerWeights l : network.layers()) {
       if (l instanceof FloatLayer f) weights.add(Checkpoint.pack(f.weights()));
       else if (l instanceof AnalogLayer a) rngs.add(a.rngState());
-      else throw new IllegalStateException("layer " + l + ": cannot checkpoint (expected: FloatLayer or AnalogLayer)");
+      else if (l instanceof TikiTakaLayer t) {
+        rngs.addAll(t.rngStates());
+        transfers.add(t.transferState());
+      } else throw new IllegalStateException("layer " + l + ": cannot checkpoint (expected: FloatLayer or AnalogLayer)");
     }
     String deviceFile = null;
     DeviceStateStore store = deviceStore();
@@ -191,7 +195,7 @@ public final class Trainer {
       }
     }
     new Checkpoint(Checkpoint.FORMAT, Network.format(network.sizes()), analog(), epochsDone, shuffleRng.state(), rngs, weights,
-        deviceFile, metrics).write(settings.checkpointFile());
+        deviceFile, metrics, transfers).write(settings.checkpointFile());
     if (previousDevice != null) Files.deleteIfExists(previousDevice);
   }
 
@@ -213,9 +217,19 @@ public final class Trainer {
     }
     int floats = 0;
     int analogs = 0;
+    int tikiTakas = 0;
     for (LayerWeights l : network.layers()) {
       if (l instanceof FloatLayer) floats++;
       else if (l instanceof AnalogLayer) analogs++;
+      else if (l instanceof TikiTakaLayer) {
+        analogs += 2;
+        tikiTakas++;
+      }
+    }
+    int transferCount = c.transferStates() == null ? 0 : c.transferStates().size();
+    if (transferCount != tikiTakas) {
+      throw new IllegalStateException(checkpointFile + ": " + transferCount + " Tiki-Taka transfer states (expected: " + tikiTakas
+          + ", one per Tiki-Taka layer as configured now)");
     }
     int metricsCount = c.metrics() == null ? -1 : c.metrics().size();
     if (c.epochsDone() < 1 || c.epochsDone() != metricsCount) {
@@ -232,9 +246,15 @@ public final class Trainer {
     }
     int fi = 0;
     int ai = 0;
+    int ti = 0;
     for (LayerWeights l : network.layers()) {
       if (l instanceof FloatLayer f) f.setWeights(Checkpoint.unpack(c.weights().get(fi++)));
       else if (l instanceof AnalogLayer a) a.restoreRng(c.layerRngs().get(ai++));
+      else if (l instanceof TikiTakaLayer t) {
+        t.a().restoreRng(c.layerRngs().get(ai++));
+        t.c().restoreRng(c.layerRngs().get(ai++));
+        t.restoreTransferState(c.transferStates().get(ti++));
+      }
     }
     if (c.analog()) {
       DeviceStateStore store = deviceStore();

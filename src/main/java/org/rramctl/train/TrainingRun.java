@@ -43,9 +43,12 @@ import org.rramctl.journal.RunLock;
  * @param refErrorStd deliberate reference programming error, std as a fraction of the conductance window, 0..0.5
  * @param envelope the board's envelope ({@code --envelope}), or null for its default
  * @param recheck zero-shifted only: re-check a sample of symmetry points during training ({@link Recheck}), or null
+ * @param tikiTaka train by Tiki-Taka ({@link TikiTakaLayer}: an A and a C block per layer, all references at their
+ *     symmetry points, so zero-shifted only), or null for SGD on one block per layer
  */
 public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, long seed, String board, AnalogSettings analog,
-    double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd, SafetyEnvelope envelope, Recheck.Settings recheck) {
+    double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd, SafetyEnvelope envelope, Recheck.Settings recheck,
+    TikiTakaSettings tikiTaka) {
   /** The references file in the output folder. */
   public static final String REFERENCES_FILE = "references.json";
   /** The record an analog zero-shifted run writes when it calibrated first. */
@@ -73,27 +76,41 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
       throw new IllegalArgumentException("--recheck-every: " + recheck.everySamples() + " with the " + (scheme == null ? "floating-point" : scheme.label())
           + " scheme (expected: only with --zero-shift on a board: it re-measures symmetry points)");
     }
+    if (tikiTaka != null && (board == null || scheme != ReferenceScheme.ZERO_SHIFTED)) {
+      throw new IllegalArgumentException("--algorithm: tiki-taka " + (board == null ? "without a board" : "with " + scheme.label() + " references")
+          + " (expected: a board, with zero-shifted references: A's references at its symmetry points)");
+    }
     if (calibration != null && scheme != ReferenceScheme.ZERO_SHIFTED) {
       throw new IllegalArgumentException("--calibration: " + calibration + " with the " + (scheme == null ? "floating-point" : scheme.label())
           + " scheme (expected: only with --zero-shift on a board)");
     }
   }
 
-  /** A run without re-checks. */
+  /** An SGD run without re-checks. */
   public TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, long seed, String board, AnalogSettings analog,
       double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd, SafetyEnvelope envelope) {
-    this(sizes, data, train, seed, board, analog, floatInitScale, scheme, calibration, refErrorStd, envelope, null);
+    this(sizes, data, train, seed, board, analog, floatInitScale, scheme, calibration, refErrorStd, envelope, null, null);
   }
 
   /** The same run with re-checks of the symmetry points during training (null: none). */
   public TrainingRun withRecheck(Recheck.Settings r) {
-    return new TrainingRun(sizes, data, train, seed, board, analog, floatInitScale, scheme, calibration, refErrorStd, envelope, r);
+    return new TrainingRun(sizes, data, train, seed, board, analog, floatInitScale, scheme, calibration, refErrorStd, envelope, r, tikiTaka);
+  }
+
+  /** The same run trained by Tiki-Taka (null: SGD). */
+  public TrainingRun withTikiTaka(TikiTakaSettings tt) {
+    return new TrainingRun(sizes, data, train, seed, board, analog, floatInitScale, scheme, calibration, refErrorStd, envelope, recheck, tt);
   }
 
   /** A run on the board's default envelope. */
   public TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, long seed, String board, AnalogSettings analog,
       double floatInitScale, ReferenceScheme scheme, Path calibration, double refErrorStd) {
-    this(sizes, data, train, seed, board, analog, floatInitScale, scheme, calibration, refErrorStd, null);
+    this(sizes, data, train, seed, board, analog, floatInitScale, scheme, calibration, refErrorStd, null, null, null);
+  }
+
+  /** "sgd" or "tiki-taka", as in {@code references.json}. */
+  public String algorithm() {
+    return tikiTaka == null ? "sgd" : "tiki-taka";
   }
 
   @Override
@@ -103,11 +120,11 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
 
   /** What the run is, in a few words: "floating point" or "board ID, zero-shifted references". */
   public String describeMode(String boardId) {
-    return board == null ? "floating point" : "board " + boardId + ", " + scheme.label() + " references";
+    return board == null ? "floating point" : "board " + boardId + ", " + scheme.label() + " references" + (tikiTaka == null ? "" : ", " + tikiTaka.describe());
   }
 
   /** What the references file holds; the resume check compares {@code scheme} and {@code refErrorStd}. */
-  public record ReferenceSetup(String scheme, double refErrorStd, References.Outcome outcome, double calibrationSeconds, double programmingSeconds) {}
+  public record ReferenceSetup(String scheme, double refErrorStd, References.Outcome outcome, double calibrationSeconds, double programmingSeconds, String algorithm) {}
 
   /**
    * Runs (or, with {@code resume}, continues) the training and returns the trainer, holding the metrics.
@@ -152,17 +169,19 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
         log.printf(Locale.ROOT, "%s, period %s%n", org.rramctl.procedure.BoardDefaults.describe(r.up().amplitudeVolts(), r.up().widthNanos(), r.readVolts(),
             analog.up() != null ? "pulse as given" : org.rramctl.procedure.BoardDefaults.of(driver).origin()),
             org.rramctl.driver.Durations.format(r.up().periodNanos()));
-        TileLayout layout = TileLayout.plan(driver.info(), sizes, true);
+        TileLayout layout = tikiTaka == null ? TileLayout.plan(driver.info(), sizes, true) : TikiTakaLayer.plan(driver.info(), sizes);
         if (resume) checkReferenceSetup(out.resolve(REFERENCES_FILE));
         else setUpReferences(driver, r, layout, refRng, log);
-        net = Network.of(sizes, AnalogLayer.factory(driver, sizes, analog, initRng, updateRng, !resume));
+        net = Network.of(sizes, tikiTaka == null ? AnalogLayer.factory(driver, sizes, analog, initRng, updateRng, !resume)
+            : TikiTakaLayer.factory(driver, sizes, analog, tikiTaka, initRng, updateRng, !resume));
         if (!resume) reportInit(net, log);
       }
       Trainer trainer = new Trainer(net, data, train, shuffleRng, driver);
       Recheck rc = null;
       if (recheck != null && driver != null) {
         AnalogLayer.Resolved r = AnalogLayer.resolve(driver, analog);
-        rc = new Recheck(driver, References.tiles(TileLayout.plan(driver.info(), sizes, true)), References.calibrationSettings(driver.info(), r.up()),
+        TileLayout planned = tikiTaka == null ? TileLayout.plan(driver.info(), sizes, true) : TikiTakaLayer.plan(driver.info(), sizes);
+        rc = new Recheck(driver, References.tiles(planned), References.calibrationSettings(driver.info(), r.up()),
             analog.dwMin() * r.gUnit(), recheck, seed, out, log);
         trainer.onStep(rc);
       }
@@ -188,7 +207,8 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
   private void reportInit(Network net, PrintWriter log) throws IOException {
     List<AnalogLayer.InitOutcome> outcomes = new java.util.ArrayList<>();
     for (LayerWeights l : net.layers()) {
-      if (l instanceof AnalogLayer a && a.initOutcome() != null) outcomes.add(a.initOutcome());
+      AnalogLayer held = l instanceof TikiTakaLayer t ? t.c() : l instanceof AnalogLayer a ? a : null;
+      if (held != null && held.initOutcome() != null) outcomes.add(held.initOutcome());
     }
     if (outcomes.isEmpty()) return;
     for (AnalogLayer.InitOutcome o : outcomes) log.println(o.describe());
@@ -243,7 +263,7 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
     if (train.outDir() != null) {
       Files.createDirectories(train.outDir());
       Checkpoint.writeChecked(train.outDir().resolve(REFERENCES_FILE), Checkpoint.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(
-          new ReferenceSetup(scheme.label(), refErrorStd, o, (t1 - t0) / 1e9, (t2 - t1) / 1e9)));
+          new ReferenceSetup(scheme.label(), refErrorStd, o, (t1 - t0) / 1e9, (t2 - t1) / 1e9, algorithm())));
     }
   }
 
@@ -280,9 +300,10 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
     }
     String was = tree.path("scheme").asText();
     double err = tree.path("refErrorStd").asDouble(Double.NaN);
-    if (!scheme.label().equals(was) || err != refErrorStd) {
-      throw new IllegalArgumentException("--resume: " + file + " holds a " + was + " run with reference error std " + err
-          + " (expected: " + scheme.label() + " with " + refErrorStd + ", as asked for now)");
+    String alg = tree.path("algorithm").asText("sgd");
+    if (!scheme.label().equals(was) || err != refErrorStd || !algorithm().equals(alg)) {
+      throw new IllegalArgumentException("--resume: " + file + " holds a " + was + " " + alg + " run with reference error std " + err
+          + " (expected: " + scheme.label() + " " + algorithm() + " with " + refErrorStd + ", as asked for now)");
     }
   }
 }

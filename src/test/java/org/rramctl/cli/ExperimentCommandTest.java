@@ -77,27 +77,49 @@ class ExperimentCommandTest {
     CliRun.Result r = run("experiment", "zero-shift", "--side", "7", "--layers", "49-16-10", "--train-limit", "60", "--epochs", "1",
         "--imbalance", "1,3", "--jobs", "2", "--out", out.toString());
     assertEquals(0, r.code(), r.err() + r.out());
-    for (String f : List.of("results.json", "results.md", "accuracy-vs-epoch-conventional.png", "accuracy-vs-epoch-zero-shifted.png", "final-accuracy-vs-ratio.png")) {
+    for (String f : List.of("results.json", "results.md", "accuracy-vs-epoch-conventional.png", "accuracy-vs-epoch-zero-shifted.png", "accuracy-vs-epoch-tiki-taka.png",
+        "final-accuracy-vs-ratio.png")) {
       assertTrue(Files.size(out.resolve(f)) > 0, f);
     }
     String md = Files.readString(out.resolve("results.md"));
     String pct = "[0-9]+\\.[0-9]{2} %";
     for (String ratio : List.of("1", "3")) {
-      assertTrue(Pattern.compile("(?m)^\\| " + ratio + " \\| " + pct + " \\| " + pct + " \\|$").matcher(md).find(), md);
+      assertTrue(Pattern.compile("(?m)^\\| " + ratio + " \\| " + pct + " \\| " + pct + " \\| " + pct + " \\|$").matcher(md).find(), md);
     }
-    assertTrue(Pattern.compile("(?m)^\\| floating point \\(no devices\\) \\| " + pct + " \\| \\|$").matcher(md).find(), md);
+    assertTrue(md.contains("| up/down ratio | conventional | zero-shifted | tiki-taka |"), md);
+    assertTrue(Pattern.compile("(?m)^\\| floating point \\(no devices\\) \\| " + pct + " \\| \\| \\|$").matcher(md).find(), md);
+    assertTrue(md.contains("Initial weights (init write-verify)") && md.contains("Tiki-Taka: transfer every 1 sample(s)"), md);
+    // The achieved initialisation error, per scheme and layer (C's for Tiki-Taka).
+    for (String scheme : List.of("conventional", "zero-shifted", "tiki-taka")) {
+      for (int layer = 1; layer <= 2; layer++) assertTrue(md.contains("| " + scheme + " | " + layer + " | 2 | "), scheme + " layer " + layer + ": " + md);
+    }
     assertTrue(md.contains("Regime: Network 49-16-10") && md.contains("BL 31") && md.contains("1 epoch(s)") && md.contains("device units w in [-1, 1]"), md);
     assertFalse(md.contains("Failed cells"), md);
     assertTrue(r.out().contains("| 3 |"), "the table ends the terminal output: " + r.out());
 
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
-    assertEquals(5, json.get("cells").size());
+    assertEquals(7, json.get("cells").size());
     for (JsonNode c : json.get("cells")) {
       assertTrue(c.get("ok").asBoolean(), c.toString());
       assertEquals(1, c.get("epochs").size(), c.toString());
+      assertEquals(c.get("cell").get("scheme").asText().equals("floating point") ? 0 : 2, c.get("init").size(), c.toString());
     }
+    assertTrue(Files.readString(out.resolve("cells/ratio3-tiki-taka-seed1/references.json")).contains("\"algorithm\" : \"tiki-taka\""));
+    assertEquals(2 * (50 * 16 + 17 * 10), new ObjectMapper().readTree(io(out.resolve("cells/ratio3-tiki-taka-seed1/references.json"))).path("outcome").path("devices").asInt());
     assertTrue(Files.exists(out.resolve("cells/ratio3-zero-shifted-seed1/calibration.json")));
     assertTrue(Files.readString(out.resolve("cells/ratio3-conventional-seed1/references.json")).contains("\"scheme\" : \"conventional\""));
+  }
+
+  private static String io(Path p) throws IOException {
+    return new String(org.rramctl.driver.FileChecksums.openJson(p, Files.readAllBytes(p)).content(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void anUnknownSchemeIsOneLineAndExitTwoWithNothingWritten() {
+    Path out = dir.resolve("never");
+    assertOneLineUsageError(run("experiment", "zero-shift", "--schemes", "conventional,sgd", "--out", out.toString()),
+        "rramctl: --schemes: 'sgd' (expected: distinct names of conventional, zero-shift, tiki-taka, comma-separated)");
+    assertFalse(Files.exists(out));
   }
 
   @Test

@@ -53,13 +53,13 @@ class ExperimentShardTest {
       shardDirs.add(s.toString());
     }
     ObjectMapper json = new ObjectMapper();
-    assertEquals(List.of(2, 2, 1), shardDirs.stream().map(d -> {
+    assertEquals(List.of(3, 2, 2), shardDirs.stream().map(d -> {
       try {
         return json.readTree(Path.of(d).resolve("results.json").toFile()).get("cells").size();
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-    }).toList(), "5 cells dealt round-robin");
+    }).toList(), "7 cells (2 ratios x 3 schemes + floating point) dealt round-robin");
 
     Path merged = dir.resolve("merged");
     List<String> args = new ArrayList<>(List.of("experiment", "merge"));

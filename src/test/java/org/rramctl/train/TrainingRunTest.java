@@ -52,7 +52,7 @@ class TrainingRunTest {
     run(1, dir, ReferenceScheme.CONVENTIONAL, 0).run(false, Trainer.QUIET, log);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> run(2, dir, ReferenceScheme.ZERO_SHIFTED, 0).run(true, Trainer.QUIET, log));
-    assertEquals("--resume: " + dir.resolve(TrainingRun.REFERENCES_FILE) + " holds a conventional run with reference error std 0.0"
-        + " (expected: zero-shifted with 0.0, as asked for now)", e.getMessage());
+    assertEquals("--resume: " + dir.resolve(TrainingRun.REFERENCES_FILE) + " holds a conventional sgd run with reference error std 0.0"
+        + " (expected: zero-shifted sgd with 0.0, as asked for now)", e.getMessage());
   }
 }
