@@ -24,7 +24,8 @@ import org.rramctl.sim.pty.PtyTransport;
  * Tiki-Taka through the serial driver (issue 16 point 2): `rramctl train --board serial:PATH --algorithm tiki-taka`
  * on a 49-16-10 network, an A and a C array per layer (four arrays), calibration first, against a virtual board
  * speaking the firmware protocol on a real pseudo-terminal. The network reads C alone (gamma 0), which starts at
- * random weights: it can only beat chance if the columns of A reached C through the driver.
+ * random weights: it can only beat chance if the columns of A reached C through the driver. The small network's
+ * regime (lr 0.05, gUnit / 8, nominal step 0.004) takes C's rate equal to the SGD rate (--lr-c 1).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TikiTakaOverSerialTest {
@@ -42,7 +43,7 @@ class TikiTakaOverSerialTest {
       Path run = dir.resolve("run");
       int code = Main.run(new String[] {"train", "--board", "serial:" + pty.clientPath(), "--layers", "49-16-10", "--side", "7", "--epochs", "1",
           "--train-limit", "3000", "--test-limit", "500", "--lr", "0.05", "--g-unit", "1.2375e-5", "--dw-min", "0.004", "--pulse-volts", "1.0",
-          "--pulse-width", "100ns", "--read-volts", "0.2", "--algorithm", "tiki-taka", "--no-progress", "--out", run.toString()},
+          "--pulse-width", "100ns", "--read-volts", "0.2", "--algorithm", "tiki-taka", "--lr-c", "1", "--no-progress", "--out", run.toString()},
           new PrintWriter(out, true), new PrintWriter(err, true));
       assertEquals(0, code, err.toString());
       JsonNode refs = new ObjectMapper().readTree(run.resolve("references.json").toFile());
