@@ -27,6 +27,8 @@ import org.rramctl.sim.pty.PtyTransport;
  * random weights: it can only beat chance if the columns of A reached C through the driver. The small network's
  * regime (lr 0.05, gUnit / 8, nominal step 0.004) takes C's rate equal to the SGD rate (--lr-c 1).
  */
+// A 10 s watchdog (the host waits a quarter of it for an answer), as the other virtual-board tests: at load 15 on
+// 2 cores the board's thread went unscheduled for over 1.3 s and the run failed with 'no answer to LAST_EXECUTED'.
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TikiTakaOverSerialTest {
   @TempDir Path dir;
@@ -35,7 +37,7 @@ class TikiTakaOverSerialTest {
   void aSmallTikiTakaNetworkCalibratesAndTrainsThroughTheSerialDriver() throws Exception {
     EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"),
         List.of(new int[] {50, 16}, new int[] {17, 10}, new int[] {50, 16}, new int[] {17, 10}), 5);
-    VirtualBoard board = new VirtualBoard(emu, VirtualBoard.Config.defaults());
+    VirtualBoard board = new VirtualBoard(emu, VirtualBoard.Config.defaults().withWatchdogMillis(10_000));
     try (PtyTransport pty = PtyTransport.open(dir.resolve("board"))) {
       board.serve(pty);
       StringWriter out = new StringWriter();

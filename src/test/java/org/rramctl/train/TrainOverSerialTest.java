@@ -25,6 +25,8 @@ import org.rramctl.sim.pty.PtyTransport;
  * --zero-shift` on a 49-16-10 network (7 x 7 digits), with calibration first, against a virtual board
  * speaking the firmware protocol on a real pseudo-terminal (jSerialComm on the host side).
  */
+// A 10 s watchdog (the host waits a quarter of it for an answer), as the other virtual-board tests: at load 15 on
+// 2 cores the board's thread went unscheduled for over 1.3 s and the run failed with 'no answer to LAST_EXECUTED'.
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TrainOverSerialTest {
   @TempDir Path dir;
@@ -32,7 +34,7 @@ class TrainOverSerialTest {
   @Test
   void aSmallNetworkCalibratesAndTrainsThroughTheSerialDriver() throws Exception {
     EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {50, 16}, new int[] {17, 10}), 5);
-    VirtualBoard board = new VirtualBoard(emu, VirtualBoard.Config.defaults());
+    VirtualBoard board = new VirtualBoard(emu, VirtualBoard.Config.defaults().withWatchdogMillis(10_000));
     try (PtyTransport pty = PtyTransport.open(dir.resolve("board"))) {
       board.serve(pty);
       StringWriter out = new StringWriter();
