@@ -370,6 +370,8 @@ public final class BoardSession implements Closeable {
       }
       int sends = 1;
       long first = firstTimeout(c, frame.length);
+      // The parts of a streamed answer (SWEEP_POINTS) that arrived across waits: a slow part is not a lost one.
+      List<Response> got = new ArrayList<>();
       while (true) {
         Result r;
         try {
@@ -380,8 +382,9 @@ public final class BoardSession implements Closeable {
           throw unknown(op, seq, started, "the waiting thread was interrupted before the board answered", e);
         }
         if (r.kind == Kind.LOST) throw unknown(op, seq, started, "the link was lost before the board answered", lost);
+        for (Response f : r.frames) if (!(f instanceof Response.Error)) got.add(f);
         if (r.kind == Kind.DONE) {
-          if (!(r.last() instanceof Response.Error e)) return r.frames;
+          if (!(r.last() instanceof Response.Error e)) return got;
           if (e.code() == ErrorCode.WATCHDOG) {
             // The board's watchdog expired while we were quiet: it either refused this command before running
             // it, or stopped it part-way. Re-handshake (the history survives HELLO), then the history tells
@@ -420,7 +423,12 @@ public final class BoardSession implements Closeable {
         switch (record.outcome()) {
           case COMPLETED -> {
             if (c instanceof Command.Source || c instanceof Command.Sweep) {
-              // It ran, but what it measured went with the lost answer, and it cannot be repeated (it changes devices).
+              // The board records COMPLETED just before its final frame leaves, so the answer is late (a loaded host or
+              // board) or lost: wait for it once more. Lost, what it measured went with it, and it cannot be repeated
+              // (it changes devices).
+              Result late = collect(ex, gapTimeout(), gapTimeout(), true);
+              for (Response f : late.frames) if (!(f instanceof Response.Error)) got.add(f);
+              if (late.kind == Kind.DONE && !(late.last() instanceof Response.Error)) return got;
               throw unknown(op, seq, started, "it ran (LAST_EXECUTED: COMPLETED, " + record.pulsesApplied() + " levels applied) but the measured "
                   + "current was lost on the line; not repeated", null);
             }

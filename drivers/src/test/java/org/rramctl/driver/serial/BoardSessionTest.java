@@ -307,6 +307,28 @@ class BoardSessionTest {
   }
 
   @Test
+  void aSourceAnswerThatArrivesAfterTheTimeoutIsTakenOnceTheHistorySaysItCompleted() throws Exception {
+    open(new ScriptedBoard(1000, 2), quick(3));
+    Command.Source source = new Command.Source(new CellAddress(0, WirePlane.ACTIVE, 1, 1), 2000, 100_000, 100_000);
+    int[] seq = {-1};
+    board.once(Opcode.SOURCE, r -> {
+      seq[0] = r.sequence();
+      board.history(record(r.sequence(), Opcode.SOURCE, Outcome.COMPLETED, ErrorCode.NONE, 1));
+      return List.of(); // the answer is late: it leaves only when the host asks what ran
+    });
+    board.once(Opcode.LAST_EXECUTED, r -> {
+      try {
+        board.send(seq[0], new Response.Measured(1e-4f, true));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return List.of(new Response.Executed(List.of(record(seq[0], Opcode.SOURCE, Outcome.COMPLETED, ErrorCode.NONE, 1))));
+    });
+    assertEquals(List.of(new Response.Measured(1e-4f, true)), session.call(source, null));
+    assertEquals(List.of(Opcode.SOURCE, Opcode.LAST_EXECUTED), afterOpen(0), board.summary());
+  }
+
+  @Test
   void anUnansweredPulseTheHistoryDoesNotListIsSentAgainByteIdenticalWithItsNumber() throws Exception {
     open(new ScriptedBoard(1000), quick(3));
     board.once(Opcode.PULSE, r -> List.of());
