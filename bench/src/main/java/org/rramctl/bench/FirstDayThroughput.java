@@ -7,9 +7,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.rramctl.driver.Boards;
+import org.rramctl.driver.Cell;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.driver.SafetyEnvelope;
+import org.rramctl.driver.SourceMeasure;
+import org.rramctl.driver.Sweep;
 import org.rramctl.driver.serial.SerialBoardDriver;
 import org.rramctl.driver.serial.SessionSettings;
 import org.rramctl.driver.transport.SerialPortTransport;
@@ -29,10 +32,13 @@ import org.rramctl.sim.scpi.VirtualSmuServer;
  * Throughput of the first-day procedures (issue 18) as whole journaled runs: events per second (an event is one
  * measured point: a forming pulse and its read, an I-V point, an endurance cycle of two pulse trains and two reads, a
  * switch-seek or converge step of a pulse train and a read) on the emulator in-process, through the serial driver
- * and a virtual board on a real pty, and on the simulated 2400 and 2602B over a pty. Median of {@code rounds} runs,
- * each on a fresh board. form and iv need the source-measure role, which the serial protocol does not carry yet.
+ * and a virtual board on a real pty (protocol version 2: form and iv through SOURCE and SWEEP), through the remote
+ * driver to a served emulator over ZeroMQ on loopback, and on the simulated 2400 and 2602B over a pty. Median of
+ * {@code rounds} runs, each on a fresh board; then each column as a ratio to the emulator's.
  *
- * <p>Run: {@code java -cp bench/target/benchmarks.jar org.rramctl.bench.FirstDayThroughput [rounds]}.
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar org.rramctl.bench.FirstDayThroughput [rounds [procedures [boards]]]},
+ * procedures and boards as comma-separated names (boards: emulator, serial, zmq, k2400, k2600; default all); or
+ * {@code ... FirstDayThroughput roles [rounds [seconds]]} for the source-measure role alone ({@link #roles}).
  */
 public final class FirstDayThroughput {
   private FirstDayThroughput() {}
@@ -89,6 +95,27 @@ public final class FirstDayThroughput {
     };
   }
 
+  /** The emulator served by a DriverServer on loopback, driven through a RemoteDriver over ZeroMQ (tcp). */
+  static Board remote(DevicePreset p) throws Exception {
+    EmulatorDriver emu = EmulatorDriver.open(p, List.of(new int[] {4, 4}), 3);
+    org.rramctl.driver.remote.DriverServer server = org.rramctl.driver.remote.DriverServer.start(emu,
+        org.rramctl.driver.remote.ServerOptions.of("tcp://127.0.0.1:*"));
+    org.rramctl.driver.remote.RemoteDriver r = org.rramctl.driver.remote.RemoteDriver.open(server.endpoint(),
+        org.rramctl.driver.remote.ClientOptions.defaults().withLabel("bench"));
+    EnvelopedDriver d = new EnvelopedDriver(r, SafetyEnvelope.of(r.info()));
+    return new Board() {
+      public CrossbarDriver driver() {
+        return d;
+      }
+
+      public void close() throws Exception {
+        d.close();
+        server.close();
+        emu.close();
+      }
+    };
+  }
+
   static Board smu(VirtualSmu.Model m, DevicePreset p) throws Exception {
     VirtualSmu smu = new VirtualSmu(m, p, 3);
     PtyTransport pty = PtyTransport.open();
@@ -131,7 +158,71 @@ public final class FirstDayThroughput {
     }
   }
 
+  /**
+   * The source-measure role alone, without the procedures' journal: SOURCE calls per second (a level below the
+   * forming voltage of a pristine device, so that nothing changes) and I-V points per second of the 96-point loop as
+   * one sweep (one SWEEP command over the pty, one SWEEP request over ZeroMQ), on a device formed first, and single
+ * reads of the same device for comparison (the round trip of the link without the role). Each timed
+   * for {@code seconds} after a warm-up of the same length; median of {@code rounds}.
+   */
+  static void roles(int rounds, double seconds, Path dir) throws Exception {
+    String[] titles = {"emulator (in-process)", "serial driver, virtual board on a pty (protocol 2)", "remote driver over ZeroMQ (tcp loopback)"};
+    Opener[] openers = {FirstDayThroughput::emulator, p -> serial(p, dir), FirstDayThroughput::remote};
+    Sweep loop = Sweep.loop(1.2, 1.2, 0.05, 1_000_000, 0, 1e-4);
+    double[][] med = new double[3][openers.length];
+    for (int b = 0; b < openers.length; b++) {
+      double[][] r = new double[3][rounds];
+      for (int k = 0; k < rounds; k++) {
+        try (Board board = openers[b].open(DevicePreset.named("hfox-pristine"))) {
+          SourceMeasure sm = SourceMeasure.of(board.driver());
+          Cell pristine = Cell.active(0, 0, 0);
+          Cell formed = Cell.active(0, 1, 1);
+          sm.source(formed, 3.0, 1_000_000, 1e-4);
+          for (int pass = 0; pass < 2; pass++) { // warm-up, then measured
+            long n = 0;
+            long t0 = System.nanoTime();
+            long end = t0 + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+              sm.source(pristine, 0.5, 100_000, 1e-4);
+              n++;
+            }
+            r[0][k] = n / ((System.nanoTime() - t0) / 1e9);
+            long points = 0;
+            t0 = System.nanoTime();
+            end = t0 + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) points += sm.sweep(formed, loop).points();
+            r[1][k] = points / ((System.nanoTime() - t0) / 1e9);
+            n = 0;
+            t0 = System.nanoTime();
+            end = t0 + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+              board.driver().read(formed, 0.2);
+              n++;
+            }
+            r[2][k] = n / ((System.nanoTime() - t0) / 1e9);
+          }
+        }
+      }
+      for (int q = 0; q < 3; q++) {
+        Arrays.sort(r[q]);
+        med[q][b] = r[q][rounds / 2];
+      }
+    }
+    System.out.println("| operation | " + String.join(" | ", titles) + " |");
+    System.out.println("|---|" + "---:|".repeat(titles.length));
+    String[] ops = {"SOURCE (source() calls/s)", "SWEEP, 96-point I-V loop (points/s)", "READ, for comparison (read() calls/s)"};
+    for (int q = 0; q < 3; q++) {
+      StringBuilder line = new StringBuilder("| " + ops[q] + " |");
+      for (double v : med[q]) line.append(String.format(Locale.ROOT, " %,.0f (%.3f) |", v, v / med[q][0]));
+      System.out.println(line);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("roles")) {
+      roles(args.length > 1 ? Integer.parseInt(args[1]) : 3, args.length > 2 ? Double.parseDouble(args[2]) : 1.0, Files.createTempDirectory("firstday-bench"));
+      return;
+    }
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     Path dir = Files.createTempDirectory("firstday-bench");
     List<Case> cases = List.of(
@@ -140,20 +231,42 @@ public final class FirstDayThroughput {
         new Case("endurance", "hfox-pristine", "{'cycles':50}"),
         new Case("switch-seek", "rram-imbalanced", "{'width':'1ms','pulsesPerStep':1}"),
         new Case("converge", "rram-imbalanced", "{'targetOhms':20000,'tolerance':0.02,'width':'1ms','pulses':1,'fromVolts':0.52,'toVolts':0.6,'stepVolts':0.01,'maxIterations':200}"));
-    String[] boards = {"emulator", "serial driver, virtual board on a pty", "simulated 2400 on a pty", "simulated 2602B on a pty"};
-    Opener[] openers = {FirstDayThroughput::emulator, p -> serial(p, dir), p -> smu(VirtualSmu.Model.K2400, p), p -> smu(VirtualSmu.Model.K2600, p)};
-    System.out.println("| procedure | " + String.join(" | ", boards) + " |");
-    System.out.println("|---|" + "---:|".repeat(boards.length));
+    List<String> only = args.length > 1 ? List.of(args[1].split(",")) : null;
+    List<String> names = List.of("emulator", "serial", "zmq", "k2400", "k2600");
+    List<String> chosen = args.length > 2 ? List.of(args[2].split(",")) : names;
+    String[] titles = {"emulator", "serial driver, virtual board on a pty", "remote driver over ZeroMQ (tcp loopback)", "simulated 2400 on a pty",
+        "simulated 2602B on a pty"};
+    Opener[] all = {FirstDayThroughput::emulator, p -> serial(p, dir), FirstDayThroughput::remote, p -> smu(VirtualSmu.Model.K2400, p),
+        p -> smu(VirtualSmu.Model.K2600, p)};
+    List<Integer> columns = new java.util.ArrayList<>();
+    for (String b : chosen) {
+      if (!names.contains(b)) throw new IllegalArgumentException("board: " + b + " (expected: one of " + names + ")");
+      columns.add(names.indexOf(b));
+    }
+    StringBuilder header = new StringBuilder("| procedure |");
+    for (int k : columns) header.append(' ').append(titles[k]).append(" |");
+    System.out.println(header);
+    System.out.println("|---|" + "---:|".repeat(columns.size()));
+    StringBuilder ratios = new StringBuilder();
     for (Case c : cases) {
+      if (only != null && !only.contains(c.procedure())) continue;
       StringBuilder line = new StringBuilder("| " + c.procedure() + " |");
-      for (Opener o : openers) {
+      StringBuilder ratio = new StringBuilder("| " + c.procedure() + " |");
+      double first = Double.NaN;
+      for (int col : columns) {
         double[] r = new double[rounds];
-        for (int k = 0; k < rounds; k++) r[k] = run(o, c, dir);
+        for (int k = 0; k < rounds; k++) r[k] = run(all[col], c, dir);
         Arrays.sort(r);
         double med = r[rounds / 2];
+        if (Double.isNaN(first)) first = med;
         line.append(Double.isNaN(med) ? " refused (no source-measure role) |" : String.format(Locale.ROOT, " %,.0f |", med));
+        ratio.append(Double.isNaN(med) ? " - |" : String.format(Locale.ROOT, " %.3f |", med / first));
       }
       System.out.println(line);
+      ratios.append(ratio).append('\n');
     }
+    System.out.println();
+    System.out.println("ratio to the first column:");
+    System.out.print(ratios);
   }
 }
