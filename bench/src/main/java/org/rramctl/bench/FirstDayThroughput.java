@@ -34,7 +34,7 @@ import org.rramctl.sim.scpi.VirtualSmuServer;
  * switch-seek or converge step of a pulse train and a read) on the emulator in-process, through the serial driver
  * and a virtual board on a real pty (protocol version 2: form and iv through SOURCE and SWEEP), through the remote
  * driver to a served emulator over ZeroMQ on loopback, and on the simulated 2400 and 2602B over a pty. Median of
- * {@code rounds} runs, each on a fresh board; then each column as a ratio to the emulator's.
+ * {@code rounds} runs after one untimed warm-up run, each on a fresh board; then each column as a ratio to the first.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar org.rramctl.bench.FirstDayThroughput [rounds [procedures [boards]]]},
  * procedures and boards as comma-separated names (boards: emulator, serial, zmq, k2400, k2600; default all); or
@@ -255,6 +255,7 @@ public final class FirstDayThroughput {
       double first = Double.NaN;
       for (int col : columns) {
         double[] r = new double[rounds];
+        run(all[col], c, dir); // warm-up (JIT, class loading), not counted
         for (int k = 0; k < rounds; k++) r[k] = run(all[col], c, dir);
         Arrays.sort(r);
         double med = r[rounds / 2];
