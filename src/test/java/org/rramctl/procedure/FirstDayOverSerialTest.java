@@ -32,11 +32,6 @@ class FirstDayOverSerialTest {
     return (ObjectNode) Json.MAPPER.readTree(json.replace('\'', '"'));
   }
 
-  private static Runner.Outcome ok(Runner.Outcome o) {
-    assertEquals(RunStatus.SUCCESS, o.status(), o.reason());
-    return o;
-  }
-
   @Test
   void formAndIvOverThePtyFindWhatTheyFindInProcess() throws Exception {
     DevicePreset preset = DevicePreset.named("hfox-pristine");
@@ -44,24 +39,7 @@ class FirstDayOverSerialTest {
         Bench there = Bench.overSerial(preset, 1, 2, Files.createDirectories(dir.resolve("there")))) {
       assertTrue(there.driver.inner() instanceof SerialBoardDriver, "the procedures drive a SerialBoardDriver");
       assertEquals(2, there.driver.info().protocolVersion());
-      JsonNode[] form = new JsonNode[2];
-      JsonNode[] iv = new JsonNode[2];
-      Bench[] benches = {here, there};
-      for (int k = 0; k < 2; k++) {
-        form[k] = ok(benches[k].runner.run(Procedures.of("form", params("{'cells':'0,0-1'}")))).summary();
-        iv[k] = ok(benches[k].runner.run(Procedures.of("iv", params("{'cells':'0,0-1','cycles':2,'complianceAmps':8e-5}")))).summary();
-      }
-      assertEquals(2, form[1].get("formed").asInt(), "both devices behind the pty formed");
-      for (int c = 0; c < 2; c++) {
-        assertEquals(form[0].get("cells").get(c).get("formingVolts").asDouble(), form[1].get("cells").get(c).get("formingVolts").asDouble(), 0,
-            "device " + c + "'s forming voltage");
-      }
-      assertEquals(4, iv[1].get("setVolts").get("n").asInt(), "a SET voltage in each of the 4 loops");
-      for (String key : new String[] {"setVolts", "resetVolts"}) {
-        // The wire carries levels in whole millivolts: the loop's 50 mV steps arrive exactly, up to the double's last bit.
-        assertEquals(iv[0].get(key).get("mean").asDouble(), iv[1].get(key).get("mean").asDouble(), 1e-9, key);
-      }
-      assertEquals(here.emulator.status().pulsesApplied(), there.emulator.status().pulsesApplied(), "the same switching events on both");
+      FirstDayComparison.formAndIvFindTheSame(here, there, "behind the pty", 1e-9);
     }
   }
 

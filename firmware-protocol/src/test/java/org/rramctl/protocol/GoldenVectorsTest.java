@@ -180,14 +180,8 @@ class GoldenVectorsTest {
     for (Line l : stored(version)) {
       byte[] f = l.frame();
       assertEquals(0, f[f.length - 1], l.name());
-      byte[] payload = new byte[f.length];
-      int n = 0;
-      for (int i = 0; i < f.length - 1; ) {
-        int code = f[i++] & 0xFF;
-        for (int k = 1; k < code; k++) payload[n++] = f[i++];
-        if (code < 0xFF && i < f.length - 1) payload[n++] = 0;
-      }
-      payload = Arrays.copyOf(payload, n);
+      byte[] payload = payloadByHand(f);
+      int n = payload.length;
       int stored = (payload[n - 4] & 0xFF) | (payload[n - 3] & 0xFF) << 8 | (payload[n - 2] & 0xFF) << 16 | (payload[n - 1] & 0xFF) << 24;
       assertEquals(CrcTest.bitwiseCrc32c(payload, 0, n - 4), stored, l.name());
       assertEquals(version, payload[0], l.name() + ": the header carries the session's version");
