@@ -635,6 +635,12 @@ class BoardSessionTest {
     assertEquals(rt + line + 3 * 5000L, session.firstTimeout(ptr, 60), "PULSE_THEN_READ: count x period");
     Command.Update u = new Command.Update(new TileAddress(0, 0, 0, 1, 1), WirePlane.ACTIVE, 4, SHAPE, SHAPE, new long[] {1}, new long[] {1});
     assertEquals(rt + line + 100_000_000L, session.firstTimeout(u, 60), "UPDATE: the progress interval");
+    Command.Source source = new Command.Source(CELL, 1500, 2_000_000, 100_000);
+    assertEquals(rt + line + 2_000_000, session.firstTimeout(source, 60), "SOURCE: its duration");
+    Command.Sweep shortSweep = new Command.Sweep(CELL, 1_000_000, 500_000, 100_000, new short[] {100, 200, 300});
+    assertEquals(rt + line + 3 * 1_500_000L, session.firstTimeout(shortSweep, 60), "SWEEP: levels x (step + off) ...");
+    Command.Sweep longSweep = new Command.Sweep(CELL, 10_000_000, 0, 100_000, new short[] {100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100});
+    assertEquals(rt + line + 100_000_000L, session.firstTimeout(longSweep, 60), "... but at most the progress interval: points stream while it runs");
     Command.Pulse endless = new Command.Pulse(CELL, WirePolarity.UP, new PulseShape(1000, 100, 0xFFFF_FFFFL), 0xFFFF_FFFFL);
     assertEquals(rt + line + Long.MAX_VALUE / 4, session.firstTimeout(endless, 60), "a run time that would overflow is capped");
   }
@@ -791,8 +797,10 @@ class BoardSessionTest {
 
   @Test
   void theSessionsThreadsAreDaemonsAndEndWithIt() throws Exception {
+    java.util.Set<Thread> before = Thread.getAllStackTraces().keySet(); // earlier tests' sessions may still be ending
     open(new ScriptedBoard(1000), quick(3));
-    List<Thread> mine = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("rramctl-session-") && t.getName().endsWith(" " + session.port())).toList();
+    List<Thread> mine = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> !before.contains(t) && t.getName().startsWith("rramctl-session-") && t.getName().endsWith(" " + session.port())).toList();
     assertEquals(3, mine.size(), "reader, writer, keeper: " + mine);
     for (Thread t : mine) assertTrue(t.isDaemon(), t.getName());
     session.close();
@@ -862,5 +870,19 @@ class BoardSessionTest {
       Thread.interrupted();
     }
     assertTrue(session.abort(), "and the next one, not interrupted, is");
+  }
+
+  @Test
+  void sourceAndSweepAcceptOnlyTheirOwnResponseTypes() throws Exception {
+    open(new ScriptedBoard(1000, 2), quick(3));
+    Command.Source source = new Command.Source(CELL, 1500, 1_000, 100_000);
+    Command.Sweep sweep = new Command.Sweep(CELL, 1_000, 0, 100_000, new short[] {100, 200});
+    Response.Measured measured = new Response.Measured(1e-6f, false);
+    Response.SweepPoints points = new Response.SweepPoints(0, false, 0, new float[] {1e-6f, 2e-6f}, new boolean[] {false, true});
+    board.once(Opcode.SOURCE, r -> List.of(new Response.PulseDone(1), measured));
+    board.once(Opcode.SWEEP, r -> List.of(new Response.Measured(3e-6f, false), points));
+    assertEquals(List.of(measured), session.call(source, null));
+    assertEquals(List.of(points), session.call(sweep, null));
+    assertEquals(2, session.strayFrames());
   }
 }
