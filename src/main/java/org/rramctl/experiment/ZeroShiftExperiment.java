@@ -324,7 +324,7 @@ public final class ZeroShiftExperiment {
         shard == null ? null : shard.toString(), summarize(c.ratios(), c.schemes(), results), results, c.schemes());
     write(c.out(), r);
     log.println();
-    log.print(markdown(r));
+    log.print(markdown(r, false));
     log.flush();
     return r;
   }
@@ -509,13 +509,21 @@ public final class ZeroShiftExperiment {
         summarize(first.ratios(), first.schemes(), cells), cells, first.schemes());
     write(out, r);
     log.printf(Locale.ROOT, "merged %d shards, %d cells -> %s%n%n", parts.size(), cells.size(), out);
-    log.print(markdown(r));
+    log.print(markdown(r, false));
     log.flush();
     return r;
   }
 
-  /** The results table in Markdown, with the regime and any failed cells below it. */
+  /** The results table in Markdown, with the regime, any failed cells and the initialisation error per layer below it. */
   public static String markdown(Results r) {
+    return markdown(r, true);
+  }
+
+  /**
+   * {@link #markdown(Results)}; without {@code initTable} (the terminal's version, which ends in the short table and its
+   * regime) the initialisation error is only named as being in results.md.
+   */
+  static String markdown(Results r, boolean initTable) {
     StringBuilder b = new StringBuilder();
     b.append("# Zero-shifting experiment\n\n");
     if (r.shard() != null) b.append("Shard ").append(r.shard()).append(" of the cells only: merge the shards with `rramctl experiment merge`.\n\n");
@@ -531,7 +539,9 @@ public final class ZeroShiftExperiment {
     }
     b.append("| floating point (no devices) | ").append(cell(find(r, FLOAT, Double.NaN))).append(" |").append(" |".repeat(r.schemes().size() - 1)).append("\n\n");
     b.append("Regime: ").append(r.regime()).append("\n");
-    b.append(initTable(r));
+    String init = initTable(r);
+    if (initTable) b.append(init);
+    else if (!init.isEmpty()) b.append("\nThe initial weights' achieved error per layer: results.md.\n");
     List<CellResult> failed = r.cells().stream().filter(c -> !c.ok()).toList();
     if (!failed.isEmpty()) {
       b.append("\nFailed cells:\n\n");
