@@ -29,20 +29,29 @@ class TikiTakaTest {
     return AnalogSettings.defaults().withPulses(Pulse.up(1.0, Duration.ofNanos(100)), Pulse.down(1.0, Duration.ofNanos(100)));
   }
 
-  @Test
-  void aTransferAddsLrTimesTheColumnOfAToTheSameColumnOfCAndNothingElse() throws IOException {
+  /** A 4-4 layer's A and C on a board of two ideal linear 5 x 4 arrays. */
+  private record Linear(LinearCrossbar board, TileLayout layout, AnalogLayer a, AnalogLayer c, int aArray, int cArray) {}
+
+  private static Linear linear() {
     LinearCrossbar board = new LinearCrossbar(2, 5, 4, 0.001);
     EnvelopedDriver d = new EnvelopedDriver(board, SafetyEnvelope.of(board.info()));
     TileLayout layout = TikiTakaLayer.plan(board.info(), new int[] {4, 4});
     AnalogLayer a = AnalogLayer.on(d, 5, 4, layout.blocks(0), linearSettings(), Rng.seeded(1));
     AnalogLayer c = AnalogLayer.on(d, 5, 4, layout.blocks(1), linearSettings(), Rng.seeded(2));
-    int aArray = layout.blocks(0).get(0).tile().array();
-    int cArray = layout.blocks(1).get(0).tile().array();
-    assertTrue(aArray != cArray, "A and C on the two arrays: " + layout.blocks(0) + " / " + layout.blocks(1));
+    return new Linear(board, layout, a, c, layout.blocks(0).get(0).tile().array(), layout.blocks(1).get(0).tile().array());
+  }
+
+  @Test
+  void aTransferAddsLrTimesTheColumnOfAToTheSameColumnOfCAndNothingElse() throws IOException {
+    Linear l = linear();
+    LinearCrossbar board = l.board();
+    int aArray = l.aArray();
+    int cArray = l.cArray();
+    assertTrue(aArray != cArray, "A and C on the two arrays: " + l.layout().blocks(0) + " / " + l.layout().blocks(1));
     double[] v = {0.5, -0.3, 0.1, 0};
     for (int i = 0; i < 4; i++) board.setWeight(aArray, 2, i, v[i]);
     board.setWeight(aArray, 1, 0, 0.9); // another column of A: must not reach C
-    TikiTakaLayer tt = new TikiTakaLayer(a, c, TikiTakaSettings.defaults());
+    TikiTakaLayer tt = new TikiTakaLayer(l.a(), l.c(), TikiTakaSettings.defaults());
     int n = 50;
     double lr = 0.02;
     for (int k = 0; k < n; k++) tt.transfer(2, lr);
@@ -57,13 +66,12 @@ class TikiTakaTest {
 
   @Test
   void theGradientGoesToAAndTheWeightsAreReadFromC() throws IOException {
-    LinearCrossbar board = new LinearCrossbar(2, 5, 4, 0.001);
-    EnvelopedDriver d = new EnvelopedDriver(board, SafetyEnvelope.of(board.info()));
-    TileLayout layout = TikiTakaLayer.plan(board.info(), new int[] {4, 4});
-    AnalogLayer a = AnalogLayer.on(d, 5, 4, layout.blocks(0), linearSettings(), Rng.seeded(1));
-    AnalogLayer c = AnalogLayer.on(d, 5, 4, layout.blocks(1), linearSettings(), Rng.seeded(2));
-    int aArray = layout.blocks(0).get(0).tile().array();
-    int cArray = layout.blocks(1).get(0).tile().array();
+    Linear l = linear();
+    LinearCrossbar board = l.board();
+    AnalogLayer a = l.a();
+    AnalogLayer c = l.c();
+    int aArray = l.aArray();
+    int cArray = l.cArray();
     board.setWeight(cArray, 0, 0, 0.25);
     board.setWeight(aArray, 0, 0, 0.5);
     TikiTakaLayer tt = new TikiTakaLayer(a, c, new TikiTakaSettings(1000, 1, 1, 1, 0));
