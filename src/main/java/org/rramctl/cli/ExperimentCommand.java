@@ -100,6 +100,8 @@ final class ExperimentCommand implements Callable<Integer> {
         description = "Board profile JSON with the safety envelope of every cell's board (never wider than the emulator's limits). Default: the emulator's.")
     Path envelope;
 
+    @picocli.CommandLine.Mixin org.rramctl.train.RecheckOptions recheck = new org.rramctl.train.RecheckOptions();
+
     @Option(names = "--resume", description = "Continue the cells of an earlier run in --out from their checkpoints.")
     boolean resume;
 
@@ -116,6 +118,7 @@ final class ExperimentCommand implements Callable<Integer> {
           initScale, gUnit, dwMin, out);
       c = c.withAnalog(c.analog().withInit(AnalogSettings.Init.parse(init))).withSchemes(ZeroShiftExperiment.parseSchemes(schemes), tikiTaka.settings());
       if (envelope != null) c = c.withEnvelope(org.rramctl.driver.SafetyEnvelope.load(envelope));
+      if (recheck.given()) c = c.withRecheck(recheck.settings());
       ZeroShiftExperiment.Results r = ZeroShiftExperiment.run(c, sh, resume, log);
       long failed = r.cells().stream().filter(x -> !x.ok()).count();
       if (failed > 0) {

@@ -95,7 +95,7 @@ public final class ZeroShiftExperiment {
    */
   public record Config(List<Double> ratios, int epochs, int seeds, int jobs, MnistDataset data, int[] sizes, String preset,
       LearningRateSchedule schedule, AnalogSettings analog, double floatInitScale, Path out, SafetyEnvelope envelope, List<String> schemes,
-      TikiTakaSettings tikiTaka) {
+      TikiTakaSettings tikiTaka, org.rramctl.train.Recheck.Settings recheck) {
     public Config {
       if (schemes == null || schemes.isEmpty()) throw new IllegalArgumentException("--schemes: empty (expected: some of " + String.join(",", SCHEMES) + ")");
       for (String x : schemes) {
@@ -125,19 +125,24 @@ public final class ZeroShiftExperiment {
     /** A configuration on the emulator's default envelope. */
     public Config(List<Double> ratios, int epochs, int seeds, int jobs, MnistDataset data, int[] sizes, String preset,
         LearningRateSchedule schedule, AnalogSettings analog, double floatInitScale, Path out) {
-      this(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, null, List.of(CONVENTIONAL, ZERO_SHIFTED), null);
+      this(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, null, List.of(CONVENTIONAL, ZERO_SHIFTED), null, null);
+    }
+
+    /** The zero-shifted cells re-check a sample of symmetry points during training ({@code train --recheck-every}); null: never. */
+    public Config withRecheck(org.rramctl.train.Recheck.Settings r) {
+      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, envelope, schemes, tikiTaka, r);
     }
 
     public Config withEnvelope(SafetyEnvelope e) {
-      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, e, schemes, tikiTaka);
+      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, e, schemes, tikiTaka, recheck);
     }
 
     public Config withAnalog(AnalogSettings a) {
-      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, a, floatInitScale, out, envelope, schemes, tikiTaka);
+      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, a, floatInitScale, out, envelope, schemes, tikiTaka, recheck);
     }
 
     public Config withSchemes(List<String> s, TikiTakaSettings tt) {
-      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, envelope, s, tt);
+      return new Config(ratios, epochs, seeds, jobs, data, sizes, preset, schedule, analog, floatInitScale, out, envelope, s, tt, recheck);
     }
 
     /** One array per layer, exactly its size with the bias row: "785x256,257x128,129x10". */
@@ -336,7 +341,8 @@ public final class ZeroShiftExperiment {
     boolean analog = cell.board() != null;
     boolean tt = cell.scheme().equals(TIKI_TAKA);
     TrainingRun run = new TrainingRun(c.sizes(), c.data(), ts, cell.seed(), cell.board(), analog ? c.analog() : null, c.floatInitScale(),
-        analog ? (tt ? ReferenceScheme.ZERO_SHIFTED : ReferenceScheme.parse(cell.scheme())) : null, null, 0, analog ? c.envelope() : null, null, tt ? c.tikiTaka() : null);
+        analog ? (tt ? ReferenceScheme.ZERO_SHIFTED : ReferenceScheme.parse(cell.scheme())) : null, null, 0, analog ? c.envelope() : null,
+        analog && cell.scheme().equals(ZERO_SHIFTED) ? c.recheck() : null, tt ? c.tikiTaka() : null);
     PrintWriter cellLog = new PrintWriter(new java.io.Writer() {
       private final StringBuilder line = new StringBuilder();
 
@@ -427,8 +433,10 @@ public final class ZeroShiftExperiment {
         Network.format(c.sizes()), c.data().train(), c.data().test(), c.preset(), range,
         Double.isNaN(a.gUnitSiemens()) ? "(G_max - G_min)/2" : String.format(Locale.ROOT, "%.4g S", a.gUnitSiemens()), initRegime(a, c.floatInitScale()), a.bitLength(), fmt(a.dwMin()),
         a.updateManagement() ? "on" : "off", a.updateBlManagement() ? "on" : "off", fmt(c.schedule().initial()), c.schedule().halveEvery(), c.epochs(),
-        c.schemes().contains(TIKI_TAKA) ? " " + c.tikiTaka().describe() + "; an A and a C array per layer (geometry " + TikiTakaLayer.geometry(c.sizes())
-            + "), every reference of both at its symmetry point, A starting at its symmetry points (A = 0), C holding the initial weights." : "");
+        (c.schemes().contains(TIKI_TAKA) ? " " + c.tikiTaka().describe() + "; an A and a C array per layer (geometry " + TikiTakaLayer.geometry(c.sizes())
+            + "), every reference of both at its symmetry point, A starting at its symmetry points (A = 0), C holding the initial weights." : "")
+        + (c.recheck() == null ? "" : String.format(Locale.ROOT, " Zero-shifted re-checks during training: every %d samples, %d random devices per tile, references re-programmed beyond %s %% of the window.",
+            c.recheck().everySamples(), c.recheck().devicesPerTile(), fmt(100 * c.recheck().toleranceFraction()))));
   }
 
   private static String initRegime(AnalogSettings a, double floatInitScale) {

@@ -117,14 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--ref-error-std", defaultValue = "0", paramLabel = "FRACTION", description = "Program each reference to its target + N(0, sigma), sigma this fraction of the conductance window (a study of programming error). Default: ${DEFAULT-VALUE}.")
   double refErrorStd;
 
-  @Option(names = "--recheck-every", paramLabel = "SAMPLES", description = "With --zero-shift: every this many training samples, re-measure the symmetry points of a random sample of devices, re-program the references that moved beyond --recheck-tolerance and put the weights back (journal: rechecks.jsonl). Default: never.")
-  Integer recheckEvery;
-
-  @Option(names = "--recheck-devices", defaultValue = "16", paramLabel = "N", description = "With --recheck-every: devices sampled per tile at each re-check. Default: ${DEFAULT-VALUE}.")
-  int recheckDevices;
-
-  @Option(names = "--recheck-tolerance", defaultValue = "1%", paramLabel = "PERCENT", description = "With --recheck-every: re-program a reference when its device's symmetry point moved more than this part of the conductance window. Default: ${DEFAULT-VALUE}.")
-  String recheckTolerance;
+  @picocli.CommandLine.Mixin RecheckOptions recheckOptions = new RecheckOptions();
 
   @Option(names = "--train-limit", paramLabel = "N", description = "Train on the first N training digits only. Default: all.")
   Integer trainLimit;
@@ -147,10 +140,11 @@ public final class TrainCommand implements Callable<Integer> {
     if (calibration != null && !zs) {
       throw new IllegalArgumentException("--calibration: " + calibration + " without --zero-shift (expected: --zero-shift, whose references it sets)");
     }
-    if (recheckEvery != null && !zeroShift) {
-      throw new IllegalArgumentException("--recheck-every: " + recheckEvery + " without --zero-shift (expected: --zero-shift on a board; it re-measures symmetry points)");
+    if (recheckOptions.given() && (!zeroShift || tt != null)) {
+      throw new IllegalArgumentException("--recheck-every: " + recheckOptions.every + (tt != null ? " with --algorithm tiki-taka" : " without --zero-shift")
+          + " (expected: --zero-shift on a board with SGD; it re-measures the symmetry points of the SGD layers' devices)");
     }
-    Recheck.Settings recheck = recheckEvery == null ? null : new Recheck.Settings(recheckEvery, recheckDevices, percent("--recheck-tolerance", recheckTolerance));
+    Recheck.Settings recheck = recheckOptions.settings();
     MnistDataset dataset = limitTest(limit((data == null ? MnistDataset.vendored() : MnistDataset.load(data)).withSide(side), trainLimit), testLimit);
     int[] sizes = layers == null ? new int[] {dataset.inputSize(), 256, 128, 10} : Network.parseSizes(layers);
     TrainSettings settings = new TrainSettings(epochs, new LearningRateSchedule(lr, halveEvery), out);
@@ -181,21 +175,6 @@ public final class TrainCommand implements Callable<Integer> {
         board == null ? null : zs ? ReferenceScheme.ZERO_SHIFTED : ReferenceScheme.CONVENTIONAL, calibration, refErrorStd, boardEnvelope(), recheck, tt);
     run.run(resume, noProgress ? new LineListener(outLine) : new BarListener(outLine), outLine);
     return 0;
-  }
-
-  /** "1%" or "0.5 %" to 0.01 and 0.005; the number must end in a percent sign. */
-  static double percent(String option, String text) {
-    String t = text.trim();
-    double v = Double.NaN;
-    if (t.endsWith("%")) {
-      try {
-        v = Double.parseDouble(t.substring(0, t.length() - 1).trim()) / 100;
-      } catch (NumberFormatException e) {
-        v = Double.NaN;
-      }
-    }
-    if (!(v > 0 && v <= 0.5)) throw new IllegalArgumentException(option + ": " + text + " (expected: a percentage of the conductance window, > 0 % and <= 50 %, e.g. 1%)");
-    return v;
   }
 
   /** The Tiki-Taka settings for {@code --algorithm tiki-taka}, null for SGD; its options refused with SGD. */

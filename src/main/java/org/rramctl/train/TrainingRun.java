@@ -72,6 +72,9 @@ public record TrainingRun(int[] sizes, MnistDataset data, TrainSettings train, l
     if (!(refErrorStd >= 0 && refErrorStd <= 0.5)) {
       throw new IllegalArgumentException("--ref-error-std: " + refErrorStd + " (expected: 0 .. 0.5, a fraction of the conductance window)");
     }
+    if (recheck != null && tikiTaka != null) {
+      throw new IllegalArgumentException("--recheck-every: " + recheck.everySamples() + " with Tiki-Taka (expected: SGD on zero-shifted references; re-checks cover the SGD layers' devices)");
+    }
     if (recheck != null && scheme != ReferenceScheme.ZERO_SHIFTED) {
       throw new IllegalArgumentException("--recheck-every: " + recheck.everySamples() + " with the " + (scheme == null ? "floating-point" : scheme.label())
           + " scheme (expected: only with --zero-shift on a board: it re-measures symmetry points)");

@@ -145,7 +145,7 @@ class RecheckTest {
         .withRecheck(new Recheck.Settings(10, 1, 0.01)));
     assertEquals("--recheck-every: 10 with the conventional scheme (expected: only with --zero-shift on a board: it re-measures symmetry points)", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new Recheck.Settings(0, 1, 0.01));
-    assertEquals(0.005, TrainCommand.percent("--recheck-tolerance", "0.5 %"), 1e-15);
-    assertThrows(IllegalArgumentException.class, () -> TrainCommand.percent("--recheck-tolerance", "0.01"));
+    assertEquals(0.005, RecheckOptions.percent("--recheck-tolerance", "0.5 %"), 1e-15);
+    assertThrows(IllegalArgumentException.class, () -> RecheckOptions.percent("--recheck-tolerance", "0.01"));
   }
 }
