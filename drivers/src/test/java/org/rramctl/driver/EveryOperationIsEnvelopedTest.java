@@ -203,4 +203,60 @@ class EveryOperationIsEnvelopedTest {
     assertTrue(aborts.get() >= 3, "aborts: " + aborts.get());
     t.join();
   }
+
+  /**
+   * Every operation counts itself out when it ends, normally or not: a {@link EnvelopedDriver#stop} that follows
+   * finds nothing in flight and reports the board's confirmation at once. An operation that forgot to would make
+   * every later Ctrl-C wait its whole time and then say "not confirmed". Its result is the board's, unchanged.
+   */
+  @Test
+  void everyOperationCountsItselfOutAndReturnsTheBoardsAnswer() throws Exception {
+    int walked = 0;
+    for (Method m : CrossbarDriver.class.getMethods()) {
+      if (Modifier.isStatic(m.getModifiers()) || NOTHING_TO_CHECK.contains(m.getName())) continue;
+      for (boolean failing : new boolean[] {false, true}) {
+        CrossbarDriver inner = (CrossbarDriver) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {CrossbarDriver.class}, (p, im, args) -> {
+          switch (im.getName()) {
+            case "info" -> {
+              return INFO;
+            }
+            case "abortAndConfirm" -> {
+              return true;
+            }
+            default -> {
+              if (failing) throw new java.io.IOException("board fault (test)");
+              Class<?> r = im.getReturnType();
+              if (r == double.class) return 4.25e-5;
+              if (r == double[].class) return new double[] {1, 2};
+              return null;
+            }
+          }
+        });
+        EnvelopedDriver d = new EnvelopedDriver(inner, new SafetyEnvelope(ENVELOPE));
+        Object result = null;
+        try {
+          result = m.invoke(d, args(slots(m), -1));
+          assertTrue(!failing, m + " hid the board's fault");
+        } catch (InvocationTargetException e) {
+          assertTrue(failing, m + ": " + e.getCause());
+        }
+        if (!failing && m.getReturnType() == double.class) assertEquals(4.25e-5, (double) result, m.toString());
+        if (!failing && m.getReturnType() == double[].class) assertTrue(Arrays.equals(new double[] {1, 2}, (double[]) result), m.toString());
+        assertTrue(d.stop("after " + m.getName(), 0), m + (failing ? " (failing)" : "") + " left itself counted in flight");
+      }
+      walked++;
+    }
+    assertTrue(walked >= 11, "operations walked: " + walked);
+  }
+
+  @Test
+  void aDifferentialReadChecksBothCellsAndRefusesAfterClose() throws Exception {
+    EnvelopedDriver d = new EnvelopedDriver(recordingInner(), new SafetyEnvelope(ENVELOPE));
+    reached.clear();
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.readDifferential(0, 4, 0, READ_OK), "row 4 of a 4-row array");
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.readDifferential(0, 0, 5, READ_OK), "column 5 of 5");
+    assertEquals(List.of(), reached);
+    d.close();
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> d.readDifferential(0, 0, 0, READ_OK));
+  }
 }
