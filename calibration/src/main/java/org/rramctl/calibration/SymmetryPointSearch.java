@@ -751,7 +751,7 @@ public final class SymmetryPointSearch {
     }
 
     /** The correlation shared by the devices (see {@link #pooledErrors}), or NaN with too few devices or lags. */
-    private static double sharedCorrelation(float[] samples, int capacity, int[] finishedAt, int n, int poolEnd) {
+    static double sharedCorrelation(float[] samples, int capacity, int[] finishedAt, int n, int poolEnd) {
       int lagMax = 0;
       if (poolEnd > 0) {
         lagMax = (poolEnd - poolEnd / 2) / 2;
