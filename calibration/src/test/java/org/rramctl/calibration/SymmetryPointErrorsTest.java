@@ -376,6 +376,61 @@ class SymmetryPointErrorsTest {
     assertEquals(0.9, perDevice, 0.02, "per-device windows");
   }
 
+  /**
+   * The shared correlation as documented: each device's variogram over its window (poolEnd > 0: [poolEnd / 2, poolEnd);
+   * else [f / 4, f)) scaled by the mean of its first four lags, averaged over the devices at the lags all of them have
+   * (this test uses exactly {@code POOL_MIN_DEVICES} devices), and the rho on the grid 0.001 .. 0.999 whose constrained
+   * fit leaves the least residual (weights: the device count, the same at every lag).
+   */
+  private static double referenceShared(float[] s, int capacity, int[] finishedAt, int n, int poolEnd) {
+    int lags = Integer.MAX_VALUE;
+    for (int i = 0; i < n; i++) {
+      int end = poolEnd > 0 ? poolEnd : finishedAt[i];
+      int a = poolEnd > 0 ? end / 2 : end / 4;
+      lags = Math.min(lags, (end - a) / 2);
+    }
+    double[] curve = new double[lags + 1];
+    for (int i = 0; i < n; i++) {
+      int end = poolEnd > 0 ? poolEnd : finishedAt[i];
+      int a = poolEnd > 0 ? end / 2 : end / 4;
+      double scale = (vario(s, i * capacity, a, end, 1) + vario(s, i * capacity, a, end, 2) + vario(s, i * capacity, a, end, 3)
+          + vario(s, i * capacity, a, end, 4)) / 4;
+      for (int l = 1; l <= lags; l++) curve[l] += vario(s, i * capacity, a, end, l) / scale / n;
+    }
+    int[] w = new int[lags + 1];
+    java.util.Arrays.fill(w, n);
+    double best = Double.POSITIVE_INFINITY;
+    double rho = Double.NaN;
+    for (int g = 1; g <= 999; g++) {
+      double[] ab = constrained(curve, w, lags, g / 1000.0);
+      double r = rss(curve, w, lags, g / 1000.0, ab[0], ab[1]);
+      if (r < best) {
+        best = r;
+        rho = g / 1000.0;
+      }
+    }
+    return rho;
+  }
+
+  @Test
+  void sharedCorrelationOfMixedDevicesIsTheFitToTheScaledMeanCurve() {
+    // Half the devices fast and small, half slow and ten times larger: the scaling by the short lags decides the mix.
+    int n = SymmetryPointSearch.POOL_MIN_DEVICES;
+    int capacity = 160;
+    float[] s = new float[n * capacity];
+    for (int i = 0; i < n; i++) {
+      boolean slow = i % 2 == 1;
+      float[] one = ar1(1, capacity, capacity, slow ? 0.95 : 0.5, 0.3, 100 + i);
+      for (int k = 0; k < capacity; k++) s[i * capacity + k] = (slow ? 10 : 1) * one[k];
+    }
+    int[] finishedAt = new int[n];
+    for (int i = 0; i < n; i++) finishedAt[i] = 100 + 3 * i;
+    double pooled = Errors.sharedCorrelation(s, capacity, finishedAt, n, 150);
+    assertEquals(referenceShared(s, capacity, finishedAt, n, 150), pooled, 1e-12, "array-parallel window");
+    double perDevice = Errors.sharedCorrelation(s, capacity, finishedAt, n, 0);
+    assertEquals(referenceShared(s, capacity, finishedAt, n, 0), perDevice, 1e-12, "per-device windows");
+  }
+
   @Test
   void sharedCorrelationNeedsEnoughDevicesAndLags() {
     int n = SymmetryPointSearch.POOL_MIN_DEVICES;
