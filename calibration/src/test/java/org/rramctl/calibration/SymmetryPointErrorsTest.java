@@ -361,6 +361,126 @@ class SymmetryPointErrorsTest {
     assertArrayEquals(new double[] {7, 8}, se);
   }
 
+  // ---- model errors (pooled noise level) ----
+
+  /** modelErrors' inputs for six devices: three that pool, one whose probe does not fit, one barely started, one with too few noise samples. */
+  private static final int CAP = 64, NOISE_CAP = 80, EVERY = 20;
+  private static final int[] FINISHED = {40, 33, 50, 40, 3, 36};
+  private static final int[] NOISE_FROM = {10, 5, 0, 10, 10, 10};
+  private static final int[] NOISE_TO = {70, 61, 80, 70, 70, 16};
+  private static final double[] EST = {0.41, 0.52, 0.33, 0.4, 0.4, 0.45};
+  private static final double[] ANCHOR = {0.4, 0.5, 0.3, 0.4, 0.4, 0.45};
+  private static final double[] RISE = {0.12, 0.1, 0.15, 0, 0.12, 0.11};
+  private static final double[] FALL = {0.1, 0.08, 0.12, 0.1, 0.1, 0.09};
+
+  private static final double G_MIN = 0.05;
+
+  private static double[] modelErrors(int n, float[] samples, float[] noise, double white) {
+    double[] se = {-1, -2, -3, -4, -5, -6};
+    Errors.modelErrors(samples, CAP, FINISHED, noise, NOISE_CAP, NOISE_FROM, NOISE_TO, n, EST, ANCHOR, RISE, FALL, G_MIN, 1, EVERY, white, se);
+    return se;
+  }
+
+  /** modelErrors as CALIBRATION-NOTES.md "Standard errors from a pooled noise level" and the Javadoc describe it. */
+  private static double[] referenceModelErrors(int n, float[] samples, float[] noise, double white) {
+    double[] se = {-1, -2, -3, -4, -5, -6};
+    double[] f = new double[n];
+    double[] rho = new double[n];
+    double[] s2 = new double[n];
+    double[] r2 = new double[n];
+    boolean[] pool = new boolean[n];
+    boolean[] model = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      if (FINISHED[i] < 4) continue;
+      Errors.ProbeSteps st = Errors.probeSteps(RISE[i], FALL[i], ANCHOR[i] + FALL[i], G_MIN, 1, SymmetryPointSearch.PROBE_PULSES);
+      if (st == null) continue;
+      double phi = (1 - st.up()) * (1 - st.down());
+      double aUp = st.up() * (1 - EST[i]);
+      double aDown = st.down() * (EST[i] - G_MIN);
+      rho[i] = Math.pow(phi, EVERY);
+      f[i] = (aUp * aUp + aDown * aDown) / (1 - phi * phi);
+      model[i] = true;
+      int h = NOISE_TO[i] - NOISE_FROM[i];
+      if (h < SymmetryPointSearch.POOL_MIN_SAMPLES) continue;
+      int lags = h / 2;
+      double[] v = new double[lags + 1];
+      for (int l = 1; l <= lags; l++) v[l] = vario(noise, i * NOISE_CAP, NOISE_FROM[i], NOISE_TO[i], l);
+      int[] w = weights(lags, h);
+      if (Double.isNaN(white)) {
+        double[] ab = wls(v, w, lags, rho[i]);
+        s2[i] = ab[0] / 2;
+        r2[i] = ab[1] / 2;
+      } else {
+        double sxy = 0, sxx = 0;
+        for (int l = 1; l <= lags; l++) {
+          double x = 1 - Math.pow(rho[i], l);
+          sxy += w[l] * x * (v[l] - 2 * white);
+          sxx += w[l] * x * x;
+        }
+        s2[i] = sxy / sxx / 2;
+      }
+      pool[i] = true;
+    }
+    double sumS2 = 0, sumF = 0, sumR2 = 0, dof = 0;
+    int pooled = 0;
+    for (int i = 0; i < n; i++) {
+      if (!pool[i]) continue;
+      sumS2 += s2[i];
+      sumF += f[i];
+      sumR2 += r2[i];
+      dof += (NOISE_TO[i] - NOISE_FROM[i]) * (1 - rho[i]);
+      pooled++;
+    }
+    double c2 = sumS2 / sumF;
+    assertTrue(c2 > 0, "c^2 " + c2);
+    double r2Pooled = Double.isNaN(white) ? Math.max(0, sumR2 / pooled) : white;
+    if (pooled > 1) {
+      double scatter = 0;
+      for (int i = 0; i < n; i++) if (pool[i]) scatter += Math.pow(s2[i] - c2 * f[i], 2);
+      double varC2 = scatter / (pooled - 1) * pooled / (sumF * sumF);
+      dof = Math.min(dof, 2 * c2 * c2 / varC2);
+    }
+    double widen = new TDistribution(Math.max(1, dof)).inverseCumulativeProbability(0.975) / 1.959964;
+    for (int i = 0; i < n; i++) {
+      if (!model[i]) continue;
+      int from = FINISHED[i] / 2;
+      int m = FINISHED[i] - from;
+      double meanRho = 0;
+      for (int k = from; k < FINISHED[i]; k++) meanRho += Math.pow(rho[i], k) / m;
+      double deviation = samples[i * CAP] - (EST[i] - ANCHOR[i]);
+      double bias = Math.abs(deviation) * meanRho;
+      double var = c2 * f[i] * arSum(m, rho[i]) / ((double) m * m) + r2Pooled / m;
+      se[i] = widen * Math.sqrt(var + bias * bias);
+    }
+    return se;
+  }
+
+  @Test
+  void modelErrorsFollowTheDocumentedPooledNoiseLevel() {
+    float[] samples = ar1(6, CAP, CAP, 0.9, 0.0, 21);
+    for (int i = 0; i < samples.length; i++) samples[i] *= 0.01f;
+    float[] noise = new float[6 * NOISE_CAP];
+    for (int i = 0; i < 6; i++) {
+      float[] one = ar1(1, NOISE_CAP, NOISE_CAP, 0.93, 0.4, 30 + i);
+      for (int k = 0; k < NOISE_CAP; k++) noise[i * NOISE_CAP + k] = (1 + 0.3f * i) * 0.001f * one[k];
+    }
+    double[] fitted = modelErrors(6, samples, noise, Double.NaN);
+    double[] refFitted = referenceModelErrors(6, samples, noise, Double.NaN);
+    double[] known = modelErrors(6, samples, noise, 1e-7);
+    double[] refKnown = referenceModelErrors(6, samples, noise, 1e-7);
+    // One device alone: no scatter, the nominal degrees of freedom h (1 - rho).
+    double[] alone = modelErrors(1, samples, noise, Double.NaN);
+    assertEquals(referenceModelErrors(1, samples, noise, Double.NaN)[0], alone[0], 1e-9 * alone[0], "device 0 alone");
+    for (double[][] pair : new double[][][] {{refFitted, fitted}, {refKnown, known}}) {
+      assertEquals(-4, pair[1][3], "a probe that does not fit keeps its standard error");
+      assertEquals(-5, pair[1][4], "a barely started device keeps its standard error");
+      for (int i : new int[] {0, 1, 2, 5}) {
+        assertTrue(pair[0][i] > 0, "reference " + i + ": " + pair[0][i]);
+        assertEquals(pair[0][i], pair[1][i], 1e-9 * pair[0][i], "device " + i);
+      }
+    }
+  }
+
   // ---- shared correlation ----
 
   @Test
