@@ -38,6 +38,30 @@ class SymmetryPointDriftTest {
     return (p.aUp() / p.bMax()) / (p.aDown() / -p.bMin());
   }
 
+  /**
+   * Each pulse of a drifting device is the soft-bound step with the steps its count has reached: with no
+   * cycle-to-cycle noise an UP pulse leaves (G_max - G)(1 - a_up / b_max) to the top, a DOWN pulse
+   * (G - G_min)(1 - a_down / -b_min) to the bottom, computed here from the device's parameters before each pulse.
+   */
+  @Test
+  void everyPulseOfADriftingDeviceIsTheSoftBoundStepOfItsCurrentSteps() throws Exception {
+    DevicePreset p = drifting(100, 0, 1.0).withNoise(0, 0, 0);
+    try (EmulatorDriver d = EmulatorDriver.open(p, GEOMETRY, 3)) {
+      Cell c = Cell.active(0, 2, 1);
+      double gMax = d.info().gMaxSiemens();
+      double gMin = d.info().gMinSiemens();
+      double window = gMax - gMin;
+      for (int i = 0; i < 300; i++) {
+        boolean up = i % 3 != 2;
+        EmulatorDriver.DeviceParams q = d.truth().params(c);
+        double g = d.truth().conductance(c);
+        double expected = up ? gMax - (gMax - g) * (1 - q.aUp() / q.bMax()) : gMin + (g - gMin) * (1 - q.aDown() / -q.bMin());
+        d.pulse(c, up ? UP : DOWN, 1);
+        assertEquals(expected, d.truth().conductance(c), 1e-6 * window, "pulse " + i);
+      }
+    }
+  }
+
   @Test
   void theUpDownRatioMovesByTheStatedRatePerMillionPulsesAndTheSymmetryPointFollows() throws Exception {
     double rate = 0.4;
