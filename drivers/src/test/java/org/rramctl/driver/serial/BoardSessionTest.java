@@ -672,7 +672,7 @@ class BoardSessionTest {
   @Test
   void eachCommandAcceptsOnlyItsOwnResponseType() throws Exception {
     open(new ScriptedBoard(1000), quick(3));
-    Command.ForwardRead fwd = new Command.ForwardRead(new TileAddress(0, 0, 0, 2, 2), org.rramctl.protocol.WireReadMode.values()[0], new short[] {100, 100});
+    Command.ForwardRead fwd = new Command.ForwardRead(new TileAddress(0, 0, 0, 2, 2), org.rramctl.protocol.WireReadMode.ACTIVE, new short[] {100, 100});
     Command.PulseThenRead ptr = new Command.PulseThenRead(CELL, WirePolarity.UP, SHAPE, 2, 2000);
     Command.Update u = new Command.Update(new TileAddress(0, 0, 0, 1, 1), WirePlane.ACTIVE, 4, SHAPE, SHAPE, new long[] {1}, new long[] {1});
     Response.Currents currents = new Response.Currents(0, false, 0, new float[] {1e-6f, 2e-6f});

@@ -200,8 +200,7 @@ final class ScriptedBoard implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    pipe.b().close();
+    unplug();
     thread.interrupt();
   }
 
