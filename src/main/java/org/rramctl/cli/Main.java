@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Hardware-in-the-loop controller for RRAM cross-point arrays: drivers, emulator, calibration, training.",
-    subcommands = {InfoCommand.class, ReadCommand.class, PulseCommand.class, CalibrateCommand.class, org.rramctl.train.TrainCommand.class, ExperimentCommand.class, VirtualSmuCommand.class, VirtualArc1Command.class, ServeCommand.class, KeysCommand.class, VirtualBoardCommand.class, PortsCommand.class, ProcedureCommand.class, RunsCommand.class, AbortCommand.class, WatchCommand.class, PlotCommand.class, DemoCommand.class})
+    subcommands = {InfoCommand.class, ReadCommand.class, PulseCommand.class, CalibrateCommand.class, org.rramctl.train.TrainCommand.class, ExperimentCommand.class, VirtualSmuCommand.class, VirtualArc1Command.class, ServeCommand.class, KeysCommand.class, VirtualBoardCommand.class, PortsCommand.class, ProcedureCommand.class, RunsCommand.class, AbortCommand.class, WatchCommand.class, PlotCommand.class, DashboardCommand.class, DemoCommand.class})
 public final class Main {
   /** Exit code for bad input. */
   public static final int EXIT_USAGE = 2;

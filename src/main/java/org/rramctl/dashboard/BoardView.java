@@ -1,0 +1,133 @@
+package org.rramctl.dashboard;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.Set;
+import java.util.TreeSet;
+import org.rramctl.driver.ArrayGeometry;
+import org.rramctl.driver.BoardInfo;
+import org.rramctl.driver.ConductanceMap;
+import org.rramctl.driver.DriverStatus;
+import org.rramctl.driver.EnvelopedDriver;
+import org.rramctl.driver.Plane;
+import org.rramctl.journal.Json;
+import org.rramctl.procedure.BoardDefaults;
+
+/**
+ * The board page's data: identity, geometry, limits and status ({@code GET /api/board}) and conductance maps of one
+ * array ({@code GET /api/heatmap}). Every driver call holds {@link #lock()}: a driver serves one caller at a time
+ * (the dashboard's page requests and a procedure it runs share the board).
+ */
+final class BoardView {
+  /** The query parameters {@code /api/heatmap} takes. */
+  static final Set<String> HEATMAP_PARAMS = Set.of("array", "plane", "format", "readVolts");
+
+  private final EnvelopedDriver driver;
+  private final String uri;
+  private final Object lock = new Object();
+  private final double defaultReadVolts;
+
+  BoardView(EnvelopedDriver driver, String uri) {
+    this.driver = driver;
+    this.uri = uri;
+    this.defaultReadVolts = BoardDefaults.of(driver).readVolts();
+  }
+
+  Object lock() {
+    return lock;
+  }
+
+  EnvelopedDriver driver() {
+    return driver;
+  }
+
+  /** Identity, geometry, the board's limits and the envelope in force, the default read voltage, and the status now. */
+  ObjectNode describe(boolean allowPulses) throws IOException {
+    BoardInfo i = driver.info();
+    ObjectNode o = Json.object();
+    o.put("uri", uri);
+    o.put("id", i.boardId());
+    o.put("model", i.model());
+    o.put("firmware", i.firmwareVersion());
+    o.put("protocol", i.protocolVersion());
+    ArrayNode arrays = o.putArray("arrays");
+    for (ArrayGeometry g : i.arrays()) {
+      arrays.addObject().put("index", g.index()).put("rows", g.rows()).put("cols", g.cols()).put("reference", g.hasReference());
+    }
+    o.put("adcBits", i.adcBits());
+    o.put("gMinSiemens", i.gMinSiemens());
+    o.put("gMaxSiemens", i.gMaxSiemens());
+    ArrayNode ops = o.putArray("nativeOps");
+    for (var c : new TreeSet<>(i.nativeOps())) ops.add(c.name());
+    o.set("hardwareLimits", Json.MAPPER.valueToTree(i.hardwareLimits()));
+    o.set("envelope", Json.MAPPER.valueToTree(driver.envelope().limits()));
+    o.put("readVolts", defaultReadVolts);
+    o.put("allowPulses", allowPulses);
+    DriverStatus s;
+    synchronized (lock) {
+      s = driver.status();
+    }
+    o.putObject("status").put("outputsIdle", s.outputsIdle()).put("aborted", s.aborted()).put("pulsesApplied", s.pulsesApplied())
+        .put("lastError", s.lastError()).put("time", Instant.now().toString());
+    return o;
+  }
+
+  /** A map of one array's plane as read now; {@code differential} is active minus reference, device by device. */
+  record Heatmap(int array, String plane, double readVolts, ConductanceMap map, String time) {}
+
+  Heatmap heatmap(Query q) throws IOException {
+    BoardInfo i = driver.info();
+    int array = q.integer("array", 0, 0, i.arrays().size() - 1);
+    String plane = q.choice("plane", "active", "active", "reference", "differential");
+    ArrayGeometry g = i.array(array);
+    if (!plane.equals("active") && !g.hasReference()) {
+      throw HttpError.badRequest("plane: " + plane + " (expected: active; array " + array + " of board " + i.boardId() + " has no reference array)");
+    }
+    double readVolts = defaultReadVolts;
+    if (q.has("readVolts")) {
+      String v = q.string("readVolts", "");
+      try {
+        readVolts = Double.parseDouble(v.trim());
+      } catch (NumberFormatException e) {
+        throw HttpError.badRequest("readVolts: '" + Query.clip(v) + "' (expected: volts, a number in (0, " + driver.envelope().limits().maxReadVolts() + "])");
+      }
+      if (!(readVolts > 0)) throw HttpError.badRequest("readVolts: " + v.trim() + " (expected: volts > 0, at most the envelope's " + driver.envelope().limits().maxReadVolts() + ")");
+      // The upper limit: the envelope refuses what it does not allow (an IllegalArgumentException: a 400 naming the limit).
+    }
+    ConductanceMap map;
+    synchronized (lock) {
+      if (plane.equals("differential")) {
+        ConductanceMap a = driver.readArray(array, Plane.ACTIVE, readVolts);
+        ConductanceMap r = driver.readArray(array, Plane.REFERENCE, readVolts);
+        double[] d = new double[a.siemens().length];
+        for (int k = 0; k < d.length; k++) d[k] = a.siemens()[k] - r.siemens()[k];
+        map = new ConductanceMap(a.rows(), a.cols(), d);
+      } else {
+        map = driver.readArray(array, plane.equals("active") ? Plane.ACTIVE : Plane.REFERENCE, readVolts);
+      }
+    }
+    return new Heatmap(array, plane, readVolts, map, Instant.now().toString());
+  }
+
+  /** The map as JSON: its address, size and the values in siemens, row-major. */
+  static ObjectNode json(Heatmap h) {
+    ObjectNode o = Json.object();
+    o.put("array", h.array()).put("plane", h.plane()).put("readVolts", h.readVolts()).put("time", h.time());
+    o.put("rows", h.map().rows()).put("cols", h.map().cols());
+    ArrayNode v = o.putArray("siemens");
+    for (double s : h.map().siemens()) v.add(s);
+    return o;
+  }
+
+  /** The values as little-endian float32, row-major (what the page draws: a quarter of the JSON's size, no parsing). */
+  static byte[] float32(Heatmap h) {
+    double[] s = h.map().siemens();
+    ByteBuffer b = ByteBuffer.allocate(s.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (double v : s) b.putFloat((float) v);
+    return b.array();
+  }
+}
