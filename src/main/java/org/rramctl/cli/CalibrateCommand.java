@@ -78,7 +78,7 @@ public final class CalibrateCommand implements Callable<Integer> {
   String refTolerance;
 
   @Option(names = "--target-error", paramLabel = "ERR",
-      description = "Stop each device once the half-width of its 95 %% interval is this, same forms as --tolerance (sets the tolerance to ERR / 1.96)")
+      description = "Stop each device once the half-width of its 95 %% interval is this, same forms as --tolerance: in the parallel mode the interval comes from the tile's pooled noise model; per device, the tolerance is ERR / 1.96 of the device's own standard error")
   String targetError;
 
   @Option(names = "--max-time", paramLabel = "TIME",
@@ -242,7 +242,7 @@ public final class CalibrateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--target-error: given with --tolerance (expected: one of them; the tolerance is the target error / 1.96)");
     }
     if (tolerance != null) s = s.withTolerance(siemens("--tolerance", tolerance, window));
-    if (targetError != null) s = s.withTolerance(siemens("--target-error", targetError, window) / Calibration.Z95);
+    if (targetError != null) s = s.withTargetError(siemens("--target-error", targetError, window));
     if (refTolerance != null) s = s.withRefTolerance(siemens("--ref-tolerance", refTolerance, window));
     if (budget != null) s = s.withBudget(budget);
     if (amplitude != null || width != null) {

@@ -52,12 +52,16 @@ class CalibrateCommandTest {
     assertTrue(out.toString().contains("timing probe: ") && out.toString().contains("estimated time "), out.toString());
   }
 
-  /** --target-error is the half-width of the 95 % interval at which a device stops: the tolerance is a 1.96th of it. */
+  /** --target-error is the half-width of the 95 % interval at which a device stops: the tolerance is a 1.96th of it, under the pooled rule. */
   @Test
   void targetErrorSetsTheStoppingTolerance(@TempDir Path dir) throws Exception {
     Path cal = dir.resolve("cal.json");
     assertEquals(0, run("--board", BOARD, "--fit-devices", "0", "--cells", "0:0-3,0-3", "--target-error", "0.5%", "--out", cal.toString()), err.toString());
     assertEquals(0.005 * (1e-4 - 1e-6) / 1.959964, CalibrationRecords.read(cal).settings().toleranceSiemens(), 1e-15);
+    assertEquals(org.rramctl.calibration.CalibrationSettings.StopRule.POOLED, CalibrationRecords.read(cal).settings().stopRule());
+    Path plain = dir.resolve("plain.json");
+    assertEquals(0, run("--board", BOARD, "--fit-devices", "0", "--cells", "0:0-3,0-3", "--out", plain.toString()), err.toString());
+    assertEquals(org.rramctl.calibration.CalibrationSettings.StopRule.WINDOW, CalibrationRecords.read(plain).settings().stopRule());
     err.getBuffer().setLength(0);
     assertEquals(2, run("--board", BOARD, "--target-error", "0.5%", "--tolerance", "0.25%", "--out", cal.toString()));
     assertTrue(err.toString().startsWith("rramctl: --target-error: given with --tolerance"), err.toString());

@@ -83,6 +83,10 @@ public final class CalibrationRecords {
       if (!CalibrationRecord.SCHEMA.equals(schema)) {
         throw new IllegalArgumentException(file + ": calibration record schema '" + schema + "' (expected: " + CalibrationRecord.SCHEMA + ")");
       }
+      // Records written before the stop rule was a setting used the only rule there was.
+      if (tree.get("settings") instanceof com.fasterxml.jackson.databind.node.ObjectNode settings && !settings.has("stopRule")) {
+        settings.put("stopRule", CalibrationSettings.StopRule.WINDOW.name());
+      }
       CalibrationRecord rec;
       try {
         rec = MAPPER.treeToValue(tree, CalibrationRecord.class);

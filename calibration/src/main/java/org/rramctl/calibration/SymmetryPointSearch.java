@@ -288,6 +288,10 @@ public final class SymmetryPointSearch {
     private int nSamples;
     /** Samples recorded when device i finished: its window is the trailing half of them. */
     private final int[] finishedAt;
+    /** Whether the stopping rule uses the pooled noise model ({@link CalibrationSettings.StopRule#POOLED}, a tile of enough devices). */
+    private final boolean pooledStopping;
+    /** The pooled noise level of the stopping rule, from the first check; null before it or under the own-window rule. */
+    private Errors.NoiseLevel level;
 
     private Group(Actuator act, Actuator approach, CalibrationSettings s, double gMin, double gMax, int[] traced, Monitor progress, Monitor stop,
         boolean poolsErrors, java.util.function.IntFunction<Actuator> single) {
@@ -318,6 +322,7 @@ public final class SymmetryPointSearch {
       samples = new float[Math.multiplyExact(n, capacity)];
       tracer = new Tracer(traced, capacity);
       finishedAt = new int[n];
+      pooledStopping = s.stopRule() == CalibrationSettings.StopRule.POOLED && poolsErrors && n >= POOL_MIN_DEVICES;
     }
 
     /**
@@ -510,10 +515,12 @@ public final class SymmetryPointSearch {
         return running;
       }
       double tol = s.toleranceSiemens();
+      if (pooledStopping && level == null) level = firstCheckNoiseLevel();
       for (int i = 0; i < n; i++) {
         if (!searching[i]) continue;
         Window w = window(i);
-        if (w.standardError() <= tol && w.trend() <= tol) {
+        double stdErr = level != null && !Double.isNaN(level.f()[i]) ? level.standardError(i, nSamples, samples[i * capacity] - w.mean()) : w.standardError();
+        if (stdErr <= tol && w.trend() <= tol) {
           status[i] = SearchStatus.CONVERGED;
           finish(i, pairs);
         } else {
@@ -521,6 +528,26 @@ public final class SymmetryPointSearch {
         }
       }
       return running;
+    }
+
+    /**
+     * The noise level of {@link CalibrationSettings.StopRule#POOLED}, pooled at the first check over every device's
+     * trailing window: no device has stopped yet, so no window was picked for being flat (a pool of the devices still
+     * searching at a later check would hold the noisy ones and overstate the noise). Null when no device fits the model.
+     */
+    private Errors.NoiseLevel firstCheckNoiseLevel() {
+      int[] seen = new int[n];
+      int[] from = new int[n];
+      int[] to = new int[n];
+      double[] mean = new double[n];
+      for (int i = 0; i < n; i++) {
+        if (!searching[i]) continue;
+        seen[i] = nSamples;
+        from[i] = nSamples / 2;
+        to[i] = nSamples;
+        mean[i] = window(i).mean() + anchor[i];
+      }
+      return Errors.noiseLevel(seen, samples, capacity, from, to, n, mean, anchor, upResponse, downResponse, gMin, gMax, s.sampleEveryPairs(), Double.NaN);
     }
 
     /** Device i's search ends here: its estimate from its window, its pulses so far. */
@@ -564,6 +591,18 @@ public final class SymmetryPointSearch {
       }
       Errors.modelErrors(samples, capacity, finishedAt, samples, capacity, from, to, n, est, anchor, upResponse, downResponse, gMin, gMax,
           s.sampleEveryPairs(), Double.NaN, se);
+      // Under the pooled stopping rule a device's interval is the one it stopped on: the noise level pooled at the first
+      // check, before any device stopped, with the approach left in its window. (The level pooled afterwards from the
+      // samples read after the stops sees only the settled limit cycle, and a device that stopped at the first check
+      // kept some of the approach: its errors came out 1.3 times that interval. When every device stops at the first
+      // check there are no samples after the stops at all.)
+      if (level != null) {
+        for (int i = 0; i < n; i++) {
+          if (finishedAt[i] >= 4 && !Double.isNaN(level.f()[i]) && Double.isFinite(est[i])) {
+            se[i] = level.standardError(i, finishedAt[i], samples[i * capacity] - (est[i] - anchor[i]));
+          }
+        }
+      }
     }
 
     /** The samples of device 0 up to its finish (the per-device mode pools them over the tile afterwards). */
@@ -822,6 +861,53 @@ public final class SymmetryPointSearch {
      */
     static void modelErrors(float[] samples, int capacity, int[] finishedAt, float[] noise, int noiseCapacity, int[] noiseFrom, int[] noiseTo, int n,
         double[] est, double[] anchor, double[] rise, double[] fall, double gMin, double gMax, int every, double white, double[] se) {
+      NoiseLevel level = noiseLevel(finishedAt, noise, noiseCapacity, noiseFrom, noiseTo, n, est, anchor, rise, fall, gMin, gMax, every, white);
+      if (level == null) return;
+      for (int i = 0; i < n; i++) {
+        if (Double.isNaN(level.f()[i])) continue;
+        se[i] = level.standardError(i, finishedAt[i], samples[i * capacity] - (est[i] - anchor[i]));
+      }
+    }
+
+    /**
+     * The noise level of a group, pooled as {@link #modelErrors} describes: {@code c2} the cycle-to-cycle noise
+     * variance, {@code r2} a midpoint's white read-noise variance, {@code widen} Student's t quantile over 1.96 for the
+     * degrees of freedom of c2, and per device the soft-bound model's {@code f} (F_i, NaN where the probe does not fit
+     * the model or the device has too few samples) and {@code rho} (the correlation of consecutive samples).
+     */
+    record NoiseLevel(double c2, double r2, double widen, double[] f, double[] rho) {
+      /** Variance of the mean of device i's window of m consecutive samples (the stationary part, no leftover approach). */
+      double variance(int i, int m) {
+        double sum = m;
+        double pk = 1;
+        for (int k = 1; k < m; k++) {
+          pk *= rho[i];
+          sum += 2.0 * (m - k) * pk;
+        }
+        return c2 * f[i] * sum / ((double) m * m) + r2 / m;
+      }
+
+      /**
+       * The standard error of the mean of device i's window, the trailing half of its first {@code f} samples, widened by
+       * Student's t (what a device's 95 % interval is 1.96 of), with the approach left in the window in quadrature: a
+       * deviation {@code first} from the estimate at the first sample decays as {@code rho^k}.
+       */
+      double standardError(int i, int f, double first) {
+        int m = f - f / 2;
+        double window = 0;
+        double pk = 1;
+        for (int k = 1; k < f; k++) {
+          pk *= rho[i];
+          if (k >= f / 2) window += pk;
+        }
+        double bias = Math.abs(first) * window / m;
+        return widen * Math.sqrt(variance(i, m) + bias * bias);
+      }
+    }
+
+    /** The pooled noise level (see {@link NoiseLevel}), or null when no device could enter the pool. */
+    static NoiseLevel noiseLevel(int[] finishedAt, float[] noise, int noiseCapacity, int[] noiseFrom, int[] noiseTo, int n,
+        double[] est, double[] anchor, double[] rise, double[] fall, double gMin, double gMax, int every, double white) {
       double[] f = new double[n];
       double[] rho = new double[n];
       double[] s2 = new double[n];
@@ -863,7 +949,7 @@ public final class SymmetryPointSearch {
         dof += h * (1 - rho[i]);
         pooled++;
       }
-      if (pooled == 0 || !(sumF > 0)) return;
+      if (pooled == 0 || !(sumF > 0)) return null;
       double c2 = Math.max(0, sumS2 / sumF);
       double r2 = Double.isNaN(white) ? Math.max(0, sumR2 / pooled) : white;
       // How well c^2 is known: from the scatter of the devices' own s_i^2 about c^2 F_i (the variance of a ratio
@@ -876,22 +962,7 @@ public final class SymmetryPointSearch {
         if (varC2 > 0) dof = Math.min(dof, 2 * c2 * c2 / varC2);
       }
       double widen = new TDistribution(null, Math.max(1, dof)).inverseCumulativeProbability(0.975) / 1.959964;
-      for (int i = 0; i < n; i++) {
-        if (Double.isNaN(f[i])) continue;
-        int m = finishedAt[i] - finishedAt[i] / 2;
-        double sum = m;
-        double pk = 1;
-        double window = 0;
-        for (int k = 1; k < finishedAt[i]; k++) {
-          pk *= rho[i];
-          if (k < m) sum += 2.0 * (m - k) * pk;
-          if (k >= finishedAt[i] / 2) window += pk;
-        }
-        double stat = c2 * f[i] * sum / ((double) m * m) + r2 / m;
-        double first = samples[i * capacity] - (est[i] - anchor[i]);
-        double bias = Math.abs(first) * window / m;
-        se[i] = widen * Math.sqrt(stat + bias * bias);
-      }
+      return new NoiseLevel(c2, r2, widen, f, rho);
     }
 
     /**
