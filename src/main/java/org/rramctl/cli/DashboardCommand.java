@@ -4,11 +4,14 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.rramctl.dashboard.DashboardServer;
 import org.rramctl.driver.EnvelopedDriver;
+import org.rramctl.journal.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,14 +20,18 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code rramctl dashboard}: a web dashboard for the bench until Ctrl-C (the board's conductance map, identity,
- * limits and status). Loopback only unless a token is used; on exit the board is set idle and closed.
+ * limits and status; the runs directory's runs, live). Loopback only unless a token is used; on exit the board is set idle and closed.
  */
 @Command(name = "dashboard", mixinStandardHelpOptions = true,
-    description = {"Serve a web dashboard of the board (conductance heatmaps, identity, limits, status) until Ctrl-C.",
+    description = {"Serve a web dashboard of the board (conductance heatmaps, identity, limits, status) and its runs until Ctrl-C.",
         "Loopback only by default; any other --bind address needs --token (printed at start, required on every request)."})
 final class DashboardCommand implements Callable<Integer> {
   @Mixin BoardOptions board;
   @Spec CommandSpec spec;
+
+  @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs",
+      description = "Runs directory whose runs the runs page shows and where runs started from the page go (default: ${DEFAULT-VALUE}).")
+  Path runs;
 
   @Option(names = "--bind", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
       description = "Address and port to serve on (default: ${DEFAULT-VALUE}; port 0 picks a free one).")
@@ -69,6 +76,9 @@ final class DashboardCommand implements Callable<Integer> {
     if (!token && !address.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("--bind: " + bind + " is not a loopback address (expected: --token with it, or 127.0.0.1:PORT)");
     }
+    if (Files.exists(runs) && !Files.isDirectory(runs)) {
+      throw new IllegalArgumentException("--runs: " + runs + " is a file (expected: the runs folder of earlier runs, or a folder to create)");
+    }
     DashboardServer.Options options = new DashboardServer.Options(address, token ? DashboardServer.newToken() : null, allowPulses);
     PrintWriter out = spec.commandLine().getOut();
     CountDownLatch finished = new CountDownLatch(1);
@@ -81,7 +91,7 @@ final class DashboardCommand implements Callable<Integer> {
       }
     }, "rramctl-dashboard-shutdown");
     try (EnvelopedDriver d = board.open()) {
-      DashboardServer s = DashboardServer.start(d, board.board, options);
+      DashboardServer s = DashboardServer.start(d, board.board, new RunDirectory(runs), options);
       try {
         server = s;
         Runtime.getRuntime().addShutdownHook(hook);

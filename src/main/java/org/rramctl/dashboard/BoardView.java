@@ -20,7 +20,7 @@ import org.rramctl.procedure.BoardDefaults;
 /**
  * The board page's data: identity, geometry, limits and status ({@code GET /api/board}) and conductance maps of one
  * array ({@code GET /api/heatmap}). Every driver call holds {@link #lock()}: a driver serves one caller at a time
- * (the dashboard's page requests and a procedure it runs share the board).
+ * (the dashboard's page requests and a procedure it runs share the board; while a run holds it, reads get a 409).
  */
 final class BoardView {
   /** The query parameters {@code /api/heatmap} takes. */
@@ -28,7 +28,7 @@ final class BoardView {
 
   private final EnvelopedDriver driver;
   private final String uri;
-  private final Object lock = new Object();
+  private final BoardLock lock = new BoardLock();
   private final double defaultReadVolts;
 
   BoardView(EnvelopedDriver driver, String uri) {
@@ -37,7 +37,7 @@ final class BoardView {
     this.defaultReadVolts = BoardDefaults.of(driver).readVolts();
   }
 
-  Object lock() {
+  BoardLock lock() {
     return lock;
   }
 
@@ -67,12 +67,16 @@ final class BoardView {
     o.set("envelope", Json.MAPPER.valueToTree(driver.envelope().limits()));
     o.put("readVolts", defaultReadVolts);
     o.put("allowPulses", allowPulses);
-    DriverStatus s;
-    synchronized (lock) {
-      s = driver.status();
+    String busy = lock.busyWith();
+    ObjectNode status = o.putObject("status");
+    if (!busy.isEmpty()) {
+      // A run holds the board: its own documents say what the board does; asking now would interleave with it.
+      status.put("busy", busy);
+    } else {
+      DriverStatus s = lock.read(driver::status);
+      status.put("outputsIdle", s.outputsIdle()).put("aborted", s.aborted()).put("pulsesApplied", s.pulsesApplied()).put("lastError", s.lastError());
     }
-    o.putObject("status").put("outputsIdle", s.outputsIdle()).put("aborted", s.aborted()).put("pulsesApplied", s.pulsesApplied())
-        .put("lastError", s.lastError()).put("time", Instant.now().toString());
+    status.put("time", Instant.now().toString());
     return o;
   }
 
@@ -98,18 +102,15 @@ final class BoardView {
       if (!(readVolts > 0)) throw HttpError.badRequest("readVolts: " + v.trim() + " (expected: volts > 0, at most the envelope's " + driver.envelope().limits().maxReadVolts() + ")");
       // The upper limit: the envelope refuses what it does not allow (an IllegalArgumentException: a 400 naming the limit).
     }
-    ConductanceMap map;
-    synchronized (lock) {
-      if (plane.equals("differential")) {
-        ConductanceMap a = driver.readArray(array, Plane.ACTIVE, readVolts);
-        ConductanceMap r = driver.readArray(array, Plane.REFERENCE, readVolts);
-        double[] d = new double[a.siemens().length];
-        for (int k = 0; k < d.length; k++) d[k] = a.siemens()[k] - r.siemens()[k];
-        map = new ConductanceMap(a.rows(), a.cols(), d);
-      } else {
-        map = driver.readArray(array, plane.equals("active") ? Plane.ACTIVE : Plane.REFERENCE, readVolts);
-      }
-    }
+    double volts = readVolts;
+    ConductanceMap map = lock.read(() -> {
+      if (!plane.equals("differential")) return driver.readArray(array, plane.equals("active") ? Plane.ACTIVE : Plane.REFERENCE, volts);
+      ConductanceMap a = driver.readArray(array, Plane.ACTIVE, volts);
+      ConductanceMap r = driver.readArray(array, Plane.REFERENCE, volts);
+      double[] d = new double[a.siemens().length];
+      for (int k = 0; k < d.length; k++) d[k] = a.siemens()[k] - r.siemens()[k];
+      return new ConductanceMap(a.rows(), a.cols(), d);
+    });
     return new Heatmap(array, plane, readVolts, map, Instant.now().toString());
   }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.rramctl.driver.DriverException;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.journal.Json;
+import org.rramctl.journal.RunDirectory;
 
 /**
  * {@code rramctl dashboard}'s HTTP server (the JDK's {@code com.sun.net.httpserver}, no third-party server): the
@@ -73,21 +74,26 @@ public final class DashboardServer implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService pool;
   private final BoardView board;
+  private final RunsView runs;
+  private final ProcedureLauncher launcher;
   private final byte[] tokenBytes;
+  private volatile boolean closing;
 
-  private DashboardServer(Options options, HttpServer http, ExecutorService pool, BoardView board) {
+  private DashboardServer(Options options, HttpServer http, ExecutorService pool, BoardView board, RunsView runs, ProcedureLauncher launcher) {
     this.options = options;
     this.http = http;
     this.pool = pool;
     this.board = board;
+    this.runs = runs;
+    this.launcher = launcher;
     this.tokenBytes = options.token() == null ? null : options.token().getBytes(StandardCharsets.UTF_8);
   }
 
   /**
-   * Starts serving {@code driver} (described as {@code boardUri}). The caller keeps owning the driver and closes it
-   * after this server.
+   * Starts serving {@code driver} (described as {@code boardUri}) and the runs of {@code runsDir}. The caller keeps
+   * owning the driver and closes it after this server.
    */
-  public static DashboardServer start(EnvelopedDriver driver, String boardUri, Options options) throws IOException {
+  public static DashboardServer start(EnvelopedDriver driver, String boardUri, RunDirectory runsDir, Options options) throws IOException {
     HttpServer http = HttpServer.create(options.bind(), 64);
     AtomicInteger n = new AtomicInteger();
     ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -96,7 +102,8 @@ public final class DashboardServer implements AutoCloseable {
       return t;
     });
     http.setExecutor(pool);
-    DashboardServer s = new DashboardServer(options, http, pool, new BoardView(driver, boardUri));
+    BoardView board = new BoardView(driver, boardUri);
+    DashboardServer s = new DashboardServer(options, http, pool, board, new RunsView(runsDir), new ProcedureLauncher(board, runsDir, boardUri));
     http.createContext("/", s::handle);
     http.start();
     return s;
@@ -116,8 +123,11 @@ public final class DashboardServer implements AutoCloseable {
     return URI.create("http://" + host + ":" + a.getPort() + "/" + (options.token() == null ? "" : "?token=" + options.token()));
   }
 
+  /** Stops serving: a procedure the page started is aborted (outputs idle, stop document written) first. */
   @Override
   public void close() {
+    closing = true;
+    launcher.close();
     http.stop(0);
     pool.shutdownNow();
   }
@@ -187,14 +197,18 @@ public final class DashboardServer implements AutoCloseable {
     }
   }
 
+  /** The JSON API: one line per route, the path's segments after {@code /api/}. */
   private void api(HttpExchange ex, String method, String path, String rawQuery) throws IOException {
-    switch (path) {
-      case "/api/board" -> {
+    String[] seg = path.substring("/api/".length()).split("/", -1);
+    String route = seg[0] + (seg.length > 2 ? "/*/" + seg[2] : seg.length == 2 ? "/*" : "");
+    if (seg.length > 3) route = "?";
+    switch (route) {
+      case "board" -> {
         requireGet(method, path);
         Query.parse(rawQuery, Set.of());
         sendJson(ex, 200, board.describe(options.allowPulses()));
       }
-      case "/api/heatmap" -> {
+      case "heatmap" -> {
         requireGet(method, path);
         Query q = Query.parse(rawQuery, BoardView.HEATMAP_PARAMS);
         String format = q.choice("format", "json", "json", "f32");
@@ -210,8 +224,81 @@ public final class DashboardServer implements AutoCloseable {
           sendJson(ex, 200, BoardView.json(h));
         }
       }
-      default -> throw HttpError.notFound("path: " + Query.clip(path) + " (expected: /api/board, /api/heatmap)");
+      case "runs" -> {
+        requireGet(method, path);
+        Query.parse(rawQuery, Set.of());
+        sendJson(ex, 200, runs.list());
+      }
+      case "runs/*" -> {
+        requireGet(method, path);
+        Query.parse(rawQuery, Set.of());
+        sendJson(ex, 200, runs.show(decode(seg[1])));
+      }
+      case "runs/*/stream" -> {
+        requireGet(method, path);
+        Query q = Query.parse(rawQuery, Set.of("from"));
+        long from = q.integer("from", 0, 0, Integer.MAX_VALUE);
+        // A browser's EventSource reconnects after a lost connection with the last id it received: go on after it.
+        String last = ex.getRequestHeaders().getFirst("Last-Event-ID");
+        if (last != null && last.matches("\\d{1,18}")) from = Math.max(from, Long.parseLong(last) + 1);
+        runs.stream(ex, decode(seg[1]), from, () -> closing);
+      }
+      case "runs/*/csv" -> {
+        requireGet(method, path);
+        Query.parse(rawQuery, Set.of());
+        String id = decode(seg[1]);
+        byte[] csv = runs.csv(id);
+        ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + id + ".csv\"");
+        send(ex, 200, "text/csv; charset=utf-8", csv);
+      }
+      case "runs/*/abort" -> {
+        requirePost(method, path);
+        Query.parse(rawQuery, Set.of());
+        sendJson(ex, 202, runs.abort(decode(seg[1])));
+      }
+      case "procedures" -> {
+        requireGet(method, path);
+        Query.parse(rawQuery, Set.of());
+        com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+        o.put("allowPulses", options.allowPulses());
+        o.put("busy", board.lock().busyWith());
+        o.set("procedures", RunsView.procedures());
+        sendJson(ex, 200, o);
+      }
+      case "procedures/*" -> {
+        requirePost(method, path);
+        Query.parse(rawQuery, Set.of());
+        if (!options.allowPulses()) {
+          throw new HttpError(403, "procedure " + Query.clip(decode(seg[1])) + ": refused: the dashboard is read-only (expected: rramctl dashboard --allow-pulses to start procedures from the page)");
+        }
+        sendJson(ex, 201, launcher.start(decode(seg[1]), RunsView.parameters(body(ex))));
+      }
+      default -> throw HttpError.notFound("path: " + Query.clip(path)
+          + " (expected: /api/board, /api/heatmap, /api/runs, /api/runs/RUN, /api/runs/RUN/stream, /api/runs/RUN/csv, /api/runs/RUN/abort, /api/procedures, /api/procedures/NAME)");
     }
+  }
+
+  /** Longest request body read, bytes. */
+  static final int MAX_BODY = 64 * 1024;
+
+  private static byte[] body(HttpExchange ex) throws IOException {
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] b = in.readNBytes(MAX_BODY + 1);
+      if (b.length > MAX_BODY) throw new HttpError(413, "body: more than " + MAX_BODY + " bytes (expected: a small JSON object of parameters)");
+      return b;
+    }
+  }
+
+  private static String decode(String segment) {
+    try {
+      return java.net.URLDecoder.decode(segment, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw HttpError.badRequest("path: '" + Query.clip(segment) + "': malformed percent-encoding");
+    }
+  }
+
+  private static void requirePost(String method, String path) {
+    if (!method.equals("POST")) throw new HttpError(405, "method: " + method + " on " + Query.clip(path) + " (expected: POST)");
   }
 
   private static void requireGet(String method, String path) {

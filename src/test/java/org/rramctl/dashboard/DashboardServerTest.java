@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.rramctl.driver.Boards;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.EnvelopedDriver;
@@ -34,6 +35,7 @@ import org.rramctl.driver.Plane;
 import org.rramctl.driver.Polarity;
 import org.rramctl.driver.Pulse;
 import org.rramctl.journal.Json;
+import org.rramctl.journal.RunDirectory;
 
 /**
  * The dashboard's HTTP API over plain HTTP: the board's description, conductance maps that hold exactly the emulator's
@@ -45,6 +47,7 @@ class DashboardServerTest {
   /** The noise-free preset: a device reads the same every time, so the map can be compared value for value. */
   static final String BOARD = "sim:ideal?arrays=2&rows=6&cols=5&seed=3";
 
+  @TempDir static java.nio.file.Path runsDir;
   static EnvelopedDriver driver;
   static DashboardServer server;
   static HttpClient http;
@@ -61,7 +64,7 @@ class DashboardServerTest {
         driver.pulse(new Cell(1, Plane.REFERENCE, r, c), new Pulse(Polarity.DOWN, 1.0, 100, 200), 1 + 7 * c + r);
       }
     }
-    server = DashboardServer.start(driver, BOARD, new DashboardServer.Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, false));
+    server = DashboardServer.start(driver, BOARD, new RunDirectory(runsDir), new DashboardServer.Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, false));
     http = HttpClient.newHttpClient();
     base = "http://127.0.0.1:" + server.address().getPort();
   }
@@ -188,7 +191,7 @@ class DashboardServerTest {
         {"/api/heatmap?colour=red", "400", "parameter 'colour': unknown (allowed: array, format, plane, readVolts)"},
         {"/api/heatmap?array=0&array=1", "400", "parameter 'array': given twice"},
         {"/api/board?x=1", "400", "parameter 'x': unknown (allowed: none)"},
-        {"/api/nothing", "404", "path: /api/nothing (expected: /api/board, /api/heatmap)"},
+        {"/api/nothing", "404", "path: /api/nothing (expected: /api/board, /api/heatmap, /api/runs"},
         {"/../../etc/passwd", "404", "path:"},
         {"/%2e%2e/pom.xml", "404", "path:"},
         {"/board.html/..", "404", "path:"},
@@ -249,7 +252,7 @@ class DashboardServerTest {
   @Test
   void aTokenIsRequiredOnEveryRequestAndTheCookieCarriesIt() throws Exception {
     String token = DashboardServer.newToken();
-    try (DashboardServer guarded = DashboardServer.start(driver, BOARD, new DashboardServer.Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), token, false))) {
+    try (DashboardServer guarded = DashboardServer.start(driver, BOARD, new RunDirectory(runsDir), new DashboardServer.Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), token, false))) {
       String b = "http://127.0.0.1:" + guarded.address().getPort();
       for (String path : List.of("/api/board", "/", "/board.js", "/api/heatmap", "/api/nothing")) {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(b + path)).build(), HttpResponse.BodyHandlers.ofString());
