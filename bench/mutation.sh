@@ -24,7 +24,7 @@ targets=(
   "session|drivers|org.rramctl.driver.serial.BoardSession*|org.rramctl.driver.serial.BoardSessionTest"
   "virtual-board|simulator|org.rramctl.sim.board.*|org.rramctl.sim.board.CommandValidatorTest,org.rramctl.sim.board.ExecutionHistoryTest,org.rramctl.sim.board.VirtualBoardTest,org.rramctl.sim.board.VirtualBoardRealTimeTest,org.rramctl.sim.board.SourceMeasureOverSerialTest,org.rramctl.sim.board.SerialSessionTest,org.rramctl.sim.board.AbortWhileBusyTest,org.rramctl.sim.board.WatchdogTimingTest,org.rramctl.sim.board.SerialBoardDriverOverPipeContractTest"
   "physics|simulator|org.rramctl.sim.DevicePlane*|org.rramctl.sim.DevicePlaneTest,org.rramctl.sim.SoftBoundPhysicsTest,org.rramctl.sim.SwitchingPhysicsTest,org.rramctl.sim.SymmetryPointDriftTest,org.rramctl.sim.EmulatorDriverContractTest,org.rramctl.sim.IdealEmulatorContractTest,org.rramctl.sim.PersistentChipTest,org.rramctl.sim.EmulatorThreadsTest"
-  "symmetry|calibration|org.rramctl.calibration.SymmetryPointSearch*|org.rramctl.calibration.SymmetryPointSearchTest,org.rramctl.calibration.CalibrationAccuracyTest,org.rramctl.calibration.CalibrationFailureModesTest,org.rramctl.calibration.SymmetryPointErrorsTest"
+  "symmetry|calibration|org.rramctl.calibration.SymmetryPointSearch*|org.rramctl.calibration.SymmetryPointSearchTest,org.rramctl.calibration.CalibrationAccuracyTest,org.rramctl.calibration.CalibrationFailureModesTest,org.rramctl.calibration.SymmetryPointErrorsTest,org.rramctl.calibration.SymmetryPointGroupTest,org.rramctl.calibration.SymmetryPointPerDeviceTest"
   "journal|src|org.rramctl.journal.JournalWriter*|org.rramctl.journal.JournalTest,org.rramctl.journal.JournalWriterTest,org.rramctl.journal.JournalWriterDurabilityTest,org.rramctl.procedure.CrashTest"
 )
 

@@ -406,6 +406,7 @@ public final class SymmetryPointSearch {
           if (status[i] == SearchStatus.CONVERGED) continue;
           status[i] = nSamples >= 4 ? SearchStatus.INTERRUPTED : SearchStatus.NOT_MEASURED;
           if (nSamples >= 4) finish(i, pairs);
+          else pulses[i] = pulsesBefore() + 2 * pairs; // as when a stop request ends the search
         }
       }
       traces.addAll(tracer.traces());
