@@ -33,7 +33,8 @@ final class VirtualArc1Command implements Callable<Integer> {
   Path pty;
 
   @Option(names = "--preset", defaultValue = "rram-imbalanced", paramLabel = "NAME",
-      description = "Device preset or preset file (default: ${DEFAULT-VALUE}); its nominal pulse becomes 2.5 V / 100 us, threshold 1 V.")
+      description = "Device preset or preset file (default: ${DEFAULT-VALUE}); its nominal pulse becomes 2.5 V / 100 us, threshold 1 V, "
+          + "except for presets with switching physics (hfox-pristine), whose rate law already spans pulses and millisecond sweeps.")
   String preset;
 
   @Option(names = "--geometry", defaultValue = "32x32", paramLabel = "WORDSxBITS", description = "Crossbar size, up to 32x32 (default: ${DEFAULT-VALUE}).")
@@ -58,7 +59,8 @@ final class VirtualArc1Command implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--geometry: '" + geometry + "' (expected: WORDSxBITS, each 1..32, e.g. 32x32)");
     }
-    DevicePreset p = VirtualArc1.arcScale(DevicePreset.resolve(preset));
+    DevicePreset p = DevicePreset.resolve(preset);
+    if (p.switching() == null) p = VirtualArc1.arcScale(p); // as virtual-smu: a switching preset keeps its own nominal pulse
     VirtualArc1 board = new VirtualArc1(p, words, bits, seed);
     BufferedWriter log = transcript == null ? null : Files.newBufferedWriter(transcript, StandardCharsets.US_ASCII,
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);

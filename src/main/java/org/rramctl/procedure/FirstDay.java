@@ -50,7 +50,7 @@ final class FirstDay {
   static void requireSourceMeasure(String procedure, BoardInfo info) {
     if (!info.supportsNatively(Capability.SOURCE_MEASURE)) {
       throw new IllegalArgumentException(procedure + ": board " + info.boardId() + " (" + info.model() + ", protocol " + info.protocolVersion()
-          + ") has no source-measure capability (expected: a board declaring SOURCE_MEASURE: sim:, scpi:, or a crossbar board of protocol version 2"
+          + ") has no source-measure capability (expected: a board declaring SOURCE_MEASURE: sim:, scpi:, arc1:, or a crossbar board of protocol version 2"
           + " or later with SOURCE; " + procedure + " needs a current compliance, which pulses cannot give)");
     }
   }

@@ -16,7 +16,8 @@ import org.rramctl.driver.SourceMeasure;
 import org.rramctl.journal.Json;
 
 /**
- * Forming (the ArC ONE FormFinder's job, through the source-measure role): on each device, positive pulses of
+ * Forming (the ArC ONE FormFinder's job, through the source-measure role; on an ArC ONE each level is a one-point
+ * CurveTracer job, whose current cut-off is its only programmable limit): on each device, positive pulses of
  * {@code width} ramp from {@code fromVolts} to {@code toVolts} in {@code stepVolts} steps under the compliance;
  * after each the device is read at {@code readVolts}, and it is formed once its resistance falls below
  * {@code formedOhms}. A ramp that ends unformed is repeated with the compliance multiplied by
@@ -93,6 +94,18 @@ public record Form(Params params) implements Procedure {
     while (c * params.complianceFactor <= params.maxComplianceAmps * (1 + 1e-12)) c *= params.complianceFactor;
     envelope.checkSource(params.toVolts, w, c);
     envelope.checkReadVolts(params.readVolts);
+  }
+
+  /** As {@link #validate(BoardInfo, SafetyEnvelope)}, and every level at every compliance as the board's role can run it. */
+  @Override
+  public void validate(CrossbarDriver driver, SafetyEnvelope envelope) {
+    validate(driver.info(), envelope);
+    SourceMeasure sm = SourceMeasure.of(driver);
+    long w = Durations.parseNanos(params.width);
+    for (double c = params.complianceAmps; ; c *= params.complianceFactor) {
+      for (int i = 0; i < params.ramp().steps(); i++) sm.checkSource(params.ramp().level(i), w, c);
+      if (c * params.complianceFactor > params.maxComplianceAmps * (1 + 1e-12)) break;
+    }
   }
 
   @Override

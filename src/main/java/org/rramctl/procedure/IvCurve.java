@@ -86,6 +86,13 @@ public record IvCurve(Params params) implements Procedure {
     envelope.checkSweep(params.sweep());
   }
 
+  /** As {@link #validate(BoardInfo, SafetyEnvelope)}, and the loop as the board's role can run it. */
+  @Override
+  public void validate(CrossbarDriver driver, SafetyEnvelope envelope) {
+    validate(driver.info(), envelope);
+    SourceMeasure.of(driver).checkSweep(params.sweep());
+  }
+
   @Override
   public void run(ProcedureContext ctx) throws IOException {
     CrossbarDriver d = ctx.driver();

@@ -30,6 +30,14 @@ public sealed interface Procedure
    */
   void validate(BoardInfo info, SafetyEnvelope envelope);
 
+  /**
+   * {@link #validate(BoardInfo, SafetyEnvelope)} with the driver at hand, for checks only the driver can make (what its
+   * source-measure hardware can hold beyond the envelope). Sends nothing. The runner calls this one.
+   */
+  default void validate(org.rramctl.driver.CrossbarDriver driver, SafetyEnvelope envelope) {
+    validate(driver.info(), envelope);
+  }
+
   /** Runs (or, on resume, continues) the measurement. */
   void run(ProcedureContext ctx) throws IOException;
 

@@ -129,7 +129,7 @@ public final class Runner {
   public Outcome run(Procedure p) throws IOException {
     BoardInfo info = driver.info();
     SafetyEnvelope env = envelope();
-    p.validate(info, env);
+    p.validate(driver, env);
     dir.ensureExists();
     recovered = dir.recover(clock::now);
     ObjectNode start = Json.object();
@@ -180,7 +180,7 @@ public final class Runner {
       if (!wasBoard.equals(info.boardId())) {
         throw new IllegalArgumentException("resume: board " + info.boardId() + " (expected: " + wasBoard + ", the board run " + id + " started on)");
       }
-      p.validate(info, envelope());
+      p.validate(driver, envelope());
       done = j.completedUnits();
       ObjectNode fields = Json.object();
       fields.put("board", boardUri);

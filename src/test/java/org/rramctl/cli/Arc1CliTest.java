@@ -54,4 +54,29 @@ class Arc1CliTest {
     assertTrue(geometry.err().contains("--geometry: '40x40'") && geometry.err().strip().lines().count() == 1, geometry.err());
     assertFalse(dir.resolve("x").toFile().exists(), "nothing half-made");
   }
+
+  @Test
+  void formAndIvAreOneCommandEachAndWhatTheCurveTracerCannotDoIsOneLineWithExitCode2() throws Exception {
+    VirtualArc1 board = new VirtualArc1(DevicePreset.named("hfox-pristine"), 1, 2, 1);
+    Path runs = dir.resolve("runs");
+    try (PtyTransport pty = PtyTransport.open(dir.resolve("arc1")); VirtualArc1Server server = new VirtualArc1Server(board, pty)) {
+      String uri = "arc1:" + pty.clientPath() + "?words=1&bits=2&resetWait=0";
+      CliRun.Result form = CliRun.run("procedure", "form", "--board", uri, "--cells", "0,0-1", "--runs", runs.toString());
+      assertEquals(0, form.code(), form.err());
+      assertTrue(form.out().contains("formed: 2"), form.out());
+      CliRun.Result iv = CliRun.run("procedure", "iv", "--board", uri, "--cells", "0,0", "--cycles", "1", "--runs", runs.toString());
+      assertEquals(0, iv.code(), iv.err());
+      assertTrue(iv.out().contains("setVolts: n 1"), iv.out());
+      long journals = java.nio.file.Files.list(runs).filter(f -> f.toString().endsWith(".jsonl")).count();
+      CliRun.Result low = CliRun.run("procedure", "iv", "--board", uri, "--cells", "0,0", "--compliance", "5uA", "--runs", runs.toString());
+      assertEquals(2, low.code());
+      assertTrue(low.err().startsWith("rramctl: current compliance: 5 uA (allowed: whole microamperes from 11 uA to 1000 uA on the ArC ONE")
+          && low.err().strip().lines().count() == 1, low.err());
+      CliRun.Result fast = CliRun.run("procedure", "form", "--board", uri, "--cells", "0,0", "--width", "10us", "--runs", runs.toString());
+      assertEquals(2, fast.code());
+      assertTrue(fast.err().startsWith("rramctl: source duration: 10us (allowed: whole microseconds from 30 us") && fast.err().strip().lines().count() == 1,
+          fast.err());
+      assertEquals(journals, java.nio.file.Files.list(runs).filter(f -> f.toString().endsWith(".jsonl")).count(), "no run written for the refused ones");
+    }
+  }
 }

@@ -52,6 +52,23 @@ final class Bench implements AutoCloseable {
     return new Bench(emu, serial, dir, "serial:" + path, vb);
   }
 
+  /**
+   * The same emulated devices behind an ArC ONE: a VirtualArc1 on a real pseudo-terminal, the {@code arc1:} provider's
+   * Arc1Driver over jSerialComm on its slave (libarc1's settings, no reset wait or write delay).
+   */
+  static Bench overArc1(DevicePreset preset, int rows, int cols, Path dir) throws java.io.IOException {
+    return overArc1(new org.rramctl.sim.arc1.VirtualArc1(preset, rows, cols, 3), rows, cols, dir);
+  }
+
+  /** {@link #overArc1(DevicePreset, int, int, Path)} with the given virtual ArC ONE (whose exchanges a test may watch). */
+  static Bench overArc1(org.rramctl.sim.arc1.VirtualArc1 board, int rows, int cols, Path dir) throws java.io.IOException {
+    org.rramctl.sim.pty.PtyTransport pty = org.rramctl.sim.pty.PtyTransport.open(dir.resolve("arc1-" + System.nanoTime()));
+    org.rramctl.sim.arc1.VirtualArc1Server server = new org.rramctl.sim.arc1.VirtualArc1Server(board, pty);
+    org.rramctl.driver.CrossbarDriver arc1 = new org.rramctl.driver.arc1.Arc1DriverProvider()
+        .open(org.rramctl.driver.BoardUri.parse("arc1:" + pty.clientPath() + "?words=" + rows + "&bits=" + cols + "&resetWait=0&writeDelay=0"));
+    return new Bench(board.devices(), arc1, dir, "arc1:" + pty.clientPath(), server);
+  }
+
   /** The same emulated devices served by a DriverServer on loopback and driven through a RemoteDriver over ZeroMQ. */
   static Bench overRemote(DevicePreset preset, int rows, int cols, Path dir) throws java.io.IOException {
     EmulatorDriver emu = EmulatorDriver.open(preset, List.of(new int[] {rows, cols}), 3);

@@ -296,6 +296,18 @@ public final class EnvelopedDriver implements CrossbarDriver {
       }
 
       @Override
+      public void checkSource(double volts, long durationNanos, double complianceAmps) {
+        envelope.checkSource(volts, durationNanos, complianceAmps);
+        sm.checkSource(volts, durationNanos, complianceAmps);
+      }
+
+      @Override
+      public void checkSweep(Sweep sweep) {
+        envelope.checkSweep(sweep);
+        sm.checkSweep(sweep);
+      }
+
+      @Override
       public SweepResult sweep(Cell cell, Sweep sweep) throws IOException {
         open();
         info.checkCell(cell);

@@ -14,7 +14,9 @@ import java.io.IOException;
  * compliance above the envelope's {@code complianceAmps}, a level above {@code maxPulseVolts} or a duration
  * outside the pulse-width range before anything is sent; the hardware (or the emulator) limits the current
  * again. Volts are signed: positive is the SET (UP) polarity of {@link Polarity}. Every call leaves the
- * outputs idle (0 V, off) when it returns or throws.
+ * outputs idle (0 V, off) when it returns or throws. A driver whose hardware limits the current differently (the ArC
+ * ONE's CurveTracer cut-off) says how in its own documentation and refuses, in {@link #checkSource} and
+ * {@link #checkSweep}, what its limiter cannot hold.
  *
  * <p>Threading: as {@link CrossbarDriver}: one caller thread; {@link CrossbarDriver#abort()} from any thread
  * stops a sweep at its next point.
@@ -26,6 +28,17 @@ public interface SourceMeasure {
    * |I| <= compliance). The device may switch while the voltage is applied.
    */
   double source(Cell cell, double volts, long durationNanos, double complianceAmps) throws IOException;
+
+  /**
+   * Refuses, before anything is sent, a {@link #source} call this hardware cannot run as asked although the
+   * {@link SafetyEnvelope} allows it (a compliance its limiter cannot hold, a duration it cannot time): an
+   * {@link IllegalArgumentException} naming the input and what is allowed. The default accepts everything the
+   * envelope accepts. Procedures call it while validating their parameters, so a refusal comes before a run starts.
+   */
+  default void checkSource(double volts, long durationNanos, double complianceAmps) {}
+
+  /** {@link #checkSource} for a whole {@link #sweep}; the default accepts everything the envelope accepts. */
+  default void checkSweep(Sweep sweep) {}
 
   /** Runs a sweep on one device; one hardware operation where {@link Capability#SWEEP} is declared. */
   default SweepResult sweep(Cell cell, Sweep sweep) throws IOException {

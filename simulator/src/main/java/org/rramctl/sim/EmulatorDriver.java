@@ -364,6 +364,7 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
         pulsesApplied++;
       }
     }
+    if (volts == 0) return 0; // no current at 0 V whatever the conductance and its noise (so none is drawn)
     double g = pl.g(k);
     if (preset.readNoiseStd() > 0) g += preset.readNoiseStd() * pl.gPerW(k) * rng.nextGaussian();
     return limit(current(Math.max(0, g), volts), complianceAmps);

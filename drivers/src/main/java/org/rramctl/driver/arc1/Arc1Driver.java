@@ -15,8 +15,11 @@ import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.DriverAbortedException;
 import org.rramctl.driver.DriverException;
 import org.rramctl.driver.DriverStatus;
+import org.rramctl.driver.Durations;
+import org.rramctl.driver.EnvelopeViolationException;
 import org.rramctl.driver.Limits;
 import org.rramctl.driver.LinkLostException;
+import org.rramctl.driver.MalformedMessageException;
 import org.rramctl.driver.OutcomeUnknownException;
 import org.rramctl.driver.Plane;
 import org.rramctl.driver.Pulse;
@@ -24,6 +27,9 @@ import org.rramctl.driver.ReadMode;
 import org.rramctl.driver.RefusedException;
 import org.rramctl.driver.SafetyEnvelope;
 import org.rramctl.driver.SingleDeviceFallback;
+import org.rramctl.driver.SourceMeasure;
+import org.rramctl.driver.Sweep;
+import org.rramctl.driver.SweepResult;
 import org.rramctl.driver.Tile;
 import org.rramctl.driver.TimeoutNothingRanException;
 import org.rramctl.driver.transport.Transport;
@@ -34,7 +40,8 @@ import org.rramctl.driver.transport.Transport;
  *
  * <p>The crossbar is array 0, {@code words x bits} (rows x columns), with no reference plane (see
  * {@code ReferenceLayout} for references on the same chip). Natively: single reads, pulses, pulse-then-read,
- * whole-array reads; everything else is composed by {@link org.rramctl.driver.SingleDeviceFallback}. Cells
+ * whole-array reads, source-measure and I-V loops (the CurveTracer, below); everything else is composed by
+ * {@link org.rramctl.driver.SingleDeviceFallback}. Cells
  * are zero-based here and 1-based on the wire. Reads answer a resistance; this driver returns its inverse.
  *
  * <p>Pulses: the amplitude's sign is the polarity; the width goes on the wire in seconds with six decimals,
@@ -53,6 +60,21 @@ import org.rramctl.driver.transport.Transport;
  * operation with a {@link LinkLostException} (reopen it). The board's lines are grounded between commands:
  * outputs are idle whenever no command is being executed, including after any failure.
  *
+ * <p>Source-measure ({@link #sourceMeasure()}): the board's CurveTracer job ({@code 201}), with the compliance sent as
+ * its current cut-off on both polarities. {@link SourceMeasure#source} is a one-point CurveTracer (hold = the
+ * duration, span positive-only or negative-only by the sign of the level); an I-V loop shaped as
+ * {@link Sweep#loop} (0 -> +V -> 0 -> -V -> 0 in equal steps) is one CurveTracer cycle started at 0 V, whose two
+ * branch-opening 0 V points are measured and left out of the result (the sweep did not ask for them); any other sweep
+ * is composed from one-point jobs. The current of each point is the level over the resistance the board answers, as
+ * libarc1 and arc1_pyqt compute it. Refused before a byte leaves the host, beyond the envelope: a compliance that is not
+ * a whole number of microamperes from 11 uA to 1000 uA (the cut-off is sent with six decimals of an ampere; ArC's
+ * control software keeps it within 10 uA .. 1 mA and never sends 10 uA itself), a hold under 30 us (ArC's control
+ * software raises widths to 30 us when a cut-off is set) or not in whole microseconds, a level or step that six
+ * decimals of a volt cannot carry. A running CurveTracer job cannot be stopped (the board has no abort command): an
+ * abort stops before the next job, and a job already sent runs to its end, its answers drained so the stream stays in
+ * step. What the cut-off does to the current within a step (limit it, or only stop the ramp after the step that
+ * exceeded it) is not stated in ArC's host sources: see the README before trusting a forming run to it.
+ *
  * <p>Threading: one caller thread; {@link #abort()} from any thread stops a pulse train between two
  * commands and returns at once. Owns the transport.
  */
@@ -65,11 +87,17 @@ public final class Arc1Driver implements CrossbarDriver {
   public static final long MAX_WIDTH_NANOS = 10_000_000_000L;
   /** Pulses one {@link #pulse} call may ask for (each is a command of its own on the wire). */
   public static final int MAX_PULSES_PER_CALL = 100_000;
+  /** Smallest and largest CurveTracer current cut-off sent, microamperes (whole: six decimals of an ampere on the wire). */
+  public static final int MIN_CUT_OFF_MICROAMPS = 11;
+  public static final int MAX_CUT_OFF_MICROAMPS = 1000;
+  /** Shortest hold of a source-measure level: ArC's control software needs 30 us for a current cut-off to act. */
+  public static final long MIN_SOURCE_NANOS = 30_000;
   /** How long libarc1 and the control software wait for the firmware-version answer. */
   static final Duration VERSION_TIMEOUT = Duration.ofSeconds(2);
   /**
-   * Current limit reported in {@link BoardInfo}: the board has no programmable compliance; its smallest
-   * series resistor (1 kOhm) at 12 V passes 12 mA.
+   * Current limit reported in {@link BoardInfo}: pulses and reads have no programmable compliance; the smallest
+   * series resistor (1 kOhm) at 12 V passes 12 mA. The source-measure role's compliance is the CurveTracer's cut-off,
+   * narrower ({@link #MIN_CUT_OFF_MICROAMPS} .. {@link #MAX_CUT_OFF_MICROAMPS} uA), checked by the role itself.
    */
   static final double COMPLIANCE_AMPS = 0.012;
   /**
@@ -85,6 +113,7 @@ public final class Arc1Driver implements CrossbarDriver {
   private final double gMaxSiemens;
   private final byte[] scratch = new byte[4 * Arc1Wire.MAX_LINES * Arc1Wire.MAX_LINES];
   private final java.io.ByteArrayOutputStream outgoing = new java.io.ByteArrayOutputStream();
+  private final SourceMeasure curveTracer = new CurveTracerRole();
   private BoardInfo info;
   private SafetyEnvelope hardware;
   private int[] firmware; // null when the board does not answer the version query
@@ -199,7 +228,7 @@ public final class Arc1Driver implements CrossbarDriver {
         .complianceAmps(COMPLIANCE_AMPS)
         .build();
     info = new BoardInfo("arc1@" + endpoint, "ArC ONE", fw, 0, List.of(new ArrayGeometry(0, s.words(), s.bits(), false)), limits, 24,
-        gMinSiemens, gMaxSiemens, EnumSet.of(Capability.READ, Capability.PULSE, Capability.PULSE_THEN_READ, Capability.READ_ARRAY));
+        gMinSiemens, gMaxSiemens, EnumSet.of(Capability.READ, Capability.PULSE, Capability.PULSE_THEN_READ, Capability.READ_ARRAY, Capability.SOURCE_MEASURE, Capability.SWEEP));
     hardware = SafetyEnvelope.of(info);
   }
 
@@ -394,6 +423,234 @@ public final class Arc1Driver implements CrossbarDriver {
     if (volts != readVoltsSet) setRead(volts);
   }
 
+  // ---------------------------------------------------------------- source-measure (CurveTracer)
+
+  /** The CurveTracer as the source-measure role (see the class documentation). */
+  @Override
+  public java.util.Optional<SourceMeasure> sourceMeasure() {
+    return java.util.Optional.of(curveTracer);
+  }
+
+  /** One CurveTracer job for one device and one cycle: its parameter lines, and the levels it runs. */
+  private record Job(String[] lines, double[] levels, String what) {}
+
+  private final class CurveTracerRole implements SourceMeasure {
+    @Override
+    public void checkSource(double volts, long durationNanos, double complianceAmps) {
+      sourceJob(null, volts, durationNanos, complianceAmps);
+    }
+
+    @Override
+    public void checkSweep(Sweep sweep) {
+      if (sweep == null) throw new IllegalArgumentException("sweep: null");
+      if (loopJob(null, sweep) == null) {
+        for (double v : sweep.levelsVolts()) sourceJob(null, v, sweep.stepNanos(), sweep.complianceAmps());
+      }
+    }
+
+    @Override
+    public double source(Cell cell, double volts, long durationNanos, double complianceAmps) throws IOException {
+      checkOpen();
+      info.checkCell(cell);
+      hardware.checkSource(volts, durationNanos, complianceAmps);
+      Job job = sourceJob(cell, volts, durationNanos, complianceAmps);
+      List<float[]> points = runAlone(cell, job);
+      if (points.size() != 1) {
+        throw new MalformedMessageException(endpoint, job.what + " answered " + points.size() + " points (expected: 1, then the end of the cycle)", -1, -1, null);
+      }
+      return amps(points.get(0));
+    }
+
+    @Override
+    public SweepResult sweep(Cell cell, Sweep sweep) throws IOException {
+      checkOpen();
+      info.checkCell(cell);
+      hardware.checkSweep(sweep);
+      Job job = loopJob(cell, sweep);
+      if (job == null) return composed(cell, sweep);
+      List<float[]> points = runAlone(cell, job);
+      double[] asked = sweep.levelsVolts();
+      // The board echoes each level as a float32: where every echo is the level asked for, report the levels asked for.
+      boolean echoed = points.size() == job.levels.length;
+      for (int k = 0; echoed && k < points.size(); k++) echoed = points.get(k)[1] == (float) job.levels[k];
+      double[] v = new double[points.size()];
+      double[] i = new double[points.size()];
+      int n = 0;
+      int a = 0;
+      for (int k = 0; k < points.size(); k++) {
+        float[] p = points.get(k);
+        boolean opensBranch = p[1] == 0 && (k == 0 || points.get(k - 1)[1] == 0);
+        if (opensBranch) continue; // measured, but not a level the sweep asked for
+        v[n] = echoed ? asked[a++] : p[1];
+        i[n++] = amps(p);
+      }
+      return new SweepResult(java.util.Arrays.copyOf(v, n), java.util.Arrays.copyOf(i, n), sweep.complianceAmps());
+    }
+  }
+
+  /**
+   * A sweep of another shape than a loop: one one-point job per level, the device held by this call throughout, so that an
+   * abort stops it before the next job (the one running ends first). The output idles between jobs for a round trip.
+   */
+  private SweepResult composed(Cell cell, Sweep sweep) throws IOException {
+    double[] v = sweep.levelsVolts();
+    Job[] jobs = new Job[v.length];
+    for (int k = 0; k < v.length; k++) jobs[k] = sourceJob(cell, v[k], sweep.stepNanos(), sweep.complianceAmps());
+    double[] i = new double[v.length];
+    begin(cell, Double.NaN);
+    try {
+      for (int k = 0; k < v.length; k++) {
+        checkAbortBefore(jobs[k], k + " of " + v.length + " points measured");
+        List<float[]> points = run(jobs[k]);
+        if (points.size() != 1) {
+          throw new MalformedMessageException(endpoint, jobs[k].what + " answered " + points.size() + " points (expected: 1, then the end of the cycle)", -1, -1, null);
+        }
+        i[k] = amps(points.get(0));
+      }
+      return new SweepResult(v, i, sweep.complianceAmps());
+    } catch (IOException e) {
+      throw fail(e, "SWEEP " + cell + " (" + sweep + ")", true);
+    } finally {
+      end();
+    }
+  }
+
+  /** Current of a CurveTracer point, amperes: level over resistance, as libarc1 computes it (0 at an infinite resistance). */
+  private static double amps(float[] point) {
+    return (double) point[1] / point[0];
+  }
+
+  /** A one-point CurveTracer job applying {@code volts}; checks what the ArC ONE can do (cell null: check only). */
+  private Job sourceJob(Cell cell, double volts, long holdNanos, double complianceAmps) {
+    String[] timing = curveTracerTiming(holdNanos, complianceAmps);
+    String level = Arc1Wire.sixDecimalsOf("source level", Math.abs(volts), "V");
+    if (!(Math.abs(volts) <= MAX_VOLTS)) throw new EnvelopeViolationException("source level", volts + " V", "|V| <= " + MAX_VOLTS + " V on the ArC ONE");
+    String step = volts == 0 ? "0.000001" : level;
+    int span = volts < 0 ? Arc1Wire.CT_NEGATIVE_ONLY : Arc1Wire.CT_POSITIVE_ONLY;
+    return job(cell, level, level, level, step, timing[0], "0.000000", timing[1], Arc1Wire.CT_STAIRCASE, span, new double[] {volts},
+        "SOURCE " + cell + " " + volts + " V");
+  }
+
+  /**
+   * The CurveTracer cycle for a sweep shaped as {@link Sweep#loop}, or null when the sweep has another shape (it is
+   * then composed from one-point jobs); checks what the ArC ONE can do as {@link #sourceJob} does.
+   */
+  private Job loopJob(Cell cell, Sweep sweep) {
+    String[] timing = curveTracerTiming(sweep.stepNanos(), sweep.complianceAmps());
+    String off = "0.000000";
+    if (sweep.pulsed()) off = curveTracerSeconds("sweep off time", sweep.offNanos(), 1_000);
+    double[] levels = sweep.levelsVolts();
+    double step = levels[0];
+    double max = 0;
+    double min = 0;
+    for (double v : levels) {
+      max = Math.max(max, v);
+      min = Math.min(min, v);
+    }
+    if (!(step > 0) || max > MAX_VOLTS || -min > MAX_VOLTS) return null;
+    String stepText;
+    String maxText;
+    String minText;
+    try {
+      stepText = Arc1Wire.sixDecimalsOf("sweep step", step, "V");
+      maxText = Arc1Wire.sixDecimalsOf("sweep maximum", max, "V");
+      minText = Arc1Wire.sixDecimalsOf("sweep minimum", -min, "V");
+    } catch (IllegalArgumentException notOnTheWire) {
+      return null;
+    }
+    int span = min < 0 ? Arc1Wire.CT_POSITIVE_FIRST : Arc1Wire.CT_POSITIVE_ONLY;
+    double[] cycle = Arc1Wire.curveTracerCycle(Double.parseDouble(maxText), Double.parseDouble(minText), 0, Double.parseDouble(stepText), span);
+    int n = 0;
+    for (int k = 0; k < cycle.length; k++) {
+      boolean opensBranch = cycle[k] == 0 && (k == 0 || cycle[k - 1] == 0);
+      if (opensBranch) continue;
+      if (n >= levels.length || Math.abs(cycle[k] - levels[n]) > 1e-12 * Math.max(1, Math.abs(levels[n]))) return null;
+      n++;
+    }
+    if (n != levels.length) return null;
+    return job(cell, maxText, minText, "0.000000", stepText, timing[0], off, timing[1], sweep.pulsed() ? Arc1Wire.CT_PULSED : Arc1Wire.CT_STAIRCASE, span, cycle,
+        "SWEEP " + cell + " (" + sweep + ")");
+  }
+
+  /** The hold and the cut-off as the wire carries them, refusing what the ArC ONE cannot do: [hold seconds, cut-off amperes]. */
+  private static String[] curveTracerTiming(long holdNanos, double complianceAmps) {
+    if (holdNanos < MIN_SOURCE_NANOS || holdNanos > MAX_WIDTH_NANOS || holdNanos % 1_000 != 0) {
+      throw new EnvelopeViolationException("source duration", Durations.format(holdNanos), "whole microseconds from 30 us to 10 s on the ArC ONE: its "
+          + "CurveTracer takes the hold in seconds with six decimals, and ArC's control software gives a current cut-off at least 30 us");
+    }
+    double micro = complianceAmps * 1e6;
+    long whole = Math.round(micro);
+    if (!(Math.abs(micro - whole) <= 1e-9 * Math.max(1, micro)) || whole < MIN_CUT_OFF_MICROAMPS || whole > MAX_CUT_OFF_MICROAMPS) {
+      String asked = Double.isFinite(micro) ? new java.math.BigDecimal(micro).round(new java.math.MathContext(9)).stripTrailingZeros().toPlainString() + " uA"
+          : complianceAmps + " A";
+      throw new EnvelopeViolationException("current compliance", asked, "whole microamperes from " + MIN_CUT_OFF_MICROAMPS + " uA to "
+          + MAX_CUT_OFF_MICROAMPS + " uA on the ArC ONE: it is the CurveTracer's current cut-off, six decimals of an ampere on the wire; ArC's control "
+          + "software keeps cut-offs within 10 uA .. 1 mA and never sends 10 uA itself");
+    }
+    return new String[] {Arc1Wire.seconds(holdNanos), Arc1Wire.sixDecimals(whole / 1e6)};
+  }
+
+  private static String curveTracerSeconds(String what, long nanos, long minNanos) {
+    if (nanos < minNanos || nanos > MAX_WIDTH_NANOS || nanos % 1_000 != 0) {
+      throw new EnvelopeViolationException(what, Durations.format(nanos), "whole microseconds from 1 us to 10 s on the ArC ONE (seconds with six decimals on the wire)");
+    }
+    return Arc1Wire.seconds(nanos);
+  }
+
+  private Job job(Cell cell, String vPos, String vNeg, String vStart, String vStep, String hold, String interpulse, String cutOff, int type, int span,
+      double[] levels, String what) {
+    if (cell == null) return new Job(null, levels, what);
+    String[] lines = {Arc1Wire.CURVE_TRACER, vPos, vNeg, vStart, vStep, hold, interpulse, cutOff, "-" + cutOff, "1", Integer.toString(type), Integer.toString(span), "0", "1",
+        word(cell), bit(cell)};
+    return new Job(lines, levels, what);
+  }
+
+  /** One job as a call of its own: an abort before it is sent stops it; once sent, it runs to its end. */
+  private List<float[]> runAlone(Cell cell, Job job) throws IOException {
+    begin(cell, Double.NaN);
+    try {
+      checkAbortBefore(job, "");
+      return run(job);
+    } catch (IOException e) {
+      throw fail(e, job.what, true);
+    } finally {
+      end();
+    }
+  }
+
+  private void checkAbortBefore(Job job, String progress) throws DriverAbortedException {
+    if (aborting) {
+      aborting = false;
+      lastAborted = true;
+      throw new DriverAbortedException(endpoint, job.what + " not sent" + (progress.isEmpty() ? "" : " (" + progress + ")") + "; outputs idle");
+    }
+  }
+
+  /**
+   * Sends one CurveTracer job and collects its points (resistance, level, time) up to the cycle's end: the board runs a job
+   * to its end (it has no abort command), and every answer is read so that the stream stays in step.
+   */
+  private List<float[]> run(Job job) throws IOException {
+    selected = null;
+    send(Arc1Wire.command(job.lines), true);
+    List<float[]> points = new java.util.ArrayList<>();
+    while (true) {
+      int n = readFully(scratch, Arc1Wire.TRIPLET_BYTES, settings.replyTimeout());
+      if (n < Arc1Wire.TRIPLET_BYTES) throw noAnswer(job.what + " (point " + (points.size() + 1) + ")", n, Arc1Wire.TRIPLET_BYTES);
+      unconfirmed = 0;
+      float r = Arc1Wire.float32(scratch, 0);
+      float v = Arc1Wire.float32(scratch, 4);
+      float t = Arc1Wire.float32(scratch, 8);
+      if (r == 0 && v == 0 && t == 0) return points;
+      if (!(r > 0) || !Float.isFinite(v) || points.size() >= job.levels.length) {
+        throw new MalformedMessageException(endpoint, job.what + " answered point " + (points.size() + 1) + " as (" + r + " ohm, " + v + " V, " + t
+            + " s) (expected: a resistance > 0 and a finite level, at most " + job.levels.length + " points, then three zeros)", -1, -1, null);
+      }
+      if (v != 0) pulsesApplied++;
+      points.add(new float[] {r, v, t});
+    }
+  }
+
   // ---------------------------------------------------------------- bookkeeping
 
   private void begin(Cell cell, double readVolts) throws LinkLostException {
@@ -442,7 +699,11 @@ public final class Arc1Driver implements CrossbarDriver {
   }
 
   private IOException noAnswer(String what, int got) {
-    return new TimeoutNothingRanException(endpoint, what, -1, settings.replyTimeout(), got == 0 ? "" : got + " of 4 bytes arrived", null);
+    return noAnswer(what, got, 4);
+  }
+
+  private IOException noAnswer(String what, int got, int of) {
+    return new TimeoutNothingRanException(endpoint, what, -1, settings.replyTimeout(), got == 0 ? "" : got + " of " + of + " bytes arrived", null);
   }
 
   private static String word(Cell c) {

@@ -25,6 +25,16 @@ import org.rramctl.sim.EmulatorDriver;
  * host sees a timeout). Pulses the emulator cannot model (beyond its own amplitude and width limits) are
  * logged the same way. Unknown command codes are logged and ignored.
  *
+ * <p>The CurveTracer job ({@code 201}, {@link Arc1Wire}) runs its cycles on each listed device through the emulator's
+ * source-measure role: every level of {@link Arc1Wire#curveTracerCycle} is applied for the hold, the current measured,
+ * and a triplet (level / current in ohms, the level, the hold in seconds) answered; three zeros end each cycle. The
+ * current cut-off of the level's polarity is passed to the emulator as its compliance (the emulated ArC ONE holds the
+ * current at the cut-off, as the emulator does for any board; whether the real firmware limits the current within a
+ * step or only stops after it is not stated in ArC's host sources), and with {@code halt} 1 a cycle stops at the first
+ * point held at its cut-off. A polarity without a cut-off (0) is driven at the emulator's largest compliance, standing
+ * for the board's own output limit. At 0 V no current flows; the resistance answered there is the device's noise-free
+ * one (finite, as libarc1 needs: it converts every resistance to an integer), so the host's level / resistance is 0 A.
+ *
  * <p>Not thread-safe: one serving thread.
  */
 public final class VirtualArc1 {
@@ -55,6 +65,7 @@ public final class VirtualArc1 {
   private int selectedWord;
   private int selectedBit;
   private long pulsesApplied;
+  private long curveTracerPoints;
 
   /** The preset driven at ArC ONE scale: its nominal pulse becomes 2.5 V / 100 us, threshold 1 V. */
   public static DevicePreset arcScale(DevicePreset p) {
@@ -103,6 +114,16 @@ public final class VirtualArc1 {
     return pulsesApplied;
   }
 
+  /** Levels applied by CurveTracer jobs (each measured and answered). */
+  public long curveTracerPoints() {
+    return curveTracerPoints;
+  }
+
+  /** True between commands: no command is being collected or run, so every line is grounded. */
+  public boolean idle() {
+    return code == null;
+  }
+
   /** Feeds bytes from the host; returns the bytes to answer (possibly none). */
   public byte[] feed(byte[] bytes, int offset, int len) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -137,6 +158,7 @@ public final class VirtualArc1 {
       case Arc1Wire.SET_READ, Arc1Wire.SELECT, Arc1Wire.PULSE_SELECTED, Arc1Wire.READ_ONE -> 2;
       case Arc1Wire.PULSE_THEN_READ -> 4;
       case Arc1Wire.READ_ALL -> -1;
+      case Arc1Wire.CURVE_TRACER -> -3;
       default -> -2;
     };
   }
@@ -156,6 +178,10 @@ public final class VirtualArc1 {
     }
     params.add(text);
     int n = arity(code);
+    if (n == -3) {
+      curveTracerLine(out);
+      return;
+    }
     if (n == -1) {
       // "2" then "1" words bits (all), or "2" then "2" 32 32 count, then count word/bit pairs.
       if (params.size() == 1 && !params.get(0).equals("1") && !params.get(0).equals("2")) {
@@ -272,6 +298,89 @@ public final class VirtualArc1 {
         }
       }
       default -> throw new IllegalStateException("command " + c);
+    }
+  }
+
+  // ---------------------------------------------------------------- CurveTracer
+
+  /** The parsed CurveTracer parameters, or null (logged) when they are not what the job takes. */
+  private record CurveTracer(double vPos, double vNeg, double vStart, double vStep, long holdNanos, double cutOffPos, double cutOffNeg, int cycles,
+      int span, boolean halt) {}
+
+  private CurveTracer curveTracer;
+
+  /** Collects the CurveTracer's parameters, then runs it on each device as its word and bit arrive. */
+  private void curveTracerLine(ByteArrayOutputStream out) {
+    int p = params.size();
+    if (p < Arc1Wire.CT_PARAMETERS) return;
+    Integer devices = integer(params.get(Arc1Wire.CT_PARAMETERS - 1), 1, rows * cols);
+    if (devices == null) {
+      error("CurveTracer device count '" + params.get(Arc1Wire.CT_PARAMETERS - 1) + "' (expected: 1.." + rows * cols + ")");
+      finish();
+      return;
+    }
+    if (p == Arc1Wire.CT_PARAMETERS) {
+      curveTracer = initialised ? curveTracer() : null;
+      if (!initialised) error("command " + Arc1Wire.CURVE_TRACER + " before the initialisation");
+      return;
+    }
+    if ((p - Arc1Wire.CT_PARAMETERS) % 2 == 1) return;
+    Integer w = integer(params.get(p - 2), 1, words);
+    Integer b = integer(params.get(p - 1), 1, bits);
+    if (w == null || b == null) error("CurveTracer device " + params.get(p - 2) + "," + params.get(p - 1) + " (expected: word 1.." + words + ", bit 1.." + bits + ")");
+    else if (curveTracer != null) runCurveTracer(curveTracer, w, b, out);
+    if ((p - Arc1Wire.CT_PARAMETERS) / 2 == devices) finish();
+  }
+
+  private CurveTracer curveTracer() {
+    Double vPos = volts(params.get(0));
+    Double vNeg = volts(params.get(1));
+    Double vStart = volts(params.get(2));
+    Double vStep = number(params.get(3));
+    Double hold = number(params.get(4));
+    Double interpulse = number(params.get(5));
+    Double csp = number(params.get(6));
+    Double csn = number(params.get(7));
+    Integer cycles = integer(params.get(8), 1, 1_000_000);
+    Integer type = integer(params.get(9), 0, 1);
+    Integer span = integer(params.get(10), 0, 3);
+    Integer halt = integer(params.get(11), 0, 1);
+    if (vPos == null || vNeg == null || vStart == null || vStep == null || hold == null || interpulse == null || csp == null || csn == null || cycles == null
+        || type == null || span == null || halt == null || vPos < 0 || vNeg < 0 || vStart < 0 || !(vStep > 0) || !(hold > 0) || interpulse < 0 || !cutOff(csp)
+        || !cutOff(-csn) || vStart > (span == Arc1Wire.CT_NEGATIVE_ONLY ? vNeg : span == Arc1Wire.CT_POSITIVE_ONLY ? vPos : Math.min(vPos, vNeg))) {
+      error("CurveTracer " + params.subList(0, Arc1Wire.CT_PARAMETERS) + " (expected: 0 <= vStart <= vPosMax, vNegMax <= 12 V, vStep > 0, hold > 0 s, interpulse >= 0 s,"
+          + " cut-offs 0 or 10 uA .. 1 mA (+ then -), cycles >= 1, type 0/1, span 0..3, halt 0/1, devices)");
+      return null;
+    }
+    return new CurveTracer(vPos, vNeg, vStart, vStep, Math.round(hold * 1e9), csp, -csn, cycles, span, halt == 1);
+  }
+
+  private static boolean cutOff(double amps) {
+    return amps == 0 || (amps >= 10e-6 && amps <= 1e-3);
+  }
+
+  private void runCurveTracer(CurveTracer ct, int w, int b, ByteArrayOutputStream out) {
+    Cell cell = Cell.active(0, w - 1, b - 1);
+    double[] levels = Arc1Wire.curveTracerCycle(ct.vPos, ct.vNeg, ct.vStart, ct.vStep, ct.span);
+    float seconds = (float) (ct.holdNanos / 1e9);
+    for (int c = 0; c < ct.cycles; c++) {
+      for (double v : levels) {
+        double cutOff = v < 0 ? ct.cutOffNeg : ct.cutOffPos;
+        double amps;
+        try {
+          amps = devices.source(cell, v, ct.holdNanos, cutOff > 0 ? cutOff : EmulatorDriver.HARDWARE_LIMITS.complianceAmps());
+        } catch (IllegalArgumentException e) {
+          error("CurveTracer level " + v + " V for " + ct.holdNanos + " ns: not modelled by the emulator (" + e.getMessage() + ")");
+          return; // no end of cycle: the host sees a timeout
+        }
+        curveTracerPoints++;
+        float ohms = (float) (v == 0 || amps == 0 ? 1 / Math.max(devices.truth().conductance(cell), 1e-12) : v / amps);
+        out.writeBytes(Arc1Wire.float32(ohms));
+        out.writeBytes(Arc1Wire.float32((float) v));
+        out.writeBytes(Arc1Wire.float32(seconds));
+        if (ct.halt && cutOff > 0 && Math.abs(amps) >= cutOff) break;
+      }
+      out.writeBytes(new byte[Arc1Wire.TRIPLET_BYTES]);
     }
   }
 
