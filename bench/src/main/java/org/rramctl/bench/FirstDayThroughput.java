@@ -33,11 +33,12 @@ import org.rramctl.sim.scpi.VirtualSmuServer;
  * measured point: a forming pulse and its read, an I-V point, an endurance cycle of two pulse trains and two reads, a
  * switch-seek or converge step of a pulse train and a read) on the emulator in-process, through the serial driver
  * and a virtual board on a real pty (protocol version 2: form and iv through SOURCE and SWEEP), through the remote
- * driver to a served emulator over ZeroMQ on loopback, and on the simulated 2400 and 2602B over a pty. Median of
+ * driver to a served emulator over ZeroMQ on loopback, on the simulated 2400 and 2602B over a pty, and through the ArC
+ * ONE driver and a virtual ArC ONE on a pty (form and iv through its CurveTracer job). Median of
  * {@code rounds} runs after one untimed warm-up run, each on a fresh board; then each column as a ratio to the first.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar org.rramctl.bench.FirstDayThroughput [rounds [procedures [boards]]]},
- * procedures and boards as comma-separated names (boards: emulator, serial, zmq, k2400, k2600; default all); or
+ * procedures and boards as comma-separated names (boards: emulator, serial, zmq, k2400, k2600, arc1; default all); or
  * {@code ... FirstDayThroughput roles [rounds [seconds]]} for the source-measure role alone ({@link #roles}).
  */
 public final class FirstDayThroughput {
@@ -116,6 +117,27 @@ public final class FirstDayThroughput {
     };
   }
 
+  /**
+   * The same devices (preset as given, 4 x 4, seed 3) in a virtual ArC ONE on a real pty, driven by the {@code arc1:}
+   * driver over jSerialComm (no reset wait or write delay): form and iv through the CurveTracer job.
+   */
+  static Board arc1(DevicePreset p, Path dir) throws Exception {
+    org.rramctl.sim.arc1.VirtualArc1 board = new org.rramctl.sim.arc1.VirtualArc1(p, 4, 4, 3);
+    PtyTransport pty = PtyTransport.open(dir.resolve("arc1-" + System.nanoTime()));
+    org.rramctl.sim.arc1.VirtualArc1Server server = new org.rramctl.sim.arc1.VirtualArc1Server(board, pty);
+    EnvelopedDriver d = Boards.open("arc1:" + pty.clientPath() + "?words=4&bits=4&resetWait=0&writeDelay=0", null);
+    return new Board() {
+      public CrossbarDriver driver() {
+        return d;
+      }
+
+      public void close() {
+        d.close();
+        server.close();
+      }
+    };
+  }
+
   static Board smu(VirtualSmu.Model m, DevicePreset p) throws Exception {
     VirtualSmu smu = new VirtualSmu(m, p, 3);
     PtyTransport pty = PtyTransport.open();
@@ -166,8 +188,9 @@ public final class FirstDayThroughput {
    * for {@code seconds} after a warm-up of the same length; median of {@code rounds}.
    */
   static void roles(int rounds, double seconds, Path dir) throws Exception {
-    String[] titles = {"emulator (in-process)", "serial driver, virtual board on a pty (protocol 2)", "remote driver over ZeroMQ (tcp loopback)"};
-    Opener[] openers = {FirstDayThroughput::emulator, p -> serial(p, dir), FirstDayThroughput::remote};
+    String[] titles = {"emulator (in-process)", "serial driver, virtual board on a pty (protocol 2)", "remote driver over ZeroMQ (tcp loopback)",
+        "ArC ONE driver, virtual ArC ONE on a pty (CurveTracer)"};
+    Opener[] openers = {FirstDayThroughput::emulator, p -> serial(p, dir), FirstDayThroughput::remote, p -> arc1(p, dir)};
     Sweep loop = Sweep.loop(1.2, 1.2, 0.05, 1_000_000, 0, 1e-4);
     double[][] med = new double[3][openers.length];
     for (int b = 0; b < openers.length; b++) {
@@ -232,12 +255,12 @@ public final class FirstDayThroughput {
         new Case("switch-seek", "rram-imbalanced", "{'width':'1ms','pulsesPerStep':1}"),
         new Case("converge", "rram-imbalanced", "{'targetOhms':20000,'tolerance':0.02,'width':'1ms','pulses':1,'fromVolts':0.52,'toVolts':0.6,'stepVolts':0.01,'maxIterations':200}"));
     List<String> only = args.length > 1 ? List.of(args[1].split(",")) : null;
-    List<String> names = List.of("emulator", "serial", "zmq", "k2400", "k2600");
+    List<String> names = List.of("emulator", "serial", "zmq", "k2400", "k2600", "arc1");
     List<String> chosen = args.length > 2 ? List.of(args[2].split(",")) : names;
     String[] titles = {"emulator", "serial driver, virtual board on a pty", "remote driver over ZeroMQ (tcp loopback)", "simulated 2400 on a pty",
-        "simulated 2602B on a pty"};
+        "simulated 2602B on a pty", "ArC ONE driver, virtual ArC ONE on a pty"};
     Opener[] all = {FirstDayThroughput::emulator, p -> serial(p, dir), FirstDayThroughput::remote, p -> smu(VirtualSmu.Model.K2400, p),
-        p -> smu(VirtualSmu.Model.K2600, p)};
+        p -> smu(VirtualSmu.Model.K2600, p), p -> arc1(p, dir)};
     List<Integer> columns = new java.util.ArrayList<>();
     for (String b : chosen) {
       if (!names.contains(b)) throw new IllegalArgumentException("board: " + b + " (expected: one of " + names + ")");
