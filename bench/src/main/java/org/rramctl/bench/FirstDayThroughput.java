@@ -125,13 +125,17 @@ public final class FirstDayThroughput {
     org.rramctl.sim.arc1.VirtualArc1 board = new org.rramctl.sim.arc1.VirtualArc1(p, 4, 4, 3);
     PtyTransport pty = PtyTransport.open(dir.resolve("arc1-" + System.nanoTime()));
     org.rramctl.sim.arc1.VirtualArc1Server server = new org.rramctl.sim.arc1.VirtualArc1Server(board, pty);
-    EnvelopedDriver d = Boards.open("arc1:" + pty.clientPath() + "?words=4&bits=4&resetWait=0&writeDelay=0", null);
+    return served(Boards.open("arc1:" + pty.clientPath() + "?words=4&bits=4&resetWait=0&writeDelay=0", null), server);
+  }
+
+  /** A board opened on a simulated instrument's link: closing it closes the driver, then the instrument's server. */
+  static Board served(EnvelopedDriver d, AutoCloseable server) {
     return new Board() {
       public CrossbarDriver driver() {
         return d;
       }
 
-      public void close() {
+      public void close() throws Exception {
         d.close();
         server.close();
       }
@@ -142,17 +146,7 @@ public final class FirstDayThroughput {
     VirtualSmu smu = new VirtualSmu(m, p, 3);
     PtyTransport pty = PtyTransport.open();
     VirtualSmuServer server = new VirtualSmuServer(smu, pty);
-    EnvelopedDriver d = Boards.open("scpi:serial:" + pty.clientPath() + "?compliance=1e-3", null);
-    return new Board() {
-      public CrossbarDriver driver() {
-        return d;
-      }
-
-      public void close() {
-        d.close();
-        server.close();
-      }
-    };
+    return served(Boards.open("scpi:serial:" + pty.clientPath() + "?compliance=1e-3", null), server);
   }
 
   /** Events per second of one run, or NaN when the board refuses the procedure. */

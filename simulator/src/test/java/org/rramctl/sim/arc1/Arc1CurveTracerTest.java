@@ -42,16 +42,25 @@ class Arc1CurveTracerTest {
     return new String(b, StandardCharsets.US_ASCII);
   }
 
+  /** A fresh board with the twin's devices: hfox-pristine, 4 x 4, seed 3. */
+  private static VirtualArc1 board() {
+    return new VirtualArc1(PRESET, 4, 4, 3);
+  }
+
+  private static Arc1Driver open(Arc1Link link) throws IOException {
+    return Arc1Driver.open(link, FAST.withGeometry(4, 4), 1e-6, 1e-4);
+  }
+
   private static EmulatorDriver twin() {
     return EmulatorDriver.open(PRESET, List.<int[]>of(new int[] {4, 4}), 3);
   }
 
   @Test
   void aSourceIsOneOnePointCurveTracerJobWithTheComplianceAsCutOffOnBothPolarities() throws IOException {
-    VirtualArc1 board = new VirtualArc1(PRESET, 4, 4, 3);
+    VirtualArc1 board = board();
     Arc1Link link = Arc1Link.to(board);
     EmulatorDriver twin = twin();
-    try (Arc1Driver d = Arc1Driver.open(link, FAST.withGeometry(4, 4), 1e-6, 1e-4)) {
+    try (Arc1Driver d = open(link)) {
       link.takeWritten();
       SourceMeasure sm = d.sourceMeasure().orElseThrow();
       Cell c = Cell.active(0, 2, 3);
@@ -70,10 +79,10 @@ class Arc1CurveTracerTest {
 
   @Test
   void anIvLoopIsOneCurveTracerCycleFromZeroWhoseBranchOpeningZerosAreLeftOut() throws IOException {
-    VirtualArc1 board = new VirtualArc1(PRESET, 4, 4, 3);
+    VirtualArc1 board = board();
     Arc1Link link = Arc1Link.to(board);
     EmulatorDriver twin = twin();
-    try (Arc1Driver d = Arc1Driver.open(link, FAST.withGeometry(4, 4), 1e-6, 1e-4)) {
+    try (Arc1Driver d = open(link)) {
       SourceMeasure sm = d.sourceMeasure().orElseThrow();
       Cell c = Cell.active(0, 1, 1);
       assertEquals(twin.source(c, 2.8, 100_000, 200e-6), sm.source(c, 2.8, 100_000, 200e-6), 1e-9, "formed on both");
@@ -103,10 +112,10 @@ class Arc1CurveTracerTest {
 
   @Test
   void aSweepOfAnotherShapeIsOneJobPerLevel() throws IOException {
-    VirtualArc1 board = new VirtualArc1(PRESET, 4, 4, 3);
+    VirtualArc1 board = board();
     Arc1Link link = Arc1Link.to(board);
     EmulatorDriver twin = twin();
-    try (Arc1Driver d = Arc1Driver.open(link, FAST.withGeometry(4, 4), 1e-6, 1e-4)) {
+    try (Arc1Driver d = open(link)) {
       link.takeWritten();
       Sweep odd = new Sweep(new double[] {0.5, 0.7, 0.6, 0}, 100_000, 0, 100e-6);
       SweepResult r = d.sourceMeasure().orElseThrow().sweep(Cell.active(0, 0, 0), odd);
@@ -120,8 +129,8 @@ class Arc1CurveTracerTest {
 
   @Test
   void whatTheCurveTracerCannotDoIsRefusedBeforeAByteIsSent() throws IOException {
-    Arc1Link link = Arc1Link.to(new VirtualArc1(PRESET, 4, 4, 3));
-    try (Arc1Driver d = Arc1Driver.open(link, FAST.withGeometry(4, 4), 1e-6, 1e-4)) {
+    Arc1Link link = Arc1Link.to(board());
+    try (Arc1Driver d = open(link)) {
       link.takeWritten();
       SourceMeasure sm = d.sourceMeasure().orElseThrow();
       Cell c = Cell.active(0, 0, 0);
@@ -146,13 +155,13 @@ class Arc1CurveTracerTest {
 
   @Test
   void anAbortDuringAComposedSweepLetsTheRunningJobEndAndSendsNoOther() throws IOException {
-    VirtualArc1 board = new VirtualArc1(PRESET, 4, 4, 3);
+    VirtualArc1 board = board();
     Arc1Driver[] driver = {null};
     Arc1Link link = new Arc1Link(b -> {
       if (text(b).startsWith(Arc1Wire.CURVE_TRACER + "\n") && driver[0] != null) driver[0].abort(); // while the first job runs
       return board.feed(b, 0, b.length);
     });
-    try (Arc1Driver d = Arc1Driver.open(link, FAST.withGeometry(4, 4), 1e-6, 1e-4)) {
+    try (Arc1Driver d = open(link)) {
       driver[0] = d;
       link.takeWritten();
       DriverAbortedException e = assertThrows(DriverAbortedException.class,
@@ -171,14 +180,14 @@ class Arc1CurveTracerTest {
 
   @Test
   void aCurveTracerJobTheBoardStopsAnsweringIsOutcomeUnknownNeverResent() throws IOException {
-    VirtualArc1 board = new VirtualArc1(PRESET, 4, 4, 3);
+    VirtualArc1 board = board();
     boolean[] mute = {false};
     Arc1Link link = new Arc1Link(b -> {
       byte[] answer = board.feed(b, 0, b.length);
       // The first point arrives, then the board goes quiet.
       return mute[0] && answer.length > Arc1Wire.TRIPLET_BYTES ? java.util.Arrays.copyOf(answer, Arc1Wire.TRIPLET_BYTES) : answer;
     });
-    try (Arc1Driver d = Arc1Driver.open(link, FAST.withGeometry(4, 4), 1e-6, 1e-4)) {
+    try (Arc1Driver d = open(link)) {
       mute[0] = true;
       link.takeWritten();
       OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class,
