@@ -114,6 +114,18 @@ class FirstDayOnArc1Test {
     }
   }
 
+  @Test
+  void thePulseBasedProceduresRunOnTheArcOneWithTheirDefaultRamps() throws Exception {
+    // switch-seek's default ramp reaches 0.1 + 0.2 V = 0.30000000000000004 V: it must go out as 0.300000, not fail the run.
+    try (Bench b = Bench.overArc1(DevicePreset.named("rram-imbalanced"), 1, 3, Files.createDirectories(dir.resolve("pulses")))) {
+      Runner.Outcome s = b.runner.run(Procedures.of("switch-seek", params("{'cells':'0,1','width':'100us'}")));
+      assertEquals(RunStatus.SUCCESS, s.status(), s.reason());
+      assertEquals("up", s.summary().get("cells").get(0).get("setPolarity").asText(), s.summary().toString());
+      Runner.Outcome e = b.runner.run(Procedures.of("endurance", params("{'cells':'0,0','cycles':10,'width':'100us'}")));
+      assertEquals(RunStatus.SUCCESS, e.status(), e.reason());
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"form", "iv"})
   void anAbortPartWayLeavesTheBoardBetweenCommandsAndTheRunResumesToCompletion(String procedure) throws Exception {

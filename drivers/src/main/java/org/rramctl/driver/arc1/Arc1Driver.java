@@ -45,7 +45,9 @@ import org.rramctl.driver.transport.Transport;
  * are zero-based here and 1-based on the wire. Reads answer a resistance; this driver returns its inverse.
  *
  * <p>Pulses: the amplitude's sign is the polarity; the width goes on the wire in seconds with six decimals,
- * so only whole microseconds can be sent, and anything else is refused before a byte leaves the host. A
+ * so only whole microseconds can be sent, and anything else is refused before a byte leaves the host; amplitudes and
+ * read voltages likewise go out with six decimals of a volt, accepted only when that is the value up to the double's
+ * own rounding (a ramp's 0.1 + 0.2 = 0.30000000000000004 V goes out as 0.300000; 2.0000005 V is refused). A
  * train of {@code n} pulses is one select command (left out when the previous train went to the same device
  * and no command has addressed another since) and {@code n} pulse-the-selected commands, paced by the
  * write delay. The board does not answer them (as in libarc1); the board runs commands in order, so the answer
@@ -233,7 +235,7 @@ public final class Arc1Driver implements CrossbarDriver {
   }
 
   private void setRead(double volts) throws IOException {
-    send(Arc1Wire.command(Arc1Wire.SET_READ, Integer.toString(settings.readMode().codeFor(volts)), Arc1Wire.exact("read voltage", volts, "V")), false);
+    send(Arc1Wire.command(Arc1Wire.SET_READ, Integer.toString(settings.readMode().codeFor(volts)), Arc1Wire.sixDecimalsOf("read voltage", volts, "V")), false);
     readVoltsSet = volts;
   }
 
@@ -416,7 +418,7 @@ public final class Arc1Driver implements CrossbarDriver {
     info.checkCell(cell);
     hardware.checkPulses(pulse, count);
     double volts = pulse.polarity().sign() * pulse.amplitudeVolts();
-    return new String[] {Arc1Wire.exact("pulse amplitude", volts, "V"), Arc1Wire.seconds(pulse.widthNanos())};
+    return new String[] {Arc1Wire.sixDecimalsOf("pulse amplitude", volts, "V"), Arc1Wire.seconds(pulse.widthNanos())};
   }
 
   private void ensureRead(double volts) throws IOException {
@@ -658,7 +660,7 @@ public final class Arc1Driver implements CrossbarDriver {
     if (cell != null) info.checkCell(cell);
     if (!Double.isNaN(readVolts)) {
       hardware.checkReadVolts(readVolts);
-      Arc1Wire.exact("read voltage", readVolts, "V");
+      Arc1Wire.sixDecimalsOf("read voltage", readVolts, "V");
     }
     if (broken != null) throw new LinkLostException(endpoint, "unusable after an earlier failure (" + broken + "); close and reopen it");
     lastAborted = false;

@@ -136,6 +136,19 @@ class Arc1DriverTest {
   }
 
   @Test
+  void aLevelComputedInFloatingPointGoesOutAsItsSixDecimals() throws IOException {
+    Arc1Link link = Arc1Link.to(board());
+    try (Arc1Driver d = Arc1Driver.open(link, FAST, 1e-6, 1e-4)) {
+      link.takeWritten();
+      double ramp = 0.1 + 0.2; // 0.30000000000000004: a ramp's level, not a value between two microvolts
+      d.pulse(Cell.active(0, 0, 0), NOMINAL.withAmplitudeVolts(ramp), 1);
+      assertEquals("02\n1\n1\n04\n0.300000\n0.000100\n", text(link.takeWritten()));
+      d.read(Cell.active(0, 0, 0), ramp);
+      assertEquals("01\n2\n0.300000\n1\n1\n1\n", text(link.takeWritten()));
+    }
+  }
+
+  @Test
   void aBoardThatDoesNotAnswerTheInitialisationIsOneClearTimeoutAndTheLinkIsClosed() {
     Arc1Link silent = new Arc1Link(b -> new byte[0]);
     TimeoutNothingRanException e = assertThrows(TimeoutNothingRanException.class, () -> Arc1Driver.open(silent, FAST, 1e-6, 1e-4));
