@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.rramctl.dashboard.DashboardServer;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.journal.RunDirectory;
@@ -20,10 +19,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code rramctl dashboard}: a web dashboard for the bench until Ctrl-C (the board's conductance map, identity,
- * limits and status; the runs directory's runs, live). Loopback only unless a token is used; on exit the board is set idle and closed.
+ * limits and status; the runs directory's runs, live; a calibration record; a training run or experiment). Loopback only unless a token is used; on exit the board is set idle and closed.
  */
 @Command(name = "dashboard", mixinStandardHelpOptions = true,
-    description = {"Serve a web dashboard of the board (conductance heatmaps, identity, limits, status) and its runs until Ctrl-C.",
+    description = {"Serve a web dashboard until Ctrl-C: the board (conductance heatmaps, identity, limits, status), its runs (live), a calibration record, a training run or experiment.",
         "Loopback only by default; any other --bind address needs --token (printed at start, required on every request)."})
 final class DashboardCommand implements Callable<Integer> {
   @Mixin BoardOptions board;
@@ -32,6 +31,12 @@ final class DashboardCommand implements Callable<Integer> {
   @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs",
       description = "Runs directory whose runs the runs page shows and where runs started from the page go (default: ${DEFAULT-VALUE}).")
   Path runs;
+
+  @Option(names = "--calibration", paramLabel = "FILE", description = "A calibration record (calibrate --out) for the calibration page; the page can open others.")
+  Path calibration;
+
+  @Option(names = "--training", paramLabel = "DIR", description = "A train --out or experiment zero-shift --out folder for the training page (re-read while training runs).")
+  Path training;
 
   @Option(names = "--bind", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
       description = "Address and port to serve on (default: ${DEFAULT-VALUE}; port 0 picks a free one).")
@@ -79,22 +84,17 @@ final class DashboardCommand implements Callable<Integer> {
     if (Files.exists(runs) && !Files.isDirectory(runs)) {
       throw new IllegalArgumentException("--runs: " + runs + " is a file (expected: the runs folder of earlier runs, or a folder to create)");
     }
-    DashboardServer.Options options = new DashboardServer.Options(address, token ? DashboardServer.newToken() : null, allowPulses);
+    if (calibration != null) org.rramctl.calibration.CalibrationRecords.readChecked(calibration); // a bad record: one line, exit 2, before serving
+    if (training != null && !Files.isDirectory(training)) {
+      throw new IllegalArgumentException("--training: " + training + (Files.exists(training) ? " is a file" : ": no such folder") + " (expected: a train --out or experiment --out folder)");
+    }
+    DashboardServer.Options options = new DashboardServer.Options(address, token ? DashboardServer.newToken() : null, allowPulses, calibration, training);
     PrintWriter out = spec.commandLine().getOut();
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        finished.await(5, TimeUnit.SECONDS); // let the main thread set the board idle and close it
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "rramctl-dashboard-shutdown");
-    try (EnvelopedDriver d = board.open()) {
+    try (CtrlCHook ctrlC = new CtrlCHook(stop, "rramctl-dashboard-shutdown"); EnvelopedDriver d = board.open()) {
       DashboardServer s = DashboardServer.start(d, board.board, new RunDirectory(runs), options);
       try {
         server = s;
-        Runtime.getRuntime().addShutdownHook(hook);
+        ctrlC.install();
         out.printf("dashboard of board %s on %s%s; Ctrl-C to stop%n", d.info().boardId(), s.uri(),
             options.token() == null ? " (this host only)" : " (open this address once: it carries the access token)");
         out.printf("pulses from the page: %s%n", allowPulses ? "allowed (inside the envelope)" : "refused (read-only; --allow-pulses to allow)");
@@ -106,13 +106,6 @@ final class DashboardCommand implements Callable<Integer> {
         d.abort();
       }
       out.printf("stopped; board %s idle and closed%n", d.info().boardId());
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException | IllegalArgumentException e) {
-        // Already shutting down (Ctrl-C), or the hook was never added.
-      }
     }
     return 0;
   }

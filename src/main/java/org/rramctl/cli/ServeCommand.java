@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.rramctl.driver.Durations;
 import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.driver.remote.CurveKeyPair;
@@ -74,21 +73,11 @@ final class ServeCommand implements Callable<Integer> {
       opts = opts.withCurve(CurveSecurity.of(CurveKeyPair.read(curveKeys, "server"), allowed));
     }
     PrintWriter out = spec.commandLine().getOut();
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        // Let the main thread set the board idle and close it before the JVM halts.
-        finished.await(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "rramctl-serve-shutdown");
-    try (EnvelopedDriver d = board.open()) {
+    try (CtrlCHook ctrlC = new CtrlCHook(stop, "rramctl-serve-shutdown"); EnvelopedDriver d = board.open()) {
       DriverServer s = DriverServer.start(d, opts.withEnvelope(d.envelope()));
       try {
         server = s;
-        Runtime.getRuntime().addShutdownHook(hook);
+        ctrlC.install();
         out.printf("serving board %s on %s%s%s; Ctrl-C to stop%n", d.info().boardId(), s.endpoint(),
             s.publishEndpoint().map(p -> ", status on " + p).orElse(""), curveKeys == null ? " (this host only)" : " (CURVE, " + opts.curve().allowedClientKeys().size() + " allowed keys)");
         out.flush();
@@ -99,13 +88,6 @@ final class ServeCommand implements Callable<Integer> {
         d.abort();
       }
       out.printf("stopped; board %s idle and closed%n", d.info().boardId());
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException | IllegalArgumentException e) {
-        // Already shutting down (Ctrl-C), or the hook was never added.
-      }
     }
     return 0;
   }

@@ -16,6 +16,7 @@ import org.rramctl.driver.EnvelopedDriver;
 import org.rramctl.driver.Plane;
 import org.rramctl.journal.Json;
 import org.rramctl.procedure.BoardDefaults;
+import org.rramctl.procedure.Runner;
 
 /**
  * The board page's data: identity, geometry, limits and status ({@code GET /api/board}) and conductance maps of one
@@ -45,22 +46,14 @@ final class BoardView {
     return driver;
   }
 
-  /** Identity, geometry, the board's limits and the envelope in force, the default read voltage, and the status now. */
+  /**
+   * The start document's board (identity, geometry, window), its native operations, the board's limits and the envelope
+   * in force, the default read voltage, and the status now.
+   */
   ObjectNode describe(boolean allowPulses) throws IOException {
     BoardInfo i = driver.info();
-    ObjectNode o = Json.object();
-    o.put("uri", uri);
-    o.put("id", i.boardId());
-    o.put("model", i.model());
-    o.put("firmware", i.firmwareVersion());
-    o.put("protocol", i.protocolVersion());
-    ArrayNode arrays = o.putArray("arrays");
-    for (ArrayGeometry g : i.arrays()) {
-      arrays.addObject().put("index", g.index()).put("rows", g.rows()).put("cols", g.cols()).put("reference", g.hasReference());
-    }
-    o.put("adcBits", i.adcBits());
-    o.put("gMinSiemens", i.gMinSiemens());
-    o.put("gMaxSiemens", i.gMaxSiemens());
+    // The board as run documents describe it (uri, id, model, firmware, protocol, arrays, ADC, window), and more.
+    ObjectNode o = Runner.boardDocument(i, uri);
     ArrayNode ops = o.putArray("nativeOps");
     for (var c : new TreeSet<>(i.nativeOps())) ops.add(c.name());
     o.set("hardwareLimits", Json.MAPPER.valueToTree(i.hardwareLimits()));

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -51,8 +52,15 @@ public final class DashboardServer implements AutoCloseable {
    * @param bind address and port (port 0: any free port; {@link #address()} says which)
    * @param token the access token, or null for none (loopback only)
    * @param allowPulses whether the page may start procedures that pulse devices
+   * @param calibration a calibration record to show, or null
+   * @param training a {@code train --out} or {@code experiment --out} folder to show, or null
    */
-  public record Options(InetSocketAddress bind, String token, boolean allowPulses) {
+  public record Options(InetSocketAddress bind, String token, boolean allowPulses, Path calibration, Path training) {
+    /** Without a calibration record or training folder. */
+    public Options(InetSocketAddress bind, String token, boolean allowPulses) {
+      this(bind, token, allowPulses, null, null);
+    }
+
     public Options {
       if (bind == null) throw new IllegalArgumentException("bind: null");
       if (bind.isUnresolved()) throw new IllegalArgumentException("--bind: " + bind.getHostString() + ": unknown host (expected: an address of this machine)");
@@ -76,6 +84,8 @@ public final class DashboardServer implements AutoCloseable {
   private final BoardView board;
   private final RunsView runs;
   private final ProcedureLauncher launcher;
+  private final CalibrationView calibration;
+  private final TrainingView training;
   private final byte[] tokenBytes;
   private volatile boolean closing;
 
@@ -86,6 +96,8 @@ public final class DashboardServer implements AutoCloseable {
     this.board = board;
     this.runs = runs;
     this.launcher = launcher;
+    this.calibration = new CalibrationView(options.calibration());
+    this.training = new TrainingView(options.training());
     this.tokenBytes = options.token() == null ? null : options.token().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -200,8 +212,12 @@ public final class DashboardServer implements AutoCloseable {
   /** The JSON API: one line per route, the path's segments after {@code /api/}. */
   private void api(HttpExchange ex, String method, String path, String rawQuery) throws IOException {
     String[] seg = path.substring("/api/".length()).split("/", -1);
-    String route = seg[0] + (seg.length > 2 ? "/*/" + seg[2] : seg.length == 2 ? "/*" : "");
-    if (seg.length > 3) route = "?";
+    String route = switch (seg.length) {
+      case 1 -> seg[0];
+      case 2 -> seg[0] + "/*";
+      case 3 -> seg[0].equals("training") ? "training/" + seg[1] + "/*" : seg[0] + "/*/" + seg[2];
+      default -> "?";
+    };
     switch (route) {
       case "board" -> {
         requireGet(method, path);
@@ -271,20 +287,44 @@ public final class DashboardServer implements AutoCloseable {
         if (!options.allowPulses()) {
           throw new HttpError(403, "procedure " + Query.clip(decode(seg[1])) + ": refused: the dashboard is read-only (expected: rramctl dashboard --allow-pulses to start procedures from the page)");
         }
-        sendJson(ex, 201, launcher.start(decode(seg[1]), RunsView.parameters(body(ex))));
+        sendJson(ex, 201, launcher.start(decode(seg[1]), RunsView.parameters(body(ex, MAX_BODY))));
+      }
+      case "calibration" -> {
+        Query.parse(rawQuery, Set.of());
+        if (method.equals("POST")) {
+          String name = ex.getRequestHeaders().getFirst("X-File-Name");
+          sendJson(ex, 200, calibration.uploaded(body(ex, CalibrationView.MAX_RECORD_BYTES), name == null || name.isBlank() ? "the record sent" : Query.clip(name)));
+        } else {
+          sendJson(ex, 200, calibration.preloaded());
+        }
+      }
+      case "training" -> {
+        requireGet(method, path);
+        Query.parse(rawQuery, Set.of());
+        sendJson(ex, 200, training.overview());
+      }
+      case "training/cells/*" -> {
+        requireGet(method, path);
+        Query.parse(rawQuery, Set.of());
+        sendJson(ex, 200, training.cell(decode(seg[2])));
+      }
+      case "training/plot/*" -> {
+        requireGet(method, path);
+        Query.parse(rawQuery, Set.of());
+        send(ex, 200, "image/png", training.plot(decode(seg[2])));
       }
       default -> throw HttpError.notFound("path: " + Query.clip(path)
-          + " (expected: /api/board, /api/heatmap, /api/runs, /api/runs/RUN, /api/runs/RUN/stream, /api/runs/RUN/csv, /api/runs/RUN/abort, /api/procedures, /api/procedures/NAME)");
+          + " (expected: /api/board, /api/heatmap, /api/runs, /api/runs/RUN, /api/runs/RUN/stream, /api/runs/RUN/csv, /api/runs/RUN/abort, /api/procedures, /api/procedures/NAME, /api/calibration, /api/training, /api/training/cells/ID, /api/training/plot/NAME)");
     }
   }
 
   /** Longest request body read, bytes. */
   static final int MAX_BODY = 64 * 1024;
 
-  private static byte[] body(HttpExchange ex) throws IOException {
+  private static byte[] body(HttpExchange ex, int max) throws IOException {
     try (InputStream in = ex.getRequestBody()) {
-      byte[] b = in.readNBytes(MAX_BODY + 1);
-      if (b.length > MAX_BODY) throw new HttpError(413, "body: more than " + MAX_BODY + " bytes (expected: a small JSON object of parameters)");
+      byte[] b = in.readNBytes(max + 1);
+      if (b.length > max) throw new HttpError(413, "body: more than " + max + " bytes (expected: " + (max == MAX_BODY ? "a small JSON object of parameters" : "a calibration record") + ")");
       return b;
     }
   }

@@ -135,7 +135,7 @@ public final class Runner {
     ObjectNode start = Json.object();
     start.put("procedure", p.name());
     start.set("parameters", Json.MAPPER.valueToTree(p.params()));
-    start.set("board", board(info));
+    start.set("board", boardDocument(info, boardUri));
     start.set("envelope", Json.MAPPER.valueToTree(env.limits()));
     start.set("calibration", calibrationNode());
     process(start);
@@ -308,7 +308,11 @@ public final class Runner {
     return t;
   }
 
-  private ObjectNode board(BoardInfo info) {
+  /**
+   * A board as run documents describe it (LIVE-DATA.md, the start document's {@code board}); the dashboard's board
+   * API starts from the same object.
+   */
+  public static ObjectNode boardDocument(BoardInfo info, String boardUri) {
     ObjectNode b = Json.object();
     b.put("uri", boardUri);
     b.put("id", info.boardId());

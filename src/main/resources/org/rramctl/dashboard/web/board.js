@@ -34,7 +34,7 @@ function showBoard(b) {
   row(t, "board", `${b.id} (${b.model})`);
   row(t, "URI", b.uri);
   row(t, "firmware", `${b.firmware}, protocol ${b.protocol}`);
-  row(t, "arrays", b.arrays.map((a) => `${a.index}: ${a.rows} × ${a.cols}${a.reference ? " + reference" : ""}`).join("; "));
+  row(t, "arrays", b.arrays.map((a, i) => `${i}: ${a.rows} × ${a.cols}${a.reference ? " + reference" : ""}`).join("; "));
   row(t, "conductance window", `${siemens(b.gMinSiemens)} .. ${siemens(b.gMaxSiemens)}, ADC ${b.adcBits} bits`);
   row(t, "read voltage", `${b.readVolts} V`);
   const s = b.status;
@@ -55,7 +55,7 @@ function showBoard(b) {
   });
   const arraySelect = document.getElementById("array");
   if (!arraySelect.options.length) {
-    for (const a of b.arrays) arraySelect.append(el("option", `${a.index} (${a.rows} × ${a.cols})`, { value: a.index }));
+    b.arrays.forEach((a, i) => arraySelect.append(el("option", `${i} (${a.rows} × ${a.cols})`, { value: i })));
   }
 }
 

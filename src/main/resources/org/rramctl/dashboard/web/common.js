@@ -1,6 +1,6 @@
 // Shared by every page: the navigation bar, API calls that turn a refusal into its one-line message, units.
 
-const PAGES = [["board.html", "Board"], ["runs.html", "Runs"]];
+const PAGES = [["board.html", "Board"], ["runs.html", "Runs"], ["calibration.html", "Calibration"], ["training.html", "Training"]];
 
 /** Fills the page's header with the title and the links to the other pages. */
 export function header(current) {

@@ -98,6 +98,8 @@ function onDocument(d) {
 }
 
 function showStart(d) {
+  // Retention is about time; every other procedure about the sequence of pulses and reads.
+  state.byTime = d.procedure === "retention";
   const t = document.getElementById("run-table");
   row(t, "procedure", d.procedure);
   row(t, "started", `${d.time} on ${d.host} (pid ${d.pid}, rramctl ${d.rramctl})`);
@@ -118,7 +120,7 @@ function showStop(d) {
   draw();
 }
 
-/** One event: its conductance joins its device's series (x: seconds since the run's start). */
+/** One event: its conductance joins its device's series (x: the event's number, or for retention its time). */
 function onEvent(d) {
   const data = d.data || {};
   state.events++;
@@ -132,7 +134,7 @@ function onEvent(d) {
     state.series.set(key, k);
     state.ys.push(new Array(state.x.length).fill(null));
   }
-  state.x.push(d.t);
+  state.x.push(state.byTime ? d.t : state.events);
   state.ys.forEach((y, i) => y.push(i === k ? data.g * 1e6 : null));
   if (!state.dirty) {
     state.dirty = true;
@@ -152,15 +154,15 @@ function draw() {
     events: state.events, points: state.x.length,
     latencyP50: quantile(lat, 0.5), latencyP99: quantile(lat, 0.99), latencyMax: lat.length ? lat[lat.length - 1] : NaN,
   });
-  document.getElementById("plot-hint").textContent = `${state.events} events; conductance of up to 8 devices against time since the start`;
+  document.getElementById("plot-hint").textContent = `${state.events} events; conductance of up to 8 devices against ${state.byTime ? "time since the start" : "the event's number in the run"}`;
   if (!state.x.length) return;
   const data = [state.x, ...state.ys];
   if (!plot || plot.series.length !== data.length) {
     if (plot) plot.destroy();
-    const series = [{ label: "t (s)" }];
+    const series = [{ label: state.byTime ? "t (s)" : "event" }];
     const colours = ["#2f5fb3", "#d1495b", "#1e7b34", "#a35b00", "#7b3fa0", "#00798c", "#6c757d", "#e07a5f"];
     for (const [key, i] of state.series) series.push({ label: key, stroke: colours[i], spanGaps: true, points: { show: false } });
-    plot = new uPlot({ width: 900, height: 320, series, axes: [{ label: "time since the start (s)" }, { label: "G (µS)" }], scales: { x: { time: false } } },
+    plot = new uPlot({ width: 900, height: 320, series, axes: [{ label: state.byTime ? "time since the start (s)" : "event number" }, { label: "G (µS)" }], scales: { x: { time: false } } },
       data, document.getElementById("plot"));
   } else {
     plot.setData(data);
@@ -180,4 +182,10 @@ document.getElementById("start").addEventListener("click", start);
 loadRuns().catch(showError);
 loadProcedures().catch(showError);
 setInterval(() => loadRuns().catch(showError), 3000);
-if (location.hash.length > 1) open(decodeURIComponent(location.hash.slice(1)));
+/** The address names the open run (#RUN): a link or the back button opens another. */
+function openFromHash() {
+  const run = decodeURIComponent(location.hash.slice(1));
+  if (run && run !== selected) open(run);
+}
+window.addEventListener("hashchange", openFromHash);
+openFromHash();
