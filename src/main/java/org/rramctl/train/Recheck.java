@@ -53,14 +53,38 @@ public final class Recheck implements Trainer.StepHook {
    * @param toleranceFraction a reference is re-programmed when its device's symmetry point moved more than this
    *     fraction of the conductance window (0 .. 0.5)
    */
-  public record Settings(int everySamples, int devicesPerTile, double toleranceFraction) {
+  public record Settings(int everySamples, int devicesPerTile, double toleranceFraction, Search search) {
+    /** The full calibration search ({@link Search#FULL}). */
+    public Settings(int everySamples, int devicesPerTile, double toleranceFraction) {
+      this(everySamples, devicesPerTile, toleranceFraction, Search.FULL);
+    }
+
     public Settings {
+      if (search == null) throw new IllegalArgumentException("--recheck-search: null (expected: one of " + java.util.Arrays.toString(Search.values()) + ")");
       if (everySamples < 1) throw new IllegalArgumentException("--recheck-every: " + everySamples + " (expected: >= 1 training samples)");
       if (devicesPerTile < 1) throw new IllegalArgumentException("--recheck-devices: " + devicesPerTile + " (expected: >= 1 per tile)");
       if (!(toleranceFraction > 0 && toleranceFraction <= 0.5)) {
         throw new IllegalArgumentException("--recheck-tolerance: " + toleranceFraction + " (expected: > 0 and <= 0.5, a fraction of the conductance window)");
       }
     }
+  }
+
+  /** How a re-check measures a device's symmetry point. */
+  public enum Search {
+    /** The calibration's per-device search with the run's calibration settings: about 11,000 pulses a device. */
+    FULL,
+    /**
+     * A short search for a device that sits near its old symmetry point (its weight away from it): no same-sign block,
+     * 128 approach pairs (8 times wider), a sample every 16 pairs, checks from 512 pairs with a standard error of half the
+     * re-check tolerance, at most 4,096 pulses, no noise samples ({@link #quick}). The pulses age the device it measures,
+     * so they are kept few.
+     */
+    QUICK
+  }
+
+  /** The search settings of {@link Search#QUICK} for a run calibrated with {@code calibration}, in siemens. */
+  static CalibrationSettings quick(CalibrationSettings calibration, double toleranceSiemens) {
+    return calibration.withSampling(16, 128, 512).withBlockBudget(0).withApproach(128, 8).withBudget(4096).withTolerance(toleranceSiemens / 2);
   }
 
   /**
@@ -142,7 +166,10 @@ public final class Recheck implements Trainer.StepHook {
         Cell reference = Cell.reference(t.array(), row, col);
         double gAct = driver.read(active, calibration.readVolts());
         double gRef = driver.read(reference, calibration.readVolts());
-        TileSearch found = SymmetryPointSearch.perDevice(driver, new Tile(t.array(), row, col, 1, 1), calibration, Monitor.NONE);
+        Tile one = new Tile(t.array(), row, col, 1, 1);
+        TileSearch found = settings.search() == Search.QUICK
+            ? SymmetryPointSearch.perDevice(driver, one, quick(calibration, tol), Monitor.NONE, false)
+            : SymmetryPointSearch.perDevice(driver, one, calibration, Monitor.NONE);
         double sp = found.estimateSiemens()[0];
         SearchStatus status = found.status()[0];
         boolean usable = (status == SearchStatus.CONVERGED || status == SearchStatus.BUDGET) && !Double.isNaN(sp);

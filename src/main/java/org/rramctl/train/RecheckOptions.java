@@ -13,6 +13,9 @@ public final class RecheckOptions {
   @Option(names = "--recheck-tolerance", defaultValue = "1%", paramLabel = "PERCENT", description = "With --recheck-every: re-program a reference when its device's symmetry point moved more than this part of the conductance window. Default: ${DEFAULT-VALUE}.")
   String tolerance;
 
+  @Option(names = "--recheck-search", defaultValue = "full", paramLabel = "HOW", description = "With --recheck-every: full (the calibration's per-device search, about 11,000 pulses a device) or quick (a short search from near the old symmetry point, about 2,000). Default: ${DEFAULT-VALUE}.")
+  String search;
+
   /** True when {@code --recheck-every} was given. */
   public boolean given() {
     return every != null;
@@ -20,7 +23,13 @@ public final class RecheckOptions {
 
   /** The settings asked for, or null without {@code --recheck-every}. */
   public Recheck.Settings settings() {
-    return every == null ? null : new Recheck.Settings(every, devices, percent("--recheck-tolerance", tolerance));
+    if (every == null) return null;
+    Recheck.Search how = switch (search.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "full" -> Recheck.Search.FULL;
+      case "quick" -> Recheck.Search.QUICK;
+      default -> throw new IllegalArgumentException("--recheck-search: " + search + " (expected: full or quick)");
+    };
+    return new Recheck.Settings(every, devices, percent("--recheck-tolerance", tolerance), how);
   }
 
   /** "1%" or "0.5 %" to 0.01 and 0.005; the number must end in a percent sign. */

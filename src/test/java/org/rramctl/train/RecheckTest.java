@@ -82,6 +82,41 @@ class RecheckTest {
     }
   }
 
+  /**
+   * The quick search finds the same moved references as the full one from a fraction of the pulses, which age the device
+   * it measures (issue 19 point 3: the full search's 11,000 pulses a device cost more accuracy than re-zero-shifting won).
+   */
+  @Test
+  @Timeout(120)
+  void aQuickRecheckFindsTheMovedReferencesWithAFractionOfThePulses() throws IOException {
+    DevicePreset p = DevicePreset.named("rram-imbalanced").withDrift(new DevicePreset.Drift(12, 2, 1.0));
+    Recheck.Event[] events = new Recheck.Event[2];
+    double[][] refError = new double[2][16];
+    for (Recheck.Search how : Recheck.Search.values()) {
+      try (EmulatorDriver d = EmulatorDriver.open(p, List.of(new int[] {4, 4}), 7)) {
+        Tile t = new Tile(0, 0, 0, 4, 4);
+        CalibrationSettings s = References.calibrationSettings(d.info(), UP);
+        double window = d.info().gMaxSiemens() - d.info().gMinSiemens();
+        double[] weights = prepare(d, t, s, 40_000);
+        Recheck.Event e = new Recheck(d, List.of(t), s, 1e-6, new Recheck.Settings(100, 16, 0.01, how), 5, null, null).run(1, 100);
+        events[how.ordinal()] = e;
+        for (int k = 0; k < 16; k++) {
+          Cell c = Cell.active(0, k / 4, k % 4);
+          Cell ref = Cell.reference(0, c.row(), c.col());
+          refError[how.ordinal()][k] = Math.abs(d.truth().symmetryPointSiemens(c) - d.truth().conductance(ref)) / window;
+          assertEquals(weights[k], d.truth().conductance(c) - d.truth().conductance(ref), 0.01 * window, how + ": weight of " + c + " put back");
+        }
+      }
+    }
+    Recheck.Event full = events[Recheck.Search.FULL.ordinal()];
+    Recheck.Event quick = events[Recheck.Search.QUICK.ordinal()];
+    assertTrue(quick.moved() >= 14, "quick: moved " + quick.moved() + " (full: " + full.moved() + ")");
+    assertTrue(quick.pulses() < full.pulses() / 3, "pulses: quick " + quick.pulses() + ", full " + full.pulses() + " (expected: quick < a third)");
+    double[] q = refError[Recheck.Search.QUICK.ordinal()].clone();
+    java.util.Arrays.sort(q);
+    assertTrue(q[15] < 0.02 && q[8] < 0.01, "quick: |symmetry point - reference| after, sorted, of the window: " + java.util.Arrays.toString(q));
+  }
+
   @Test
   @Timeout(120)
   void withoutDriftNoReferenceIsReprogrammed() throws IOException {
@@ -145,6 +180,7 @@ class RecheckTest {
         .withRecheck(new Recheck.Settings(10, 1, 0.01)));
     assertEquals("--recheck-every: 10 with the conventional scheme (expected: only with --zero-shift on a board: it re-measures symmetry points)", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new Recheck.Settings(0, 1, 0.01));
+    assertThrows(IllegalArgumentException.class, () -> new Recheck.Settings(10, 1, 0.01, null));
     assertEquals(0.005, RecheckOptions.percent("--recheck-tolerance", "0.5 %"), 1e-15);
     assertThrows(IllegalArgumentException.class, () -> RecheckOptions.percent("--recheck-tolerance", "0.01"));
   }

@@ -106,6 +106,15 @@ public final class SymmetryPointSearch {
 
   /** Per-device search of every device of a tile, one at a time. */
   public static TileSearch perDevice(CrossbarDriver driver, Tile tile, CalibrationSettings s, Monitor monitor) throws IOException {
+    return perDevice(driver, tile, s, monitor, true);
+  }
+
+  /**
+   * As {@link #perDevice(CrossbarDriver, Tile, CalibrationSettings, Monitor)}; with {@code noiseSamples} false no device
+   * gets the {@value #NOISE_SAMPLES} samples after its search that pool the noise level of the standard errors (they cost
+   * 2 x 32 x 48 pulses a device): for a re-measurement that needs the estimate, not an interval that means what it says.
+   */
+  public static TileSearch perDevice(CrossbarDriver driver, Tile tile, CalibrationSettings s, Monitor monitor, boolean noiseSamples) throws IOException {
     BoardInfo info = driver.info();
     info.checkTile(tile);
     int n = tile.devices();
@@ -164,7 +173,7 @@ public final class SymmetryPointSearch {
         System.arraycopy(own, own.length / 2, noise, k * noiseCapacity, Math.min(noiseCapacity, noiseTo[k]));
         noiseTo[k] = Math.min(noiseCapacity, noiseTo[k]);
         noiseDof += noiseTo[k] * (1 - (rhoOwn[k] > 0 && rhoOwn[k] < 1 ? rhoOwn[k] : 1));
-      } else if (status[k] == SearchStatus.CONVERGED && noiseDof < NOISE_DOF_TARGET && !monitor.stopRequested()) {
+      } else if (noiseSamples && status[k] == SearchStatus.CONVERGED && noiseDof < NOISE_DOF_TARGET && !monitor.stopRequested()) {
         // The converged window was picked for its small spread (see Errors.modelErrors): until the tile has enough
         // samples no decision looked at, a converged device gets NOISE_SAMPLES more of them.
         int taken = noiseSamples(act, s, g.anchor[0], noise, k * noiseCapacity, readNoise);
