@@ -167,9 +167,17 @@ public final class Recheck implements Trainer.StepHook {
         double gAct = driver.read(active, calibration.readVolts());
         double gRef = driver.read(reference, calibration.readVolts());
         Tile one = new Tile(t.array(), row, col, 1, 1);
-        TileSearch found = settings.search() == Search.QUICK
-            ? SymmetryPointSearch.perDevice(driver, one, quick(calibration, tol), Monitor.NONE, false)
-            : SymmetryPointSearch.perDevice(driver, one, calibration, Monitor.NONE);
+        TileSearch found;
+        if (settings.search() == Search.QUICK) {
+          // Start from the old symmetry point (the reference's conductance), not from the weight: the short approach
+          // leaves about an eighth of the starting distance in the estimate, toward where the device started. From the
+          // weight (up to tens of per cent of the window away) that biased every re-programmed reference toward its
+          // weight's side, so that SGD dragged the weights back past zero; from the old point the distance is the drift.
+          ReferenceProgramming.programCell(driver, active, gRef, typicalStepSiemens, calibration);
+          found = SymmetryPointSearch.perDevice(driver, one, quick(calibration, tol), Monitor.NONE, false);
+        } else {
+          found = SymmetryPointSearch.perDevice(driver, one, calibration, Monitor.NONE);
+        }
         double sp = found.estimateSiemens()[0];
         SearchStatus status = found.status()[0];
         boolean usable = (status == SearchStatus.CONVERGED || status == SearchStatus.BUDGET) && !Double.isNaN(sp);
