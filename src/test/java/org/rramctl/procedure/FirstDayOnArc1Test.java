@@ -115,7 +115,7 @@ class FirstDayOnArc1Test {
   }
 
   @Test
-  void thePulseBasedProceduresRunOnTheArcOneWithTheirDefaultRamps() throws Exception {
+  void thePulseBasedProceduresRunOnTheArcOneWithTheirDefaultRampsAndWholeMicrosecondPulses() throws Exception {
     // switch-seek's default ramp reaches 0.1 + 0.2 V = 0.30000000000000004 V: it must go out as 0.300000, not fail the run.
     try (Bench b = Bench.overArc1(DevicePreset.named("rram-imbalanced"), 1, 3, Files.createDirectories(dir.resolve("pulses")))) {
       Runner.Outcome s = b.runner.run(Procedures.of("switch-seek", params("{'cells':'0,1','width':'100us'}")));
@@ -123,6 +123,9 @@ class FirstDayOnArc1Test {
       assertEquals("up", s.summary().get("cells").get(0).get("setPolarity").asText(), s.summary().toString());
       Runner.Outcome e = b.runner.run(Procedures.of("endurance", params("{'cells':'0,0','cycles':10,'width':'100us'}")));
       assertEquals(RunStatus.SUCCESS, e.status(), e.reason());
+      Runner.Outcome c = b.runner.run(Procedures.of("converge", params("{'cells':'0,2','targetOhms':20000,'tolerance':0.02,'width':'1us'}")));
+      assertEquals(RunStatus.SUCCESS, c.status(), c.reason());
+      assertEquals(1, c.summary().get("reached").asInt(), c.summary().toString());
     }
   }
 
