@@ -78,7 +78,7 @@ public final class CalibrateCommand implements Callable<Integer> {
   String refTolerance;
 
   @Option(names = "--target-error", paramLabel = "ERR",
-      description = "Stop each device once the half-width of its 95 %% interval is this, same forms as --tolerance: in the parallel mode the interval comes from the tile's pooled noise model; per device, the tolerance is ERR / 1.96 of the device's own standard error")
+      description = "Stop each device once the half-width of its 95 %% interval is this, same forms as --tolerance: the interval comes from the tile's pooled noise model (per device: once the first devices have pooled it)")
   String targetError;
 
   @Option(names = "--max-time", paramLabel = "TIME",

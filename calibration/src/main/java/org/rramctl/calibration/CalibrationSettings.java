@@ -71,7 +71,9 @@ public record CalibrationSettings(
      * devices): at the first check, before any device has stopped, the cycle-to-cycle noise is pooled over every
      * device's window ({@code SymmetryPointSearch.Errors.noiseLevel}); from then on a device stops once the standard
      * error that model gives its window is at most the tolerance and its window's halves differ by at most the
-     * tolerance. {@code --target-error} uses it. A lone device (the per-device mode) keeps {@link #WINDOW}.
+     * tolerance. {@code --target-error} uses it. In the per-device mode the first devices of a tile stop on their own
+     * windows until the noise samples taken after them pool the level (60 degrees of freedom); the devices after them
+     * stop on that level with their own probes' steps.
      */
     POOLED
   }

@@ -143,6 +143,9 @@ public final class SymmetryPointSearch {
     int[] noiseTo = new int[n];
     double noiseDof = 0;
     double[] readNoise = new double[2];
+    // The pooled rule: once the noise samples of the devices searched so far reach their degrees of freedom, their
+    // level is what the following devices stop on (CalibrationSettings.StopRule.POOLED); the first ones use their own windows.
+    Errors.NoiseLevel prior = null;
     monitor.stage("symmetry points per device, " + tile, n, "devices");
     int block = 0;
     for (int k = 0; k < n; k++) {
@@ -152,7 +155,7 @@ public final class SymmetryPointSearch {
       Actuator approach = s.approachPairs() == 0 ? null
           : Actuators.single(driver, cell, s.approachPulse(Polarity.UP), s.approachPulse(Polarity.DOWN), s.readVolts());
       boolean trace = contains(traced, k);
-      Group g = Group.ofDevice(act, approach, s, info.gMinSiemens(), info.gMaxSiemens(), trace, monitor);
+      Group g = Group.ofDevice(act, approach, s, info.gMinSiemens(), info.gMaxSiemens(), trace, monitor, prior);
       g.run();
       est[k] = g.est[0];
       se[k] = g.se[0];
@@ -181,6 +184,11 @@ public final class SymmetryPointSearch {
         noiseFrom[k] = Math.min(taken, NOISE_SKIP);
         noiseTo[k] = taken;
         noiseDof += (taken - noiseFrom[k]) * (1 - (rhoOwn[k] > 0 && rhoOwn[k] < 1 ? rhoOwn[k] : 1));
+      }
+      if (noiseSamples && prior == null && s.stopRule() == CalibrationSettings.StopRule.POOLED && noiseDof >= NOISE_DOF_TARGET) {
+        double white = readNoise[1] >= 8 ? readNoise[0] / (2 * readNoise[1]) / 2 : Double.NaN;
+        prior = Errors.noiseLevel(finishedAt, noise, noiseCapacity, noiseFrom, noiseTo, k + 1, est, anchors, upResponse, downResponse, info.gMinSiemens(),
+            info.gMaxSiemens(), s.sampleEveryPairs(), white);
       }
       block = g.blockPulses;
       for (Trace t : g.traces) traces.add(new Trace(cell.array(), cell.row(), cell.col(), t.pairs(), t.midpointSiemens(), t.estimateSiemens()));
@@ -301,6 +309,8 @@ public final class SymmetryPointSearch {
     private final boolean pooledStopping;
     /** The pooled noise level of the stopping rule, from the first check; null before it or under the own-window rule. */
     private Errors.NoiseLevel level;
+    /** A lone device's: the tile's noise level pooled before it (per-device mode, pooled rule), or null. */
+    private Errors.NoiseLevel prior;
 
     private Group(Actuator act, Actuator approach, CalibrationSettings s, double gMin, double gMax, int[] traced, Monitor progress, Monitor stop,
         boolean poolsErrors, java.util.function.IntFunction<Actuator> single) {
@@ -345,7 +355,18 @@ public final class SymmetryPointSearch {
 
     /** One device; {@code stop} is the tile's monitor, asked before every pair. */
     static Group ofDevice(Actuator act, Actuator approach, CalibrationSettings s, double gMin, double gMax, boolean traced, Monitor stop) {
-      return new Group(act, approach, s, gMin, gMax, traced ? new int[] {0} : new int[0], Monitor.NONE, stop, false, null);
+      return ofDevice(act, approach, s, gMin, gMax, traced, stop, null);
+    }
+
+    /**
+     * One device; with {@code prior} (the noise level pooled over the tile's devices searched before it, under
+     * {@link CalibrationSettings.StopRule#POOLED}) its stopping rule uses that level with its own probe's steps.
+     */
+    static Group ofDevice(Actuator act, Actuator approach, CalibrationSettings s, double gMin, double gMax, boolean traced, Monitor stop,
+        Errors.NoiseLevel prior) {
+      Group g = new Group(act, approach, s, gMin, gMax, traced ? new int[] {0} : new int[0], Monitor.NONE, stop, false, null);
+      g.prior = prior;
+      return g;
     }
 
     void run() throws IOException {
@@ -526,6 +547,7 @@ public final class SymmetryPointSearch {
       }
       double tol = s.toleranceSiemens();
       if (pooledStopping && level == null) level = firstCheckNoiseLevel();
+      if (prior != null && n == 1) level = prior.forDevice(upResponse[0], downResponse[0], anchor[0], window(0).mean() + anchor[0], gMin, gMax, s.sampleEveryPairs());
       for (int i = 0; i < n; i++) {
         if (!searching[i]) continue;
         Window w = window(i);
@@ -886,6 +908,27 @@ public final class SymmetryPointSearch {
      * the model or the device has too few samples) and {@code rho} (the correlation of consecutive samples).
      */
     record NoiseLevel(double c2, double r2, double widen, double[] f, double[] rho) {
+      /**
+       * This level (c^2, r^2, the widening) for one other device, with F and rho from its own probe at its estimate
+       * {@code est} (F NaN when the probe does not fit the model): how a device searched after the pool was made stops.
+       */
+      NoiseLevel forDevice(double rise, double fall, double anchor, double est, double gMin, double gMax, int every) {
+        double[] f1 = {Double.NaN};
+        double[] rho1 = {Double.NaN};
+        ProbeSteps st = probeSteps(rise, fall, anchor + fall, gMin, gMax, PROBE_PULSES);
+        if (st != null && Double.isFinite(est)) {
+          double phi = (1 - st.up()) * (1 - st.down());
+          double r = Math.pow(phi, every);
+          if (r > 0 && r < 1) {
+            double aUp = st.up() * (gMax - est);
+            double aDown = st.down() * (est - gMin);
+            rho1[0] = r;
+            f1[0] = (aUp * aUp + aDown * aDown) / (1 - phi * phi);
+          }
+        }
+        return new NoiseLevel(c2, r2, widen, f1, rho1);
+      }
+
       /** Variance of the mean of device i's window of m consecutive samples (the stationary part, no leftover approach). */
       double variance(int i, int m) {
         double sum = m;
