@@ -132,4 +132,59 @@ class CommandValidatorTest {
     overLimit("up amplitude: 3001 mV (expected: <= 3000)", update(t, WirePlane.ACTIVE, 1, new PulseShape(3001, 100, 200), OK));
     overLimit("down period: 19 ns (expected: >= 20, the 50000000 Hz rate limit)", update(t, WirePlane.ACTIVE, 1, OK, new PulseShape(1000, 10, 19)));
   }
+
+  @Test
+  void sourcesRunUpToEachLimit() {
+    CellAddress c = cell(0, WirePlane.ACTIVE, 1, 1);
+    runs(new Command.Source(c, -3000, 10, 1_000_000)); // level, shortest duration and compliance at their limits
+    runs(new Command.Source(c, 3000, 10_000_000, 1));
+    overLimit("level: 3001 mV (expected: |V| <= 3000)", new Command.Source(c, 3001, 100, 1000));
+    overLimit("level: -3001 mV (expected: |V| <= 3000)", new Command.Source(c, -3001, 100, 1000));
+    overLimit("duration: 9 ns (expected: 10..10000000)", new Command.Source(c, 1000, 9, 1000));
+    overLimit("duration: 10000001 ns (expected: 10..10000000)", new Command.Source(c, 1000, 10_000_001, 1000));
+    overLimit("compliance: 1000001 nA (expected: <= 1000000)", new Command.Source(c, 1000, 100, 1_000_001));
+    // the level first, then the duration, then the compliance; the address before all of them
+    overLimit("level: 3001 mV (expected: |V| <= 3000)", new Command.Source(c, 3001, 9, 1_000_001));
+    overLimit("duration: 9 ns (expected: 10..10000000)", new Command.Source(c, 1000, 9, 1_000_001));
+    outOfRange("row: 4 (expected: 0..3)", new Command.Source(cell(0, WirePlane.ACTIVE, 4, 0), 3001, 9, 1_000_001));
+  }
+
+  private static Command.Sweep sweep(CellAddress c, long stepNanos, long offNanos, long complianceNanoamps, short... levels) {
+    return new Command.Sweep(c, stepNanos, offNanos, complianceNanoamps, levels);
+  }
+
+  private static short[] levels(int n, int millivolts) {
+    short[] v = new short[n];
+    for (int k = 0; k < n; k++) v[k] = (short) (k % 2 == 0 ? millivolts : -millivolts);
+    return v;
+  }
+
+  @Test
+  void sweepsCheckEveryLevelTheStepTheComplianceTheLevelCountAndAPulsedSweepsRate() {
+    CellAddress c = cell(0, WirePlane.ACTIVE, 1, 1);
+    runs(sweep(c, 10, 0, 1_000_000, levels(40, 3000))); // 40 levels of +-3 V, the shortest step, the compliance limit
+    runs(sweep(c, 10_000_000, 0, 1, (short) 0));
+    overLimit("levels: 41 (expected: 1..40)", sweep(c, 100, 0, 1000, levels(41, 1000)));
+    overLimit("level[2]: -3001 mV (expected: |V| <= 3000)", sweep(c, 100, 0, 1000, (short) 0, (short) 100, (short) -3001, (short) 4000));
+    overLimit("step: 9 ns (expected: 10..10000000)", sweep(c, 9, 0, 1000, (short) 100));
+    overLimit("step: 10000001 ns (expected: 10..10000000)", sweep(c, 10_000_001, 0, 1000, (short) 100));
+    overLimit("compliance: 1000001 nA (expected: <= 1000000)", sweep(c, 100, 0, 1_000_001, (short) 100));
+    // a pulsed sweep (off > 0) repeats every step + off: 20 ns is the 50 MHz limit; a DC sweep (off 0) has no rate
+    runs(sweep(c, 10, 10, 1000, (short) 100));
+    overLimit("period: 19 ns (expected: >= 20, the 50000000 Hz rate limit)", sweep(c, 10, 9, 1000, (short) 100));
+    // the levels first, then step, compliance, level count, rate; the address before all of them
+    overLimit("level[0]: 3001 mV (expected: |V| <= 3000)", sweep(c, 9, 9, 1_000_001, (short) 3001));
+    overLimit("step: 9 ns (expected: 10..10000000)", sweep(c, 9, 9, 1_000_001, levels(41, 100)));
+    overLimit("compliance: 1000001 nA (expected: <= 1000000)", sweep(c, 10, 9, 1_000_001, levels(41, 100)));
+    overLimit("levels: 41 (expected: 1..40)", sweep(c, 10, 9, 1000, levels(41, 100)));
+    outOfRange("col: 5 (expected: 0..4)", sweep(cell(0, WirePlane.ACTIVE, 0, 5), 9, 9, 1_000_001, (short) 3001));
+    outOfRange("plane: REFERENCE (expected: ACTIVE; array 1 has no reference)", sweep(cell(1, WirePlane.REFERENCE, 0, 0), 100, 0, 1000, (short) 100));
+  }
+
+  @Test
+  void commandsThatTouchNoDeviceAreNeverRefused() {
+    runs(new Command.Hello(1, 2));
+    runs(new Command.Heartbeat());
+    runs(new Command.Abort());
+  }
 }
