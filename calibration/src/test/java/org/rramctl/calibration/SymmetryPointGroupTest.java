@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Random;
@@ -148,8 +149,13 @@ class SymmetryPointGroupTest {
 
   /** Settings with the own-window stopping rule ({@link CalibrationSettings.StopRule#WINDOW}). */
   static CalibrationSettings settings(int budget, int sampleEvery, int checkEvery, int minPairs, int blockBudget, int approachPairs, double tolerance) {
+    return settings(budget, sampleEvery, checkEvery, minPairs, blockBudget, approachPairs, tolerance, CalibrationSettings.StopRule.WINDOW);
+  }
+
+  static CalibrationSettings settings(int budget, int sampleEvery, int checkEvery, int minPairs, int blockBudget, int approachPairs, double tolerance,
+      CalibrationSettings.StopRule rule) {
     return new CalibrationSettings(1.0, 100, 0.2, tolerance, budget, sampleEvery, checkEvery, minPairs, blockBudget, approachPairs, 8, 1e-6, 32_768, 32, 0, 2,
-        64, 0, CalibrationSettings.StopRule.WINDOW);
+        64, 0, rule);
   }
 
   /** The calls of the probe: 128 UP pulses, a read, 128 DOWN pulses, a read. */
@@ -644,39 +650,79 @@ class SymmetryPointGroupTest {
    * device's finish plus {@value SymmetryPointSearch#NOISE_SKIP}, and the trailing half of the window of a device that
    * ran to the budget (15). Computed here with the pooling functions, which {@link SymmetryPointErrorsTest} pins.
    */
-  @Test
-  void aTileOfSixteenReportsThePooledStandardErrorsOverTheDocumentedSamples() throws IOException {
-    int n = 16;
-    int pairs = 80;
-    double gMin = 0;
-    double gMax = 4;
-    float[][] x = new float[n][pairs];
-    Random r = new Random(5);
-    for (int i = 0; i < n; i++) {
-      double z = 0;
-      for (int k = 0; k < pairs; k++) {
-        z = 0.7 * z + 0.002 * r.nextGaussian();
-        double v = i == 15 ? k / 64.0 : z + 0.001 * r.nextGaussian();
-        x[i][k] = (float) (Math.rint(v * 65536) / 65536);
+  /**
+   * Sixteen devices on the window [0, 4], 80 sampled pairs of midpoints x[i] (multiples of 2^-16): AR(1) noise of a few
+   * thousandths, device 15 drifting by 1/64 a sample; the probe moves each device half the way to gMax and back half the
+   * way to gMin (from 2 to 3, anchor 1.5), except device 14, which does not move (its probe does not fit the model).
+   */
+  private static final class SixteenDevices {
+    static final int N = 16;
+    static final int PAIRS = 80;
+    final float[][] x = new float[N][PAIRS];
+    final double[] start = new double[N];
+    final double[] top = new double[N];
+    final double[] anchor = new double[N];
+    final ScriptedActuator act = new ScriptedActuator(N);
+
+    SixteenDevices() {
+      Random r = new Random(5);
+      for (int i = 0; i < N; i++) {
+        double z = 0;
+        for (int k = 0; k < PAIRS; k++) {
+          z = 0.7 * z + 0.002 * r.nextGaussian();
+          double v = i == 15 ? k / 64.0 : z + 0.001 * r.nextGaussian();
+          x[i][k] = (float) (Math.rint(v * 65536) / 65536);
+        }
+        start[i] = 2;
+        top[i] = i == 14 ? 2 : 3;
+        anchor[i] = i == 14 ? 2 : 1.5;
+      }
+      act.then(start).probe(top, anchor);
+      for (int k = 0; k < PAIRS; k++) {
+        double[] xs = new double[N];
+        for (int i = 0; i < N; i++) xs[i] = x[i][k];
+        act.sample(anchor, xs);
       }
     }
-    double[] start = new double[n];
-    double[] top = new double[n];
-    double[] anchor = new double[n];
-    for (int i = 0; i < n; i++) {
-      // the probe: up half the way to gMax, then down half the way to gMin; device 14 does not move
-      start[i] = 2;
-      top[i] = i == 14 ? 2 : 3;
-      anchor[i] = i == 14 ? 2 : 1.5;
+
+    Group run(double tolerance, CalibrationSettings.StopRule rule) throws IOException {
+      Group g = Group.ofTile(act, null, settings(256 + 2 * PAIRS, 1, 8, 32, 0, 0, tolerance, rule), 0, 4, new int[0], Monitor.NONE, null);
+      g.run();
+      return g;
     }
-    ScriptedActuator act = new ScriptedActuator(n).then(start).probe(top, anchor);
-    for (int k = 0; k < pairs; k++) {
-      double[] xs = new double[n];
-      for (int i = 0; i < n; i++) xs[i] = x[i][k];
-      act.sample(anchor, xs);
+
+    /** Every device's samples, row i at i * capacity, as the group holds them. */
+    float[] samples(int capacity) {
+      float[] out = new float[N * capacity];
+      for (int i = 0; i < N; i++) System.arraycopy(x[i], 0, out, i * capacity, PAIRS);
+      return out;
     }
-    Group g = Group.ofTile(act, null, settings(256 + 2 * pairs, 1, 8, 32, 0, 0, 0.05), gMin, gMax, new int[0], Monitor.NONE, null);
-    g.run();
+
+    double[] rise() {
+      double[] out = new double[N];
+      for (int i = 0; i < N; i++) out[i] = top[i] - start[i];
+      return out;
+    }
+
+    double[] fall() {
+      double[] out = new double[N];
+      for (int i = 0; i < N; i++) out[i] = top[i] - anchor[i];
+      return out;
+    }
+  }
+
+  @Test
+  void aTileOfSixteenReportsThePooledStandardErrorsOverTheDocumentedSamples() throws IOException {
+    int n = SixteenDevices.N;
+    int pairs = SixteenDevices.PAIRS;
+    double gMin = 0;
+    double gMax = 4;
+    SixteenDevices devices = new SixteenDevices();
+    float[][] x = devices.x;
+    double[] start = devices.start;
+    double[] top = devices.top;
+    double[] anchor = devices.anchor;
+    Group g = devices.run(0.05, CalibrationSettings.StopRule.WINDOW);
 
     int capacity = (256 + 2 * pairs) / 2 + 1;
     float[] samples = new float[n * capacity];
@@ -710,6 +756,71 @@ class SymmetryPointGroupTest {
     for (int i = 0; i < n; i++) {
       assertTrue(Double.isFinite(se[i]) && se[i] > 0, "reference standard error of device " + i + ": " + se[i]);
       assertEquals(se[i], g.se[i], 1e-9 * se[i], "standard error of device " + i);
+    }
+  }
+
+  /**
+   * {@link CalibrationSettings.StopRule#POOLED}: at the first check (pair 32) the noise level is pooled over every
+   * device's window [16, 32) ({@code Errors.noiseLevel}, pinned by {@link SymmetryPointErrorsTest}); from then on a device
+   * whose probe fits the model stops once the standard error that level gives its window, and its trend, are at most the
+   * tolerance (device 14, whose probe does not fit, by its own window's); a stopped device reports that level's standard
+   * error. The tolerance is set between two devices' first-check errors, so that the tile splits.
+   */
+  @Test
+  void underThePooledRuleDevicesStopOnTheNoiseLevelPooledAtTheFirstCheck() throws IOException {
+    int n = SixteenDevices.N;
+    int pairs = SixteenDevices.PAIRS;
+    SixteenDevices devices = new SixteenDevices();
+    int capacity = (256 + 2 * pairs) / 2 + 1;
+    float[] samples = devices.samples(capacity);
+    int[] seen = new int[n];
+    int[] from = new int[n];
+    int[] to = new int[n];
+    double[] mean = new double[n];
+    for (int i = 0; i < n; i++) {
+      seen[i] = 32;
+      from[i] = 16;
+      to[i] = 32;
+      mean[i] = window(devices.x[i], 32)[0] + devices.anchor[i];
+    }
+    SymmetryPointSearch.Errors.NoiseLevel level = SymmetryPointSearch.Errors.noiseLevel(seen, samples, capacity, from, to, n, mean, devices.anchor,
+        devices.rise(), devices.fall(), 0, 4, 1, Double.NaN);
+    assertTrue(level != null && Double.isNaN(level.f()[14]) && !Double.isNaN(level.f()[0]), "the stuck device is outside the model");
+    double[] atFirst = new double[n];
+    for (int i = 0; i < n; i++) {
+      double[] w = window(devices.x[i], 32);
+      atFirst[i] = Double.isNaN(level.f()[i]) ? w[1] : level.standardError(i, 32, devices.x[i][0] - w[0]);
+    }
+    double[] sorted = atFirst.clone();
+    Arrays.sort(sorted);
+    double tolerance = 0.5 * (sorted[5] + sorted[6]);
+
+    // the rule, check by check (pairs 32, 40, ..., 80; one sample per pair)
+    int[] finishedAt = new int[n];
+    for (int check = 32; check <= pairs; check += 8) {
+      for (int i = 0; i < n; i++) {
+        if (finishedAt[i] > 0) continue;
+        double[] w = window(devices.x[i], check);
+        double se = Double.isNaN(level.f()[i]) ? w[1] : level.standardError(i, check, devices.x[i][0] - w[0]);
+        if (se <= tolerance && w[2] <= tolerance) finishedAt[i] = check;
+      }
+    }
+    int stoppedFirst = 0;
+    for (int f : finishedAt) if (f == 32) stoppedFirst++;
+    assertTrue(stoppedFirst >= 4 && stoppedFirst < n - 2, "devices stopped at the first check: " + stoppedFirst);
+
+    Group g = devices.run(tolerance, CalibrationSettings.StopRule.POOLED);
+    for (int i = 0; i < n; i++) {
+      boolean stopped = finishedAt[i] > 0;
+      assertEquals(stopped ? SearchStatus.CONVERGED : SearchStatus.BUDGET, g.status[i], "device " + i);
+      int f = stopped ? finishedAt[i] : pairs;
+      assertEquals(256 + 2 * f, g.pulses[i], "device " + i + " stopped at pair " + f);
+      double m = window(devices.x[i], f)[0];
+      assertEquals(devices.anchor[i] + m, g.est[i], 1e-12, "estimate of device " + i);
+      if (stopped && !Double.isNaN(level.f()[i])) {
+        double expected = level.standardError(i, f, devices.x[i][0] - m);
+        assertEquals(expected, g.se[i], 1e-12 * expected, "standard error of device " + i + ": the interval it stopped on");
+      }
     }
   }
 
