@@ -31,10 +31,23 @@ class SymmetryPointPerDeviceTest {
   /** A board whose single-device calls go to one scripted actuator per cell, all logging to one list as "row,col:CALL". */
   static final class ScriptedBoard extends ForwardingDriver {
     final List<String> log = new ArrayList<>();
+    final double gMin;
+    final double gMax;
     private final Map<Cell, ScriptedActuator> devices = new HashMap<>();
 
     ScriptedBoard(EmulatorDriver emu) {
       super(emu);
+      gMin = emu.info().gMinSiemens();
+      gMax = emu.info().gMaxSiemens();
+    }
+
+    /** A board of one {@code rows x cols} array, described by the emulator (its devices are never used). */
+    static ScriptedBoard of(int rows, int cols) {
+      return new ScriptedBoard(EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {rows, cols}), 3));
+    }
+
+    Tile whole() {
+      return Tile.whole(info().array(0));
     }
 
     ScriptedActuator device(Cell c) {
@@ -184,10 +197,9 @@ class SymmetryPointPerDeviceTest {
    */
   @Test
   void devicesAreSearchedInTurnWithNoiseSamplesUntilTheTileHasItsDegreesOfFreedom() throws IOException {
-    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {4, 5}), 3);
-    double gMin = emu.info().gMinSiemens();
-    double gMax = emu.info().gMaxSiemens();
-    ScriptedBoard board = new ScriptedBoard(emu);
+    ScriptedBoard board = ScriptedBoard.of(4, 5);
+    double gMin = board.gMin;
+    double gMax = board.gMax;
     Tile tile = new Tile(0, 1, 2, 2, 3);
     int n = tile.devices();
     boolean[] settles = {true, false, true, true, true, false};
@@ -309,13 +321,9 @@ class SymmetryPointPerDeviceTest {
    */
   @Test
   void aConvergedDeviceWhoseNoiseSamplesAreAbortedKeepsTheEightTakenAndTheTileGoesOn() throws IOException {
-    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {1, 2}), 3);
-    double gMin = emu.info().gMinSiemens();
-    double gMax = emu.info().gMaxSiemens();
-    ScriptedBoard board = new ScriptedBoard(emu);
-    Tile tile = Tile.whole(emu.info().array(0));
-    Device[] dev = {new Device(Cell.active(0, 0, 0), gMin, gMax, CONVERGED_SAMPLES, 2e-8, 0, 1),
-        new Device(Cell.active(0, 0, 1), gMin, gMax, BUDGET_SAMPLES, 2e-8, 2e-7, 2)};
+    ScriptedBoard board = ScriptedBoard.of(1, 2);
+    Device[] dev = {new Device(Cell.active(0, 0, 0), board.gMin, board.gMax, CONVERGED_SAMPLES, 2e-8, 0, 1),
+        new Device(Cell.active(0, 0, 1), board.gMin, board.gMax, BUDGET_SAMPLES, 2e-8, 2e-7, 2)};
     dev[0].script(board.device(dev[0].cell), true);
     dev[1].script(board.device(dev[1].cell), false);
     int search = dev[0].calls(CONVERGED_SAMPLES * EVERY, false).size();
@@ -323,7 +331,7 @@ class SymmetryPointPerDeviceTest {
     board.device(dev[0].cell).abortAt = search + 8 * perNoiseSample;
     CalibrationSettings s = SymmetryPointGroupTest.settings(BUDGET, EVERY, 256, 4 * EVERY, 0, 0, 1e-6);
     Recording monitor = new Recording();
-    TileSearch r = SymmetryPointSearch.perDevice(board, tile, s, monitor);
+    TileSearch r = SymmetryPointSearch.perDevice(board, board.whole(), s, monitor);
 
     List<String> expected = dev[0].calls(CONVERGED_SAMPLES * EVERY, true).subList(0, search + 8 * perNoiseSample);
     expected = new ArrayList<>(expected);
@@ -332,18 +340,14 @@ class SymmetryPointPerDeviceTest {
     assertEquals(2, monitor.advanced);
     assertEquals(List.of(SearchStatus.CONVERGED, SearchStatus.BUDGET), Arrays.asList(r.status()));
     assertArrayEquals(new int[] {256 + 2048 + 2 * 8 * EVERY, BUDGET}, r.pulses());
-    assertErrors(referenceErrors(dev, 2, r.status(), new int[] {8, 0}, gMin, gMax), r, 2);
+    assertErrors(referenceErrors(dev, 2, r.status(), new int[] {8, 0}, board.gMin, board.gMax), r, 2);
   }
 
   /** A stop once the only device has settled: no noise samples, so its standard error is the pooled one alone. */
   @Test
   void aDeviceStoppedBeforeItsNoiseSamplesKeepsItsPooledStandardError() throws IOException {
-    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {1, 2}), 3);
-    double gMin = emu.info().gMinSiemens();
-    double gMax = emu.info().gMaxSiemens();
-    ScriptedBoard board = new ScriptedBoard(emu);
-    Tile tile = Tile.whole(emu.info().array(0));
-    Device[] dev = {new Device(Cell.active(0, 0, 0), gMin, gMax, CONVERGED_SAMPLES, 2e-8, 0, 1), null};
+    ScriptedBoard board = ScriptedBoard.of(1, 2);
+    Device[] dev = {new Device(Cell.active(0, 0, 0), board.gMin, board.gMax, CONVERGED_SAMPLES, 2e-8, 0, 1), null};
     dev[0].script(board.device(dev[0].cell), false);
     int search = dev[0].calls(CONVERGED_SAMPLES * EVERY, false).size();
     CalibrationSettings s = SymmetryPointGroupTest.settings(BUDGET, EVERY, 256, 4 * EVERY, 0, 0, 1e-6);
@@ -353,11 +357,11 @@ class SymmetryPointPerDeviceTest {
         return board.log.size() >= search;
       }
     };
-    TileSearch r = SymmetryPointSearch.perDevice(board, tile, s, monitor);
+    TileSearch r = SymmetryPointSearch.perDevice(board, board.whole(), s, monitor);
 
     assertEquals(dev[0].calls(CONVERGED_SAMPLES * EVERY, false), board.log);
     assertEquals(List.of(SearchStatus.CONVERGED, SearchStatus.NOT_MEASURED), Arrays.asList(r.status()));
-    double[] pooled = referenceErrors(dev, 2, r.status(), new int[] {0, 0}, gMin, gMax);
+    double[] pooled = referenceErrors(dev, 2, r.status(), new int[] {0, 0}, board.gMin, board.gMax);
     assertErrors(pooled, r, 1);
     double window = SymmetryPointGroupTest.window(dev[0].midpoints(), CONVERGED_SAMPLES)[1];
     assertTrue(Math.abs(pooled[0] - window) > 1e-3 * window, "the pooled standard error differs from the window's: " + pooled[0] + ", " + window);
@@ -365,30 +369,26 @@ class SymmetryPointPerDeviceTest {
 
   @Test
   void anInterruptedDeviceEndsTheTileAndAStopBeforeTheFirstDeviceMeasuresNothing() throws IOException {
-    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {1, 3}), 3);
-    double gMin = emu.info().gMinSiemens();
-    double gMax = emu.info().gMaxSiemens();
-    ScriptedBoard board = new ScriptedBoard(emu);
-    Tile tile = Tile.whole(emu.info().array(0));
-    Device first = new Device(Cell.active(0, 0, 0), gMin, gMax, 4, 2e-8, 0, 1);
+    ScriptedBoard board = ScriptedBoard.of(1, 3);
+    Device first = new Device(Cell.active(0, 0, 0), board.gMin, board.gMax, 4, 2e-8, 0, 1);
     first.script(board.device(first.cell), false);
     // the first device is stopped after four samples (an abort at the first pair of the fifth sample)
     board.device(first.cell).abortAt = 5 + 2 * 4 * EVERY;
-    CalibrationSettings s = SymmetryPointGroupTest.settings(BUDGET, EVERY, 256, 4 * EVERY, 0, 0, gMax - gMin);
+    CalibrationSettings s = SymmetryPointGroupTest.settings(BUDGET, EVERY, 256, 4 * EVERY, 0, 0, board.gMax - board.gMin);
     Recording monitor = new Recording();
-    TileSearch r = SymmetryPointSearch.perDevice(board, tile, s, monitor);
+    TileSearch r = SymmetryPointSearch.perDevice(board, board.whole(), s, monitor);
 
     assertEquals(first.calls(4 * EVERY, false), board.log);
     assertEquals(List.of(SearchStatus.INTERRUPTED, SearchStatus.NOT_MEASURED, SearchStatus.NOT_MEASURED), Arrays.asList(r.status()));
     assertEquals(1, monitor.advanced);
     float[] m = first.midpoints();
-    assertEquals(first.anchor + (m[2] + (double) m[3]) / 2, r.estimateSiemens()[0], 1e-12 * gMax);
+    assertEquals(first.anchor + (m[2] + (double) m[3]) / 2, r.estimateSiemens()[0], 1e-12 * board.gMax);
     assertEquals(256 + 2 * (4 * EVERY + 1), r.pulses()[0]);
 
     Recording stopped = new Recording();
     stopped.stopAfter = 0;
-    ScriptedBoard untouched = new ScriptedBoard(emu);
-    TileSearch none = SymmetryPointSearch.perDevice(untouched, tile, s, stopped);
+    ScriptedBoard untouched = ScriptedBoard.of(1, 3);
+    TileSearch none = SymmetryPointSearch.perDevice(untouched, board.whole(), s, stopped);
     assertEquals(List.of(), untouched.log);
     assertEquals(0, stopped.advanced);
     for (int k = 0; k < 3; k++) {
@@ -400,8 +400,7 @@ class SymmetryPointPerDeviceTest {
 
   @Test
   void aTileOutsideTheBoardIsRefusedBeforeAnyCall() {
-    EmulatorDriver emu = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {2, 2}), 3);
-    ScriptedBoard board = new ScriptedBoard(emu);
+    ScriptedBoard board = ScriptedBoard.of(2, 2);
     CalibrationSettings s = SymmetryPointGroupTest.settings(BUDGET, EVERY, 256, 4 * EVERY, 0, 0, 1e-6);
     assertThrows(IllegalArgumentException.class, () -> SymmetryPointSearch.perDevice(board, new Tile(0, 1, 1, 2, 2), s, new Recording()));
     assertEquals(List.of(), board.log);
