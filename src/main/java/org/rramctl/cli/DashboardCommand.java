@@ -38,6 +38,10 @@ final class DashboardCommand implements Callable<Integer> {
   @Option(names = "--training", paramLabel = "DIR", description = "A train --out or experiment zero-shift --out folder for the training page (re-read while training runs).")
   Path training;
 
+  @Option(names = "--subscribe", paramLabel = "ENDPOINT",
+      description = "Also show live the documents a publisher sends (procedure --publish, serve --publish), e.g. tcp://127.0.0.1:5556, as rramctl watch receives them.")
+  String subscribe;
+
   @Option(names = "--bind", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
       description = "Address and port to serve on (default: ${DEFAULT-VALUE}; port 0 picks a free one).")
   String bind;
@@ -88,7 +92,7 @@ final class DashboardCommand implements Callable<Integer> {
     if (training != null && !Files.isDirectory(training)) {
       throw new IllegalArgumentException("--training: " + training + (Files.exists(training) ? " is a file" : ": no such folder") + " (expected: a train --out or experiment --out folder)");
     }
-    DashboardServer.Options options = new DashboardServer.Options(address, token ? DashboardServer.newToken() : null, allowPulses, calibration, training);
+    DashboardServer.Options options = new DashboardServer.Options(address, token ? DashboardServer.newToken() : null, allowPulses, calibration, training, subscribe);
     PrintWriter out = spec.commandLine().getOut();
     try (CtrlCHook ctrlC = new CtrlCHook(stop, "rramctl-dashboard-shutdown"); EnvelopedDriver d = board.open()) {
       DashboardServer s = DashboardServer.start(d, board.board, new RunDirectory(runs), options);

@@ -54,11 +54,17 @@ public final class DashboardServer implements AutoCloseable {
    * @param allowPulses whether the page may start procedures that pulse devices
    * @param calibration a calibration record to show, or null
    * @param training a {@code train --out} or {@code experiment --out} folder to show, or null
+   * @param subscribe a ZeroMQ publisher's endpoint whose documents the runs page shows live, or null
    */
-  public record Options(InetSocketAddress bind, String token, boolean allowPulses, Path calibration, Path training) {
-    /** Without a calibration record or training folder. */
+  public record Options(InetSocketAddress bind, String token, boolean allowPulses, Path calibration, Path training, String subscribe) {
+    /** Without a calibration record, training folder or subscription. */
     public Options(InetSocketAddress bind, String token, boolean allowPulses) {
-      this(bind, token, allowPulses, null, null);
+      this(bind, token, allowPulses, null, null, null);
+    }
+
+    /** Without a subscription. */
+    public Options(InetSocketAddress bind, String token, boolean allowPulses, Path calibration, Path training) {
+      this(bind, token, allowPulses, calibration, training, null);
     }
 
     public Options {
@@ -86,10 +92,11 @@ public final class DashboardServer implements AutoCloseable {
   private final ProcedureLauncher launcher;
   private final CalibrationView calibration;
   private final TrainingView training;
+  private final LiveFeed live;
   private final byte[] tokenBytes;
   private volatile boolean closing;
 
-  private DashboardServer(Options options, HttpServer http, ExecutorService pool, BoardView board, RunsView runs, ProcedureLauncher launcher) {
+  private DashboardServer(Options options, HttpServer http, ExecutorService pool, BoardView board, RunsView runs, ProcedureLauncher launcher, LiveFeed live) {
     this.options = options;
     this.http = http;
     this.pool = pool;
@@ -98,6 +105,7 @@ public final class DashboardServer implements AutoCloseable {
     this.launcher = launcher;
     this.calibration = new CalibrationView(options.calibration());
     this.training = new TrainingView(options.training());
+    this.live = live;
     this.tokenBytes = options.token() == null ? null : options.token().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -106,7 +114,14 @@ public final class DashboardServer implements AutoCloseable {
    * owning the driver and closes it after this server.
    */
   public static DashboardServer start(EnvelopedDriver driver, String boardUri, RunDirectory runsDir, Options options) throws IOException {
-    HttpServer http = HttpServer.create(options.bind(), 64);
+    LiveFeed live = options.subscribe() == null ? null : LiveFeed.subscribe(options.subscribe());
+    HttpServer http;
+    try {
+      http = HttpServer.create(options.bind(), 64);
+    } catch (IOException | RuntimeException e) {
+      if (live != null) live.close();
+      throw e;
+    }
     AtomicInteger n = new AtomicInteger();
     ExecutorService pool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "dashboard-" + n.incrementAndGet());
@@ -115,7 +130,7 @@ public final class DashboardServer implements AutoCloseable {
     });
     http.setExecutor(pool);
     BoardView board = new BoardView(driver, boardUri);
-    DashboardServer s = new DashboardServer(options, http, pool, board, new RunsView(runsDir), new ProcedureLauncher(board, runsDir, boardUri));
+    DashboardServer s = new DashboardServer(options, http, pool, board, new RunsView(runsDir), new ProcedureLauncher(board, runsDir, boardUri), live);
     http.createContext("/", s::handle);
     http.start();
     return s;
@@ -140,6 +155,7 @@ public final class DashboardServer implements AutoCloseable {
   public void close() {
     closing = true;
     launcher.close();
+    if (live != null) live.close();
     http.stop(0);
     pool.shutdownNow();
   }
@@ -243,7 +259,24 @@ public final class DashboardServer implements AutoCloseable {
       case "runs" -> {
         requireGet(method, path);
         Query.parse(rawQuery, Set.of());
-        sendJson(ex, 200, runs.list());
+        com.fasterxml.jackson.databind.node.ObjectNode list = runs.list();
+        list.set("live", live == null ? null : live.describe());
+        sendJson(ex, 200, list);
+      }
+      case "live" -> {
+        requireGet(method, path);
+        Query.parse(rawQuery, Set.of());
+        if (live == null) throw HttpError.notFound("live: no subscription (expected: rramctl dashboard --subscribe tcp://HOST:PORT, a procedure's or server's --publish endpoint)");
+        String last = ex.getRequestHeaders().getFirst("Last-Event-ID");
+        long from = last != null && last.matches("\\d{1,18}") ? Long.parseLong(last) + 1 : 0;
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0);
+        try {
+          live.stream(ex.getResponseBody(), from, () -> closing);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       case "runs/*" -> {
         requireGet(method, path);
@@ -314,7 +347,7 @@ public final class DashboardServer implements AutoCloseable {
         send(ex, 200, "image/png", training.plot(decode(seg[2])));
       }
       default -> throw HttpError.notFound("path: " + Query.clip(path)
-          + " (expected: /api/board, /api/heatmap, /api/runs, /api/runs/RUN, /api/runs/RUN/stream, /api/runs/RUN/csv, /api/runs/RUN/abort, /api/procedures, /api/procedures/NAME, /api/calibration, /api/training, /api/training/cells/ID, /api/training/plot/NAME)");
+          + " (expected: /api/board, /api/heatmap, /api/runs, /api/runs/RUN, /api/runs/RUN/stream, /api/runs/RUN/csv, /api/runs/RUN/abort, /api/procedures, /api/procedures/NAME, /api/calibration, /api/training, /api/training/cells/ID, /api/training/plot/NAME, /api/live)");
     }
   }
 

@@ -49,6 +49,7 @@ import org.rramctl.driver.Polarity;
 import org.rramctl.driver.Pulse;
 import org.rramctl.journal.Durability;
 import org.rramctl.journal.Json;
+import org.rramctl.journal.LivePublisher;
 import org.rramctl.journal.RunDirectory;
 import org.rramctl.journal.RunRecorder;
 import org.rramctl.journal.RunStatus;
@@ -79,6 +80,7 @@ class DashboardBrowserTest {
   static DashboardServer server;
   static DashboardServer bigServer;
   static DashboardServer experimentServer;
+  static LivePublisher publisher;
   static ChromeDriver browser;
   static WebDriverWait wait;
 
@@ -102,7 +104,8 @@ class DashboardBrowserTest {
     // Every device its own conductance (the ideal preset starts them all equal), so a misplaced value shows.
     for (int r = 0; r < 8; r++) for (int c = 0; c < 8; c++) board.pulse(new Cell(0, Plane.ACTIVE, r, c), new Pulse(Polarity.UP, 1.0, 100, 200), 1 + 40 * r + 5 * c);
     InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    server = DashboardServer.start(board, BOARD, new RunDirectory(runsDir), new DashboardServer.Options(loopback, null, true, cal, trainDir));
+    publisher = LivePublisher.bind("tcp://127.0.0.1:*");
+    server = DashboardServer.start(board, BOARD, new RunDirectory(runsDir), new DashboardServer.Options(loopback, null, true, cal, trainDir, publisher.endpoint()));
     bigBoard = Boards.open(BIG_BOARD, null);
     bigServer = DashboardServer.start(bigBoard, BIG_BOARD, new RunDirectory(dir.resolve("big-runs")), new DashboardServer.Options(loopback, null, false));
     // The zero-shift experiment shipped with the project (results.json and its plots).
@@ -126,6 +129,7 @@ class DashboardBrowserTest {
   static void stop() {
     if (browser != null) browser.quit();
     for (DashboardServer s : new DashboardServer[] {server, bigServer, experimentServer}) if (s != null) s.close();
+    if (publisher != null) publisher.close();
     for (EnvelopedDriver d : new EnvelopedDriver[] {board, bigBoard}) if (d != null) d.close();
   }
 
@@ -246,6 +250,33 @@ class DashboardBrowserTest {
       report.publishEntry("liveLatency", line);
       Files.writeString(SHOTS.resolve("live-latency.txt"), line + "\n");
     }
+  }
+
+  @Test
+  void runsPageShowsARunHeardOnTheSubscription() throws Exception {
+    browser.get(url(server, "runs.html"));
+    // Heartbeats (ZeroMQ's slow joiner) until the page says the subscription is connected (it re-reads that every 3 s).
+    wait.until(b -> {
+      publisher.heartbeat();
+      return "true".equals(attr("live-section", "connected"));
+    });
+    assertEquals("true", attr("live-section", "connected"));
+    ObjectNodeBuilder docs = new ObjectNodeBuilder();
+    RunDirectory elsewhere = new RunDirectory(dir.resolve("publisher-runs"));
+    String run;
+    try (RunRecorder rec = RunRecorder.start(elsewhere, "20261203-000000-pulse-response-remote", docs.startFields(), Durability.FLUSH, java.time.Instant::now,
+        new ArrayList<>(List.of(publisher)))) {
+      run = rec.runId();
+      for (int i = 0; i < 30; i++) rec.event(docs.event(i));
+      rec.stop(RunStatus.SUCCESS, null, Json.object());
+    }
+    wait.until(b -> !b.findElements(By.cssSelector("#live-table tr[data-run='" + run + "'][data-docs='32'][data-status='success']")).isEmpty());
+    assertEquals("0", browser.findElement(By.cssSelector("#live-table tr[data-run='" + run + "']")).getDomAttribute("data-missed"));
+    browser.findElement(By.cssSelector("#live-table tr[data-run='" + run + "'] a")).click();
+    waitForAttr("run-section", "events", "30");
+    assertEquals("success", attr("run-section", "status"));
+    assertEquals("true", attr("run-section", "live"));
+    assertTrue(browser.findElement(By.id("abort")).getDomAttribute("hidden") != null, "no abort for a run elsewhere");
   }
 
   /** The start document and events of a run written by the test. */

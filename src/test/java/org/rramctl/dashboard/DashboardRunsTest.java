@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -83,17 +82,6 @@ class DashboardRunsTest {
     return Json.MAPPER.readTree(r.body()).get("run").asText();
   }
 
-  /** The stream's data lines (each a journal line) until its end event. */
-  static List<String> streamUntilEnd(Iterator<String> lines) {
-    List<String> data = new ArrayList<>();
-    while (lines.hasNext()) {
-      String line = lines.next();
-      if (line.equals("event: end")) return data;
-      if (line.startsWith("data: ")) data.add(line.substring(6));
-    }
-    throw new AssertionError("the stream closed without an end event after " + data.size() + " documents");
-  }
-
   @Test
   void aProcedureStartedFromThePageStreamsItsJournalLineForLineAndEnds() throws Exception {
     String run = startRun("pulse-response", "{\"cells\":\"0,0-1\",\"pulses\":30,\"cycles\":2}");
@@ -101,8 +89,8 @@ class DashboardRunsTest {
     assertEquals(200, s.statusCode());
     assertEquals("text/event-stream; charset=utf-8", s.headers().firstValue("Content-Type").orElse(""));
     List<String> streamed;
-    try (Stream<String> lines = s.body()) {
-      streamed = streamUntilEnd(lines.iterator());
+    try (SseLines lines = new SseLines(s)) {
+      streamed = lines.untilEnd();
     }
     List<String> journal = Files.readAllLines(runsDir.resolve(run + ".jsonl"), StandardCharsets.UTF_8);
     assertEquals(journal.size(), streamed.size(), "documents streamed");
@@ -136,8 +124,8 @@ class DashboardRunsTest {
 
     // A stream from a later document on starts there.
     HttpResponse<Stream<String>> later = http.send(HttpRequest.newBuilder(URI.create(base(server) + "/api/runs/" + run + "/stream?from=240")).build(), HttpResponse.BodyHandlers.ofLines());
-    try (Stream<String> lines = later.body()) {
-      assertEquals(journal.subList(240, journal.size()), streamUntilEnd(lines.iterator()));
+    try (SseLines lines = new SseLines(later)) {
+      assertEquals(journal.subList(240, journal.size()), lines.untilEnd());
     }
     HttpResponse<String> abortEnded = post(server, "/api/runs/" + run + "/abort", "");
     assertEquals(409, abortEnded.statusCode());
@@ -148,11 +136,10 @@ class DashboardRunsTest {
   void aRunningRunShowsLiveHoldsTheBoardAndStopsOnAbortWithOutputsIdle() throws Exception {
     String run = startRun("retention", "{\"cells\":\"1,1\",\"duration\":\"60s\",\"schedule\":\"fixed\",\"interval\":\"20ms\"}");
     HttpResponse<Stream<String>> s = http.send(HttpRequest.newBuilder(URI.create(base(server) + "/api/runs/" + run + "/stream")).build(), HttpResponse.BodyHandlers.ofLines());
-    try (Stream<String> lines = s.body()) {
-      Iterator<String> it = lines.iterator();
+    try (SseLines lines = new SseLines(s)) {
       int events = 0;
-      while (events < 3 && it.hasNext()) {
-        String line = it.next();
+      while (events < 3) {
+        String line = lines.next("3 events");
         if (line.startsWith("data: ") && Json.MAPPER.readTree(line.substring(6)).get("type").asText().equals("event")) events++;
       }
       assertEquals(3, events, "events arrive while the run runs");
@@ -169,7 +156,7 @@ class DashboardRunsTest {
 
       HttpResponse<String> abort = post(server, "/api/runs/" + run + "/abort", "");
       assertEquals(202, abort.statusCode(), abort.body());
-      List<String> rest = streamUntilEnd(it);
+      List<String> rest = lines.untilEnd();
       JsonNode stop = Json.MAPPER.readTree(rest.get(rest.size() - 1));
       assertEquals("stop", stop.get("type").asText());
       assertEquals("aborted", stop.get("status").asText());

@@ -9,6 +9,10 @@ let selected = null; // run id
 let source = null; // EventSource of the selected run
 let plot = null;
 let state = null; // the selected run's plot data
+let selectedLive = false; // the selected run comes from the subscription, not the journal
+let liveSource = null;
+const liveRuns = new Map(); // run -> {procedure, docs, lastSeq, missed, status}
+let liveDirty = false;
 
 /** Milliseconds since the epoch of an ISO-8601 time with any number of fractional digits. */
 function epochMillis(iso) {
@@ -17,6 +21,7 @@ function epochMillis(iso) {
 
 async function loadRuns() {
   const data = await json("/api/runs");
+  if (data.live) showLive(data.live);
   document.getElementById("runs-dir").dataset.dir = data.dir;
   const body = document.querySelector("#runs-table tbody");
   body.replaceChildren();
@@ -70,21 +75,89 @@ function row(table, name, value) {
 
 /** Opens a run: its metadata, then every document through the stream (from the first), so the plot grows live. */
 function open(run) {
-  if (source) source.close();
-  selected = run;
+  reset(run, false);
   location.hash = run;
-  document.getElementById("run-section").hidden = false;
-  document.getElementById("run-title").textContent = `Run ${run}`;
   document.getElementById("csv").href = `/api/runs/${encodeURIComponent(run)}/csv`;
-  document.getElementById("run-table").replaceChildren();
-  state = { series: new Map(), x: [], ys: [], events: 0, latencies: [], lastSeq: -1, dirty: false };
-  const section = document.getElementById("run-section");
-  Object.assign(section.dataset, { run, events: 0, status: "running", lastSeq: -1 });
-  if (plot) { plot.destroy(); plot = null; }
   source = new EventSource(`/api/runs/${encodeURIComponent(run)}/stream`);
   source.onmessage = (m) => onDocument(JSON.parse(m.data));
   source.addEventListener("end", () => { source.close(); document.getElementById("live").textContent = "run ended"; loadRuns().catch(showError); });
   source.onerror = () => { document.getElementById("live").textContent = "stream interrupted; reconnecting"; };
+}
+
+/** Opens a run heard on the subscription: the documents received so far, then each one as it arrives. */
+function openLive(run) {
+  reset(run, true);
+  for (const d of liveRuns.get(run).docs) onDocument(d);
+  draw();
+}
+
+function reset(run, live) {
+  if (source) { source.close(); source = null; }
+  selected = run;
+  selectedLive = live;
+  document.getElementById("run-section").hidden = false;
+  document.getElementById("run-title").textContent = `Run ${run}${live ? " (from the subscription)" : ""}`;
+  document.getElementById("csv").hidden = live;
+  document.getElementById("run-table").replaceChildren();
+  state = { series: new Map(), x: [], ys: [], events: 0, latencies: [], lastSeq: -1, dirty: false };
+  const section = document.getElementById("run-section");
+  Object.assign(section.dataset, { run, live, events: 0, status: "running", lastSeq: -1 });
+  if (plot) { plot.destroy(); plot = null; }
+}
+
+function showLive(info) {
+  const section = document.getElementById("live-section");
+  section.hidden = false;
+  Object.assign(section.dataset, { endpoint: info.endpoint, connected: info.connected, received: info.received });
+  document.getElementById("live-hint").textContent = `Documents published on ${info.endpoint} (procedure --publish, serve --publish), as rramctl watch receives them: `
+    + (info.connected ? `connected, ${info.received} documents so far` : "waiting for the publisher") + (info.unreadable ? `, ${info.unreadable} unreadable` : "")
+    + ". Gaps in seq are documents the publisher dropped or that came before this page joined; the journal has them all.";
+  if (liveSource) return;
+  liveSource = new EventSource("/api/live");
+  liveSource.onmessage = (m) => onLiveDocument(JSON.parse(m.data));
+}
+
+function onLiveDocument(d) {
+  if (d.run === undefined) {
+    if (d.type === "status") {
+      const s = document.getElementById("live-status");
+      s.textContent = `board ${d.board} at ${d.time}: ` + (d.error ? `status unreadable: ${d.error}`
+        : `outputs ${d.outputsIdle ? "idle" : "ACTIVE"}, ${d.pulsesApplied} pulses applied${d.lastError ? ", last error " + d.lastError : ""}`)
+        + (d.leaseHolder ? `, leased by ${d.leaseHolder}` : "") + `, ${d.clients} clients`;
+      s.dataset.seq = d.seq;
+    }
+    return;
+  }
+  let r = liveRuns.get(d.run);
+  if (!r) {
+    r = { procedure: "?", docs: [], lastSeq: -1, missed: 0, status: "running" };
+    liveRuns.set(d.run, r);
+  }
+  if (d.seq > r.lastSeq + 1) r.missed += d.seq - r.lastSeq - 1;
+  r.lastSeq = Math.max(r.lastSeq, d.seq);
+  if (d.type === "start") r.procedure = d.procedure;
+  if (d.type === "stop") r.status = d.status;
+  if (r.docs.length < 20000) r.docs.push(d);
+  if (selectedLive && selected === d.run) onDocument(d);
+  if (!liveDirty) {
+    liveDirty = true;
+    requestAnimationFrame(showLiveRuns);
+  }
+}
+
+function showLiveRuns() {
+  liveDirty = false;
+  const body = document.querySelector("#live-table tbody");
+  body.replaceChildren();
+  for (const [run, r] of liveRuns) {
+    const tr = el("tr", null, { "data-run": run, "data-docs": r.docs.length, "data-missed": r.missed, "data-status": r.status });
+    const link = el("a", run, { href: "#" });
+    link.addEventListener("click", (e) => { e.preventDefault(); openLive(run); });
+    const first = el("td");
+    first.append(link);
+    tr.append(first, el("td", r.procedure), el("td", String(r.docs.length)), el("td", String(r.lastSeq)), el("td", String(r.missed)), el("td", r.status));
+    body.append(tr);
+  }
 }
 
 function onDocument(d) {
@@ -106,7 +179,7 @@ function showStart(d) {
   row(t, "board", `${d.board.uri} (id ${d.board.id}, firmware ${d.board.firmware})`);
   row(t, "parameters", JSON.stringify(d.parameters));
   row(t, "envelope", JSON.stringify(d.envelope));
-  document.getElementById("abort").hidden = false;
+  document.getElementById("abort").hidden = selectedLive; // a run heard on the subscription is aborted where it runs
   document.getElementById("live").textContent = "live";
 }
 
@@ -185,7 +258,7 @@ setInterval(() => loadRuns().catch(showError), 3000);
 /** The address names the open run (#RUN): a link or the back button opens another. */
 function openFromHash() {
   const run = decodeURIComponent(location.hash.slice(1));
-  if (run && run !== selected) open(run);
+  if (run && (run !== selected || selectedLive)) open(run);
 }
 window.addEventListener("hashchange", openFromHash);
 openFromHash();
