@@ -915,17 +915,7 @@ public final class SymmetryPointSearch {
       NoiseLevel forDevice(double rise, double fall, double anchor, double est, double gMin, double gMax, int every) {
         double[] f1 = {Double.NaN};
         double[] rho1 = {Double.NaN};
-        ProbeSteps st = probeSteps(rise, fall, anchor + fall, gMin, gMax, PROBE_PULSES);
-        if (st != null && Double.isFinite(est)) {
-          double phi = (1 - st.up()) * (1 - st.down());
-          double r = Math.pow(phi, every);
-          if (r > 0 && r < 1) {
-            double aUp = st.up() * (gMax - est);
-            double aDown = st.down() * (est - gMin);
-            rho1[0] = r;
-            f1[0] = (aUp * aUp + aDown * aDown) / (1 - phi * phi);
-          }
-        }
+        modelShape(rise, fall, anchor, est, gMin, gMax, every, f1, rho1, 0);
         return new NoiseLevel(c2, r2, widen, f1, rho1);
       }
 
@@ -958,6 +948,25 @@ public final class SymmetryPointSearch {
       }
     }
 
+    /**
+     * The soft-bound model's F and rho of one device (see {@link #modelErrors}) from its probe's responses and its
+     * estimate, into {@code f[i]} and {@code rho[i]}; false, and f[i] left as it was, when the probe does not fit the
+     * model or the estimate is not finite.
+     */
+    static boolean modelShape(double rise, double fall, double anchor, double est, double gMin, double gMax, int every, double[] f, double[] rho, int i) {
+      if (!Double.isFinite(est)) return false;
+      ProbeSteps st = probeSteps(rise, fall, anchor + fall, gMin, gMax, PROBE_PULSES);
+      if (st == null) return false;
+      double phi = (1 - st.up()) * (1 - st.down());
+      double r = Math.pow(phi, every);
+      if (!(r > 0 && r < 1)) return false;
+      double aUp = st.up() * (gMax - est);
+      double aDown = st.down() * (est - gMin);
+      rho[i] = r;
+      f[i] = (aUp * aUp + aDown * aDown) / (1 - phi * phi);
+      return true;
+    }
+
     /** The pooled noise level (see {@link NoiseLevel}), or null when no device could enter the pool. */
     static NoiseLevel noiseLevel(int[] finishedAt, float[] noise, int noiseCapacity, int[] noiseFrom, int[] noiseTo, int n,
         double[] est, double[] anchor, double[] rise, double[] fall, double gMin, double gMax, int every, double white) {
@@ -973,15 +982,7 @@ public final class SymmetryPointSearch {
       double[] v = new double[noiseCapacity + 1];
       for (int i = 0; i < n; i++) {
         f[i] = Double.NaN;
-        if (finishedAt[i] < 4 || !Double.isFinite(est[i])) continue;
-        ProbeSteps st = probeSteps(rise[i], fall[i], anchor[i] + fall[i], gMin, gMax, PROBE_PULSES);
-        if (st == null) continue;
-        double phi = (1 - st.up()) * (1 - st.down());
-        double aUp = st.up() * (gMax - est[i]);
-        double aDown = st.down() * (est[i] - gMin);
-        rho[i] = Math.pow(phi, every);
-        if (!(rho[i] > 0 && rho[i] < 1)) continue;
-        f[i] = (aUp * aUp + aDown * aDown) / (1 - phi * phi);
+        if (finishedAt[i] < 4 || !modelShape(rise[i], fall[i], anchor[i], est[i], gMin, gMax, every, f, rho, i)) continue;
         // The noise level comes only from samples no stopping decision looked at (noiseFrom..noiseTo, see the callers).
         int a0 = noiseFrom[i];
         int a1 = noiseTo[i];
