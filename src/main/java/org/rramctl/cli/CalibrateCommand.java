@@ -25,6 +25,7 @@ import org.rramctl.calibration.CalibrationRecords;
 import org.rramctl.calibration.CalibrationSettings;
 import org.rramctl.calibration.DeviceFit;
 import org.rramctl.calibration.Failure;
+import org.rramctl.calibration.Handoff;
 import org.rramctl.calibration.Monitor;
 import org.rramctl.calibration.SearchStatus;
 import org.rramctl.calibration.SoftBoundFit;
@@ -88,6 +89,14 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--budget", paramLabel = "PULSES", description = "Most pulses per device in the symmetry-point search, up and down pulses counted singly (default 16384)")
   Integer budget;
 
+  @Option(names = "--handoff", paramLabel = "WHEN", defaultValue = "auto",
+      description = "Parallel mode: when to finish the devices still searching one device at a time instead of pulsing the whole tile for them."
+          + " auto: once at most 10 %% of a tile's devices is left, if the timing probe says those devices cost less time per pulse pair"
+          + " through single-device commands than one parallel pulse pair of the tile (always on the in-process emulator; never on the"
+          + " serial board, where each single-device pulse is its own command round trip); always: at 10 %% left; never."
+          + " The decision is printed at start and written into the record's settings (handoffFraction). Default: ${DEFAULT-VALUE}.")
+  String handoff;
+
   @Option(names = "--fit-devices", paramLabel = "N", description = "Devices per tile that get the model fit, -1 for all (default 64)")
   Integer fitDevices;
 
@@ -138,6 +147,7 @@ public final class CalibrateCommand implements Callable<Integer> {
   }
 
   private int calibrate(PrintWriter err) throws IOException {
+    Handoff when = Handoff.parse("--handoff", handoff);
     Calibration.Mode given = mode == null ? null : switch (mode.toLowerCase(Locale.ROOT)) {
       case "parallel" -> Calibration.Mode.PARALLEL;
       case "per-device" -> Calibration.Mode.PER_DEVICE;
@@ -163,7 +173,13 @@ public final class CalibrateCommand implements Callable<Integer> {
           m.name().toLowerCase(Locale.ROOT).replace('_', '-'), BoardDefaults.describe(s.pulseVolts(), s.pulseWidthNanos(), s.readVolts(),
               amplitude == null || width == null || vread == null ? defaults.origin() : "as given"));
       // Before the first pulse of the run: what this board's pulse and read rates make of the budget.
-      start.println(TimeEstimate.probe(driver, tiles, s, m).describe(s, info.gMaxSiemens() - info.gMinSiemens()));
+      TimeEstimate probe = TimeEstimate.probe(driver, tiles, s, m);
+      start.println(probe.describe(s, info.gMaxSiemens() - info.gMinSiemens()));
+      // Decided here, once, from the probe (or the driver's being in-process) and kept in the record's settings: the
+      // search never looks at a clock, and --handoff always/never repeats the decision.
+      int probed = tiles.get(0).devices();
+      s = s.withHandoffFraction(when.fraction(driver.inProcess(), probe, probed, s.sampleEveryPairs()));
+      if (m == Calibration.Mode.PARALLEL) start.println(when.describe(s.handoffFraction(), driver.inProcess(), probe, probed, s.sampleEveryPairs()));
       start.flush();
       // Ctrl-C: ask the run to stop, idle the outputs, and wait until what was measured is saved.
       Thread hook = new Thread(() -> {

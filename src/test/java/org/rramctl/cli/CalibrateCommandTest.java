@@ -67,6 +67,36 @@ class CalibrateCommandTest {
     assertTrue(err.toString().startsWith("rramctl: --target-error: given with --tolerance"), err.toString());
   }
 
+  /**
+   * The tail handoff is decided at start, printed, and kept in the record's settings; on the in-process emulator auto hands
+   * off at a tenth as before, with the same results as --handoff always.
+   */
+  @Test
+  void theHandoffIsDecidedAtStartAndKeptInTheRecord(@TempDir Path dir) throws Exception {
+    Path auto = dir.resolve("auto.json");
+    assertEquals(0, run("--board", BOARD, "--fit-devices", "0", "--out", auto.toString()), err.toString());
+    assertTrue(out.toString().contains("tail handoff: the devices still searching are finished one at a time once at most 10 % of a tile is left"
+        + " (--handoff auto: an in-process driver"), out.toString());
+    Path always = dir.resolve("always.json");
+    assertEquals(0, run("--board", BOARD, "--fit-devices", "0", "--handoff", "always", "--out", always.toString()), err.toString());
+    CalibrationRecord a = CalibrationRecords.read(auto);
+    CalibrationRecord b = CalibrationRecords.read(always);
+    assertEquals(org.rramctl.calibration.CalibrationSettings.DEFAULT_HANDOFF_FRACTION, a.settings().handoffFraction());
+    assertTrue(java.util.Arrays.equals(a.tiles().get(0).spSiemens(), b.tiles().get(0).spSiemens()), "auto and always differ on the emulator");
+    assertTrue(java.util.Arrays.equals(a.tiles().get(0).pulses(), b.tiles().get(0).pulses()), "auto and always differ on the emulator");
+
+    Path never = dir.resolve("never.json");
+    assertEquals(0, run("--board", BOARD, "--fit-devices", "0", "--handoff", "never", "--out", never.toString()), err.toString());
+    assertEquals(0, CalibrationRecords.read(never).settings().handoffFraction());
+    assertTrue(out.toString().contains("tail handoff: every tile is pulsed in parallel until its last device is done (--handoff never)"), out.toString());
+
+    err.getBuffer().setLength(0);
+    Path bad = dir.resolve("bad.json");
+    assertEquals(2, run("--board", BOARD, "--handoff", "sometimes", "--out", bad.toString()));
+    assertEquals("rramctl: --handoff: 'sometimes' (allowed: auto, always, never)", err.toString().strip());
+    assertFalse(Files.exists(bad));
+  }
+
   @Test
   void badToleranceIsOneLineAndExitTwoAndWritesNothing(@TempDir Path dir) {
     Path cal = dir.resolve("cal.json");

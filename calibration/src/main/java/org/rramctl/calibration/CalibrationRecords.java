@@ -87,6 +87,10 @@ public final class CalibrationRecords {
       if (tree.get("settings") instanceof com.fasterxml.jackson.databind.node.ObjectNode settings && !settings.has("stopRule")) {
         settings.put("stopRule", CalibrationSettings.StopRule.WINDOW.name());
       }
+      // Records written before the tail handoff was a setting handed off at the only fraction there was.
+      if (tree.get("settings") instanceof com.fasterxml.jackson.databind.node.ObjectNode settings && !settings.has("handoffFraction")) {
+        settings.put("handoffFraction", CalibrationSettings.DEFAULT_HANDOFF_FRACTION);
+      }
       CalibrationRecord rec;
       try {
         rec = MAPPER.treeToValue(tree, CalibrationRecord.class);

@@ -36,6 +36,10 @@ import org.rramctl.driver.Pulse;
  *     pulse's period is twice its width, or this when longer ({@link Pulse#defaultPeriodNanos}); 0 for no floor
  * @param stopRule what stops a device's search ({@link StopRule}); a record written before this setting existed reads as
  *     {@link StopRule#WINDOW}, the only rule there was
+ * @param handoffFraction the array-parallel search hands the devices still searching to single-device calls once at most
+ *     this fraction of the tile is left (0: never); {@link #DEFAULT_HANDOFF_FRACTION} where that pays, which depends on
+ *     the board's command costs ({@link Handoff}); a record written before this setting existed reads as
+ *     {@link #DEFAULT_HANDOFF_FRACTION}, the only value there was
  */
 public record CalibrationSettings(
     double pulseVolts,
@@ -56,7 +60,8 @@ public record CalibrationSettings(
     int fitReadEvery,
     int fitDevicesPerArray,
     long minPeriodNanos,
-    StopRule stopRule) {
+    StopRule stopRule,
+    double handoffFraction) {
 
   /** What decides that a device's symmetry point is known well enough to stop its search. */
   public enum StopRule {
@@ -83,6 +88,16 @@ public record CalibrationSettings(
   public static final double DEFAULT_TOLERANCE_FRACTION = 0.0025;
   /** Default reference tolerance, as a fraction of the board's conductance window. */
   public static final double DEFAULT_REF_TOLERANCE_FRACTION = 0.0025;
+  /**
+   * The tail handoff of the array-parallel search where it pays: once at most this fraction of the tile is still
+   * searching. On the emulator a parallel pair costs about 12 ns per device of the tile and a single-device pair about 8
+   * times that per device pulsed (CALIBRATION-NOTES.md), so finishing the slow tail one device at a time is cheaper from
+   * about an eighth left; a tenth keeps a margin for the single-device reads. (The tail is long: the slowest 1-2 % of
+   * devices would otherwise keep the whole tile pulsing to the budget.) On a board a parallel pair is one command for
+   * the whole tile and each single-device pulse its own command: there the handoff costs more than it saves
+   * ({@link Handoff#AUTO} turns it off).
+   */
+  public static final double DEFAULT_HANDOFF_FRACTION = 0.1;
 
   public CalibrationSettings {
     if (!(pulseVolts > 0) || Double.isInfinite(pulseVolts)) throw new IllegalArgumentException("pulseVolts: " + pulseVolts + " (expected: finite and > 0)");
@@ -122,6 +137,18 @@ public record CalibrationSettings(
     }
     if (fitDevicesPerArray < -1) throw new IllegalArgumentException("fitDevicesPerArray: " + fitDevicesPerArray + " (expected: -1 for all, or >= 0)");
     if (stopRule == null) throw new IllegalArgumentException("stopRule: null (expected: one of " + java.util.Arrays.toString(StopRule.values()) + ")");
+    if (!(handoffFraction >= 0 && handoffFraction <= 1)) {
+      throw new IllegalArgumentException("handoffFraction: " + handoffFraction + " (expected: 0 (never) .. 1, the fraction of a tile still searching)");
+    }
+  }
+
+  /** Settings with the default tail handoff ({@link #DEFAULT_HANDOFF_FRACTION}), as before it was a setting. */
+  public CalibrationSettings(double pulseVolts, long pulseWidthNanos, double readVolts, double toleranceSiemens, int budgetPulses, int sampleEveryPairs,
+      int checkEveryPairs, int minPairs, int blockBudgetPulses, int approachPairs, int approachWidthFactor, double refToleranceSiemens, int refBudgetPulses,
+      int refMaxReads, int fitPulses, int fitReadEvery, int fitDevicesPerArray, long minPeriodNanos, StopRule stopRule) {
+    this(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs, blockBudgetPulses,
+        approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos,
+        stopRule, DEFAULT_HANDOFF_FRACTION);
   }
 
   /**
@@ -131,7 +158,7 @@ public record CalibrationSettings(
   public static CalibrationSettings defaults(BoardInfo info) {
     double window = info.gMaxSiemens() - info.gMinSiemens();
     return new CalibrationSettings(1.0, 100, 0.2, DEFAULT_TOLERANCE_FRACTION * window, 16_384, 32, 256, 2048, 4096, 1024, 8,
-        DEFAULT_REF_TOLERANCE_FRACTION * window, 32_768, 32, 500, 2, 64, info.hardwareLimits().minPeriodNanos(), StopRule.WINDOW);
+        DEFAULT_REF_TOLERANCE_FRACTION * window, 32_768, 32, 500, 2, 64, info.hardwareLimits().minPeriodNanos(), StopRule.WINDOW, DEFAULT_HANDOFF_FRACTION);
   }
 
   public Pulse upPulse() {
@@ -154,48 +181,48 @@ public record CalibrationSettings(
   /** The shortest pulse period to use (a narrower envelope's rate limit, or the training pulse's period), ns. */
   public CalibrationSettings withMinPeriodNanos(long nanos) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, nanos, stopRule);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, nanos, stopRule, handoffFraction);
   }
 
   public CalibrationSettings withApproach(int pairs, int widthFactor) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, pairs, widthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule);
+        blockBudgetPulses, pairs, widthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule, handoffFraction);
   }
 
   public CalibrationSettings withTolerance(double siemens) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, siemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule, handoffFraction);
   }
 
   public CalibrationSettings withBudget(int pulses) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, pulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule, handoffFraction);
   }
 
   public CalibrationSettings withSampling(int sampleEvery, int checkEvery, int min) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEvery, checkEvery, min,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule, handoffFraction);
   }
 
   public CalibrationSettings withRefTolerance(double siemens) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, siemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule);
+        blockBudgetPulses, approachPairs, approachWidthFactor, siemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule, handoffFraction);
   }
 
   public CalibrationSettings withFit(int pulses, int readEvery, int devicesPerArray) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, pulses, readEvery, devicesPerArray, minPeriodNanos, stopRule);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, pulses, readEvery, devicesPerArray, minPeriodNanos, stopRule, handoffFraction);
   }
 
   public CalibrationSettings withPulse(double volts, long widthNanos) {
     return new CalibrationSettings(volts, widthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule, handoffFraction);
   }
 
   /** The read voltage for every read of the calibration, volts. */
   public CalibrationSettings withReadVolts(double volts) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, volts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule);
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule, handoffFraction);
   }
 
   /**
@@ -207,11 +234,18 @@ public record CalibrationSettings(
   public CalibrationSettings withTargetError(double siemens95) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, siemens95 / Calibration.Z95, budgetPulses, sampleEveryPairs, checkEveryPairs,
         minPairs, blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses,
-        fitReadEvery, fitDevicesPerArray, minPeriodNanos, StopRule.POOLED);
+        fitReadEvery, fitDevicesPerArray, minPeriodNanos, StopRule.POOLED, handoffFraction);
+  }
+
+  /** The tail handoff of the array-parallel search: at most this fraction of the tile still searching, 0 for never. */
+  public CalibrationSettings withHandoffFraction(double fraction) {
+    return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
+        blockBudgetPulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray,
+        minPeriodNanos, stopRule, fraction);
   }
 
   public CalibrationSettings withBlockBudget(int pulses) {
     return new CalibrationSettings(pulseVolts, pulseWidthNanos, readVolts, toleranceSiemens, budgetPulses, sampleEveryPairs, checkEveryPairs, minPairs,
-        pulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule);
+        pulses, approachPairs, approachWidthFactor, refToleranceSiemens, refBudgetPulses, refMaxReads, fitPulses, fitReadEvery, fitDevicesPerArray, minPeriodNanos, stopRule, handoffFraction);
   }
 }

@@ -50,9 +50,10 @@ import org.rramctl.driver.Tile;
  * </ol>
  * In the array-parallel mode one pulse program drives the whole tile, so a 256 x 785 tile costs the pulses
  * of one device plus the sparse reads; devices that are done keep receiving pulses (the array cannot skip
- * them) but their estimate is frozen. Once at most {@value #HANDOFF_FRACTION} of the tile is still running,
- * those devices are finished one at a time with single-device calls (same pairs, same sampling), so that
- * the slowest few per cent no longer keep the whole tile pulsing to the budget. The per-device mode runs the same procedure on one device at a time
+ * them) but their estimate is frozen. Once at most {@code handoffFraction} of the tile is still running
+ * ({@link CalibrationSettings#DEFAULT_HANDOFF_FRACTION} where that pays, none on a board whose commands cost a round trip
+ * each: {@link Handoff}), those devices are finished one at a time with single-device calls (same pairs, same sampling),
+ * so that the slowest few per cent no longer keep the whole tile pulsing to the budget. The per-device mode runs the same procedure on one device at a time
  * with single-device calls, for single-device instruments and for re-doing outliers.
  */
 public final class SymmetryPointSearch {
@@ -60,16 +61,6 @@ public final class SymmetryPointSearch {
   static final int TRACED_DEVICES = 4;
   /** Pulses each way of the response probe that finds stuck devices. */
   public static final int PROBE_PULSES = 128;
-  /**
-   * The array-parallel phase hands the devices still running to single-device calls once at most this
-   * fraction of the tile is left. A parallel pair costs the emulator about 12 ns per device of the tile and a
-   * single-device pair about 4 times that per device pulsed, so finishing the slow tail one device at a time
-   * is cheaper from about a quarter left; a tenth keeps a margin for the single-device reads. (The tail is
-   * long: the slowest 1-2 % of devices would otherwise keep the whole tile pulsing to the budget.) On a
-   * board a parallel pair is one command for the whole tile, so there the handoff trades fewer pulses on
-   * converged devices for more commands; see CALIBRATION-NOTES.md.
-   */
-  static final double HANDOFF_FRACTION = 0.1;
   /** Fewest devices whose variograms give a shared sample correlation for the standard errors. */
   static final int POOL_MIN_DEVICES = 16;
   /** Fewest unselected samples of a device that enter the pooled noise level ({@code Errors.modelErrors}). */
@@ -415,7 +406,7 @@ public final class SymmetryPointSearch {
           progress.advance(1);
           if (pairs % s.checkEveryPairs() == 0 && pairs >= s.minPairs()) {
             running = check(pairs);
-            if (tail != null && running > 0 && running <= HANDOFF_FRACTION * n) tail.handOff(searching, pairs, nSamples);
+            if (tail != null && running > 0 && running <= s.handoffFraction() * n) tail.handOff(searching, pairs, nSamples);
           }
         }
         for (int i = 0; i < n; i++) {

@@ -36,6 +36,22 @@ public record TimeEstimate(double pulseSeconds, double readSeconds, double singl
   /** Write-verify reads per reference device, median on the emulator (64 x 64: 18,218 reads for 4,096 devices). */
   static final double REF_READS_PER_DEVICE = 4.5;
 
+  /**
+   * Seconds of one alternating pair of the array-parallel search on the probed tile: two parallel pulse commands, and
+   * the two array reads of a sampled pair spread over the {@code sampleEveryPairs} pairs between samples.
+   */
+  public double tilePairSeconds(int sampleEveryPairs) {
+    return 2 * pulseSeconds + 2 * readSeconds / sampleEveryPairs;
+  }
+
+  /**
+   * Seconds of one alternating pair of one device through single-device calls (the slow tail, {@link Handoff}): two
+   * pulse commands, and the reads of a sampled pair (a pulse-then-read each, counted as a pulse and a read) spread as above.
+   */
+  public double devicePairSeconds(int sampleEveryPairs) {
+    return 2 * singlePulseSeconds + 2 * singleReadSeconds / sampleEveryPairs;
+  }
+
   /** Times the board and counts the run's operations. */
   public static TimeEstimate probe(CrossbarDriver driver, List<Tile> tiles, CalibrationSettings s, Calibration.Mode mode) throws IOException {
     Tile first = tiles.get(0);

@@ -97,6 +97,11 @@ public record ReferenceLayout(boolean byColumns, int offset) {
       return inner;
     }
 
+    @Override
+    public boolean inProcess() {
+      return inner.inProcess();
+    }
+
     public ReferenceLayout layout() {
       return layout;
     }

@@ -280,6 +280,12 @@ public final class EmulatorDriver implements CrossbarDriver, SourceMeasure {
     return info;
   }
 
+  /** Every call is served here, in the caller's thread. */
+  @Override
+  public boolean inProcess() {
+    return true;
+  }
+
   @Override
   public double read(Cell cell, double readVolts) {
     begin();
