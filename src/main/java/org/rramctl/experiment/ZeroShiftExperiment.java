@@ -435,8 +435,8 @@ public final class ZeroShiftExperiment {
         a.updateManagement() ? "on" : "off", a.updateBlManagement() ? "on" : "off", fmt(c.schedule().initial()), c.schedule().halveEvery(), c.epochs(),
         (c.schemes().contains(TIKI_TAKA) ? " " + c.tikiTaka().describe() + "; an A and a C array per layer (geometry " + TikiTakaLayer.geometry(c.sizes())
             + "), every reference of both at its symmetry point, A starting at its symmetry points (A = 0), C holding the initial weights." : "")
-        + (c.recheck() == null ? "" : String.format(Locale.ROOT, " Zero-shifted re-checks during training: every %d samples, %d random devices per tile, references re-programmed beyond %s %% of the window%s.",
-            c.recheck().everySamples(), c.recheck().devicesPerTile(), fmt(100 * c.recheck().toleranceFraction()),
+        + (c.recheck() == null ? "" : String.format(Locale.ROOT, " Zero-shifted re-checks during training: every %d samples, %s, references re-programmed beyond %s %% of the window%s.",
+            c.recheck().everySamples(), c.recheck().describeSample(), fmt(100 * c.recheck().toleranceFraction()),
             c.recheck().search() == org.rramctl.train.Recheck.Search.QUICK ? ", quick search" : "")));
   }
 

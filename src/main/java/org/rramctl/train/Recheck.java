@@ -29,7 +29,8 @@ import org.rramctl.driver.Tile;
  * over the whole run, so a resumed run re-checks where the uninterrupted one did), for each tile:
  *
  * <ol>
- *   <li>a random sample of {@code devicesPerTile} devices (drawn from the run's seed and the re-check's number);
+ *   <li>a random sample of {@code devicesPerTile} devices, or of {@code tileFraction} of the tile's devices (drawn from
+ *       the run's seed and the re-check's number);
  *   <li>for each: read the active and the reference device (the weight {@code G - G_ref}), find the active device's
  *       symmetry point with the calibration's per-device search ({@link SymmetryPointSearch#perDevice} on its 1 x 1
  *       tile: the same pulses, sampling and stopping rule as {@code calibrate --mode per-device});
@@ -49,17 +50,40 @@ public final class Recheck implements Trainer.StepHook {
 
   /**
    * @param everySamples re-check after every this many training samples (>= 1)
-   * @param devicesPerTile devices sampled per tile (>= 1; capped at the tile's size)
+   * @param devicesPerTile devices sampled per tile (>= 1; capped at the tile's size); unused when {@code tileFraction > 0}
    * @param toleranceFraction a reference is re-programmed when its device's symmetry point moved more than this
    *     fraction of the conductance window (0 .. 0.5)
+   * @param tileFraction when > 0: the part of each tile's devices sampled (at least one), instead of a count per tile,
+   *     so that a small tile's devices are not re-checked (and aged by the re-check's pulses) more often than a large
+   *     tile's; 0: {@code devicesPerTile}
    */
-  public record Settings(int everySamples, int devicesPerTile, double toleranceFraction, Search search) {
+  public record Settings(int everySamples, int devicesPerTile, double toleranceFraction, Search search, double tileFraction) {
     /** The full calibration search ({@link Search#FULL}). */
     public Settings(int everySamples, int devicesPerTile, double toleranceFraction) {
       this(everySamples, devicesPerTile, toleranceFraction, Search.FULL);
     }
 
+    /** A count of devices per tile. */
+    public Settings(int everySamples, int devicesPerTile, double toleranceFraction, Search search) {
+      this(everySamples, devicesPerTile, toleranceFraction, search, 0);
+    }
+
+    /** The devices sampled in a tile of {@code tileDevices} devices at each re-check. */
+    public int devicesIn(int tileDevices) {
+      if (tileFraction > 0) return (int) Math.min(tileDevices, Math.max(1, Math.round(tileFraction * tileDevices)));
+      return Math.min(devicesPerTile, tileDevices);
+    }
+
+    /** "16 random devices per tile" or "5 % of each tile's devices, at random". */
+    public String describeSample() {
+      return tileFraction > 0 ? String.format(Locale.ROOT, "%s %% of each tile's devices, at random", new java.math.BigDecimal(100 * tileFraction).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString())
+          : devicesPerTile + " random devices per tile";
+    }
+
     public Settings {
+      if (!(tileFraction >= 0 && tileFraction <= 1)) {
+        throw new IllegalArgumentException("--recheck-devices: " + 100 * tileFraction + "% (expected: > 0 % and <= 100 % of each tile's devices)");
+      }
       if (search == null) throw new IllegalArgumentException("--recheck-search: null (expected: one of " + java.util.Arrays.toString(Search.values()) + ")");
       if (everySamples < 1) throw new IllegalArgumentException("--recheck-every: " + everySamples + " (expected: >= 1 training samples)");
       if (devicesPerTile < 1) throw new IllegalArgumentException("--recheck-devices: " + devicesPerTile + " (expected: >= 1 per tile)");
@@ -226,7 +250,7 @@ public final class Recheck implements Trainer.StepHook {
 
   /** Distinct random device indices of a tile, row-major within it, in the order drawn. */
   private int[] sample(Tile t, Rng rng) {
-    int n = Math.min(settings.devicesPerTile(), t.devices());
+    int n = settings.devicesIn(t.devices());
     int[] out = new int[n];
     if (n == t.devices()) {
       for (int k = 0; k < n; k++) out[k] = k;

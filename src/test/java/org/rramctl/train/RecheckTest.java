@@ -220,4 +220,42 @@ class RecheckTest {
     assertEquals(0.005, RecheckOptions.percent("--recheck-tolerance", "0.5 %"), 1e-15);
     assertThrows(IllegalArgumentException.class, () -> RecheckOptions.percent("--recheck-tolerance", "0.01"));
   }
+
+  /**
+   * A count per tile re-checks a small tile's devices far more often than a large tile's (100 per tile on the 800- and
+   * 170-device tiles of 49-16-10: every 8 against every 1.7 re-checks), and the re-check's pulses age the devices it
+   * measures; {@code --recheck-devices P%} samples the same part of every tile.
+   */
+  @Test
+  @Timeout(120)
+  void aPartOfEachTileSamplesSmallAndLargeTilesAlike() throws IOException {
+    Recheck.Settings five = new Recheck.Settings(100, 1, 0.01, Recheck.Search.QUICK, 0.05);
+    assertEquals(40, five.devicesIn(800));
+    assertEquals(9, five.devicesIn(170));
+    assertEquals(1, five.devicesIn(4), "at least one device");
+    assertEquals(16, new Recheck.Settings(100, 16, 0.01).devicesIn(800));
+    assertEquals(4, new Recheck.Settings(100, 16, 0.01).devicesIn(4), "capped at the tile");
+    assertEquals("5 % of each tile's devices, at random", five.describeSample());
+    try (EmulatorDriver d = EmulatorDriver.open(DevicePreset.named("rram-imbalanced"), List.of(new int[] {8, 8}, new int[] {2, 2}), 7)) {
+      CalibrationSettings s = References.calibrationSettings(d.info(), UP);
+      List<Tile> tiles = List.of(new Tile(0, 0, 0, 8, 8), new Tile(1, 0, 0, 2, 2));
+      Recheck.Event e = new Recheck(d, tiles, s, 1e-6, new Recheck.Settings(100, 1, 0.01, Recheck.Search.QUICK, 0.25), 5, null, null).run(1, 100);
+      assertEquals(17, e.checked(), "a quarter of 64 and of 4 devices");
+      assertEquals(16, e.devices().stream().filter(x -> x.array() == 0).map(x -> x.row() * 8 + x.col()).distinct().count(), "distinct devices of the large tile");
+    }
+    RecheckOptions o = new RecheckOptions();
+    o.every = 100;
+    o.search = "quick";
+    o.tolerance = "1%";
+    o.devices = "5%";
+    assertEquals(0.05, o.settings().tileFraction(), 1e-15);
+    o.devices = "12";
+    assertEquals(12, o.settings().devicesPerTile());
+    assertEquals(0, o.settings().tileFraction());
+    for (String bad : List.of("0%", "150%", "0", "-3", "five", "%", "5 percent")) {
+      o.devices = bad;
+      IllegalArgumentException x = assertThrows(IllegalArgumentException.class, o::settings, bad);
+      assertEquals("--recheck-devices: " + bad + " (expected: a count >= 1, or a part of each tile's devices > 0 % and <= 100 %, e.g. 16 or 5%)", x.getMessage());
+    }
+  }
 }
