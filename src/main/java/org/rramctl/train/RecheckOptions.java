@@ -7,13 +7,13 @@ public final class RecheckOptions {
   @Option(names = "--recheck-every", paramLabel = "SAMPLES", description = "With zero-shifting: every this many training samples, re-measure the symmetry points of a random sample of devices, re-program the references that moved beyond --recheck-tolerance and put the weights back (journal: rechecks.jsonl). Default: never.")
   Integer every;
 
-  @Option(names = "--recheck-devices", defaultValue = "16", paramLabel = "N|P%", description = "With --recheck-every: devices sampled per tile at each re-check, a count (N) or a part of each tile's devices (P%%, at least one), which re-checks the devices of small and large tiles equally often. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--recheck-devices", defaultValue = "5%", paramLabel = "N|P%", description = "With --recheck-every: devices sampled per tile at each re-check, a count (N) or a part of each tile's devices (P%%, at least one). A part re-checks the devices of small and large tiles equally often; the re-check's pulses age the devices it measures. Default: ${DEFAULT-VALUE}.")
   String devices;
 
   @Option(names = "--recheck-tolerance", defaultValue = "1%", paramLabel = "PERCENT", description = "With --recheck-every: re-program a reference when its device's symmetry point moved more than this part of the conductance window. Default: ${DEFAULT-VALUE}.")
   String tolerance;
 
-  @Option(names = "--recheck-search", defaultValue = "full", paramLabel = "HOW", description = "With --recheck-every: full (the calibration's per-device search, about 11,000 pulses a device) or quick (a short search from near the old symmetry point, about 2,000). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--recheck-search", defaultValue = "quick", paramLabel = "HOW", description = "With --recheck-every: quick (a short search from the old symmetry point, about 2,000 pulses a device) or full (the calibration's per-device search, about 11,000). Default: ${DEFAULT-VALUE}.")
   String search;
 
   /** True when {@code --recheck-every} was given. */

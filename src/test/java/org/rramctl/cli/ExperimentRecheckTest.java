@@ -27,6 +27,6 @@ class ExperimentRecheckTest {
     assertEquals(2, Files.readAllLines(out.resolve("cells/ratio2-zero-shifted-seed1/" + Recheck.FILE)).size());
     assertFalse(Files.exists(out.resolve("cells/ratio2-conventional-seed1/" + Recheck.FILE)));
     String md = Files.readString(out.resolve("results.md"));
-    assertTrue(md.contains("Zero-shifted re-checks during training: every 30 samples, 2 random devices per tile, references re-programmed beyond 1 % of the window."), md);
+    assertTrue(md.contains("Zero-shifted re-checks during training: every 30 samples, 2 random devices per tile, references re-programmed beyond 1 % of the window, quick search."), md);
   }
 }
