@@ -8,6 +8,7 @@ import org.rramctl.calibration.Calibration;
 import org.rramctl.calibration.CalibrationRecord;
 import org.rramctl.calibration.CalibrationRecords;
 import org.rramctl.calibration.CalibrationSettings;
+import org.rramctl.calibration.Handoff;
 import org.rramctl.calibration.Monitor;
 import org.rramctl.calibration.ReferenceProgramming;
 import org.rramctl.driver.BoardInfo;
@@ -90,11 +91,12 @@ public final class References {
   /**
    * Runs the calibration of the calibration module on the tiles (symmetry-point search, then the references
    * written to the symmetry points), leaving the active devices at their symmetry points: array-parallel where the
-   * board updates in parallel natively, device by device where it does not (an ArC ONE, a source-measure unit).
+   * board updates in parallel natively, device by device where it does not (an ArC ONE, a source-measure unit). The
+   * parallel search's slow-tail handoff is decided as {@code calibrate --handoff auto} decides it ({@link Handoff#decided}).
    */
   public static CalibrationRecord calibrate(CrossbarDriver driver, List<Tile> tiles, CalibrationSettings s, Monitor monitor) throws IOException {
     Calibration.Mode mode = driver.info().supportsNatively(org.rramctl.driver.Capability.PARALLEL_UPDATE) ? Calibration.Mode.PARALLEL : Calibration.Mode.PER_DEVICE;
-    return Calibration.run(driver, tiles, s, mode, monitor);
+    return Calibration.run(driver, tiles, Handoff.decided(driver, tiles, s, mode), mode, monitor);
   }
 
   /**

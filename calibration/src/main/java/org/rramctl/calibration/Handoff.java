@@ -1,6 +1,11 @@
 package org.rramctl.calibration;
 
+import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
+import org.rramctl.driver.CrossbarDriver;
+import org.rramctl.driver.Tile;
 
 /**
  * Whether the array-parallel search finishes its slow tail one device at a time ({@link CalibrationSettings#handoffFraction}),
@@ -54,6 +59,25 @@ public enum Handoff {
       case NEVER -> 0;
       case AUTO -> inProcess || tailCheaper(probe, tileDevices, sampleEveryPairs) ? CalibrationSettings.DEFAULT_HANDOFF_FRACTION : 0;
     };
+  }
+
+  /**
+   * {@code s} with the handoff {@link #AUTO} decides for an array-parallel run on {@code driver}, for callers that do not
+   * print a time estimate ({@code train} calibrating first): an in-process driver gets
+   * {@link CalibrationSettings#DEFAULT_HANDOFF_FRACTION} without a pulse; any other board is timed first
+   * ({@link TimeEstimate#probe}: {@value TimeEstimate#PROBE_PAIRS} pulse pairs and twice as many reads on the first
+   * device and on the first tile). The per-device mode has no handoff: {@code s} as it is.
+   */
+  public static CalibrationSettings decided(CrossbarDriver driver, List<Tile> tiles, CalibrationSettings s, Calibration.Mode mode) throws IOException {
+    return decided(driver, tiles, s, mode, System::nanoTime);
+  }
+
+  /** As above, timed on {@code nanoClock} (tests pass a modelled clock). */
+  static CalibrationSettings decided(CrossbarDriver driver, List<Tile> tiles, CalibrationSettings s, Calibration.Mode mode, LongSupplier nanoClock)
+      throws IOException {
+    if (mode != Calibration.Mode.PARALLEL || tiles.isEmpty()) return s;
+    TimeEstimate probe = driver.inProcess() ? null : TimeEstimate.probe(driver, tiles, s, mode, nanoClock);
+    return s.withHandoffFraction(AUTO.fraction(driver.inProcess(), probe, tiles.get(0).devices(), s.sampleEveryPairs()));
   }
 
   /** Whether {@link CalibrationSettings#DEFAULT_HANDOFF_FRACTION} of the tile, one device at a time, costs less per pair than the tile in parallel. */

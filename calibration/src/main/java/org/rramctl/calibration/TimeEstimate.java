@@ -3,6 +3,7 @@ package org.rramctl.calibration;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import org.rramctl.driver.Cell;
 import org.rramctl.driver.CrossbarDriver;
 import org.rramctl.driver.Plane;
@@ -54,19 +55,24 @@ public record TimeEstimate(double pulseSeconds, double readSeconds, double singl
 
   /** Times the board and counts the run's operations. */
   public static TimeEstimate probe(CrossbarDriver driver, List<Tile> tiles, CalibrationSettings s, Calibration.Mode mode) throws IOException {
+    return probe(driver, tiles, s, mode, System::nanoTime);
+  }
+
+  /** As above, timed on {@code nanoClock} (tests pass a modelled clock). */
+  static TimeEstimate probe(CrossbarDriver driver, List<Tile> tiles, CalibrationSettings s, Calibration.Mode mode, LongSupplier nanoClock) throws IOException {
     Tile first = tiles.get(0);
     // The parallel actuator first: a board without a native parallel update is refused before any pulse.
     Actuator tile = mode == Calibration.Mode.PARALLEL ? Actuators.parallel(driver, first, Plane.ACTIVE, s) : null;
     Cell cell = Cell.active(first.array(), first.row0(), first.col0());
     Actuator single = Actuators.single(driver, cell, s.upPulse(), s.downPulse(), s.readVolts());
     double[] one = new double[1];
-    double sPulse = medianPulseSeconds(single);
-    double sRead = medianReadSeconds(single, one);
+    double sPulse = medianPulseSeconds(single, nanoClock);
+    double sRead = medianReadSeconds(single, one, nanoClock);
     double pulse = sPulse;
     double read = sRead;
     if (tile != null) {
-      pulse = medianPulseSeconds(tile);
-      read = medianReadSeconds(tile, new double[first.devices()]);
+      pulse = medianPulseSeconds(tile, nanoClock);
+      read = medianReadSeconds(tile, new double[first.devices()], nanoClock);
     }
     return count(tiles, s, mode, pulse, read, sPulse, sRead);
   }
@@ -76,26 +82,26 @@ public record TimeEstimate(double pulseSeconds, double readSeconds, double singl
    * calls of a fresh JVM (or a board's first command) take many times longer than the rest (a 64 x 64 emulator: 4.6 ms
    * on average against 0.9 ms in the run), and the median keeps them out.
    */
-  private static double medianPulseSeconds(Actuator a) throws IOException {
+  private static double medianPulseSeconds(Actuator a, LongSupplier clock) throws IOException {
     double[] t = new double[2 * PROBE_PAIRS];
     for (int i = 0; i < PROBE_PAIRS; i++) {
-      long t0 = System.nanoTime();
+      long t0 = clock.getAsLong();
       a.pulse(Polarity.UP);
-      long t1 = System.nanoTime();
+      long t1 = clock.getAsLong();
       a.pulse(Polarity.DOWN);
-      long t2 = System.nanoTime();
+      long t2 = clock.getAsLong();
       t[2 * i] = (t1 - t0) / 1e9;
       t[2 * i + 1] = (t2 - t1) / 1e9;
     }
     return SymmetryPointSearch.median(t);
   }
 
-  private static double medianReadSeconds(Actuator a, double[] out) throws IOException {
+  private static double medianReadSeconds(Actuator a, double[] out, LongSupplier clock) throws IOException {
     double[] t = new double[2 * PROBE_PAIRS];
     for (int i = 0; i < t.length; i++) {
-      long t0 = System.nanoTime();
+      long t0 = clock.getAsLong();
       a.read(out);
-      t[i] = (System.nanoTime() - t0) / 1e9;
+      t[i] = (clock.getAsLong() - t0) / 1e9;
     }
     return SymmetryPointSearch.median(t);
   }

@@ -2,6 +2,7 @@ package org.rramctl.calibration;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,7 +40,7 @@ class HandoffTest {
   private static final TimeEstimate SERIAL = new TimeEstimate(TILE_PULSE, ARRAY_READ, DEVICE_PULSE, DEVICE_READ, 0, 0);
 
   /** The emulator behind a board's command costs: each call adds its cost to a modelled clock. */
-  private static final class CostedBoard extends ForwardingDriver {
+  private static class CostedBoard extends ForwardingDriver {
     double seconds;
     long deviceCommands;
 
@@ -154,6 +155,35 @@ class HandoffTest {
     assertEquals("--handoff: 'sometimes' (allowed: auto, always, never)", e.getMessage());
     IllegalArgumentException f = assertThrows(IllegalArgumentException.class, () -> CalibrationSettings.defaults(emulator().info()).withHandoffFraction(1.5));
     assertTrue(f.getMessage().startsWith("handoffFraction: 1.5 (expected: "), f.getMessage());
+  }
+
+  /**
+   * {@code train} calibrating first decides as {@code calibrate} does ({@link Handoff#decided}): a board that is not
+   * in-process is timed (here on the modelled clock, so the probe reads the serial costs exactly) and gets no handoff; an
+   * in-process one gets a tenth without a pulse; the per-device mode is left alone.
+   */
+  @Test
+  void aRunWithoutTheCommandDecidesTheSameWayFromItsOwnProbe() throws Exception {
+    CostedBoard board = new CostedBoard(emulator());
+    List<Tile> tiles = List.of(Tile.whole(board.info().array(0)));
+    CalibrationSettings s = CalibrationSettings.defaults(board.info());
+    CalibrationSettings decided = Handoff.decided(board, tiles, s, Calibration.Mode.PARALLEL, () -> Math.round(board.seconds * 1e9));
+    assertEquals(s.withHandoffFraction(0), decided, "only the handoff changes");
+    assertTrue(board.seconds > 0, "the board was timed");
+
+    CostedBoard inProcess = new CostedBoard(emulator()) {
+      @Override
+      public boolean inProcess() {
+        return true;
+      }
+    };
+    CalibrationSettings never = s.withHandoffFraction(0);
+    assertEquals(s, Handoff.decided(inProcess, tiles, never, Calibration.Mode.PARALLEL, () -> Math.round(inProcess.seconds * 1e9)));
+    assertEquals(0, inProcess.seconds, "an in-process driver is not probed");
+
+    CostedBoard perDevice = new CostedBoard(emulator());
+    assertSame(s, Handoff.decided(perDevice, tiles, s, Calibration.Mode.PER_DEVICE, () -> Math.round(perDevice.seconds * 1e9)));
+    assertEquals(0, perDevice.seconds, "no probe for the per-device mode");
   }
 
   /** The record says which handoff its run had; one written before it was a setting reads as the only one there was. */
