@@ -230,7 +230,7 @@ public final class DashboardServer implements AutoCloseable {
     String[] seg = path.substring("/api/".length()).split("/", -1);
     String route = switch (seg.length) {
       case 1 -> seg[0];
-      case 2 -> seg[0] + "/*";
+      case 2 -> seg[0].equals("training") ? "training/" + seg[1] : seg[0] + "/*";
       case 3 -> seg[0].equals("training") ? "training/" + seg[1] + "/*" : seg[0] + "/*/" + seg[2];
       default -> "?";
     };
@@ -285,12 +285,7 @@ public final class DashboardServer implements AutoCloseable {
       }
       case "runs/*/stream" -> {
         requireGet(method, path);
-        Query q = Query.parse(rawQuery, Set.of("from"));
-        long from = q.integer("from", 0, 0, Integer.MAX_VALUE);
-        // A browser's EventSource reconnects after a lost connection with the last id it received: go on after it.
-        String last = ex.getRequestHeaders().getFirst("Last-Event-ID");
-        if (last != null && last.matches("\\d{1,18}")) from = Math.max(from, Long.parseLong(last) + 1);
-        runs.stream(ex, decode(seg[1]), from, () -> closing);
+        runs.stream(ex, decode(seg[1]), resumeFrom(ex, Query.parse(rawQuery, Set.of("from"))), () -> closing);
       }
       case "runs/*/csv" -> {
         requireGet(method, path);
@@ -336,6 +331,11 @@ public final class DashboardServer implements AutoCloseable {
         Query.parse(rawQuery, Set.of());
         sendJson(ex, 200, training.overview());
       }
+      case "training/stream" -> {
+        requireGet(method, path);
+        Query q = Query.parse(rawQuery, Set.of("cell", "from"));
+        training.stream(ex, q.string("cell", null), resumeFrom(ex, q), () -> closing);
+      }
       case "training/cells/*" -> {
         requireGet(method, path);
         Query.parse(rawQuery, Set.of());
@@ -347,7 +347,7 @@ public final class DashboardServer implements AutoCloseable {
         send(ex, 200, "image/png", training.plot(decode(seg[2])));
       }
       default -> throw HttpError.notFound("path: " + Query.clip(path)
-          + " (expected: /api/board, /api/heatmap, /api/runs, /api/runs/RUN, /api/runs/RUN/stream, /api/runs/RUN/csv, /api/runs/RUN/abort, /api/procedures, /api/procedures/NAME, /api/calibration, /api/training, /api/training/cells/ID, /api/training/plot/NAME, /api/live)");
+          + " (expected: /api/board, /api/heatmap, /api/runs, /api/runs/RUN, /api/runs/RUN/stream, /api/runs/RUN/csv, /api/runs/RUN/abort, /api/procedures, /api/procedures/NAME, /api/calibration, /api/training, /api/training/stream, /api/training/cells/ID, /api/training/plot/NAME, /api/live)");
     }
   }
 
@@ -360,6 +360,17 @@ public final class DashboardServer implements AutoCloseable {
       if (b.length > max) throw new HttpError(413, "body: more than " + max + " bytes (expected: " + (max == MAX_BODY ? "a small JSON object of parameters" : "a calibration record") + ")");
       return b;
     }
+  }
+
+  /**
+   * Where a stream starts: {@code ?from=N} (a line number), or after the last event a browser's EventSource got
+   * ({@code Last-Event-ID}) when it reconnects after a lost connection.
+   */
+  private static long resumeFrom(HttpExchange ex, Query q) {
+    long from = q.integer("from", 0, 0, Integer.MAX_VALUE);
+    String last = ex.getRequestHeaders().getFirst("Last-Event-ID");
+    if (last != null && last.matches("\\d{1,18}")) from = Math.max(from, Long.parseLong(last) + 1);
+    return from;
   }
 
   private static String decode(String segment) {

@@ -5,17 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.rramctl.journal.CsvExport;
 import org.rramctl.journal.Journal;
@@ -133,85 +128,12 @@ final class RunsView {
    */
   void stream(HttpExchange ex, String id, long fromSeq, BooleanSupplier closing) throws IOException {
     checkRun(id);
-    if (streams.incrementAndGet() > MAX_STREAMS) {
-      streams.decrementAndGet();
-      throw new HttpError(503, "streams: " + MAX_STREAMS + " open (expected: fewer; close another page's run view)");
-    }
-    try {
-      ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-      ex.getResponseHeaders().set("Cache-Control", "no-cache");
-      ex.sendResponseHeaders(200, 0);
-      OutputStream out = ex.getResponseBody();
-      tail(out, id, fromSeq, closing);
-    } finally {
-      streams.decrementAndGet();
-    }
+    // A stop document ends the stream once nobody writes the journal any more (a resume would continue it).
+    LineTail.serve(ex, streams, "close another page's run view", dir.journal(id), fromSeq, closing,
+        t -> t.lastLineStartsWith(STOP_PREFIX) && !dir.isLive(id));
   }
 
   private static final byte[] STOP_PREFIX = "{\"type\":\"stop\"".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] END = "\n\n".getBytes(StandardCharsets.UTF_8);
-
-  private void tail(OutputStream out, String id, long fromSeq, BooleanSupplier closing) throws IOException {
-    java.nio.file.Path file = dir.journal(id);
-    long offset = 0;
-    long seq = 0;
-    boolean stopped = false;
-    byte[] pending = new byte[0];
-    long lastWrite = System.nanoTime();
-    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      while (!closing.getAsBoolean()) {
-        boolean wrote = false;
-        int n;
-        while ((n = ch.read(buf.clear(), offset)) > 0) {
-          offset += n;
-          byte[] chunk = new byte[pending.length + n];
-          System.arraycopy(pending, 0, chunk, 0, pending.length);
-          System.arraycopy(buf.array(), 0, chunk, pending.length, n);
-          int lineStart = 0;
-          for (int i = 0; i < chunk.length; i++) {
-            if (chunk[i] != '\n') continue;
-            if (seq >= fromSeq) {
-              out.write("id: ".getBytes(StandardCharsets.UTF_8));
-              out.write(Long.toString(seq).getBytes(StandardCharsets.UTF_8));
-              out.write('\n');
-              out.write(DATA);
-              out.write(chunk, lineStart, i - lineStart);
-              out.write(END);
-              wrote = true;
-            }
-            stopped = startsWith(chunk, lineStart, i, STOP_PREFIX);
-            seq++;
-            lineStart = i + 1;
-          }
-          pending = java.util.Arrays.copyOfRange(chunk, lineStart, chunk.length);
-        }
-        if (wrote) {
-          out.flush();
-          lastWrite = System.nanoTime();
-        }
-        // A stop document ends the stream once nobody writes the journal any more (a resume would continue it).
-        if (stopped && pending.length == 0 && !dir.isLive(id)) {
-          out.write("event: end\ndata: {}\n\n".getBytes(StandardCharsets.UTF_8));
-          out.flush();
-          return;
-        }
-        if (System.nanoTime() - lastWrite > KEEPALIVE_NANOS) {
-          out.write(": keepalive\n\n".getBytes(StandardCharsets.UTF_8));
-          out.flush();
-          lastWrite = System.nanoTime();
-        }
-        LockSupport.parkNanos(POLL_NANOS);
-      }
-    }
-  }
-
-  private static boolean startsWith(byte[] b, int from, int to, byte[] prefix) {
-    if (to - from < prefix.length) return false;
-    for (int k = 0; k < prefix.length; k++) if (b[from + k] != prefix[k]) return false;
-    return true;
-  }
 
   /** The procedures the page may start, with their default parameters. */
   static ObjectNode procedures() {

@@ -163,6 +163,45 @@ class DashboardRecordsTest {
     assertTrue(none.body().startsWith("training: no folder given at start (expected: rramctl dashboard --training DIR"), none.body());
   }
 
+  /**
+   * The training page's epochs are pushed as they are appended (issue 17 point 1: live data pushed to the page), from a
+   * folder whose training has not written its first epoch yet, line for line with the file, each with its line number as
+   * the event id; a reconnecting browser (Last-Event-ID) gets only what follows; an unknown cell is a 404.
+   */
+  @Test
+  void aTrainingRunsEpochsArePushedAsTheyAreAppended() throws Exception {
+    List<String> lines = Files.readAllLines(train.resolve("metrics.jsonl"));
+    Path growing = Files.createDirectories(dir.resolve("pushed"));
+    try (DashboardServer s = DashboardServer.start(driver, BOARD, new RunDirectory(dir.resolve("runs")),
+        new DashboardServer.Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, false, null, growing))) {
+      URI stream = URI.create("http://127.0.0.1:" + s.address().getPort() + "/api/training/stream");
+      HttpResponse<java.util.stream.Stream<String>> r = http.send(HttpRequest.newBuilder(stream).build(), HttpResponse.BodyHandlers.ofLines());
+      assertEquals(200, r.statusCode());
+      assertEquals("text/event-stream; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+      try (SseLines events = new SseLines(r)) {
+        Files.writeString(growing.resolve("metrics.jsonl"), lines.get(0) + "\n" + lines.get(1).substring(0, 20));
+        assertEquals(List.of(lines.get(0)), events.data(1), "the first epoch, once the file appears");
+        Files.writeString(growing.resolve("metrics.jsonl"), lines.get(1).substring(20) + "\n", java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(List.of(lines.get(1)), events.data(1), "the second epoch, once its line is complete");
+      }
+      HttpResponse<java.util.stream.Stream<String>> again = http.send(HttpRequest.newBuilder(stream).header("Last-Event-ID", "0").build(), HttpResponse.BodyHandlers.ofLines());
+      try (SseLines events = new SseLines(again)) {
+        String id = null;
+        String data = null;
+        while (data == null) {
+          String l = events.next("the epoch after event 0");
+          if (l.startsWith("id: ")) id = l.substring(4);
+          if (l.startsWith("data: ")) data = l.substring(6);
+        }
+        assertEquals("1", id);
+        assertEquals(lines.get(1), data, "a reconnect goes on after the last event it got");
+      }
+      HttpResponse<String> unknown = get(s, "/api/training/stream?cell=nope");
+      assertEquals(404, unknown.statusCode());
+      assertTrue(unknown.body().startsWith("cell: 'nope' (expected: a cell of "), unknown.body());
+    }
+  }
+
   @Test
   void anExperimentFolderShowsItsResultsAndPlots() throws Exception {
     Path d = Path.of("experiment-results/zero-shift");

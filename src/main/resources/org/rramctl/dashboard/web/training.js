@@ -1,5 +1,5 @@
-// The training page: loss and test accuracy per epoch from metrics.jsonl (re-read while training runs), and an
-// experiment's results table and plots.
+// The training page: loss and test accuracy per epoch from metrics.jsonl, pushed by the server as each epoch is
+// appended (server-sent events), and an experiment's cells, results table and plots (looked up every 5 s).
 import uPlot from "/webjars/uplot/dist/uPlot.esm.js";
 import { header, json, showError, el } from "/common.js";
 
@@ -8,6 +8,9 @@ header("training.html");
 let plot = null;
 let shownResults = false;
 let cell = "";
+let source = null; // the event stream of the epochs shown
+let sourceKey = null; // "" for the folder's own metrics.jsonl, else an experiment cell's id
+let epochs = [];
 
 function percent(v) {
   return `${(100 * v).toFixed(2)} %`;
@@ -75,6 +78,22 @@ function showPlots(names) {
   for (const n of names) div.append(el("img", null, { src: `/api/training/plot/${encodeURIComponent(n)}`, alt: n, width: "440" }));
 }
 
+// Follows one metrics file's epochs as the server pushes them; a dropped connection is resumed by the browser after the
+// last epoch it got (the event's id is the epoch's line number).
+function follow(key) {
+  if (source && sourceKey === key) return;
+  if (source) source.close();
+  sourceKey = key;
+  epochs = [];
+  showEpochs(epochs);
+  source = new EventSource(key ? `/api/training/stream?cell=${encodeURIComponent(key)}` : "/api/training/stream");
+  source.onmessage = (m) => {
+    if (Number(m.lastEventId) !== epochs.length) return; // a line already shown
+    epochs.push(JSON.parse(m.data));
+    showEpochs(epochs);
+  };
+}
+
 async function refresh() {
   const o = await json("/api/training");
   document.getElementById("dir").dataset.dir = o.dir;
@@ -92,11 +111,10 @@ async function refresh() {
   }
   showPlots(o.plots);
   cell = select.value;
-  if (cell) showEpochs((await json(`/api/training/cells/${encodeURIComponent(cell)}`)).epochs);
-  else showEpochs(o.epochs);
+  follow(cell);
   showError(null);
 }
 
 document.getElementById("cell").addEventListener("change", () => refresh().catch(showError));
 refresh().catch(showError);
-setInterval(() => refresh().catch(showError), 2000);
+setInterval(() => refresh().catch(showError), 5000);
