@@ -38,7 +38,7 @@ public final class Calibration {
   static final double FIT_DISAGREE_SIGMAS = 4;
   /** ... and by more than this fraction of the window (the fit's covariance understates its error). */
   static final double FIT_DISAGREE_FRACTION = 0.03;
-  /** A device moving less than this fraction of the tile's median response, both ways, is stuck. */
+  /** A device whose step at its symmetry point is less than this fraction of the tile's median step there is stuck. */
   static final double STUCK_FRACTION = 0.1;
   /** Measured pulse responses kept in the record per tile, for plots. */
   static final int KEPT_RESPONSES = 4;
@@ -123,36 +123,48 @@ public final class Calibration {
     return st.length == 0 ? 1e-3 * (info.gMaxSiemens() - info.gMinSiemens()) : SymmetryPointSearch.median(st) / SymmetryPointSearch.PROBE_PULSES;
   }
 
-  private static double typicalResponse(double[] v) {
+  /** The median of the values that are not NaN, or 0 when there is none. */
+  private static double typical(double[] v) {
     double[] st = Arrays.stream(v).filter(x -> !Double.isNaN(x)).toArray();
     return st.length == 0 ? 0 : SymmetryPointSearch.median(st);
   }
 
-  /** Lists implausible devices; marks in {@code skipRef} those whose reference must not be programmed. */
+  /**
+   * Each device's conductance step of one pulse at its symmetry point, siemens
+   * ({@code SymmetryPointSearch.Errors.stepAtSymmetryPoint}); NaN where the device was not measured.
+   */
+  static double[] stepsAtSymmetryPoint(TileSearch search, BoardInfo info) {
+    double[] a = new double[search.devices()];
+    for (int k = 0; k < a.length; k++) {
+      a[k] = search.status()[k] == SearchStatus.NOT_MEASURED ? Double.NaN
+          : SymmetryPointSearch.Errors.stepAtSymmetryPoint(search.upResponseSiemens()[k], search.downResponseSiemens()[k], search.probeEndSiemens()[k],
+              search.estimateSiemens()[k], info.gMinSiemens(), info.gMaxSiemens(), SymmetryPointSearch.PROBE_PULSES);
+    }
+    return a;
+  }
+
+  /**
+   * Lists implausible devices; marks in {@code skipRef} those whose reference must not be programmed.
+   *
+   * <p>A device is judged by what does not depend on where its probe started: its symmetry point, and its step at
+   * the symmetry point. The probe's responses themselves do: a lopsided device (its symmetry point a few per cent of
+   * the window from G_max, s_up / s_down of 20-400) moves a lot when the probe finds it mid-window, as on a first
+   * calibration, and hardly at all when it starts at its symmetry point, where a calibration leaves it; judged by its
+   * responses it was listed STUCK on every calibration but the first (CALIBRATION-NOTES.md).
+   */
   static List<Failure> classify(TileSearch search, BoardInfo info, CalibrationSettings s, boolean[] skipRef) {
     List<Failure> out = new ArrayList<>();
     Tile t = search.tile();
-    double upTypical = typicalResponse(search.upResponseSiemens());
-    double downTypical = typicalResponse(search.downResponseSiemens());
+    double[] step = stepsAtSymmetryPoint(search, info);
+    double stepTypical = typical(step);
     for (int k = 0; k < t.devices(); k++) {
       int row = t.row0() + k / t.cols();
       int col = t.col0() + k % t.cols();
       double est = search.estimateSiemens()[k];
-      double se = search.stdErrorSiemens()[k];
       SearchStatus st = search.status()[k];
       if (st == SearchStatus.NOT_MEASURED || st == SearchStatus.INTERRUPTED) {
         out.add(new Failure(t.array(), row, col, Failure.Reason.INTERRUPTED, "search stopped after " + search.pulses()[k] + " pulses"));
         skipRef[k] = st == SearchStatus.NOT_MEASURED;
-        continue;
-      }
-      double up = search.upResponseSiemens()[k];
-      double down = search.downResponseSiemens()[k];
-      // Stuck: neither direction moves the device a tenth of what the tile's median device moves.
-      if (!(up > STUCK_FRACTION * upTypical) && !(down > STUCK_FRACTION * downTypical)) {
-        out.add(new Failure(t.array(), row, col, Failure.Reason.STUCK,
-            String.format(Locale.ROOT, "%d up pulses moved it %.3g S, %d down %.3g S (tile median %.3g and %.3g S): no response to pulses",
-                SymmetryPointSearch.PROBE_PULSES, up, SymmetryPointSearch.PROBE_PULSES, down, upTypical, downTypical)));
-        skipRef[k] = true;
         continue;
       }
       if (est < info.gMinSiemens() || est > info.gMaxSiemens()) {
@@ -160,6 +172,19 @@ public final class Calibration {
             String.format(Locale.ROOT, "symmetry point %.4g S (expected: %.4g .. %.4g S)", est, info.gMinSiemens(), info.gMaxSiemens())));
         skipRef[k] = true;
         continue;
+      }
+      // Stuck: at its symmetry point a pulse moves the device less than a tenth of what it moves the tile's median
+      // device there. A dead device (no response at all) is the extreme case; a lopsided one is pinned near its bound.
+      // Either way zero-shifted training cannot move the weight, and its reference is still programmed to where the
+      // device sits (its symmetry point, measured like any other's): a weight that does not move is best left at zero,
+      // not at the mid-range fallback, which would make it a constant of up to half the window.
+      if (!(step[k] > STUCK_FRACTION * stepTypical)) {
+        out.add(new Failure(t.array(), row, col, Failure.Reason.STUCK,
+            String.format(Locale.ROOT, "a pulse moves it %.3g S at its symmetry point %.4g S (%.1f %% of the window), %.2g of the tile's median %.3g S"
+                    + " (soft-bound model; %d up pulses moved it %.3g S, %d down %.3g S): zero-shifted training barely moves this weight;"
+                    + " its reference is programmed to its symmetry point",
+                step[k], est, 100 * (est - info.gMinSiemens()) / (info.gMaxSiemens() - info.gMinSiemens()), step[k] / stepTypical, stepTypical,
+                SymmetryPointSearch.PROBE_PULSES, search.upResponseSiemens()[k], SymmetryPointSearch.PROBE_PULSES, search.downResponseSiemens()[k])));
       }
       // A device that ran to the budget, or whose interval is wide, is not listed: nothing says it is off. Its
       // standard error is in the record, and the summary counts it as uncertain when the interval is wider than the

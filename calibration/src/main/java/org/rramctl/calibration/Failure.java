@@ -30,7 +30,13 @@ public record Failure(int array, int row, int col, Reason reason, String detail)
      * hold it): such a device is uncertain, not failed ({@link Calibration#uncertain}).
      */
     LARGE_ERROR,
-    /** Reads after up and after down pulses do not differ: the device does not respond. */
+    /**
+     * At its symmetry point a pulse moves the device less than a tenth of what it moves the tile's median device there
+     * (its step there from the response probe through the soft-bound model, which does not depend on where the probe
+     * started): zero-shifted training barely moves this weight. A dead device is the extreme case; most are lopsided
+     * devices pinned near a bound of the window. Its reference is programmed to its symmetry point (a record written
+     * before this rule, which judged the probe's raw responses, left it unprogrammed).
+     */
     STUCK,
     /** Write-verify did not bring the reference device within tolerance. */
     REFERENCE_NOT_REACHED,

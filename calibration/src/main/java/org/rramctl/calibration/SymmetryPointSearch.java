@@ -197,7 +197,7 @@ public final class SymmetryPointSearch {
       Errors.modelErrors(kept, capacity, finishedAt, noise, noiseCapacity, noiseFrom, noiseTo, n, est, anchors, upResponse, downResponse, info.gMinSiemens(),
           info.gMaxSiemens(), s.sampleEveryPairs(), white, se);
     }
-    return new TileSearch(tile, est, se, pulses, status, upResponse, downResponse, block, traces);
+    return new TileSearch(tile, est, se, pulses, status, upResponse, downResponse, anchors, block, traces);
   }
 
   /**
@@ -639,7 +639,7 @@ public final class SymmetryPointSearch {
         int k = t.col();
         out.add(new Trace(tile.array(), tile.row0() + k / tile.cols(), tile.col0() + k % tile.cols(), t.pairs(), t.midpointSiemens(), t.estimateSiemens()));
       }
-      return new TileSearch(tile, est, se, pulses, status, upResponse, downResponse, blockPulses, out);
+      return new TileSearch(tile, est, se, pulses, status, upResponse, downResponse, anchor.clone(), blockPulses, out);
     }
 
     /**
@@ -1020,6 +1020,53 @@ public final class SymmetryPointSearch {
       double down = fall / (top - gMin);
       if (!(up > 0 && up < 1 && down > 0 && down < 1)) return null;
       return new ProbeSteps(1 - Math.pow(1 - up, 1.0 / k), 1 - Math.pow(1 - down, 1.0 / k));
+    }
+
+    /**
+     * The conductance step of one pulse at a device's symmetry point, siemens: how far zero-shifted training moves it
+     * where it is used, and unlike the probe's responses the same wherever the probe started. In the soft-bound model
+     * (see {@link #probeCorrelation}) an UP pulse moves a device by {@code s_up (G_max - G)} and a DOWN pulse by
+     * {@code s_down (G - G_min)}; at the symmetry point G* the two are equal, so the step there is
+     * {@code s_up (G_max - G*) = s_down (G* - G_min)}. The probe gives s_up from its rise over the distance it started
+     * from G_max, and s_down from its fall over the distance of the read between the halves from G_min; each times
+     * G*'s own distance is an estimate of the step. They are averaged weighted by their precision: read noise sigma in
+     * the rise becomes {@code sigma (G_max - G*) / (k (G_max - G0))} in the up estimate, so a probe that started far
+     * from G_max relative to G* (a lopsided device probed mid-window) measures through its rise, and one that started
+     * at G* (a second calibration) through both. A response of k pulses over a distance x of it gives
+     * {@code s = 1 - (1 - x)^(1/k)}; outside 0 &lt; x &lt; 1 (read noise) the linear {@code x / k}, so that noise about a
+     * zero response averages out instead of being dropped.
+     *
+     * @param rise the UP response (read after k UP pulses minus the read before)
+     * @param fall the DOWN response that followed (read before minus read after k DOWN pulses)
+     * @param end the read after the DOWN pulses
+     * @param est the symmetry point, siemens
+     * @return the step, siemens; NaN when est is not strictly inside the window or the probe's reads are not
+     */
+    static double stepAtSymmetryPoint(double rise, double fall, double end, double est, double gMin, double gMax, int k) {
+      double toMax = gMax - est;
+      double toMin = est - gMin;
+      if (!(toMax > 0 && toMin > 0) || !Double.isFinite(rise) || !Double.isFinite(fall) || !Double.isFinite(end)) return Double.NaN;
+      double top = end + fall;
+      double fromMax = gMax - (top - rise);
+      double fromMin = top - gMin;
+      double sum = 0;
+      double weights = 0;
+      if (fromMax > 0) {
+        double w = (fromMax / toMax) * (fromMax / toMax);
+        sum += w * relativeStep(rise / fromMax, k) * toMax;
+        weights += w;
+      }
+      if (fromMin > 0) {
+        double w = (fromMin / toMin) * (fromMin / toMin);
+        sum += w * relativeStep(fall / fromMin, k) * toMin;
+        weights += w;
+      }
+      return weights > 0 ? sum / weights : Double.NaN;
+    }
+
+    /** The relative step s of one pulse when k pulses covered the fraction x of the distance to the bound. */
+    private static double relativeStep(double x, int k) {
+      return x > 0 && x < 1 ? 1 - Math.pow(1 - x, 1.0 / k) : x / k;
     }
 
     /**

@@ -14,6 +14,8 @@ import org.rramctl.driver.Tile;
  * @param upResponseSiemens conductance change over the response probe's {@link SymmetryPointSearch#PROBE_PULSES}
  *     up pulses, siemens; near zero for a stuck device
  * @param downResponseSiemens conductance change (as a positive number) over its down pulses, siemens
+ * @param probeEndSiemens the read after the probe's down pulses, siemens: with the two responses it places the probe in
+ *     the window, which the soft-bound model needs to turn them into steps ({@code SymmetryPointSearch.Errors.stepAtSymmetryPoint})
  * @param blockPulses pulses of the initial same-sign block (signed: positive up, negative down)
  * @param traces convergence traces of a few devices
  */
@@ -25,12 +27,13 @@ public record TileSearch(
     SearchStatus[] status,
     double[] upResponseSiemens,
     double[] downResponseSiemens,
+    double[] probeEndSiemens,
     int blockPulses,
     List<Trace> traces) {
   public TileSearch {
     int n = tile.devices();
     if (estimateSiemens.length != n || stdErrorSiemens.length != n || pulses.length != n || status.length != n
-        || upResponseSiemens.length != n || downResponseSiemens.length != n) {
+        || upResponseSiemens.length != n || downResponseSiemens.length != n || probeEndSiemens.length != n) {
       throw new IllegalArgumentException("tile search for " + tile + ": per-device arrays of the wrong length (expected: " + n + ")");
     }
     traces = List.copyOf(traces);

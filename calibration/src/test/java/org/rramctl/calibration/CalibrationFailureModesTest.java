@@ -35,20 +35,93 @@ class CalibrationFailureModesTest {
     return CalibrationSettings.defaults(emu.info()).withFit(0, 2, 0).withBudget(8192);
   }
 
+  /** The emulator's exact conductance step of one pulse at a device's symmetry point, siemens (soft-bound model). */
+  private static double trueStepAtSymmetryPoint(EmulatorDriver emu, Cell c) {
+    EmulatorDriver.DeviceParams p = emu.truth().params(c);
+    return p.aUp() * (1 - p.symmetryPoint() / p.bMax()) * p.siemensPerWeight();
+  }
+
+  private static double medianTrueStep(EmulatorDriver emu, Tile t) {
+    double[] v = new double[t.devices()];
+    for (int k = 0; k < v.length; k++) v[k] = trueStepAtSymmetryPoint(emu, Cell.active(t.array(), t.row0() + k / t.cols(), t.col0() + k % t.cols()));
+    return SymmetryPointSearch.median(v);
+  }
+
+  /**
+   * A dead device is listed STUCK, and its reference is programmed to where it sits: a weight that cannot move is best
+   * held at zero (the mid-range fallback would make it a constant). The other devices listed are the preset's lopsided
+   * ones, pinned near a bound, whose step at their symmetry point is a small fraction of the tile's median.
+   */
   @Test
-  void aStuckDeviceIsListedAsStuckAndItsReferenceIsNotProgrammed() throws Exception {
+  void aStuckDeviceIsListedAsStuckAndItsReferenceIsProgrammedWhereItSits() throws Exception {
     EmulatorDriver emu = emulator(16, 16, 3);
     Cell stuck = Cell.active(0, 3, 5);
     ForwardingDriver driver = ForwardingDriver.withStuckDevice(emu, stuck, 0.2);
-    CalibrationRecord rec = Calibration.run(driver, List.of(Tile.whole(emu.info().array(0))), quick(emu), Calibration.Mode.PARALLEL, Monitor.NONE);
+    Tile tile = Tile.whole(emu.info().array(0));
+    CalibrationSettings s = quick(emu);
+    CalibrationRecord rec = Calibration.run(driver, List.of(tile), s, Calibration.Mode.PARALLEL, Monitor.NONE);
 
     List<Failure> stuckOnes = rec.failures().stream().filter(f -> f.reason() == Failure.Reason.STUCK).toList();
-    assertEquals(1, stuckOnes.size(), "stuck devices listed: " + stuckOnes);
-    assertEquals(List.of(3, 5), List.of(stuckOnes.get(0).row(), stuckOnes.get(0).col()));
+    assertTrue(stuckOnes.stream().anyMatch(f -> f.row() == 3 && f.col() == 5), "the dead device is listed: " + stuckOnes);
+    double median = medianTrueStep(emu, tile);
+    for (Failure f : stuckOnes) {
+      if (f.row() == 3 && f.col() == 5) continue;
+      double step = trueStepAtSymmetryPoint(emu, Cell.active(0, f.row(), f.col()));
+      assertTrue(step < 0.15 * median, "listed STUCK with a true step of " + step + " S at its symmetry point (tile median " + median + " S): " + f);
+    }
     CalibrationRecord.TileRecord t = rec.tiles().get(0);
     int k = 3 * 16 + 5;
-    assertTrue(Float.isNaN(t.refAchievedSiemens()[k]), "reference of the stuck device: " + t.refAchievedSiemens()[k] + " (expected: NaN, not programmed)");
-    assertEquals(0, t.refPulses()[k]);
+    assertTrue(t.refPulses()[k] > 0 && !Float.isNaN(t.refAchievedSiemens()[k]), "reference of the stuck device programmed: " + t.refAchievedSiemens()[k]);
+    double sits = emu.truth().conductance(stuck);
+    double ref = emu.truth().conductance(stuck.withPlane(Plane.REFERENCE));
+    assertTrue(Math.abs(ref - sits) < 0.01 * (emu.info().gMaxSiemens() - emu.info().gMinSiemens()),
+        "reference " + ref + " S, stuck device at " + sits + " S (expected: within 1 % of the window)");
+  }
+
+  /**
+   * The STUCK verdict does not depend on where a device starts (issue 19). A first calibration finds the devices where
+   * the chip was made; a second one finds them at their symmetry points, where the first left them. A lopsided device
+   * (s_up / s_down of 20-400) moves a lot from mid-window and hardly at all from its symmetry point: judged by its
+   * probe's responses it was listed on every calibration but the first (0, then 21, then 20 devices of this chip). Judged
+   * by its step at the symmetry point it is listed every time. Only devices whose true step is near the threshold (a
+   * tenth of the median, measured to about 3 % of the median from a probe at the symmetry point) may come and go.
+   */
+  @Test
+  void calibratingTheSameChipAgainListsTheSameStuckDevices() throws Exception {
+    EmulatorDriver emu = emulator(32, 32, 7);
+    Tile tile = Tile.whole(emu.info().array(0));
+    CalibrationSettings s = CalibrationSettings.defaults(emu.info()).withFit(0, 2, 0);
+    double median = medianTrueStep(emu, tile);
+    java.util.Set<Cell> surelyStuck = new java.util.HashSet<>();
+    java.util.Set<Cell> borderline = new java.util.HashSet<>();
+    for (int k = 0; k < tile.devices(); k++) {
+      Cell c = Cell.active(0, k / 32, k % 32);
+      double step = trueStepAtSymmetryPoint(emu, c);
+      if (step < 0.04 * median) surelyStuck.add(c);
+      else if (step < 0.25 * median) borderline.add(c);
+    }
+    assertTrue(surelyStuck.size() >= 5, "devices of this chip far below the threshold: " + surelyStuck.size());
+    java.util.Set<Cell> first = null;
+    for (int run = 1; run <= 3; run++) {
+      CalibrationRecord rec = Calibration.run(emu, List.of(tile), s, Calibration.Mode.PARALLEL, Monitor.NONE);
+      java.util.Set<Cell> listed = new java.util.HashSet<>();
+      for (Failure f : rec.failures()) if (f.reason() == Failure.Reason.STUCK) listed.add(Cell.active(0, f.row(), f.col()));
+      for (Cell c : surelyStuck) assertTrue(listed.contains(c), "run " + run + ": " + c + " (true step " + trueStepAtSymmetryPoint(emu, c) + " S, median " + median + " S) not listed");
+      for (Cell c : listed) assertTrue(surelyStuck.contains(c) || borderline.contains(c), "run " + run + ": " + c + " listed with true step " + trueStepAtSymmetryPoint(emu, c) + " S");
+      if (first == null) {
+        first = listed;
+      } else {
+        java.util.Set<Cell> changed = new java.util.HashSet<>(first);
+        changed.addAll(listed);
+        java.util.Set<Cell> both = new java.util.HashSet<>(first);
+        both.retainAll(listed);
+        changed.removeAll(both);
+        assertTrue(changed.size() <= 16 && Math.abs(listed.size() - first.size()) <= 8,
+            "run " + run + ": " + listed.size() + " STUCK against " + first.size() + " in the first run, " + changed.size() + " devices changed verdict");
+      }
+      CalibrationRecord.TileRecord t = rec.tiles().get(0);
+      for (Cell c : listed) assertFalse(Float.isNaN(t.refAchievedSiemens()[c.row() * 32 + c.col()]), "run " + run + ": reference of " + c + " not programmed");
+    }
   }
 
   /**

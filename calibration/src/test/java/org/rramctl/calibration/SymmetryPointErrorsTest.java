@@ -289,6 +289,37 @@ class SymmetryPointErrorsTest {
     assertTrue(Double.isNaN(Errors.probeCorrelation(0.2, 0.6, 0.6, 0, 1, 2, 3)), "DOWN all the way to the bound");
   }
 
+  /** A noise-free soft-bound probe of k pulses each way from g0: {rise, fall, read after}. */
+  private static double[] probe(double g0, double sUp, double sDown, double gMin, double gMax, int k) {
+    double top = gMax - (gMax - g0) * Math.pow(1 - sUp, k);
+    double end = gMin + (top - gMin) * Math.pow(1 - sDown, k);
+    return new double[] {top - g0, top - end, end};
+  }
+
+  @Test
+  void stepAtTheSymmetryPointIsTheSameWhereverTheProbeStarts() {
+    // Window [0, 1]; a lopsided device (s_up / s_down = 44): G* = s_up / (s_up + s_down) = 0.978, step there
+    // s_up s_down / (s_up + s_down) = 2.2e-5 per pulse.
+    double sUp = 1e-3;
+    double sDown = sUp / 44;
+    double gStar = sUp / (sUp + sDown);
+    double step = sUp * sDown / (sUp + sDown);
+    for (double g0 : new double[] {0.1, 0.5, gStar, 0.999}) {
+      double[] p = probe(g0, sUp, sDown, 0, 1, 128);
+      assertEquals(step, Errors.stepAtSymmetryPoint(p[0], p[1], p[2], gStar, 0, 1, 128), 1e-9 * step, "probe from " + g0);
+    }
+    // The rise from mid-window is 0.060, from G* 0.0027 (128 steps of 2.2e-5): the responses depend on the start,
+    // the step does not.
+    double[] mid = probe(0.5, sUp, sDown, 0, 1, 128);
+    double[] atStar = probe(gStar, sUp, sDown, 0, 1, 128);
+    assertTrue(mid[0] > 20 * atStar[0], "rise from mid-window " + mid[0] + ", from the symmetry point " + atStar[0]);
+    // A dead device (no response) has no step; noise about zero stays about zero instead of being dropped.
+    assertEquals(0, Errors.stepAtSymmetryPoint(0, 0, 0.4, 0.4, 0, 1, 128), 0);
+    assertEquals(-0.001 / 128, Errors.stepAtSymmetryPoint(-0.001, -0.001, 0.4, 0.4, 0, 1, 128), 0.01 * 0.001 / 128);
+    assertTrue(Double.isNaN(Errors.stepAtSymmetryPoint(0.1, 0.1, 0.4, 1.0, 0, 1, 128)), "symmetry point on the bound");
+    assertTrue(Double.isNaN(Errors.stepAtSymmetryPoint(0.1, 0.1, 0.4, Double.NaN, 0, 1, 128)), "no estimate");
+  }
+
   @Test
   void medianOfOddAndEvenCounts() {
     double[] odd = {5, 1, 3};
