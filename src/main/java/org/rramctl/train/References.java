@@ -28,7 +28,8 @@ import org.rramctl.driver.Tile;
  *   <li>{@link ReferenceScheme#CONVENTIONAL}: every reference at mid-range, {@code (G_min + G_max) / 2}.
  *   <li>{@link ReferenceScheme#ZERO_SHIFTED}: every reference at its active device's symmetry point from a
  *       {@link CalibrationRecord} (checked against the board first). A device the record has no symmetry
- *       point for (stuck, outside the window, not measured) falls back to mid-range and is counted.
+ *       point for (outside the window, not measured; in records written before stuck devices were judged by their
+ *       step at the symmetry point, also stuck) falls back to mid-range and is counted.
  * </ul>
  *
  * For studies of imperfect programming, each target can be moved by a seeded Gaussian error of
@@ -202,8 +203,9 @@ public final class References {
             + " (expected: a record covering " + t + ", the tiles this network uses)");
       }
       int i = (row - hit.row0()) * hit.cols() + (col - hit.col0());
-      // Calibration leaves the reference of a stuck, out-of-window or unmeasured device unprogrammed (NaN):
-      // its symmetry-point estimate is not to be trusted either.
+      // Calibration leaves the reference of an out-of-window or unmeasured device unprogrammed (NaN): its
+      // symmetry-point estimate is not to be trusted either. (A stuck device's is programmed: its weight is best held
+      // at zero. Older records left it NaN too.)
       sp[k] = Float.isNaN(hit.refAchievedSiemens()[i]) ? Double.NaN : hit.spSiemens()[i];
     }
     return sp;
