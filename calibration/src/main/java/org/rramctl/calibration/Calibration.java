@@ -148,7 +148,7 @@ public final class Calibration {
    *
    * <p>A device is judged by what does not depend on where its probe started: its symmetry point, and its step at
    * the symmetry point. The probe's responses themselves do: a lopsided device (its symmetry point a few per cent of
-   * the window from G_max, s_up / s_down of 20-400) moves a lot when the probe finds it mid-window, as on a first
+   * the window from G_max, s_up / s_down of 6-460) moves a lot when the probe finds it mid-window, as on a first
    * calibration, and hardly at all when it starts at its symmetry point, where a calibration leaves it; judged by its
    * responses it was listed STUCK on every calibration but the first (CALIBRATION-NOTES.md).
    */
@@ -175,7 +175,7 @@ public final class Calibration {
       }
       // Stuck: at its symmetry point a pulse moves the device less than a tenth of what it moves the tile's median
       // device there. A dead device (no response at all) is the extreme case; a lopsided one is pinned near its bound.
-      // Either way zero-shifted training cannot move the weight, and its reference is still programmed to where the
+      // Either way zero-shifted training barely moves the weight, and its reference is still programmed to where the
       // device sits (its symmetry point, measured like any other's): a weight that does not move is best left at zero,
       // not at the mid-range fallback, which would make it a constant of up to half the window.
       if (!(step[k] > STUCK_FRACTION * stepTypical)) {

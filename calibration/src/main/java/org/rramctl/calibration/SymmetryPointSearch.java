@@ -24,8 +24,8 @@ import org.rramctl.driver.Tile;
  *       the median is inside the middle 40 % or the block budget is spent. Alternation would get there too,
  *       but a same-sign pulse moves a device about twice as far as a pair does.</li>
  *   <li><b>Response probe.</b> {@value #PROBE_PULSES} up pulses, a read, as many down pulses, a read: the
- *       response each way, which tells a stuck device from a working one and gives reference programming
- *       its first step size.</li>
+ *       response each way, which with the symmetry point gives each device's step there (a stuck device's is
+ *       tiny; {@code Errors.stepAtSymmetryPoint}) and gives reference programming its first step size.</li>
  *   <li><b>Alternation.</b> Up, down, up, down ... A pair moves w by about
  *       {@code -(a_up/b_max - a_down/b_min) (w - w*)}: an exponential approach with a time constant of
  *       hundreds of pairs, then a limit cycle around w*.</li>

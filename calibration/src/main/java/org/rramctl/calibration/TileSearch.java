@@ -12,7 +12,7 @@ import org.rramctl.driver.Tile;
  * @param pulses pulses the device received until its search ended (same-sign block included)
  * @param status how each device's search ended
  * @param upResponseSiemens conductance change over the response probe's {@link SymmetryPointSearch#PROBE_PULSES}
- *     up pulses, siemens; near zero for a stuck device
+ *     up pulses, siemens; near zero for a dead device, and for a lopsided one probed at its symmetry point
  * @param downResponseSiemens conductance change (as a positive number) over its down pulses, siemens
  * @param probeEndSiemens the read after the probe's down pulses, siemens: with the two responses it places the probe in
  *     the window, which the soft-bound model needs to turn them into steps ({@code SymmetryPointSearch.Errors.stepAtSymmetryPoint})
