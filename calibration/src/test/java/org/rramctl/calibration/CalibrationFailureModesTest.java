@@ -71,7 +71,7 @@ class CalibrationFailureModesTest {
     }
     CalibrationRecord.TileRecord t = rec.tiles().get(0);
     int k = 3 * 16 + 5;
-    assertTrue(t.refPulses()[k] > 0 && !Float.isNaN(t.refAchievedSiemens()[k]), "reference of the stuck device programmed: " + t.refAchievedSiemens()[k]);
+    assertFalse(Float.isNaN(t.refAchievedSiemens()[k]), "reference of the stuck device not programmed");
     double sits = emu.truth().conductance(stuck);
     double ref = emu.truth().conductance(stuck.withPlane(Plane.REFERENCE));
     assertTrue(Math.abs(ref - sits) < 0.01 * (emu.info().gMaxSiemens() - emu.info().gMinSiemens()),
