@@ -394,6 +394,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     Map<Failure.Reason, Integer> reasons = new TreeMap<>();
     java.util.Set<String> failed = new java.util.HashSet<>();
     java.util.Set<String> unfinished = new java.util.HashSet<>();
+    java.util.Set<String> stuck = new java.util.HashSet<>();
     int fitFailed = 0;
     for (Failure f : rec.failures()) {
       String cell = f.array() + ":" + f.row() + "," + f.col();
@@ -408,27 +409,37 @@ public final class CalibrateCommand implements Callable<Integer> {
         unfinished.add(cell);
         continue;
       }
+      // Stuck devices are calibrated (symmetry point found, reference programmed); what they lack is a step to train.
+      if (f.reason() == Failure.Reason.STUCK) {
+        stuck.add(cell);
+        continue;
+      }
       reasons.merge(f.reason(), 1, Integer::sum);
       failed.add(cell);
     }
+    stuck.removeAll(failed);
     long uncertain = 0;
     for (CalibrationRecord.TileRecord t : rec.tiles()) {
       for (int k = 0; k < t.devices(); k++) {
         SearchStatus st = t.status(k);
         if (st == SearchStatus.NOT_MEASURED) continue;
         String cell = t.array() + ":" + (t.row0() + k / t.cols()) + "," + (t.col0() + k % t.cols());
-        if (failed.contains(cell) || unfinished.contains(cell)) continue;
+        if (failed.contains(cell) || unfinished.contains(cell) || stuck.contains(cell)) continue;
         if (Calibration.uncertain(t.spStdErrorSiemens()[k], rec.settings())) uncertain++;
       }
     }
     double limit = Calibration.errorLimitSiemens(rec.settings());
     o.printf(Locale.ROOT, "board %s, mode %s, %s%n", rec.board().id(), rec.mode(), rec.complete() ? "complete" : "INCOMPLETE (stopped)");
-    o.printf(Locale.ROOT, "devices calibrated %d (converged %d, budget hit %d): fine %d, uncertain %d, failed %d%s%s%n", devices, converged, budget,
-        devices - uncertain - failed.size() - unfinished.size(), uncertain, failed.size(), reasons.isEmpty() ? "" : " " + reasons,
+    o.printf(Locale.ROOT, "devices calibrated %d (converged %d, budget hit %d): fine %d, uncertain %d, stuck %d, failed %d%s%s%n", devices, converged, budget,
+        devices - uncertain - stuck.size() - failed.size() - unfinished.size(), uncertain, stuck.size(), failed.size(), reasons.isEmpty() ? "" : " " + reasons,
         unfinished.isEmpty() ? "" : ", unfinished " + unfinished.size());
     o.printf(Locale.ROOT, "  fine: symmetry point known to +-%.3g S (%.2f %% of window) at 95 %%; uncertain: the 95 %% interval is wider,"
         + " not known to be off (re-run them with --cells and a larger --budget)%s%n", limit, 100 * limit / window,
         failed.isEmpty() ? "" : "; failed: the measurement says the device is off or unusable (the record's failures give the numbers)");
+    if (!stuck.isEmpty()) {
+      o.printf(Locale.ROOT, "  stuck: at its symmetry point a pulse moves the device less than a tenth of the tile's median step (dead, or pinned near a"
+          + " bound): calibrated and its reference programmed, but zero-shifted training barely moves its weight (listed STUCK in the record's failures)%n");
+    }
     if (fitFailed > 0) o.printf(Locale.ROOT, "  model fit did not converge on %d devices (listed FIT_FAILED; their pulsed symmetry points stand)%n", fitFailed);
     o.printf(Locale.ROOT, "pulses used: %d in the search (%.0f per device), %d on references (%d verify reads); time %.1f s%n",
         pulses, devices == 0 ? 0 : pulses / (double) devices, refPulses, refReads, seconds);

@@ -34,12 +34,36 @@ class CalibrateCommandTest {
     CalibrationRecord rec = CalibrationRecords.read(cal);
     assertEquals(144, rec.tiles().get(0).devices());
     assertTrue(out.toString().contains("devices calibrated 144"), out.toString());
-    assertTrue(out.toString().matches("(?s).*: fine \\d+, uncertain \\d+, failed \\d+.*"), out.toString());
+    assertTrue(out.toString().matches("(?s).*: fine \\d+, uncertain \\d+, stuck \\d+, failed \\d+.*"), out.toString());
     for (String png : new String[] {"symmetry-points.png", "map-array0.png", "convergence.png", "pulse-response.png"}) {
       assertTrue(Files.size(dir.resolve("plots").resolve(png)) > 1000, png);
     }
     assertEquals(0, run("--check", cal.toString(), "--board", BOARD), err.toString());
     assertTrue(out.toString().contains("references re-read: 144"), out.toString());
+  }
+
+  /**
+   * A device that barely moves at its symmetry point (STUCK: about 2.7 % of rram-imbalanced, its lopsided devices) is
+   * calibrated, its reference programmed: the summary counts it apart, not as failed (issue 19: "failed" must mean the
+   * measurement says the device is off; counted as failed, 6,319 of 235,146 devices read as failed).
+   */
+  @Test
+  void stuckDevicesAreCountedApartFromFailedOnes(@TempDir Path dir) throws Exception {
+    Path cal = dir.resolve("cal.json");
+    assertEquals(0, run("--board", "sim:rram-imbalanced?arrays=1&rows=32&cols=32&seed=7", "--fit-devices", "0", "--out", cal.toString()), err.toString());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("devices calibrated (\\d+) \\(.*\\): fine (\\d+), uncertain (\\d+), stuck (\\d+), failed (\\d+)(.*)")
+        .matcher(out.toString());
+    assertTrue(m.find(), out.toString());
+    int devices = Integer.parseInt(m.group(1));
+    int stuck = Integer.parseInt(m.group(4));
+    int failed = Integer.parseInt(m.group(5));
+    assertEquals(devices, Integer.parseInt(m.group(2)) + Integer.parseInt(m.group(3)) + stuck + failed, out.toString());
+    CalibrationRecord rec = CalibrationRecords.read(cal);
+    long listed = rec.failures().stream().filter(f -> f.reason() == org.rramctl.calibration.Failure.Reason.STUCK).count();
+    assertTrue(listed >= 15, "this chip has 28 devices under a tenth of the median step: " + listed);
+    assertEquals(listed, stuck, out.toString());
+    assertTrue(failed <= 3 && !m.group(6).contains("STUCK"), out.toString());
+    assertTrue(out.toString().contains("  stuck: at its symmetry point a pulse moves the device less than a tenth"), out.toString());
   }
 
   /** --max-time bounds the run: what was measured is saved as a valid record, marked incomplete; the estimate came first. */
