@@ -37,6 +37,7 @@ final class LineTail {
   private long line;
   private byte[] pending = new byte[0];
   private byte[] lastLine = new byte[0];
+  private final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
 
   private LineTail(long fromLine) {
     this.fromLine = fromLine;
@@ -105,7 +106,6 @@ final class LineTail {
   /** Sends the lines completed since the last poll; whether it sent any. */
   private boolean poll(FileChannel ch, OutputStream out) throws IOException {
     boolean wrote = false;
-    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
     int n;
     while ((n = ch.read(buf.clear(), offset)) > 0) {
       offset += n;
@@ -113,6 +113,7 @@ final class LineTail {
       System.arraycopy(pending, 0, chunk, 0, pending.length);
       System.arraycopy(buf.array(), 0, chunk, pending.length, n);
       int lineStart = 0;
+      int lastStart = -1;
       for (int i = 0; i < chunk.length; i++) {
         if (chunk[i] != '\n') continue;
         if (line >= fromLine) {
@@ -122,10 +123,12 @@ final class LineTail {
           out.write(END);
           wrote = true;
         }
-        lastLine = Arrays.copyOfRange(chunk, lineStart, i);
+        lastStart = lineStart;
         line++;
         lineStart = i + 1;
       }
+      // Only the chunk's last complete line is kept (for lastLineStartsWith), not a copy of every line.
+      if (lastStart >= 0) lastLine = Arrays.copyOfRange(chunk, lastStart, lineStart - 1);
       pending = Arrays.copyOfRange(chunk, lineStart, chunk.length);
     }
     return wrote;
